@@ -1,0 +1,131 @@
+"""Every error the API can raise, in API.md's shape:
+`{"errors": [{"status", "code", "title", "detail", "source": {"pointer"}}]}`."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from kdesk.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+    500: "Server error",
+}
+
+
+def error(status_code, code, detail, pointer=None, title=None):
+    item = {
+        "status": str(status_code),
+        "code": code,
+        "title": title or TITLES.get(status_code, "Error"),
+        "detail": str(detail),
+    }
+    if pointer is not None:
+        item["source"] = {"pointer": pointer}
+    return item
+
+
+def errors_body(items):
+    return {"errors": items}
+
+
+def json_error(status_code, code, detail, pointer=None):
+    """A plain Django response in the API error shape (for middleware and URL-level errors)."""
+    return JsonResponse(errors_body([error(status_code, code, detail, pointer)]), status=status_code)
+
+
+def _flatten(detail, pointer=""):
+    """DRF's nested ValidationError detail → [(pointer, code, message)]."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                yield from _flatten(value, pointer)
+            else:
+                yield from _flatten(value, f"{pointer}/{key}")
+    elif isinstance(detail, list):
+        if all(isinstance(d, str) for d in detail):
+            for d in detail:
+                yield pointer or "", getattr(d, "code", "invalid"), str(d)
+        else:
+            for index, value in enumerate(detail):
+                if value:
+                    yield from _flatten(value, f"{pointer}/{index}")
+    else:
+        yield pointer or "", getattr(detail, "code", "invalid"), str(detail)
+
+
+def service_error_items(exc):
+    if exc.errors:
+        return [error(exc.status, e.code, e.detail, e.pointer, exc.title) for e in exc.errors]
+    return [error(exc.status, exc.code, exc.detail, None, exc.title)]
+
+
+def exception_handler(exc, context):
+    headers = {}
+    if isinstance(exc, ServiceError):
+        return Response(errors_body(service_error_items(exc)), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            errors_body([error(413, "payload_too_large", "The request body is too large.")]),
+            status=413,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.messages)
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    code = exc.status_code
+    if isinstance(exc, exceptions.ValidationError):
+        items = [
+            error(code, c, message, pointer or None) for pointer, c, message in _flatten(exc.detail)
+        ]
+    elif isinstance(exc, exceptions.ParseError):
+        items = [error(code, "parse_error", f"The request body is not valid JSON: {exc.detail}")]
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        items = [
+            error(
+                401,
+                "not_authenticated",
+                "Authentication required: send Authorization: Bearer <api key>.",
+            )
+        ]
+        code = 401
+    elif isinstance(exc, exceptions.AuthenticationFailed):
+        items = [error(401, "authentication_failed", exc.detail)]
+        code = 401
+    else:
+        detail = exc.detail if not isinstance(exc.detail, list | dict) else exc.get_full_details()
+        items = [error(code, getattr(exc, "default_code", "error"), detail)]
+    return Response(errors_body(items), status=code, headers=headers)
+
+
+def api_not_found(request, exception=None):
+    return json_error(status.HTTP_404_NOT_FOUND, "not_found", "No such API endpoint.")
+
+
+def api_server_error(request):
+    return json_error(500, "server_error", "Something went wrong on our side; it has been logged.")

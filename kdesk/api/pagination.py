@@ -1,0 +1,101 @@
+"""Page-number pagination (`?page=&pageSize=`) and opaque keyset cursors."""
+
+import base64
+import json
+import math
+from urllib.parse import urlencode
+
+from kdesk.errors import FieldError, ValidationFailed
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 100
+
+
+def _positive_int(request, name, default):
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValidationFailed(
+            [FieldError(f"/{name}", "invalid", f"{name} must be a positive integer.")]
+        )
+    return value
+
+
+def page_params(request, *, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE):
+    """(page, page_size) from the query string; an oversized pageSize is clamped."""
+    page = _positive_int(request, "page", 1)
+    size = min(_positive_int(request, "pageSize", default_size), max_size)
+    return page, size
+
+
+def _link(request, **changes):
+    params = request.query_params.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(sorted(params.items()))
+    return request.path + (f"?{query}" if query else "")
+
+
+def page_document(request, data, *, page, size, total):
+    pages = max(1, math.ceil(total / size)) if size else 1
+    return {
+        "meta": {"page": page, "pageSize": size, "total": total, "totalPages": pages},
+        "links": {
+            "self": _link(request, page=page, pageSize=size),
+            "first": _link(request, page=1, pageSize=size),
+            "prev": _link(request, page=page - 1, pageSize=size) if page > 1 else None,
+            "next": _link(request, page=page + 1, pageSize=size) if page < pages else None,
+        },
+        "data": data,
+    }
+
+
+def paginate(request, queryset, serialize, **kwargs):
+    """Slice a queryset into one page; `serialize(list_of_rows) -> list of resource objects`."""
+    page, size = page_params(request, **kwargs)
+    total = queryset.count()
+    rows = list(queryset[(page - 1) * size : page * size])
+    return page_document(request, serialize(rows), page=page, size=size, total=total)
+
+
+def encode_cursor(values):
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor, *, param="cursor"):
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(
+            [FieldError(f"/{param}", "invalid", "The cursor is not one this API issued.")]
+        ) from None
+
+
+def cursor_document(request, data, *, next_cursor, param="cursor", extra_meta=None):
+    meta = {"cursor": {"next": next_cursor}}
+    if extra_meta:
+        meta.update(extra_meta)
+    return {
+        "meta": meta,
+        "links": {
+            "self": request.get_full_path(),
+            "next": _link(request, **{param: next_cursor}) if next_cursor else None,
+        },
+        "data": data,
+    }
+
+
+def limit_param(request, *, default=100, maximum=500, name="limit"):
+    return min(_positive_int(request, name, default), maximum)

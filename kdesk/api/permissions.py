@@ -1,0 +1,50 @@
+from rest_framework import permissions
+
+from kdesk import scopes
+from kdesk.models import ApiKey
+
+METHOD_ACTIONS = {
+    "GET": "read",
+    "HEAD": "read",
+    "OPTIONS": "read",
+    "POST": "create",
+    "PUT": "update",
+    "PATCH": "update",
+    "DELETE": "delete",
+}
+
+
+def required_scope(view, request):
+    """(resource, action) the view needs for this request, or None for open views."""
+    overrides = getattr(view, "scope_map", None) or {}
+    if request.method in overrides:
+        return overrides[request.method]
+    resource = getattr(view, "scope_resource", None)
+    if resource is None:
+        return None
+    return resource, METHOD_ACTIONS.get(request.method, "read")
+
+
+class HasScope(permissions.BasePermission):
+    """An API key needs `org.permission.<resource>.<action>`; a session needs the role for it."""
+
+    message = "This API key lacks the permission this request needs."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        needed = required_scope(view, request)
+        if needed is None:
+            return True
+        resource, action = needed
+        if isinstance(request.auth, ApiKey):
+            name = scopes.scope(resource, action)
+            if name in request.auth.scopes:
+                return True
+            self.message = f"This API key lacks the scope {name}."
+            return False
+        if scopes.session_allows(user.role, resource, action):
+            return True
+        self.message = "Only admins may do this."
+        return False

@@ -1,0 +1,22 @@
+"""Every `/v1/` route: the core's own plus each app's `api_urlpatterns`."""
+
+from django.urls import re_path
+
+import apps_directory.urls
+import conversations.urls
+import customers.urls
+import klasses.urls
+import timeline.urls
+from kdesk.api import feed
+from kdesk.api.errors import api_not_found
+from kdesk.api.routing import api_path
+
+urlpatterns = [
+    *api_path("events", feed.EventFeedView.as_view(), name="api-events"),
+    *customers.urls.api_urlpatterns,
+    *conversations.urls.api_urlpatterns,
+    *klasses.urls.api_urlpatterns,
+    *timeline.urls.api_urlpatterns,
+    *apps_directory.urls.api_urlpatterns,
+    re_path(r"^.*$", api_not_found),
+]

@@ -1,0 +1,90 @@
+"""The base view every `/v1/` endpoint derives from: auth, scopes, rate limits, idempotency."""
+
+import time
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kdesk.api import idempotency, ratelimit
+from kdesk.api.errors import error, errors_body
+
+
+class _Replay(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiView(APIView):
+    """Subclasses set `scope_resource` (and optionally `scope_map = {METHOD: (resource, action)}`)."""
+
+    scope_resource = None
+    scope_map = None
+
+    @property
+    def org(self):
+        return self.request.user.org
+
+    @property
+    def actor(self):
+        return self.request.user
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        limit, remaining, reset, allowed = ratelimit.hit(request)
+        request.rate_limit_headers = {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-reset": str(reset),
+        }
+        if not allowed:
+            raise exceptions.Throttled(wait=max(1, reset - time.time()))
+        key = request.headers.get(idempotency.HEADER)
+        if request.method == "POST" and key:
+            self._check_idempotency(request, key)
+
+    def _check_idempotency(self, request, key):
+        if len(key) > idempotency.MAX_KEY_LENGTH:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": ["The Idempotency-Key header may hold at most 255 characters."]}
+            )
+        principal = ratelimit.principal(request)
+        fingerprint = idempotency.request_fingerprint(request)
+        record = idempotency.find(self.org, principal, key)
+        if record is not None:
+            if record.request_hash != fingerprint:
+                raise _Replay(
+                    Response(
+                        errors_body(
+                            [
+                                error(
+                                    422,
+                                    "idempotency_key_reused",
+                                    "This Idempotency-Key was already used with a different "
+                                    "request body or path.",
+                                )
+                            ]
+                        ),
+                        status=422,
+                    )
+                )
+            response = Response(idempotency.stored_payload(record), status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            raise _Replay(response)
+        request.idempotency = (principal, key, fingerprint)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for name, value in getattr(request, "rate_limit_headers", {}).items():
+            response[name] = value
+        pending = getattr(request, "idempotency", None)
+        if pending and response.status_code < 500:
+            principal, key, fingerprint = pending
+            response.render()
+            idempotency.store(self.org, principal, key, request, fingerprint, response)
+        return response

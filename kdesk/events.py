@@ -1,0 +1,108 @@
+"""The event log: `emit` records one Event in the caller's transaction and publishes it on commit.
+
+Subscribers (live push, webhooks, workflows) register with `subscribe`; they only ever see
+events whose transaction committed, in id order within one transaction.
+"""
+
+import logging
+
+from django.db import transaction
+
+from kdesk.models import Event
+
+log = logging.getLogger(__name__)
+
+_subscribers = []
+
+
+def subscribe(fn):
+    """Register `fn(events: list[Event])`, called after commit. Usable as a decorator."""
+    if fn not in _subscribers:
+        _subscribers.append(fn)
+    return fn
+
+
+def unsubscribe(fn):
+    if fn in _subscribers:
+        _subscribers.remove(fn)
+
+
+def _publish(events):
+    for fn in list(_subscribers):
+        try:
+            fn(events)
+        except Exception:  # one broken subscriber must not starve the others
+            log.exception("event subscriber %r failed", fn)
+
+
+def _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes):
+    return Event(
+        org=org,
+        type=type,
+        resource=resource,
+        resource_id=str(resource_id),
+        customer_id=customer_id,
+        actor=actor if actor is not None and actor.pk else None,
+        rev=rev,
+        data=data or {},
+        changes=changes or {},
+    )
+
+
+def emit(
+    *,
+    org,
+    type,
+    resource,
+    resource_id,
+    customer_id=None,
+    actor=None,
+    rev=None,
+    data=None,
+    changes=None,
+):
+    """Record one event; must be called inside the service's atomic block."""
+    event = _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes)
+    event.save()
+    transaction.on_commit(lambda: _publish([event]))
+    return event
+
+
+def emit_many(*, org, actor=None, events):
+    """Record many events in one INSERT (bulk writes); each item is a dict of `emit` kwargs."""
+    rows = [
+        _build(
+            org,
+            e["type"],
+            e["resource"],
+            e["resource_id"],
+            e.get("customer_id"),
+            actor,
+            e.get("rev"),
+            e.get("data"),
+            e.get("changes"),
+        )
+        for e in events
+    ]
+    if not rows:
+        return []
+    created = Event.objects.bulk_create(rows)
+    if any(r.pk is None for r in created):
+        # Backends without RETURNING: read the ids back so subscribers get real cursors.
+        last = Event.objects.filter(org=org).order_by("-id").values_list("id", flat=True)[
+            : len(created)
+        ]
+        for row, pk in zip(created, reversed(list(last)), strict=False):
+            row.pk = pk
+    transaction.on_commit(lambda: _publish(created))
+    return created
+
+
+def diff(before, after, fields):
+    """`changes` for an update: {field: {"before": x, "after": y}} for fields that changed."""
+    out = {}
+    for field in fields:
+        b, a = before.get(field), after.get(field)
+        if b != a:
+            out[field] = {"before": b, "after": a}
+    return out

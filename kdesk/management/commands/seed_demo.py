@@ -1,0 +1,29 @@
+import importlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kdesk import demo
+
+# Each app that has demo data exposes `<app>.demo.seed(org, people)`; order matters.
+APP_SEEDERS = ["customers", "conversations", "klasses", "timeline", "apps_directory"]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo organization; running it again changes nothing."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            org, people = demo.seed()
+        for app in APP_SEEDERS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            with transaction.atomic():
+                module.seed(org, people)
+        self.stdout.write("Demo data ready. Sign in at http://127.0.0.1:8000/login/ with:")
+        for email, role in demo.LOGINS:
+            self.stdout.write(f"  {role:<6} {email} / {demo.PASSWORD}")

@@ -1,0 +1,34 @@
+from django.db.models import Q
+
+from kdesk.models import Event, Team, User
+
+EVENT_FIELDS = (
+    "id",
+    "type",
+    "resource",
+    "resource_id",
+    "customer_id",
+    "actor_id",
+    "rev",
+    "data",
+    "changes",
+    "created_at",
+)
+
+
+def events_after(*, org, after=0, types=(), limit=100):
+    qs = Event.objects.filter(org=org, id__gt=after)
+    if types:
+        cond = Q()
+        for t in types:
+            cond |= Q(type__startswith=t[:-1]) if t.endswith("*") else Q(type=t)
+        qs = qs.filter(cond)
+    return list(qs.order_by("id").values(*EVENT_FIELDS)[:limit])
+
+
+def people(*, org):
+    return User.objects.filter(org=org, is_active=True, is_machine=False).order_by("display_name")
+
+
+def teams(*, org):
+    return Team.objects.filter(org=org).prefetch_related("members").order_by("name")

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from kdesk import views
+
+handler403 = "kdesk.views.permission_denied"
+handler404 = "kdesk.views.page_not_found"
+handler500 = "kdesk.views.server_error"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/inbox/", permanent=False)),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(success_url="/password/done/"),
+        name="password_change",
+    ),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("kdesk.api.docs_urls")),
+    path("v1/", include("kdesk.api.urls")),
+    path("", include("customers.urls")),
+    path("", include("conversations.urls")),
+    path("", include("klasses.urls")),
+    path("", include("timeline.urls")),
+    path("", include("apps_directory.urls")),
+]

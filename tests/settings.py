@@ -1,0 +1,16 @@
+"""Test settings: production-like kdesk settings with a fixed secret and fast hashing.
+
+kdesk/settings.py reads the environment once at import, so the defaults are set before it runs.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("PASSWORD_HASHERS_FAST", "true")
+os.environ.setdefault("TASK_BACKEND", "immediate")
+
+from kdesk.settings import *  # noqa: E402,F403

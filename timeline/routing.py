@@ -1,0 +1,3 @@
+"""Websocket routes; the consumer arrives with the Realtime issue."""
+
+websocket_urlpatterns = []
