@@ -22,8 +22,20 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "is_machine")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("org", "email", "display_name", "username", "role", "password1",
-                           "password2")}),
+        (
+            None,
+            {
+                "fields": (
+                    "org",
+                    "email",
+                    "display_name",
+                    "username",
+                    "role",
+                    "password1",
+                    "password2",
+                )
+            },
+        ),
     )
     filter_horizontal = ()
 
@@ -37,8 +49,15 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "org", "created_at", "expires_at", "revoked_at",
-                    "last_used_at")
+    list_display = (
+        "name",
+        "prefix",
+        "org",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
     list_filter = ("org",)
     readonly_fields = ("prefix", "token_hash", "last_used_at", "created_at", "user")
 

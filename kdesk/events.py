@@ -89,9 +89,11 @@ def emit_many(*, org, actor=None, events):
     created = Event.objects.bulk_create(rows)
     if any(r.pk is None for r in created):
         # Backends without RETURNING: read the ids back so subscribers get real cursors.
-        last = Event.objects.filter(org=org).order_by("-id").values_list("id", flat=True)[
-            : len(created)
-        ]
+        last = (
+            Event.objects.filter(org=org)
+            .order_by("-id")
+            .values_list("id", flat=True)[: len(created)]
+        )
         for row, pk in zip(created, reversed(list(last)), strict=False):
             row.pk = pk
     transaction.on_commit(lambda: _publish(created))

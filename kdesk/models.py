@@ -35,7 +35,9 @@ class UserManager(BaseUserManager):
     def create_superuser(self, email, password=None, **extra):
         org = extra.pop("org", None)
         if org is None:
-            org, _ = Organization.objects.get_or_create(slug="default", defaults={"name": "Default"})
+            org, _ = Organization.objects.get_or_create(
+                slug="default", defaults={"name": "Default"}
+            )
         extra.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
         return self.create_user(email, password, org=org, **extra)
 
@@ -134,7 +136,9 @@ class Event(models.Model):
     resource = models.CharField(max_length=80)
     resource_id = models.CharField(max_length=64)
     customer_id = models.BigIntegerField(null=True, blank=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rev = models.PositiveIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
@@ -166,3 +170,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["org", "principal", "key"], name="idempotency_unique")
         ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

@@ -31,4 +31,4 @@ def people(*, org):
 
 
 def teams(*, org):
-    return Team.objects.filter(org=org).prefetch_related("members").order_by("name")
+    return Team.objects.filter(org=org).order_by("name")

@@ -95,8 +95,14 @@ def team_create(*, org, name, slug=None, members=(), actor=None):
         raise ValidationFailed([FieldError("/slug", "taken", f"The team @{slug} exists.")])
     team = Team.objects.create(org=org, name=name, slug=slug)
     team.members.set([m for m in members if m.org_id == org.id])
-    emit(org=org, type="team.create", resource="team", resource_id=team.pk, actor=actor,
-         data={"name": name, "slug": slug})
+    emit(
+        org=org,
+        type="team.create",
+        resource="team",
+        resource_id=team.pk,
+        actor=actor,
+        data={"name": name, "slug": slug},
+    )
     return team
 
 
@@ -147,8 +153,14 @@ def api_key_create(
         rate_limit_per_minute=rate_limit_per_minute,
         created_by=actor if actor is not None and actor.pk else None,
     )
-    emit(org=org, type="api_key.create", resource="api_key", resource_id=key.pk, actor=actor,
-         data={"name": name, "prefix": prefix, "scopes": key.scopes})
+    emit(
+        org=org,
+        type="api_key.create",
+        resource="api_key",
+        resource_id=key.pk,
+        actor=actor,
+        data={"name": name, "prefix": prefix, "scopes": key.scopes},
+    )
     return key, token
 
 
@@ -159,6 +171,12 @@ def api_key_revoke(*, org, key, actor=None):
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        emit(org=org, type="api_key.revoke", resource="api_key", resource_id=key.pk, actor=actor,
-             data={"name": key.name, "prefix": key.prefix})
+        emit(
+            org=org,
+            type="api_key.revoke",
+            resource="api_key",
+            resource_id=key.pk,
+            actor=actor,
+            data={"name": key.name, "prefix": key.prefix},
+        )
     return key

@@ -94,7 +94,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
     _db = dj_database_url.parse(DATABASE_URL)
 except Exception as exc:  # dj-database-url raises several types for a malformed URL
-    raise ImproperlyConfigured(f"The environment variable DATABASE_URL is malformed: {exc}") from exc
+    raise ImproperlyConfigured(
+        f"The environment variable DATABASE_URL is malformed: {exc}"
+    ) from exc
 if not _db.get("ENGINE"):
     raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database.")
 if _db["ENGINE"] == "django.db.backends.postgresql":
@@ -150,9 +152,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks (django-tasks interface; database queue by default) --------------------
-TASK_BACKEND = env_choice(
-    "TASK_BACKEND", "database", ["database", "immediate", "dummy"]
-)
+TASK_BACKEND = env_choice("TASK_BACKEND", "database", ["database", "immediate", "dummy"])
 TASKS = {
     "default": {
         "BACKEND": {
@@ -211,7 +211,7 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health checks come from load balancers over plain HTTP.
@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "kdesk.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kdesk.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["kdesk.api.schema.drop_trailing_slash_twins"],
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -44,8 +44,9 @@ def make_key(db):
     from kdesk.services import api_key_create
 
     def make(org, scopes=None, **kwargs):
-        key, token = api_key_create(org=org, name=kwargs.pop("name", "test key"), scopes=scopes,
-                                    **kwargs)
+        key, token = api_key_create(
+            org=org, name=kwargs.pop("name", "test key"), scopes=scopes, **kwargs
+        )
         return key, token
 
     return make

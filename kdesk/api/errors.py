@@ -48,7 +48,9 @@ def errors_body(items):
 
 def json_error(status_code, code, detail, pointer=None):
     """A plain Django response in the API error shape (for middleware and URL-level errors)."""
-    return JsonResponse(errors_body([error(status_code, code, detail, pointer)]), status=status_code)
+    return JsonResponse(
+        errors_body([error(status_code, code, detail, pointer)]), status=status_code
+    )
 
 
 def _flatten(detail, pointer=""):

@@ -1,12 +1,12 @@
 """`GET /v1/events?after=<cursor>&types=a,b&limit=`: the org's change feed, deletes included."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
 
 from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.selectors import events_after
-from rest_framework.response import Response
 
 
 def event_resource(e):
@@ -35,8 +35,12 @@ class EventFeedView(ApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("after", str, description="Cursor (or event id) to read after."),
-            OpenApiParameter("types", str, description="Comma-separated event types or prefixes "
-                             "ending in '*' (e.g. customer.*)."),
+            OpenApiParameter(
+                "types",
+                str,
+                description="Comma-separated event types or prefixes "
+                "ending in '*' (e.g. customer.*).",
+            ),
             OpenApiParameter("limit", int, description="At most 500 (default 100)."),
         ],
         responses={200: dict},

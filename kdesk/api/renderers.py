@@ -16,6 +16,4 @@ class JsonApiRenderer(JSONRenderer):
             return b""
         if not (isinstance(data, dict) and ("data" in data or "errors" in data)):
             data = {"data": data}
-        return json.dumps(
-            data, ensure_ascii=False, separators=(",", ":"), default=str
-        ).encode()
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()

@@ -7,12 +7,17 @@ import conversations.urls
 import customers.urls
 import klasses.urls
 import timeline.urls
-from kdesk.api import feed
+from kdesk.api import feed, people
 from kdesk.api.errors import api_not_found
 from kdesk.api.routing import api_path
 
 urlpatterns = [
     *api_path("events", feed.EventFeedView.as_view(), name="api-events"),
+    *api_path("users", people.UserListView.as_view(), name="api-users"),
+    *api_path("users/current", people.CurrentUserView.as_view(), name="api-users-current"),
+    *api_path("users/<int:pk>", people.UserDetailView.as_view(), name="api-user"),
+    *api_path("teams", people.TeamListView.as_view(), name="api-teams"),
+    *api_path("teams/<int:pk>", people.TeamDetailView.as_view(), name="api-team"),
     *customers.urls.api_urlpatterns,
     *conversations.urls.api_urlpatterns,
     *klasses.urls.api_urlpatterns,

@@ -86,7 +86,12 @@ def test_cli_prints_only_the_token(capsys):
 
 def test_cli_limits_scopes(org, capsys):
     call_command(
-        "create_api_key", "--org", org.slug, "--name", "RO", "--scope",
+        "create_api_key",
+        "--org",
+        org.slug,
+        "--name",
+        "RO",
+        "--scope",
         "org.permission.customer.read",
     )
     token = capsys.readouterr().out.strip()

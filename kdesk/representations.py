@@ -1,0 +1,48 @@
+"""Plain serializers for the core's resources."""
+
+
+def iso(dt):
+    if dt is None:
+        return None
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def user_resource(user, team_ids=()):
+    return {
+        "type": "user",
+        "id": str(user.pk),
+        "attributes": {
+            "name": user.display_name,
+            "displayName": user.display_name,
+            "username": user.username,
+            "email": user.email,
+            "role": user.role,
+            "isMachine": user.is_machine,
+            "timeZone": user.time_zone,
+            "createdAt": iso(user.date_joined),
+            "updatedAt": iso(user.date_joined),
+            "rev": 1,
+        },
+        "relationships": {"teams": {"data": [{"type": "team", "id": str(t)} for t in team_ids]}}
+        if team_ids
+        else {},
+        "links": {"self": f"/v1/users/{user.pk}"},
+    }
+
+
+def team_resource(team, member_ids):
+    return {
+        "type": "team",
+        "id": str(team.pk),
+        "attributes": {
+            "name": team.name,
+            "slug": team.slug,
+            "createdAt": iso(team.created_at),
+            "updatedAt": iso(team.updated_at),
+            "rev": 1,
+        },
+        "relationships": {
+            "members": {"data": [{"type": "user", "id": str(m)} for m in member_ids]}
+        },
+        "links": {"self": f"/v1/teams/{team.pk}"},
+    }
