@@ -2,6 +2,7 @@
 
 import re
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 
 
@@ -16,3 +17,23 @@ class AutoSchema(BaseAutoSchema):
         path = re.sub(r"^/v1/", "", self.path)
         words = re.findall(r"[A-Za-z0-9]+", path)
         return self.method.lower() + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "kdesk.api.auth.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key (kdk_…) sent as `Authorization: Bearer <key>`.",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "kdesk.api.auth.SessionAuthentication"
+    name = "session"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
