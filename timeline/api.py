@@ -1,0 +1,63 @@
+"""`GET /v1/customers/{id}/timeline?cursor=&kinds=&klasses=&limit=`: the merged timeline."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from customers.models import Customer
+from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
+from kdesk.api.views import ApiView
+from kdesk.errors import FieldError, NotFound, ValidationFailed
+from timeline.entries import KINDS
+from timeline.representations import entry_resource
+from timeline.selectors import timeline_page
+
+
+def csv_param(request, name, allowed=None):
+    values = [v.strip() for v in request.query_params.get(name, "").split(",") if v.strip()]
+    if allowed is not None:
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        f"/{name}",
+                        "invalid",
+                        f"Unknown {name}: {', '.join(bad)}. Use any of {', '.join(allowed)}.",
+                    )
+                ]
+            )
+    return values
+
+
+class CustomerTimelineView(ApiView):
+    scope_resource = "customer"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", str, description="`meta.cursor.next` of the last page."),
+            OpenApiParameter("limit", int, description="Entries per page, at most 100 (50)."),
+            OpenApiParameter("kinds", str, description="Comma-separated: " + ", ".join(KINDS)),
+            OpenApiParameter("klasses", str, description="Comma-separated Klass names."),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request, pk):
+        if not Customer.objects.filter(org=self.org, pk=pk).exists():
+            raise NotFound("No customer with this id.")
+        cursor = decode_cursor(request.query_params.get("cursor"))
+        if cursor is not None and not isinstance(cursor, int):
+            raise ValidationFailed(
+                [FieldError("/cursor", "invalid", "The cursor is not one this API issued.")]
+            )
+        rows, next_before = timeline_page(
+            org=self.org,
+            customer_id=pk,
+            before=cursor,
+            kinds=csv_param(request, "kinds", KINDS),
+            klasses=csv_param(request, "klasses"),
+            limit=limit_param(request, default=50, maximum=100),
+        )
+        next_cursor = encode_cursor(next_before) if next_before else None
+        return Response(
+            cursor_document(request, [entry_resource(r) for r in rows], next_cursor=next_cursor)
+        )
