@@ -58,3 +58,19 @@ class ContentSecurityPolicyMiddleware:
         if content_type.startswith("text/html") and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class OriginTabMiddleware:
+    """Remember which browser tab made this request, so its own socket skips the echo."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from timeline.live import origin_tab
+
+        token = origin_tab.set(request.headers.get("X-Kdesk-Tab", "")[:64])
+        try:
+            return self.get_response(request)
+        finally:
+            origin_tab.reset(token)

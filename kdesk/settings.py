@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kdesk.middleware.ContentSecurityPolicyMiddleware",
+    "kdesk.middleware.OriginTabMiddleware",
 ]
 
 ROOT_URLCONF = "kdesk.urls"

@@ -1,3 +1,5 @@
-"""Websocket routes; the consumer arrives with the Realtime issue."""
+from django.urls import path
 
-websocket_urlpatterns = []
+from timeline.consumers import DeskConsumer
+
+websocket_urlpatterns = [path("ws/", DeskConsumer.as_asgi())]

@@ -42,3 +42,29 @@ def timeline_page(*, org, customer_id, before=None, after=None, kinds=(), klasse
     for row in rows:
         row["kind"] = kind_of(row["type"])
     return rows, (rows[-1]["id"] if more and rows else None)
+
+
+def may_subscribe(*, org_id, user, topic):
+    """Whether `user` may follow `topic`; everything is checked against the user's own org."""
+    from customers.models import Customer
+
+    if user.org_id != org_id:
+        return False
+    if topic in ("inbox", "notifications"):
+        return True
+    kind, _, ident = topic.partition(".")
+    if kind == "customer" and ident.isdigit():
+        return Customer.objects.filter(org_id=org_id, pk=int(ident)).exists()
+    return False
+
+
+def missed_events(*, org_id, user, topic, after, limit):
+    """Events of `topic` after id `after`, oldest first, for a reconnecting socket."""
+    qs = Event.objects.filter(org_id=org_id, id__gt=after)
+    if topic == "inbox":
+        qs = qs.filter(type__startswith="conversation.")
+    elif topic.startswith("customer."):
+        qs = qs.filter(customer_id=int(topic.partition(".")[2])).exclude(type__in=HIDDEN_TYPES)
+    else:
+        return []
+    return list(qs.order_by("id")[:limit])

@@ -60,7 +60,9 @@ def test_create_user_rejects_weak_passwords_and_unknown_orgs(org):
 def test_usernames_are_unique_per_org_only(org, other_org):
     UserFactory(org=org, username="sam")
     UserFactory(org=other_org, username="sam")
-    with pytest.raises(Exception):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
         UserFactory(org=org, username="sam")
 
 

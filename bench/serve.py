@@ -1,0 +1,135 @@
+"""Serve kdesk the way the README's production section says, for benchmarks.
+
+N daphne processes accept on one shared listening socket (daphne --fd), each with its own
+psycopg pool; DEBUG off. Used as a context manager by the bench scripts, or run directly:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_bench \
+        python bench/serve.py --workers 2 --port 8100
+"""
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+BENCH_ENV = {
+    "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-0123",
+    "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    "STATIC_MANIFEST": "false",
+    "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+}
+
+
+def bench_env(**extra):
+    env = dict(os.environ)
+    env.update(BENCH_ENV)
+    env.update(extra)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def manage(*args, env=None):
+    return subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env or bench_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@contextlib.contextmanager
+def served(*, workers=2, port=8100, env=None):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    fd = sock.fileno()
+    procs = [
+        subprocess.Popen(
+            [PYTHON, "-m", "daphne", "--fd", str(fd), "-v", "0", "kdesk.asgi:application"],
+            cwd=ROOT,
+            env=env or bench_env(),
+            pass_fds=(fd,),
+        )
+        for _ in range(workers)
+    ]
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("the server did not come up") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        sock.close()
+
+
+def wrk(url, *, duration=10, connections=16, headers=(), script=None):
+    """Run wrk (-t1: its Lua script only loads with one thread); return parsed figures."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    for header in headers:
+        cmd += ["-H", header]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def _ms(value):
+    value = value.strip()
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return float(value)
+
+
+def parse_wrk(out):
+    figures = {"raw": out}
+    for line in out.splitlines():
+        parts = line.split()
+        if line.strip().startswith("Requests/sec:"):
+            figures["rps"] = float(parts[1])
+        elif len(parts) == 2 and parts[0] in ("50%", "75%", "90%", "99%"):
+            figures[f"p{parts[0][:-1]}"] = _ms(parts[1])
+        elif "Non-2xx or 3xx responses" in line:
+            figures["non2xx"] = int(parts[-1])
+        elif line.strip().startswith("Socket errors"):
+            figures["socket_errors"] = line.strip()
+    return figures
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8100)
+    args = parser.parse_args()
+    with served(workers=args.workers, port=args.port) as base:
+        print(f"serving {base} with {args.workers} daphne processes; Ctrl-C stops")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(1)

@@ -1,0 +1,127 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from customers.models import Customer
+from kdesk.asgi import application
+from kdesk.events import emit
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def connect(user, tab="t1"):
+    from channels.auth import AuthMiddlewareStack  # noqa: F401  (the app already wraps it)
+    from django.test import Client
+
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    cookie = client.cookies["sessionid"].value
+    comm = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"cookie", f"sessionid={cookie}".encode()), (b"origin", b"http://127.0.0.1")],
+    )
+    connected, _ = await comm.connect()
+    assert connected
+    await comm.send_json_to({"action": "hello", "tab": tab})
+    return comm
+
+
+@sync_to_async
+def make_world():
+    from kdesk.models import Organization
+
+    org = Organization.objects.create(name="A", slug="a")
+    other = Organization.objects.create(name="B", slug="b")
+    agent = UserFactory(org=org)
+    stranger = UserFactory(org=other)
+    customer = Customer.objects.create(org=org, name="Grace")
+    foreign = Customer.objects.create(org=other, name="Other")
+    return org, other, agent, stranger, customer, foreign
+
+
+@sync_to_async
+def note(org, customer, text, fail=False):
+    with transaction.atomic():
+        emit(
+            org=org,
+            type="conversation.note.create",
+            resource="note",
+            resource_id=1,
+            customer_id=customer.pk,
+            data={"attributes": {"body": text}},
+        )
+        if fail:
+            raise RuntimeError("rolled back")
+
+
+async def test_anonymous_sockets_are_refused():
+    comm = WebsocketCommunicator(application, "/ws/", headers=[(b"origin", b"http://127.0.0.1")])
+    connected, code = await comm.connect()
+    assert not connected
+
+
+async def test_cross_org_subscription_is_denied():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    comm = await connect(agent)
+    await comm.send_json_to({"action": "subscribe", "topic": f"customer.{foreign.pk}"})
+    assert (await comm.receive_json_from())["type"] == "denied"
+    await note(other, foreign, "secret")
+    assert await comm.receive_nothing(timeout=0.2)
+    await comm.disconnect()
+
+
+async def test_fragment_arrives_after_commit_and_not_after_rollback():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    comm = await connect(agent)
+    await comm.send_json_to({"action": "subscribe", "topic": f"customer.{customer.pk}"})
+    assert (await comm.receive_json_from())["type"] == "subscribed"
+    with pytest.raises(RuntimeError):
+        await note(org, customer, "never", fail=True)
+    assert await comm.receive_nothing(timeout=0.2)
+    await note(org, customer, "hello there")
+    message = await comm.receive_json_from(timeout=2)
+    assert message["type"] == "event" and message["topic"] == f"customer.{customer.pk}"
+    assert "hello there" in message["ops"][0]["html"]
+    await comm.disconnect()
+
+
+async def test_replay_after_reconnect_sends_what_was_missed():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    await note(org, customer, "seen")
+    from kdesk.models import Event
+
+    last = await sync_to_async(lambda: Event.objects.latest("id").pk)()
+    await note(org, customer, "missed one")
+    await note(org, customer, "missed two")
+    comm = await connect(agent)
+    await comm.send_json_to(
+        {"action": "subscribe", "topic": f"customer.{customer.pk}", "last": last}
+    )
+    assert (await comm.receive_json_from())["type"] == "subscribed"
+    bodies = [(await comm.receive_json_from())["ops"][0]["html"] for _ in range(2)]
+    assert "missed one" in bodies[0] and "missed two" in bodies[1]
+    await comm.disconnect()
+
+
+async def test_presence_tells_others_who_is_here():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    colleague = await sync_to_async(UserFactory)(org=org, display_name="Lee Chen")
+    a = await connect(agent, tab="a")
+    b = await connect(colleague, tab="b")
+    topic = f"customer.{customer.pk}"
+    await a.send_json_to({"action": "subscribe", "topic": topic})
+    assert (await a.receive_json_from())["type"] == "subscribed"
+    await b.send_json_to({"action": "subscribe", "topic": topic})
+    assert (await b.receive_json_from())["type"] == "subscribed"
+    seen_by_a = await a.receive_json_from()
+    assert seen_by_a["type"] == "presence" and seen_by_a["name"] == "Lee Chen"
+    seen_by_b = await b.receive_json_from()
+    assert seen_by_b["type"] == "presence" and seen_by_b["state"] == "here"
+    await b.send_json_to({"action": "presence", "topic": topic, "state": "replying"})
+    typing = await a.receive_json_from()
+    assert typing["state"] == "replying"
+    await a.disconnect()
+    await b.disconnect()

@@ -1,0 +1,98 @@
+"""Live updates: which groups an event goes to, and the on-commit publisher.
+
+Group names carry the org so that no subscription can ever cross organizations, and use only
+the characters channels allows (no colons). The fragments are rendered once per event by the
+same partials that render the page (timeline.fragments) and fanned out by the channel layer.
+"""
+
+import contextvars
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from kdesk.events import subscribe
+
+log = logging.getLogger(__name__)
+
+# The browser tab that caused the current request (X-Kdesk-Tab header): its own socket skips
+# what it just rendered itself.
+origin_tab = contextvars.ContextVar("origin_tab", default="")
+
+
+def customer_group(org_id, customer_id):
+    return f"o{org_id}.customer.{customer_id}"
+
+
+def inbox_group(org_id):
+    return f"o{org_id}.inbox"
+
+
+def user_group(org_id, user_id):
+    return f"o{org_id}.user.{user_id}"
+
+
+def topic_group(org_id, user_id, topic):
+    """The group for a client topic name (`customer.12`, `inbox`, `notifications`)."""
+    if topic == "inbox":
+        return inbox_group(org_id)
+    if topic == "notifications":
+        return user_group(org_id, user_id)
+    kind, _, ident = topic.partition(".")
+    if kind == "customer" and ident.isdigit():
+        return customer_group(org_id, int(ident))
+    return None
+
+
+def targets(event):
+    """[(group, topic)] an event is pushed to."""
+    out = []
+    if event.customer_id is not None:
+        out.append(
+            (customer_group(event.org_id, event.customer_id), f"customer.{event.customer_id}")
+        )
+    if event.type.startswith("conversation."):
+        out.append((inbox_group(event.org_id), "inbox"))
+    for user_id in notified_users(event):
+        out.append((user_group(event.org_id, user_id), "notifications"))
+    return out
+
+
+def notified_users(event):
+    """Users whose bell changes with this event (mentions and assignments)."""
+    data = event.data or {}
+    ids = data.get("notified") or []
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
+def publish(events):
+    from timeline import fragments
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    tab = origin_tab.get()
+    for event in events:
+        for group, topic in targets(event):
+            try:
+                ops = fragments.ops_for(event, topic)
+            except Exception:  # a broken fragment must not lose the others
+                log.exception("rendering live fragment for event %s failed", event.pk)
+                ops = [{"op": "refresh", "topic": topic}]
+            if not ops:
+                continue
+            send(
+                group,
+                {
+                    "type": "live.event",
+                    "id": event.pk,
+                    "topic": topic,
+                    "ops": ops,
+                    "tab": tab,
+                },
+            )
+
+
+def install():
+    subscribe(publish)
