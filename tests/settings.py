@@ -14,3 +14,8 @@ os.environ.setdefault("PASSWORD_HASHERS_FAST", "true")
 os.environ.setdefault("TASK_BACKEND", "immediate")
 
 from kdesk.settings import *  # noqa: E402,F403
+
+# Browser tests serve the test database from a separate daphne process, so an SQLite test
+# database must be a file, not memory.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -1,0 +1,127 @@
+/* kdesk page behaviour: keyboard shortcuts, local times, and the live socket. Our own code. */
+(function () {
+  "use strict";
+  var keys = {};
+  var kdesk = (window.kdesk = window.kdesk || {});
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  kdesk.onKey = function (key, fn) { keys[key] = fn; };
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    var fn = keys[e.key];
+    if (fn) { e.preventDefault(); fn(e); }
+  });
+  kdesk.onKey("/", function () {
+    var s = document.getElementById("global-search");
+    if (s) { s.focus(); s.select(); }
+  });
+
+  /* Times: <time datetime> shown in the agent's own zone, relative when recent. */
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
+  function fmt(el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d)) return;
+    var secs = (d - Date.now()) / 1000, abs = Math.abs(secs);
+    el.title = d.toLocaleString();
+    if (el.hasAttribute("data-absolute") || !rtf || abs > 6 * 86400) {
+      el.textContent = d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    } else if (abs < 60) { el.textContent = rtf.format(Math.round(secs), "second"); }
+    else if (abs < 3600) { el.textContent = rtf.format(Math.round(secs / 60), "minute"); }
+    else if (abs < 86400) { el.textContent = rtf.format(Math.round(secs / 3600), "hour"); }
+    else { el.textContent = rtf.format(Math.round(secs / 86400), "day"); }
+  }
+  kdesk.formatTimes = function (root) {
+    (root || document).querySelectorAll("time[datetime]").forEach(fmt);
+  };
+  document.addEventListener("DOMContentLoaded", function () { kdesk.formatTimes(); });
+  document.addEventListener("htmx:afterSettle", function (e) { kdesk.formatTimes(e.target); });
+  setInterval(function () { kdesk.formatTimes(); }, 60000);
+
+  kdesk.announce = function (text) {
+    var r = document.getElementById("live-region");
+    if (r) { r.textContent = ""; setTimeout(function () { r.textContent = text; }, 50); }
+  };
+
+  /* ---- live socket: one per tab ---- */
+  var tab = Math.random().toString(36).slice(2, 12);
+  kdesk.tab = tab;
+  document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-Kdesk-Tab"] = tab; });
+
+  var socket = null, attempt = 0, last = {}, handlers = {}, topics = [];
+  kdesk.onTopic = function (topic, fn) { handlers[topic] = fn; };
+  kdesk.send = function (msg) {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
+  };
+  function banner(show) {
+    var b = document.getElementById("conn-banner");
+    if (b) b.hidden = !show;
+  }
+  function apply(op, topic) {
+    if (op.op === "refresh") {
+      document.querySelectorAll('[data-live-refresh~="' + (op.part || topic) + '"]').forEach(function (el) {
+        htmx.trigger(el, "live-refresh");
+      });
+      return;
+    }
+    var target = document.querySelector(op.target);
+    if (!target) return;
+    if (op.op === "remove") { target.remove(); return; }
+    var style = { prepend: "afterbegin", append: "beforeend", replace: "outerHTML", inner: "innerHTML" }[op.op];
+    if (op.op === "prepend" || op.op === "append") {
+      var tmp = document.createElement("div");
+      tmp.innerHTML = op.html;
+      var first = tmp.firstElementChild;
+      if (first && first.id && document.getElementById(first.id)) {
+        target = document.getElementById(first.id); style = "outerHTML";
+      }
+    }
+    htmx.swap(target, op.html, { swapStyle: style });
+    kdesk.formatTimes(document);
+  }
+  function onMessage(e) {
+    var msg = JSON.parse(e.data);
+    if (msg.type === "event") {
+      if (last[msg.topic] && msg.id <= last[msg.topic]) return;
+      last[msg.topic] = msg.id;
+      (msg.ops || []).forEach(function (op) { apply(op, msg.topic); });
+      if (handlers[msg.topic]) handlers[msg.topic](msg);
+      document.dispatchEvent(new CustomEvent("kdesk:event", { detail: msg }));
+    } else if (msg.type === "refresh") {
+      apply({ op: "refresh", topic: msg.topic }, msg.topic);
+    } else if (msg.type === "presence") {
+      document.dispatchEvent(new CustomEvent("kdesk:presence", { detail: msg }));
+    }
+  }
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(proto + location.host + "/ws/");
+    socket.onopen = function () {
+      attempt = 0;
+      banner(false);
+      kdesk.send({ action: "hello", tab: tab });
+      topics.forEach(function (t) { kdesk.send({ action: "subscribe", topic: t, last: last[t] || null }); });
+    };
+    socket.onmessage = onMessage;
+    socket.onclose = function (e) {
+      if (e.code === 4401) return;
+      banner(true);
+      var delay = Math.min(15000, 500 * Math.pow(2, attempt++)) * (0.7 + Math.random() * 0.6);
+      setTimeout(connect, delay);
+    };
+  }
+  kdesk.live = function (topicList, lastSeen) {
+    topics = topicList;
+    topics.forEach(function (t) { if (lastSeen && lastSeen[t]) last[t] = lastSeen[t]; });
+    connect();
+  };
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.querySelector("[data-live-topics]");
+    if (!el || !window.WebSocket) return;
+    var list = el.getAttribute("data-live-topics").split(" ").filter(Boolean);
+    var seen = {};
+    list.forEach(function (t) { var v = el.getAttribute("data-live-last"); if (v) seen[t] = parseInt(v, 10); });
+    kdesk.live(list, seen);
+  });
+})();
