@@ -1,33 +1,130 @@
 """The one door to the custom-attribute engine for every other app.
 
-CONTRACT (kept stable; the klasses engineer implements it over klasses.schema and the stored
-definitions):
-
 clean_custom(*, org, resource, values, pointer="/custom", creating=False) -> dict
-    Validate `values` (a dict of custom attributes) for `resource` ("customer", "company",
-    "conversation", "message" or "kobject.<klass name>") of `org` with the cached compiled
-    validator. Returns the cleaned dict (defaults applied when creating, At normalised to UTC...).
-    Raises kdesk.errors.ValidationFailed with EVERY error, each with its JSON pointer under
-    `pointer`. Records definitions for valid attributes written without one. Must be called
+    Validates `values` for `resource` ("customer", "company", "conversation", "message" or
+    "kobject.<klass>") with the org's cached compiled validator; returns the cleaned dict
+    (defaults applied when creating). Raises ValidationFailed with every error and its pointer.
+    Valid attributes written without a definition get one recorded (as Kustomer does). Call it
     inside the caller's transaction.
 
-check_rules(*, org, resource, action, record, changed) -> list[kdesk.errors.FieldError]
-    Validation rules ("required before a conversation is set to done", "required on create").
-    `action` is "create" or "update"; `record` is the resource's flat API attributes after the
-    write (camelCase, with "custom": {...}); `changed` the set of changed attribute names.
-    Returns the errors (empty when the write may go ahead); callers raise ValidationFailed.
+check_rules(*, org, resource, action, record, changed) -> list[FieldError]
+    Validation rules ("required before a conversation is done", "required on create").
 """
+
+from django.db import transaction
+from django.utils import timezone
+
+from kdesk.errors import FieldError, ValidationFailed
+from klasses.models import Metadata, ValidationRule
+from klasses.schema import ValidatorCache, default_display_name
+
+_cache = ValidatorCache()
+
+
+def _metadata_row(org, resource):
+    return Metadata.objects.filter(org=org, resource=resource).values("properties", "rev").first()
+
+
+def validator_for(org, resource):
+    row = _metadata_row(org, resource)
+    props, rev = (row["properties"], row["rev"]) if row else ({}, 0)
+    org_id = getattr(org, "pk", org)
+    return _cache.get((org_id, resource), rev, lambda: props)
+
+
+def invalidate(org, resource):
+    _cache.invalidate((getattr(org, "pk", org), resource))
+
+
+def record_undefined(org, resource, undefined):
+    """Record definitions for attributes first seen in data; types come from the suffix."""
+    if not undefined:
+        return
+    meta, _ = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
+    added = False
+    for name, kind in undefined.items():
+        if name not in meta.properties:
+            meta.properties[name] = {
+                "name": name,
+                "type": kind,
+                "displayName": default_display_name(name),
+                "array": False,
+                "multi": False,
+                "required": False,
+                "hidden": False,
+                "readOnly": False,
+            }
+            added = True
+    if added:
+        meta.rev += 1
+        meta.updated_at = timezone.now()
+        meta.save()
+        invalidate(org, resource)
+
+
+def validate(*, org, resource, values, pointer="/custom", creating=False, validator=None):
+    """(cleaned, errors, undefined) without raising or recording: for batch callers."""
+    validator = validator or validator_for(org, resource)
+    result = validator.validate(
+        values if values is not None else {}, pointer=pointer, creating=creating
+    )
+    errors = [
+        FieldError(e.pointer, e.code, f"{e.pointer.rsplit('/', 1)[-1]} {e.detail}")
+        for e in result.errors
+    ]
+    return result.cleaned, errors, result.undefined
+
+
+def record(org, resource, undefined):
+    if not undefined:
+        return
+    if transaction.get_connection().in_atomic_block:
+        record_undefined(org, resource, undefined)
+    else:
+        with transaction.atomic():
+            record_undefined(org, resource, undefined)
 
 
 def clean_custom(*, org, resource, values, pointer="/custom", creating=False):
-    from kdesk.errors import FieldError, ValidationFailed
+    cleaned, errors, undefined = validate(
+        org=org, resource=resource, values=values, pointer=pointer, creating=creating
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    record(org, resource, undefined)
+    return cleaned
 
-    if values is None:
-        return {}
-    if not isinstance(values, dict):
-        raise ValidationFailed([FieldError(pointer, "invalid", "Must be an object.")])
-    return dict(values)
+
+def _value(record, attribute):
+    if attribute.startswith("custom."):
+        return (record.get("custom") or {}).get(attribute[len("custom.") :])
+    return record.get(attribute)
+
+
+def _pointer(attribute):
+    return "/" + attribute.replace(".", "/")
 
 
 def check_rules(*, org, resource, action, record, changed):
-    return []
+    errors = []
+    rules = ValidationRule.objects.filter(org=org, resource=resource, active=True)
+    for rule in rules:
+        applies = (
+            rule.when == ValidationRule.When.ALWAYS
+            or (rule.when == ValidationRule.When.CREATE and action == "create")
+            or (
+                rule.when == ValidationRule.When.STATUS
+                and record.get("status") == rule.status
+                and ("status" in changed or action == "create")
+            )
+        )
+        if applies and _value(record, rule.attribute) in (None, "", []):
+            label = rule.attribute.split(".")[-1]
+            needed = (
+                f"required before the status is set to {rule.status}."
+                if rule.when == ValidationRule.When.STATUS
+                else "required."
+            )
+            detail = rule.message or f"{default_display_name(label)} is {needed}"
+            errors.append(FieldError(_pointer(rule.attribute), "required", detail))
+    return errors

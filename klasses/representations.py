@@ -1,0 +1,111 @@
+"""Plain serializers: Klass, KObject, KView and metadata as API resources."""
+
+from kdesk.representations import iso
+
+KOBJECT_FIELDS = (
+    "id",
+    "klass_id",
+    "customer_id",
+    "company_id",
+    "external_id",
+    "title",
+    "description",
+    "images",
+    "icon",
+    "data",
+    "custom",
+    "tags",
+    "rev",
+    "created_at",
+    "updated_at",
+)
+
+
+def kobject_resource(row, klass_name):
+    """`row` is a `.values(*KOBJECT_FIELDS)` dict or a KObject instance."""
+    get = row.get if isinstance(row, dict) else lambda f: getattr(row, f)
+    relationships = {}
+    if get("customer_id"):
+        relationships["customer"] = {"data": {"type": "customer", "id": str(get("customer_id"))}}
+    if get("company_id"):
+        relationships["company"] = {"data": {"type": "company", "id": str(get("company_id"))}}
+    relationships["klass"] = {"data": {"type": "klass", "id": klass_name}}
+    return {
+        "type": f"kobject.{klass_name}",
+        "id": str(get("id")),
+        "attributes": {
+            "externalId": get("external_id"),
+            "title": get("title"),
+            "description": get("description"),
+            "images": get("images"),
+            "icon": get("icon"),
+            "data": get("data"),
+            "custom": get("custom"),
+            "tags": get("tags"),
+            "rev": get("rev"),
+            "createdAt": iso(get("created_at")),
+            "updatedAt": iso(get("updated_at")),
+        },
+        "relationships": relationships,
+        "links": {"self": f"/v1/klasses/{klass_name}/{get('id')}"},
+    }
+
+
+def klass_resource(klass, properties=None):
+    attributes = {
+        "name": klass.name,
+        "displayName": klass.display_name,
+        "description": klass.description,
+        "icon": klass.icon,
+        "color": klass.color,
+        "images": klass.images,
+        "status": klass.status,
+        "rev": klass.rev,
+        "createdAt": iso(klass.created_at),
+        "updatedAt": iso(klass.updated_at),
+    }
+    if properties is not None:
+        attributes["metadata"] = {"properties": properties}
+    return {
+        "type": "klass",
+        "id": klass.name,
+        "attributes": attributes,
+        "relationships": {},
+        "links": {"self": f"/v1/klasses/{klass.name}/definition"},
+    }
+
+
+def metadata_resource(resource, properties, rev, updated_at=None):
+    return {
+        "type": "metadata",
+        "id": resource,
+        "attributes": {
+            "properties": properties,
+            "rev": rev,
+            "updatedAt": iso(updated_at),
+        },
+        "relationships": {},
+        "links": {"self": f"/v1/metadata/{resource}"},
+    }
+
+
+def kview_resource(kview):
+    return {
+        "type": "kview",
+        "id": str(kview.pk),
+        "attributes": {
+            "name": kview.name,
+            "resource": kview.resource,
+            "context": kview.context,
+            "kind": kview.kind,
+            "template": kview.template,
+            "urlTemplate": kview.url_template,
+            "position": kview.position,
+            "active": kview.active,
+            "rev": kview.rev,
+            "createdAt": iso(kview.created_at),
+            "updatedAt": iso(kview.updated_at),
+        },
+        "relationships": {},
+        "links": {"self": f"/v1/kviews/{kview.pk}"},
+    }

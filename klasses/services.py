@@ -1,0 +1,840 @@
+"""Writes for Klasses, KObjects, metadata, relationships, validation rules and KViews."""
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.events import emit, emit_many
+from kdesk.payload import Payload
+from klasses import attributes
+from klasses.models import (
+    STANDARD_RESOURCES,
+    Klass,
+    KObject,
+    KView,
+    Link,
+    Metadata,
+    Relationship,
+    ValidationRule,
+)
+from klasses.representations import kobject_resource, kview_resource, metadata_resource
+from klasses.schema import compile_validator, normalize_definitions, violations
+
+KLASS_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+KLASS_FIELDS = {"name", "displayName", "description", "icon", "color", "images", "status", "rev"}
+KOBJECT_FIELDS = {
+    "customer",
+    "company",
+    "externalId",
+    "title",
+    "description",
+    "images",
+    "icon",
+    "data",
+    "custom",
+    "tags",
+    "rev",
+}
+BULK_LIMIT = 1000
+RESERVED_NAMES = set(STANDARD_RESOURCES) | {"kobject", "klass", "metadata", "kview", "event"}
+
+
+# ---- Klasses ----------------------------------------------------------------------------------
+
+
+def _klass_payload(data, *, creating):
+    p = Payload(data, allowed=KLASS_FIELDS)
+    name = p.string("name", max_length=64, required=creating)
+    if creating and name is not None:
+        if not KLASS_NAME_RE.match(name):
+            p.error("name", "invalid", "A Klass name is lowercase letters, digits, '_' or '-'.")
+        elif name in RESERVED_NAMES:
+            p.error("name", "reserved", f"'{name}' is a standard object's name.")
+    fields = {
+        "display_name": p.string("displayName", max_length=120),
+        "description": p.string("description", max_length=5000),
+        "icon": p.string("icon", max_length=64),
+        "color": p.string("color", max_length=7),
+        "images": p.strings("images", max_length=2048),
+        "status": p.choice("status", Klass.Status.values),
+    }
+    return p, name, {k: v for k, v in fields.items() if v is not None}
+
+
+@transaction.atomic
+def klass_create(*, org, actor, data):
+    p, name, fields = _klass_payload(data, creating=True)
+    if name and Klass.objects.filter(org=org, name=name).exists():
+        p.error("name", "taken", f"A Klass named '{name}' exists.")
+    p.raise_if_errors()
+    fields.setdefault("display_name", name.replace("_", " ").replace("-", " ").title())
+    klass = Klass.objects.create(org=org, name=name, **fields)
+    emit(
+        org=org,
+        type="klass.create",
+        resource="klass",
+        resource_id=klass.name,
+        actor=actor,
+        rev=1,
+        data={"name": name, "displayName": klass.display_name},
+    )
+    return klass
+
+
+@transaction.atomic
+def klass_update(*, org, actor, klass, data, rev=None):
+    p, _, fields = _klass_payload(data, creating=False)
+    if "name" in p.data and p.data["name"] != klass.name:
+        p.error("name", "read_only", "A Klass cannot be renamed.")
+    p.raise_if_errors()
+    klass = Klass.objects.select_for_update().get(pk=klass.pk)
+    check_rev(klass.rev, rev if rev is not None else p.data.get("rev"), resource="Klass")
+    changes = {}
+    for field, value in fields.items():
+        if getattr(klass, field) != value:
+            changes[field] = {"before": getattr(klass, field), "after": value}
+            setattr(klass, field, value)
+    klass.rev += 1
+    klass.updated_at = timezone.now()
+    klass.save()
+    emit(
+        org=org,
+        type="klass.update",
+        resource="klass",
+        resource_id=klass.name,
+        actor=actor,
+        rev=klass.rev,
+        data={"name": klass.name},
+        changes=changes,
+    )
+    return klass
+
+
+def klass_get(*, org, name):
+    klass = Klass.objects.filter(org=org, name=name).first()
+    if klass is None:
+        raise NotFound(f"No Klass named '{name}'.")
+    return klass
+
+
+# ---- metadata ---------------------------------------------------------------------------------
+
+
+def _valid_resource(org, resource):
+    if resource in ("customer", "company", "conversation", "message"):
+        return
+    if (
+        resource.startswith("kobject.")
+        and Klass.objects.filter(org=org, name=resource[len("kobject.") :]).exists()
+    ):
+        return
+    raise NotFound(
+        f"Unknown resource '{resource}': use customer, company, conversation, message or "
+        "kobject.<klass name>."
+    )
+
+
+def _rows_for(org, resource):
+    """(id, values) of every stored row whose custom values a definition change would touch."""
+    from django.apps import apps
+
+    if resource.startswith("kobject."):
+        qs = KObject.objects.filter(org=org, klass__name=resource[len("kobject.") :])
+        for row_id, data, custom in qs.values_list("id", "data", "custom").iterator():
+            yield row_id, {**(data or {}), **(custom or {})}
+        return
+    model = {
+        "customer": ("customers", "Customer"),
+        "company": ("customers", "Company"),
+        "conversation": ("conversations", "Conversation"),
+        "message": ("conversations", "Message"),
+    }[resource]
+    try:
+        qs = apps.get_model(*model).objects.filter(org=org)
+    except LookupError:
+        return
+    yield from qs.values_list("id", "custom").iterator()
+
+
+@transaction.atomic
+def metadata_update(*, org, actor, resource, data, force=False, replace=False):
+    """Define attributes for a resource. A change existing rows would violate is refused with
+    the number of rows that would break, unless `force` (then those rows are left untouched and
+    reported)."""
+    _valid_resource(org, resource)
+    p = Payload(data, allowed={"properties", "rev"})
+    raw = p.obj("properties")
+    if raw is None and not p.errors:
+        p.error("properties", "required", "properties is required.")
+    p.raise_if_errors()
+    definitions, errors = normalize_definitions(raw)
+    if errors:
+        raise ValidationFailed([FieldError(e.pointer, e.code, e.detail) for e in errors])
+    meta, _ = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
+    check_rev(meta.rev, p.data.get("rev"), resource="metadata")
+    merged = dict(definitions) if replace else {**meta.properties, **definitions}
+    broken = violations(compile_validator(merged), _rows_for(org, resource)) if definitions else []
+    # Rows may legitimately miss attributes made required later; only values are re-checked.
+    if broken and not force:
+        raise Conflict(
+            f"{len(broken)} existing row(s) would violate these definitions (for example id "
+            f"{', '.join(map(str, broken[:5]))}). Fix them first, or send ?force=true to apply the "
+            "definitions and leave those rows as they are.",
+            errors=[
+                FieldError(
+                    "/properties",
+                    "would_break",
+                    f"{len(broken)} existing row(s) would violate these definitions.",
+                )
+            ],
+        )
+    before = meta.properties
+    meta.properties = merged
+    meta.rev += 1
+    meta.updated_at = timezone.now()
+    meta.save()
+    attributes.invalidate(org, resource)
+    changes = {
+        name: {"before": before.get(name), "after": merged.get(name)}
+        for name in set(before) | set(merged)
+        if before.get(name) != merged.get(name)
+    }
+    emit(
+        org=org,
+        type="metadata.update",
+        resource="metadata",
+        resource_id=resource,
+        actor=actor,
+        rev=meta.rev,
+        data=metadata_resource(resource, merged, meta.rev, meta.updated_at),
+        changes=changes,
+    )
+    return meta, broken
+
+
+def metadata_get(*, org, resource):
+    _valid_resource(org, resource)
+    meta = Metadata.objects.filter(org=org, resource=resource).first()
+    if meta is None:
+        return {}, 0, None
+    return meta.properties, meta.rev, meta.updated_at
+
+
+# ---- KObjects ---------------------------------------------------------------------------------
+
+
+def _refs(org, customer_ids, company_ids):
+    from customers.models import Company, Customer
+
+    found_customers = (
+        set(Customer.objects.filter(org=org, pk__in=customer_ids).values_list("pk", flat=True))
+        if customer_ids
+        else set()
+    )
+    found_companies = (
+        set(Company.objects.filter(org=org, pk__in=company_ids).values_list("pk", flat=True))
+        if company_ids
+        else set()
+    )
+    return found_customers, found_companies
+
+
+def _kobject_fields(org, klass, data, *, creating, pointer="", validator=None, undefined=None):
+    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids."""
+    p = Payload(data, allowed=KOBJECT_FIELDS, pointer=pointer)
+    fields = {
+        "title": p.string("title", required=creating, blank=False),
+        "external_id": p.string("externalId"),
+        "description": p.string("description", max_length=10000),
+        "icon": p.string("icon", max_length=64),
+        "images": p.strings("images", max_length=2048),
+        "tags": p.strings("tags"),
+        "customer_id": p.reference("customer"),
+        "company_id": p.reference("company"),
+    }
+    if "customer" in p.data and p.data["customer"] is None:
+        fields["customer_id"] = 0  # explicit unlink
+    if "company" in p.data and p.data["company"] is None:
+        fields["company_id"] = 0
+    resource = f"kobject.{klass.name}"
+    engine_errors = []
+    for key in ("data", "custom"):
+        values = p.obj(key)
+        if values is None and not (creating and key == "data"):
+            continue
+        cleaned, errs, new = attributes.validate(
+            org=org,
+            resource=resource,
+            values=values or {},
+            pointer=f"{pointer}/{key}",
+            creating=creating and key == "data",
+            validator=validator,
+        )
+        fields[key] = cleaned
+        engine_errors.extend(errs)
+        if undefined is not None:
+            undefined.update(new)
+        elif not errs:
+            attributes.record(org, resource, new)
+    errors = [*p.errors, *engine_errors]
+    return {k: v for k, v in fields.items() if v is not None}, errors, p.data.get("rev")
+
+
+def _check_refs(org, items):
+    """items: [(pointer, fields)] → errors for customer/company ids outside the org."""
+    customers = {f["customer_id"] for _, f in items if f.get("customer_id")}
+    companies = {f["company_id"] for _, f in items if f.get("company_id")}
+    found_customers, found_companies = _refs(org, customers, companies)
+    errors = []
+    for pointer, f in items:
+        if f.get("customer_id") and f["customer_id"] not in found_customers:
+            errors.append(FieldError(f"{pointer}/customer", "not_found", "No such customer."))
+        if f.get("company_id") and f["company_id"] not in found_companies:
+            errors.append(FieldError(f"{pointer}/company", "not_found", "No such company."))
+    return errors
+
+
+def _apply(obj, fields):
+    for key, value in fields.items():
+        if key in ("customer_id", "company_id"):
+            value = value or None
+        if key in ("data", "custom") and obj.pk:
+            value = {k: v for k, v in {**getattr(obj, key), **value}.items() if v is not None}
+        setattr(obj, key, value)
+
+
+CHANGE_NAMES = {
+    "title": "title",
+    "external_id": "externalId",
+    "description": "description",
+    "icon": "icon",
+    "images": "images",
+    "tags": "tags",
+    "customer_id": "customer",
+    "company_id": "company",
+}
+
+
+def _changes(before, after):
+    out = {}
+    for field, name in CHANGE_NAMES.items():
+        if before.get(field) != after.get(field):
+            out[name] = {"before": before.get(field), "after": after.get(field)}
+    for key in ("data", "custom"):
+        b, a = before.get(key) or {}, after.get(key) or {}
+        for attr in set(b) | set(a):
+            if b.get(attr) != a.get(attr):
+                out[f"{key}.{attr}"] = {"before": b.get(attr), "after": a.get(attr)}
+    return out
+
+
+def _snapshot(obj):
+    return {f: getattr(obj, f) for f in (*CHANGE_NAMES, "data", "custom")}
+
+
+def _event(klass, obj, action, changes=None):
+    return {
+        "type": f"kobject.{klass.name}.{action}",
+        "resource": f"kobject.{klass.name}",
+        "resource_id": obj.pk,
+        "customer_id": obj.customer_id,
+        "rev": obj.rev,
+        "data": kobject_resource(obj, klass.name),
+        "changes": changes or {},
+    }
+
+
+def _save_unique(obj, pointer=""):
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise Conflict(
+            f"Another {obj.klass.name} already has externalId {obj.external_id!r}.",
+            errors=[
+                FieldError(
+                    f"{pointer}/externalId",
+                    "taken",
+                    f"externalId {obj.external_id!r} is taken in this Klass.",
+                )
+            ],
+        ) from None
+
+
+@transaction.atomic
+def kobject_create(*, org, actor, klass, data):
+    if klass.status != Klass.Status.ACTIVE:
+        raise ValidationFailed(
+            [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
+        )
+    fields, errors, _ = _kobject_fields(org, klass, data, creating=True)
+    errors += _check_refs(org, [("", fields)])
+    if errors:
+        raise ValidationFailed(errors)
+    obj = KObject(org=org, klass=klass)
+    _apply(obj, fields)
+    _save_unique(obj)
+    emit(org=org, actor=actor, **_event(klass, obj, "create"))
+    return obj
+
+
+@transaction.atomic
+def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
+    fields, errors, body_rev = _kobject_fields(org, klass, data, creating=not partial)
+    errors += _check_refs(org, [("", fields)])
+    if errors:
+        raise ValidationFailed(errors)
+    obj = KObject.objects.select_for_update().select_related("klass").get(pk=kobject.pk)
+    check_rev(obj.rev, rev if rev is not None else body_rev, resource=klass.name)
+    before = _snapshot(obj)
+    if not partial:
+        obj.data, obj.custom = {}, {}
+    _apply(obj, fields)
+    after = _snapshot(obj)
+    changes = _changes(before, after)
+    obj.rev += 1
+    obj.updated_at = timezone.now()
+    _save_unique(obj)
+    emit(org=org, actor=actor, **_event(klass, obj, "update", changes))
+    return obj
+
+
+@transaction.atomic
+def kobject_delete(*, org, actor, klass, kobject):
+    snapshot = _event(klass, kobject, "delete")
+    Link.objects.filter(org=org, through=kobject).delete()
+    KObject.objects.filter(pk=kobject.pk).delete()
+    emit(org=org, actor=actor, **snapshot)
+
+
+def kobject_get(*, org, klass, pk=None, external_id=None):
+    qs = KObject.objects.filter(org=org, klass=klass)
+    obj = qs.filter(pk=pk).first() if pk is not None else qs.filter(external_id=external_id).first()
+    if obj is None:
+        raise NotFound(f"No {klass.name} with this {'id' if pk is not None else 'externalId'}.")
+    return obj
+
+
+@transaction.atomic
+def kobject_upsert(*, org, actor, klass, external_id, data):
+    """Create or update the KObject with this externalId; returns (kobject, created)."""
+    body = dict(data) if isinstance(data, dict) else data
+    if isinstance(body, dict):
+        if body.get("externalId") not in (None, external_id):
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "/externalId", "mismatch", "externalId differs from the one in the path."
+                    )
+                ]
+            )
+        body["externalId"] = external_id
+    existing = (
+        KObject.objects.select_for_update()
+        .filter(org=org, klass=klass, external_id=external_id)
+        .first()
+    )
+    if existing is None:
+        return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+    return kobject_update(org=org, actor=actor, klass=klass, kobject=existing, data=body), False
+
+
+def kobject_bulk(*, org, actor, klass, items, partial=False):
+    """Create or upsert (by externalId) up to 1000 KObjects.
+
+    All-or-nothing by default: any invalid item fails the whole call with every item's errors
+    (pointers `/3/data/totalNum`). With `partial`, valid items are written and a per-item result
+    list reports each one.
+    """
+    if not isinstance(items, list):
+        raise ValidationFailed(
+            [FieldError("", "type", "The body must be a JSON array of objects.")]
+        )
+    if len(items) > BULK_LIMIT:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "", "too_many", f"At most {BULK_LIMIT} objects per call ({len(items)} sent)."
+                )
+            ]
+        )
+    if klass.status != Klass.Status.ACTIVE:
+        raise ValidationFailed(
+            [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
+        )
+    with transaction.atomic():
+        prepared, item_errors, undefined = [], {}, {}
+        validator = attributes.validator_for(org, f"kobject.{klass.name}")
+        for i, item in enumerate(items):
+            fields, errors, _ = _kobject_fields(
+                org,
+                klass,
+                item,
+                creating=True,
+                pointer=f"/{i}",
+                validator=validator,
+                undefined=undefined,
+            )
+            if errors:
+                item_errors[i] = errors
+            prepared.append(fields)
+        for error in _check_refs(org, [(f"/{i}", f) for i, f in enumerate(prepared)]):
+            index = int(error.pointer.split("/")[1])
+            item_errors.setdefault(index, []).append(error)
+        seen = {}
+        for i, fields in enumerate(prepared):
+            ext = fields.get("external_id")
+            if ext:
+                if ext in seen:
+                    item_errors.setdefault(i, []).append(
+                        FieldError(
+                            f"/{i}/externalId",
+                            "duplicate",
+                            f"externalId {ext!r} repeats item {seen[ext]}.",
+                        )
+                    )
+                seen.setdefault(ext, i)
+        if item_errors and not partial:
+            raise ValidationFailed([e for i in sorted(item_errors) for e in item_errors[i]])
+        attributes.record(org, f"kobject.{klass.name}", undefined)
+        good = [i for i in range(len(prepared)) if i not in item_errors]
+        existing = {
+            o.external_id: o
+            for o in KObject.objects.select_for_update().filter(
+                org=org,
+                klass=klass,
+                external_id__in=[
+                    prepared[i]["external_id"] for i in good if prepared[i].get("external_id")
+                ],
+            )
+        }
+        now = timezone.now()
+        to_create, to_update, events, results = [], [], [], {}
+        for i in good:
+            fields = prepared[i]
+            obj = existing.get(fields.get("external_id"))
+            if obj is None:
+                obj = KObject(org=org, klass=klass, created_at=now, updated_at=now)
+                _apply(obj, fields)
+                to_create.append((i, obj))
+            else:
+                before = _snapshot(obj)
+                _apply(obj, fields)
+                obj.rev += 1
+                obj.updated_at = now
+                to_update.append((i, obj, _changes(before, _snapshot(obj))))
+        KObject.objects.bulk_create([o for _, o in to_create], batch_size=500)
+        if to_update:
+            KObject.objects.bulk_update(
+                [o for _, o, _ in to_update],
+                [
+                    "title",
+                    "external_id",
+                    "description",
+                    "icon",
+                    "images",
+                    "tags",
+                    "customer_id",
+                    "company_id",
+                    "data",
+                    "custom",
+                    "rev",
+                    "updated_at",
+                ],
+                batch_size=500,
+            )
+        for i, obj in to_create:
+            events.append(_event(klass, obj, "create"))
+            results[i] = ("created", obj)
+        for i, obj, changes in to_update:
+            events.append(_event(klass, obj, "update", changes))
+            results[i] = ("updated", obj)
+        emit_many(org=org, actor=actor, events=events)
+    out = []
+    for i in range(len(items)):
+        if i in results:
+            status, obj = results[i]
+            out.append({"index": i, "status": status, "data": kobject_resource(obj, klass.name)})
+        else:
+            out.append({"index": i, "status": "failed", "errors": item_errors.get(i, [])})
+    return out
+
+
+def kobjects_move_customer(*, org, source_id, target_id):
+    """Merge support: the source customer's KObjects now belong to the target."""
+    return KObject.objects.filter(org=org, customer_id=source_id).update(customer_id=target_id)
+
+
+# ---- relationships ----------------------------------------------------------------------------
+
+
+def _resource_exists(org, resource, ident):
+    from django.apps import apps
+
+    if resource.startswith("kobject."):
+        return KObject.objects.filter(org=org, klass__name=resource[8:], pk=ident).exists()
+    model = {
+        "customer": ("customers", "Customer"),
+        "company": ("customers", "Company"),
+        "conversation": ("conversations", "Conversation"),
+    }.get(resource)
+    if model is None:
+        return False
+    try:
+        return apps.get_model(*model).objects.filter(org=org, pk=ident).exists()
+    except LookupError:
+        return False
+
+
+@transaction.atomic
+def relationship_create(*, org, actor, data):
+    p = Payload(data, allowed={"name", "from", "to", "cardinality", "through"})
+    name = p.string("name", max_length=64, required=True, blank=False)
+    frm = p.string("from", max_length=120, required=True)
+    to = p.string("to", max_length=120, required=True)
+    cardinality = p.choice("cardinality", Relationship.Cardinality.values, required=True)
+    through_name = p.string("through", max_length=64)
+    through = None
+    for key, resource in (("from", frm), ("to", to)):
+        if (
+            resource
+            and resource not in ("customer", "company", "conversation")
+            and not (
+                resource.startswith("kobject.")
+                and Klass.objects.filter(org=org, name=resource[8:]).exists()
+            )
+        ):
+            p.error(key, "invalid", f"Unknown resource '{resource}'.")
+    if cardinality == Relationship.Cardinality.MANY_TO_MANY:
+        through = Klass.objects.filter(org=org, name=through_name).first() if through_name else None
+        if through is None:
+            p.error("through", "required", "A many-to-many relationship goes through a join Klass.")
+    if name and Relationship.objects.filter(org=org, name=name).exists():
+        p.error("name", "taken", f"A relationship named '{name}' exists.")
+    p.raise_if_errors()
+    rel = Relationship.objects.create(
+        org=org,
+        name=name,
+        from_resource=frm,
+        to_resource=to,
+        cardinality=cardinality,
+        through_klass=through,
+    )
+    emit(
+        org=org,
+        type="relationship.create",
+        resource="relationship",
+        resource_id=rel.pk,
+        actor=actor,
+        data={"name": name, "from": frm, "to": to, "cardinality": cardinality},
+    )
+    return rel
+
+
+@transaction.atomic
+def link_create(*, org, actor, relationship, from_id, to_id, through=None):
+    """Link two resources; the relationship's cardinality is enforced here."""
+    errors = []
+    if not _resource_exists(org, relationship.from_resource, from_id):
+        errors.append(
+            FieldError("/from", "not_found", f"No {relationship.from_resource} {from_id}.")
+        )
+    if not _resource_exists(org, relationship.to_resource, to_id):
+        errors.append(FieldError("/to", "not_found", f"No {relationship.to_resource} {to_id}."))
+    if relationship.cardinality == Relationship.Cardinality.MANY_TO_MANY and (
+        through is None or through.klass_id != relationship.through_klass_id
+    ):
+        errors.append(
+            FieldError(
+                "/through", "required", f"Link through a {relationship.through_klass} object."
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    links = Link.objects.select_for_update().filter(relationship=relationship)
+    if relationship.cardinality != Relationship.Cardinality.MANY_TO_MANY:
+        if links.filter(to_id=str(to_id)).exclude(from_id=str(from_id)).exists():
+            raise Conflict(
+                f"{relationship.to_resource} {to_id} is already linked through "
+                f"'{relationship.name}' ({relationship.get_cardinality_display()}).",
+                errors=[FieldError("/to", "cardinality", "This side allows one link only.")],
+            )
+        if (
+            relationship.cardinality == Relationship.Cardinality.ONE_TO_ONE
+            and links.filter(from_id=str(from_id)).exclude(to_id=str(to_id)).exists()
+        ):
+            raise Conflict(
+                f"{relationship.from_resource} {from_id} already has a '{relationship.name}'.",
+                errors=[FieldError("/from", "cardinality", "This side allows one link only.")],
+            )
+    link, created = Link.objects.get_or_create(
+        org=org,
+        relationship=relationship,
+        from_id=str(from_id),
+        to_id=str(to_id),
+        defaults={"through": through},
+    )
+    if created:
+        emit(
+            org=org,
+            type="relationship.link",
+            resource="relationship",
+            resource_id=relationship.pk,
+            actor=actor,
+            data={"name": relationship.name, "from": str(from_id), "to": str(to_id)},
+        )
+    return link
+
+
+def related(*, org, resource, ident):
+    """Both directions: [(relationship, other resource, other id)] for one resource."""
+    out = []
+    links = Link.objects.filter(org=org).select_related("relationship")
+    for link in links.filter(relationship__from_resource=resource, from_id=str(ident)):
+        out.append((link.relationship, link.relationship.to_resource, link.to_id))
+    for link in links.filter(relationship__to_resource=resource, to_id=str(ident)):
+        out.append((link.relationship, link.relationship.from_resource, link.from_id))
+    return out
+
+
+# ---- validation rules -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_create(*, org, actor, resource, attribute, when, status="", message=""):
+    errors = []
+    if when not in ValidationRule.When.values:
+        errors.append(
+            FieldError("/when", "invalid", f"when is one of {ValidationRule.When.values}.")
+        )
+    if when == ValidationRule.When.STATUS and not status:
+        errors.append(FieldError("/status", "required", "Name the status the rule guards."))
+    if not attribute:
+        errors.append(FieldError("/attribute", "required", "Name the attribute."))
+    if errors:
+        raise ValidationFailed(errors)
+    rule = ValidationRule.objects.create(
+        org=org, resource=resource, attribute=attribute, when=when, status=status, message=message
+    )
+    emit(
+        org=org,
+        type="validation_rule.create",
+        resource="validation_rule",
+        resource_id=rule.pk,
+        actor=actor,
+        data={"resource": resource, "attribute": attribute, "when": when, "status": status},
+    )
+    return rule
+
+
+# ---- KViews -----------------------------------------------------------------------------------
+
+KVIEW_FIELDS = {
+    "name",
+    "resource",
+    "context",
+    "kind",
+    "template",
+    "urlTemplate",
+    "position",
+    "active",
+    "rev",
+}
+
+
+def _kview_fields(org, data, *, creating):
+    p = Payload(data, allowed=KVIEW_FIELDS)
+    fields = {
+        "name": p.string("name", max_length=120, required=creating, blank=False),
+        "resource": p.string("resource", max_length=120, required=creating),
+        "context": p.choice("context", KView.Context.values, required=creating),
+        "kind": p.choice("kind", KView.Kind.values),
+        "template": p.string("template", max_length=50000),
+        "url_template": p.string("urlTemplate", max_length=2048),
+        "position": p.integer("position", minimum=-1000, maximum=1000),
+        "active": p.boolean("active"),
+    }
+    resource = fields["resource"]
+    if resource and resource != "customer":
+        if (
+            not resource.startswith("kobject.")
+            or not Klass.objects.filter(org=org, name=resource[8:]).exists()
+        ):
+            p.error("resource", "invalid", "resource is customer or kobject.<an existing Klass>.")
+    kind = fields["kind"] or ("template" if creating else None)
+    if kind == "iframe" and creating and not fields["url_template"]:
+        p.error("urlTemplate", "required", "An iframe KView needs a urlTemplate.")
+    if kind == "template" and creating and not fields["template"]:
+        p.error("template", "required", "A template KView needs a template.")
+    if fields["template"]:
+        from timeline.kviews import syntax_error
+
+        problem = syntax_error(fields["template"])
+        if problem:
+            p.error("template", "syntax", problem)
+    if fields["url_template"]:
+        from timeline.kviews import url_template_error
+
+        problem = url_template_error(fields["url_template"])
+        if problem:
+            p.error("urlTemplate", "invalid", problem)
+    p.raise_if_errors()
+    return {k: v for k, v in fields.items() if v is not None}, p.data.get("rev")
+
+
+@transaction.atomic
+def kview_create(*, org, actor, data):
+    fields, _ = _kview_fields(org, data, creating=True)
+    kview = KView.objects.create(org=org, **fields)
+    emit(
+        org=org,
+        type="kview.create",
+        resource="kview",
+        resource_id=kview.pk,
+        actor=actor,
+        rev=1,
+        data=kview_resource(kview),
+    )
+    return kview
+
+
+@transaction.atomic
+def kview_update(*, org, actor, kview, data, rev=None):
+    fields, body_rev = _kview_fields(org, data, creating=False)
+    kview = KView.objects.select_for_update().get(pk=kview.pk)
+    check_rev(kview.rev, rev if rev is not None else body_rev, resource="KView")
+    changes = {}
+    for key, value in fields.items():
+        if getattr(kview, key) != value:
+            changes[key] = {"before": getattr(kview, key), "after": value}
+            setattr(kview, key, value)
+    kview.rev += 1
+    kview.updated_at = timezone.now()
+    kview.save()
+    emit(
+        org=org,
+        type="kview.update",
+        resource="kview",
+        resource_id=kview.pk,
+        actor=actor,
+        rev=kview.rev,
+        data=kview_resource(kview),
+        changes=changes,
+    )
+    return kview
+
+
+@transaction.atomic
+def kview_delete(*, org, actor, kview):
+    snapshot = kview_resource(kview)
+    kview.delete()
+    emit(
+        org=org,
+        type="kview.delete",
+        resource="kview",
+        resource_id=snapshot["id"],
+        actor=actor,
+        data=snapshot,
+    )
