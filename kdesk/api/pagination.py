@@ -41,7 +41,7 @@ def _link(request, **changes):
         else:
             params[key] = str(value)
     query = urlencode(sorted(params.items()))
-    return request.path + (f"?{query}" if query else "")
+    return request.path.rstrip("/") + (f"?{query}" if query else "")
 
 
 def page_document(request, data, *, page, size, total):
