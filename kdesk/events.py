@@ -35,8 +35,10 @@ def _publish(events):
             log.exception("event subscriber %r failed", fn)
 
 
-def _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes):
+def _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes, at=None):
+    extra = {"created_at": at} if at is not None else {}
     return Event(
+        **extra,
         org=org,
         type=type,
         resource=resource,
@@ -60,9 +62,13 @@ def emit(
     rev=None,
     data=None,
     changes=None,
+    at=None,
 ):
-    """Record one event; must be called inside the service's atomic block."""
-    event = _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes)
+    """Record one event; must be called inside the service's atomic block.
+
+    `at` back-dates what happened (an imported message's sentAt): the timeline orders by it.
+    """
+    event = _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes, at)
     event.save()
     transaction.on_commit(lambda: _publish([event]))
     return event
@@ -81,6 +87,7 @@ def emit_many(*, org, actor=None, events):
             e.get("rev"),
             e.get("data"),
             e.get("changes"),
+            e.get("at"),
         )
         for e in events
     ]

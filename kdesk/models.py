@@ -148,6 +148,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["org", "id"], name="event_org_id"),
             models.Index(fields=["org", "customer_id", "id"], name="event_org_customer_id"),
+            models.Index(
+                fields=["org", "customer_id", "-created_at", "-id"], name="event_customer_time"
+            ),
             models.Index(fields=["org", "resource", "resource_id", "id"], name="event_resource"),
         ]
 

@@ -9,7 +9,7 @@ from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from timeline.entries import KINDS
 from timeline.representations import entry_resource
-from timeline.selectors import timeline_page
+from timeline.selectors import decode_keyset, encode_keyset, timeline_page
 
 
 def csv_param(request, name, allowed=None):
@@ -44,8 +44,9 @@ class CustomerTimelineView(ApiView):
     def get(self, request, pk):
         if not Customer.objects.filter(org=self.org, pk=pk).exists():
             raise NotFound("No customer with this id.")
-        cursor = decode_cursor(request.query_params.get("cursor"))
-        if cursor is not None and not isinstance(cursor, int):
+        raw = decode_cursor(request.query_params.get("cursor"))
+        cursor = decode_keyset(raw) if raw is not None else None
+        if raw is not None and cursor is None:
             raise ValidationFailed(
                 [FieldError("/cursor", "invalid", "The cursor is not one this API issued.")]
             )
@@ -57,7 +58,7 @@ class CustomerTimelineView(ApiView):
             klasses=csv_param(request, "klasses"),
             limit=limit_param(request, default=50, maximum=100),
         )
-        next_cursor = encode_cursor(next_before) if next_before else None
+        next_cursor = encode_cursor(encode_keyset(next_before)) if next_before else None
         return Response(
             cursor_document(request, [entry_resource(r) for r in rows], next_cursor=next_cursor)
         )

@@ -18,30 +18,45 @@ ENTRY_FIELDS = (
 )
 
 
-def timeline_page(*, org, customer_id, before=None, after=None, kinds=(), klasses=(), limit=50):
-    """One page of entries with id < `before` (older) or id > `after` (newer), newest first.
+def timeline_page(*, org, customer_id, before=None, kinds=(), klasses=(), limit=50):
+    """One page of entries older than the keyset `before` = (created_at, id), newest first.
 
-    Returns (entries, next_before): `next_before` is the keyset cursor for the next older page,
-    or None when there is nothing older. One query whatever the depth: the (org, customer_id,
-    id) index is walked from the cursor.
+    Entries are in the order things happened (an imported message sits at its sentAt), ties
+    broken by id. Returns (entries, next_before): the keyset for the next older page, or None
+    when there is nothing older. One query at any depth: the (org, customer_id, -created_at,
+    -id) index is walked from the cursor, so entries arriving meanwhile never shift a page.
     """
     qs = Event.objects.filter(org=org, customer_id=customer_id).exclude(type__in=HIDDEN_TYPES)
     if before is not None:
-        qs = qs.filter(id__lt=before)
-    if after is not None:
-        qs = qs.filter(id__gt=after)
+        at, pk = before
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
     prefixes = type_prefixes(kinds, klasses)
     if prefixes:
         cond = Q()
         for prefix in prefixes:
             cond |= Q(type__startswith=prefix) if prefix.endswith(".") else Q(type=prefix)
         qs = qs.filter(cond)
-    rows = list(qs.order_by("-id").values(*ENTRY_FIELDS)[: limit + 1])
+    rows = list(qs.order_by("-created_at", "-id").values(*ENTRY_FIELDS)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     for row in rows:
         row["kind"] = kind_of(row["type"])
-    return rows, (rows[-1]["id"] if more and rows else None)
+    return rows, ((rows[-1]["created_at"], rows[-1]["id"]) if more and rows else None)
+
+
+def encode_keyset(keyset):
+    at, pk = keyset
+    return [at.isoformat(), pk]
+
+
+def decode_keyset(value):
+    """The (created_at, id) keyset from a decoded cursor; None if it is malformed."""
+    from django.utils.dateparse import parse_datetime
+
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[1], int)):
+        return None
+    at = parse_datetime(value[0]) if isinstance(value[0], str) else None
+    return (at, value[1]) if at is not None else None
 
 
 def may_subscribe(*, org_id, user, topic):

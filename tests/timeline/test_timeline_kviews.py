@@ -27,7 +27,10 @@ def test_deeplinks_open_in_a_new_tab_with_noopener():
         'order=object.externalId) }}">Open</a>',
         CTX,
     )
-    assert 'href="https://admin.example.com/orders?email=grace%40example.com&amp;order=A-1"' in out.html
+    assert (
+        'href="https://admin.example.com/orders?email=grace%40example.com&amp;order=A-1"'
+        in out.html
+    )
     assert 'rel="noopener noreferrer"' in out.html and 'target="_blank"' in out.html
 
 
@@ -54,15 +57,16 @@ def test_sandbox_escapes_render_nothing_dangerous(source):
 def test_limits_stop_runaway_templates():
     out = kviews.render("{% for i in range(100000) %}x{% endfor %}", {})
     assert not out.ok and "range" in out.error
-    big = kviews.render("{% for i in range(1000) %}{% for j in range(1000) %}xxxxx{% endfor %}"
-                        "{% endfor %}", {})
+    big = kviews.render(
+        "{% for i in range(1000) %}{% for j in range(1000) %}xxxxx{% endfor %}{% endfor %}", {}
+    )
     assert not big.ok and ("characters" in big.error or "longer" in big.error)
 
 
 def test_errors_carry_their_line():
     out = kviews.render("<p>ok</p>\n<p>{{ object.data.totalNum / 0 }}</p>", CTX)
     assert not out.ok and out.line == 2
-    assert kviews.syntax_error("line one\n{% if %}") .startswith("line 2")
+    assert kviews.syntax_error("line one\n{% if %}").startswith("line 2")
 
 
 def test_iframe_urls_stay_on_allowed_origins(settings):

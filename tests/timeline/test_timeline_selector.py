@@ -94,3 +94,37 @@ def test_a_page_costs_one_query_at_any_depth(org, customer, size, django_assert_
     with django_assert_num_queries(1):
         rows, _ = timeline_page(org=org, customer_id=customer.pk, before=cursor, limit=5)
     assert len(rows) == 5
+
+
+def test_back_dated_entries_sit_at_their_time(org, customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    emit(
+        org=org,
+        type="conversation.message.create",
+        resource="message",
+        resource_id="new",
+        customer_id=customer.pk,
+        at=now,
+    )
+    emit(
+        org=org,
+        type="conversation.message.create",
+        resource="message",
+        resource_id="old",
+        customer_id=customer.pk,
+        at=now - timedelta(days=30),
+    )
+    emit(
+        org=org,
+        type="conversation.note.create",
+        resource="note",
+        resource_id="mid",
+        customer_id=customer.pk,
+        at=now - timedelta(days=1),
+    )
+    rows, _ = timeline_page(org=org, customer_id=customer.pk)
+    assert [r["resource_id"] for r in rows] == ["new", "mid", "old"]
