@@ -65,6 +65,10 @@ def notified_users(event):
     return [int(i) for i in ids if str(i).isdigit()]
 
 
+# A commit that touches one page this much (a bulk import) sends one refresh, not fragments.
+BURST = 20
+
+
 def publish(events):
     from timeline import fragments
 
@@ -73,25 +77,32 @@ def publish(events):
         return
     send = async_to_sync(layer.group_send)
     tab = origin_tab.get()
+    by_target = {}
     for event in events:
         for group, topic in targets(event):
+            by_target.setdefault((group, topic), []).append(event)
+    for (group, topic), batch in by_target.items():
+        if len(batch) > BURST:
+            message = {
+                "type": "live.event",
+                "id": batch[-1].pk,
+                "topic": topic,
+                "tab": tab,
+                "ops": [{"op": "refresh", "topic": topic}],
+            }
+            send(group, message)
+            continue
+        for event in batch:
             try:
                 ops = fragments.ops_for(event, topic)
             except Exception:  # a broken fragment must not lose the others
                 log.exception("rendering live fragment for event %s failed", event.pk)
                 ops = [{"op": "refresh", "topic": topic}]
-            if not ops:
-                continue
-            send(
-                group,
-                {
-                    "type": "live.event",
-                    "id": event.pk,
-                    "topic": topic,
-                    "ops": ops,
-                    "tab": tab,
-                },
-            )
+            if ops:
+                send(
+                    group,
+                    {"type": "live.event", "id": event.pk, "topic": topic, "ops": ops, "tab": tab},
+                )
 
 
 def install():
