@@ -22,6 +22,11 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("settings/", views.settings_home, name="settings"),
+    path("settings/api-keys/", views.api_keys, name="settings-api-keys"),
+    path(
+        "settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="settings-api-key-revoke"
+    ),
     path("admin/", admin.site.urls),
     path("", include("kdesk.api.docs_urls")),
     path("v1/", include("kdesk.api.urls")),

@@ -63,3 +63,92 @@ def server_error(request):
     if request.path.startswith("/v1/"):
         return api_server_error(request)
     return render(request, "500.html", status=500)
+
+
+def admin_required(view):
+    """Sign-in required, and the admin role: others get the 403 page."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != "admin":
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@admin_required
+def settings_home(request):
+    from klasses.models import Klass, KView, ValidationRule
+
+    org = request.user.org
+    return render(
+        request,
+        "settings/home.html",
+        {
+            "klasses": Klass.objects.filter(org=org).order_by("name"),
+            "kview_count": KView.objects.filter(org=org).count(),
+            "rule_count": ValidationRule.objects.filter(org=org).count(),
+            "key_count": org.api_keys.filter(revoked_at__isnull=True).count(),
+            "people": org.users.filter(is_machine=False).order_by("display_name"),
+            "teams": org.teams.prefetch_related("members").order_by("name"),
+        },
+    )
+
+
+@admin_required
+def api_keys(request):
+    from django.contrib import messages
+
+    from kdesk.errors import ValidationFailed
+    from kdesk.forms import ApiKeyForm
+    from kdesk.services import api_key_create
+
+    org = request.user.org
+    form = ApiKeyForm(request.POST or None)
+    token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, token = api_key_create(
+                org=org,
+                name=form.cleaned_data["name"],
+                scopes=form.chosen_scopes(),
+                expires_at=form.cleaned_data["expires_at"],
+                rate_limit_per_minute=form.cleaned_data["rate_limit_per_minute"],
+                actor=request.user,
+            )
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                field = {"/name": "name", "/expiresAt": "expires_at"}.get(error.pointer)
+                form.add_error(field, error.detail)
+        else:
+            messages.success(request, f"API key “{key.name}” created. Copy the token now.")
+            form = ApiKeyForm()
+    keys = org.api_keys.select_related("created_by").order_by("-created_at")
+    return render(
+        request,
+        "settings/api_keys.html",
+        {"form": form, "keys": keys, "token": token},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@admin_required
+def api_key_revoke(request, pk):
+    from django.contrib import messages
+    from django.shortcuts import get_object_or_404, redirect
+
+    from kdesk.models import ApiKey
+    from kdesk.services import api_key_revoke as revoke
+
+    key = get_object_or_404(ApiKey, org=request.user.org, pk=pk)
+    if request.method == "POST":
+        revoke(org=request.user.org, key=key, actor=request.user)
+        messages.success(request, f"API key “{key.name}” revoked; it stops working at once.")
+        return redirect("settings-api-keys")
+    return render(request, "settings/api_key_revoke.html", {"key": key})

@@ -18,4 +18,9 @@ from kdesk.settings import *  # noqa: E402,F403
 # Browser tests serve the test database from a separate daphne process, so an SQLite test
 # database must be a file, not memory.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per test process, so parallel runs never share a database.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"kdesk-test-{os.getpid()}.sqlite3")
+    }

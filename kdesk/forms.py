@@ -1,0 +1,42 @@
+from django import forms
+
+from kdesk.scopes import RESOURCE_ACTIONS, scope
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="Who uses it, e.g. “Order system sync”.")
+    expires_at = forms.DateTimeField(
+        required=False,
+        label="Expires",
+        help_text="Optional. Leave empty for a key that does not expire.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    rate_limit_per_minute = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100000,
+        label="Requests per minute",
+        help_text="Optional. Default: the server-wide limit.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for resource, actions in RESOURCE_ACTIONS.items():
+            self.fields[f"scopes_{resource}"] = forms.MultipleChoiceField(
+                required=False,
+                label=resource.replace("_", " ").title(),
+                choices=[(scope(resource, a), a) for a in actions],
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def scope_fields(self):
+        return [self[name] for name in self.fields if name.startswith("scopes_")]
+
+    def chosen_scopes(self):
+        return [s for name, v in self.cleaned_data.items() if name.startswith("scopes_") for s in v]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(v for k, v in cleaned.items() if k.startswith("scopes_")):
+            raise forms.ValidationError("Choose at least one permission.")
+        return cleaned
