@@ -85,8 +85,9 @@ def lookup_bench(base, token, customers, duration):
     auth = f"Authorization: Bearer {token}"
     wrk(base + "/healthz", duration=2, connections=4)  # warm both processes' pools
     bare = wrk(base + "/bare/lookup", duration=duration, connections=16, script=bare_script)
-    api = wrk(base + "/v1/customers", duration=duration, connections=16, headers=[auth],
-              script=api_script)
+    api = wrk(
+        base + "/v1/customers", duration=duration, connections=16, headers=[auth], script=api_script
+    )
     os.unlink(api_script)
     os.unlink(bare_script)
     return api, bare
@@ -96,15 +97,23 @@ def bulk_bench(base, token, requests):
     import httpx
 
     rates = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                      timeout=120) as client:
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
+    ) as client:
         for r in range(requests):
             stamp = f"{int(time.time() * 1000)}-{r}"
             items = [
-                {"title": f"Order {stamp}-{i}", "externalId": f"{stamp}-{i}",
-                 "data": {"orderNumberStr": f"{stamp}-{i}", "totalNum": random.randint(1, 900),
-                          "currencyStr": "USD", "placedAt": "2026-11-01T10:00:00Z",
-                          "paidBool": True}}
+                {
+                    "title": f"Order {stamp}-{i}",
+                    "externalId": f"{stamp}-{i}",
+                    "data": {
+                        "orderNumberStr": f"{stamp}-{i}",
+                        "totalNum": random.randint(1, 900),
+                        "currencyStr": "USD",
+                        "placedAt": "2026-11-01T10:00:00Z",
+                        "paidBool": True,
+                    },
+                }
                 for i in range(1000)
             ]
             start = time.perf_counter()
@@ -135,16 +144,24 @@ def main():
         api, bare = lookup_bench(base, info["token"], args.customers, args.duration)
         rates = bulk_bench(base, info["token"], args.bulk_requests)
     ratio = api["rps"] / bare["rps"]
-    print(f"\ncustomers: {info['customers']:,}; {args.workers} daphne processes; PostgreSQL; "
-          "wrk -t1 -c16")
-    print(f"lookup by email (kdesk API):  {api['rps']:8.0f} req/s  p50 {api['p50']:.1f} ms  "
-          f"p99 {api['p99']:.1f} ms  non-2xx {api.get('non2xx', 0)}  "
-          f"(targets >= 400 req/s, p99 <= 100 ms)")
-    print(f"lookup by email (bare view):  {bare['rps']:8.0f} req/s  p50 {bare['p50']:.1f} ms  "
-          f"p99 {bare['p99']:.1f} ms")
+    print(
+        f"\ncustomers: {info['customers']:,}; {args.workers} daphne processes; PostgreSQL; "
+        "wrk -t1 -c16"
+    )
+    print(
+        f"lookup by email (kdesk API):  {api['rps']:8.0f} req/s  p50 {api['p50']:.1f} ms  "
+        f"p99 {api['p99']:.1f} ms  non-2xx {api.get('non2xx', 0)}  "
+        f"(targets >= 400 req/s, p99 <= 100 ms)"
+    )
+    print(
+        f"lookup by email (bare view):  {bare['rps']:8.0f} req/s  p50 {bare['p50']:.1f} ms  "
+        f"p99 {bare['p99']:.1f} ms"
+    )
     print(f"kdesk / bare: {ratio:.0%} (target >= 60%)")
-    print(f"bulk upsert, 1000 objects/request: median {rates[len(rates) // 2]:,.0f} objects/s, "
-          f"min {rates[0]:,.0f} (target >= 5,000)")
+    print(
+        f"bulk upsert, 1000 objects/request: median {rates[len(rates) // 2]:,.0f} objects/s, "
+        f"min {rates[0]:,.0f} (target >= 5,000)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ class Company(models.Model):
                 fields=["org", "external_id"], name="company_external_id_unique"
             )
         ]
-        indexes = [models.Index(fields=["org", "updated_at", "id"], name="company_updated")]
+        indexes = [
+            models.Index(fields=["org", "updated_at", "id"], name="company_updated"),
+            models.Index(fields=["org", "name"], name="company_name"),
+        ]
 
     def __str__(self):
         return self.name
@@ -57,6 +60,7 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["org", "updated_at", "id"], name="customer_updated"),
+            models.Index(fields=["org", "created_at", "id"], name="customer_created"),
             models.Index(fields=["org", "name"], name="customer_name"),
         ]
 

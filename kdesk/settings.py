@@ -258,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["kdesk.api.schema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "klasses.openapi.org_klasses_hook",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -62,7 +62,11 @@ def permission_denied(request, exception=None):
 def server_error(request):
     if request.path.startswith("/v1/"):
         return api_server_error(request)
-    return render(request, "500.html", status=500)
+    # No context processors: the page must render even when the database is what failed.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def admin_required(view):

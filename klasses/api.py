@@ -9,6 +9,7 @@ from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from klasses import selectors, services
 from klasses.models import KView
+from klasses.openapi import KLASS_BODY, KOBJECT_BODY, KOBJECT_BULK_BODY, KVIEW_BODY, METADATA_BODY
 from klasses.representations import (
     KOBJECT_FIELDS,
     klass_resource,
@@ -32,7 +33,7 @@ SORTS = {
     "updatedAt": ("updated_at", "id"),
     "-updatedAt": ("-updated_at", "-id"),
 }
-OBJECT = {"type": "object", "additionalProperties": True}
+OBJECT = OpenApiTypes.OBJECT
 
 
 def _rev(request):
@@ -78,7 +79,7 @@ class KlassListView(ApiView):
         klasses = selectors.klasses(org=self.org)
         return Response(paginate(request, klasses, lambda rows: [klass_resource(k) for k in rows]))
 
-    @extend_schema(request=OBJECT, responses={201: OBJECT})
+    @extend_schema(request=KLASS_BODY, responses={201: OBJECT})
     def post(self, request):
         klass = services.klass_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": klass_resource(klass, {})}, status=201)
@@ -93,7 +94,7 @@ class KlassDefinitionView(ApiView):
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
         return Response({"data": klass_resource(klass, properties)})
 
-    @extend_schema(request=OBJECT, responses={200: OBJECT})
+    @extend_schema(request=KLASS_BODY, responses={200: OBJECT})
     def put(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         body = dict(request.data) if isinstance(request.data, dict) else request.data
@@ -124,7 +125,7 @@ class KObjectListView(ApiView):
             paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
         )
 
-    @extend_schema(request=OBJECT, responses={201: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={201: OBJECT})
     def post(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         obj = services.kobject_create(
@@ -158,11 +159,11 @@ class KObjectDetailView(ApiView):
         )
         return Response({"data": kobject_resource(obj, name)})
 
-    @extend_schema(request=OBJECT, responses={200: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT})
     def put(self, request, name, pk):
         return self._update(request, name, pk, partial=False)
 
-    @extend_schema(request=OBJECT, responses={200: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT})
     def patch(self, request, name, pk):
         return self._update(request, name, pk, partial=True)
 
@@ -182,7 +183,7 @@ class KObjectByExternalIdView(ApiView):
         obj = services.kobject_get(org=self.org, klass=klass, external_id=external_id)
         return Response({"data": kobject_resource(obj, name)})
 
-    @extend_schema(request=OBJECT, responses={200: OBJECT, 201: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT, 201: OBJECT})
     def put(self, request, name, external_id):
         klass = services.klass_get(org=self.org, name=name)
         obj, created = services.kobject_upsert(
@@ -196,7 +197,7 @@ class KObjectBulkView(ApiView):
 
     @extend_schema(
         parameters=[OpenApiParameter("partial", bool, description="Write the valid items.")],
-        request={"type": "array", "items": OBJECT},
+        request=KOBJECT_BULK_BODY,
         responses={200: OBJECT},
     )
     def post(self, request, name):
@@ -254,7 +255,7 @@ class CustomerKObjectsView(ApiView):
             paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
         )
 
-    @extend_schema(request=OBJECT, responses={201: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={201: OBJECT})
     def post(self, request, pk, name):
         self._customer(pk)
         klass = services.klass_get(org=self.org, name=name)
@@ -282,7 +283,7 @@ class MetadataView(ApiView):
             OpenApiParameter("force", bool, description="Apply even if existing rows break."),
             OpenApiParameter("replace", bool, description="Replace instead of merging."),
         ],
-        request=OBJECT,
+        request=METADATA_BODY,
         responses={200: OBJECT},
     )
     def put(self, request, resource):
@@ -311,7 +312,7 @@ class KViewListView(ApiView):
         qs = KView.objects.filter(org=self.org).order_by("resource", "position", "id")
         return Response(paginate(request, qs, lambda rows: [kview_resource(k) for k in rows]))
 
-    @extend_schema(request=OBJECT, responses={201: OBJECT})
+    @extend_schema(request=KVIEW_BODY, responses={201: OBJECT})
     def post(self, request):
         kview = services.kview_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": kview_resource(kview)}, status=201)
@@ -330,7 +331,7 @@ class KViewDetailView(ApiView):
     def get(self, request, pk):
         return Response({"data": kview_resource(self._get(pk))})
 
-    @extend_schema(request=OBJECT, responses={200: OBJECT})
+    @extend_schema(request=KVIEW_BODY, responses={200: OBJECT})
     def put(self, request, pk):
         kview = services.kview_update(
             org=self.org,

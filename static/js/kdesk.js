@@ -44,6 +44,29 @@
     if (r) { r.textContent = ""; setTimeout(function () { r.textContent = text; }, 50); }
   };
 
+  /* The bell's count: <span id="notif-count" class="badge">, hidden at zero. */
+  kdesk.setUnread = function (n) {
+    var b = document.getElementById("notif-count");
+    if (!b) return;
+    n = Math.max(0, parseInt(n, 10) || 0);
+    b.textContent = n > 99 ? "99+" : String(n);
+    b.setAttribute("data-count", String(n));
+    b.hidden = n === 0;
+    if (b.parentNode) b.parentNode.setAttribute("aria-label", "Notifications, " + n + " unread");
+  };
+
+  /* A short message in the bottom-right corner; kind is "success", "error" or nothing. */
+  kdesk.toast = function (text, kind, ms) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var t = document.createElement("div");
+    t.className = "toast" + (kind ? " toast-" + kind : "");
+    t.setAttribute("role", kind === "error" ? "alert" : "status");
+    t.textContent = text;
+    box.appendChild(t);
+    setTimeout(function () { t.remove(); }, ms || 4000);
+  };
+
   /* ---- live socket: one per tab ---- */
   var tab = Math.random().toString(36).slice(2, 12);
   kdesk.tab = tab;

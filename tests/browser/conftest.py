@@ -49,8 +49,16 @@ def server(django_db_setup, django_db_blocker):
     )
     log = open(ARTIFACTS.parent / ".browser-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "kdesk.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "kdesk.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

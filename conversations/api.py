@@ -1,0 +1,444 @@
+"""`/v1/` endpoints for conversations, messages, notes, tags and shortcuts."""
+
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from customers.models import Customer
+from kdesk.api.pagination import paginate
+from kdesk.api.views import ApiView
+from kdesk.errors import FieldError, NotFound, ValidationFailed
+
+from . import selectors, services
+from .models import Conversation, Message, Note
+from .representations import (
+    conversation_resource,
+    message_resource,
+    note_resource,
+    shortcut_resource,
+    tag_resource,
+)
+
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("pageSize", int, description="Rows per page, at most 100."),
+]
+ANY = {200: OpenApiTypes.OBJECT}
+CREATED = {201: OpenApiTypes.OBJECT}
+_id = serializers.CharField
+_json = serializers.JSONField
+
+CONVERSATION_BODY = inline_serializer(
+    "ConversationBody",
+    {
+        "customer": _id(required=False),
+        "name": serializers.CharField(required=False, max_length=255),
+        "status": serializers.ChoiceField(Conversation.Status.values, required=False),
+        "snoozeUntil": serializers.DateTimeField(required=False, allow_null=True),
+        "priority": serializers.IntegerField(required=False, min_value=1, max_value=5),
+        "assignedUser": _id(required=False, allow_null=True),
+        "assignedTeam": _id(required=False, allow_null=True),
+        "tags": serializers.ListField(child=serializers.CharField(), required=False),
+        "custom": _json(required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+MESSAGE_BODY_SCHEMA = inline_serializer(
+    "MessageBody",
+    {
+        "direction": serializers.ChoiceField(Message.Direction.values),
+        "channel": serializers.CharField(),
+        "body": serializers.CharField(required=False),
+        "bodyHtml": serializers.CharField(required=False),
+        "sentAt": serializers.DateTimeField(required=False),
+        "custom": _json(required=False),
+        "conversation": _id(required=False),
+        "subject": serializers.CharField(required=False),
+    },
+)
+NOTE_BODY = inline_serializer(
+    "NoteBody",
+    {
+        "body": serializers.CharField(),
+        "userMentions": serializers.ListField(child=_json(), required=False),
+    },
+)
+TAG_BODY = inline_serializer(
+    "TagBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "color": serializers.CharField(required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+SHORTCUT_BODY = inline_serializer(
+    "ShortcutBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "payload": serializers.CharField(required=False),
+        "visibility": serializers.ChoiceField(["private", "shared"], required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+
+
+def _body(request):
+    return request.data
+
+
+class ConversationFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Conversation.Status.choices, field_name="status"
+    )
+    assignedUser = django_filters.NumberFilter(field_name="assigned_user_id")
+    assignedTeam = django_filters.NumberFilter(field_name="assigned_team_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("updated_at", "updatedAt"),
+            ("created_at", "createdAt"),
+            ("last_activity_at", "lastActivityAt"),
+            ("priority", "priority"),
+        )
+    )
+
+    class Meta:
+        model = Conversation
+        fields = []
+
+
+CONVERSATION_FILTER_PARAMS = [
+    OpenApiParameter("status", str, description="open, snoozed or done (repeatable)."),
+    OpenApiParameter("assignedUser", int, description="Assigned user id."),
+    OpenApiParameter("assignedTeam", int, description="Assigned team id."),
+    OpenApiParameter("customer", int, description="Customer id."),
+    OpenApiParameter(
+        "updatedSince", OpenApiTypes.DATETIME, description="ISO-8601: updatedAt ≥ this."
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        description="updatedAt, createdAt, lastActivityAt or priority; '-' prefix for "
+        "descending. Default: -lastActivityAt.",
+    ),
+]
+
+
+def _filtered(request, queryset):
+    filterset = ConversationFilter(request.query_params, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationFailed(
+            [
+                FieldError(f"/{name}", "invalid", f"{name}: {' '.join(messages)}")
+                for name, messages in filterset.errors.items()
+            ]
+        )
+    qs = filterset.qs
+    if not request.query_params.get("sort"):
+        qs = qs.order_by("-last_activity_at", "-id")
+    else:
+        qs = qs.order_by(*qs.query.order_by, "-id")
+    return qs
+
+
+def _serialize_conversations(rows):
+    return [conversation_resource(r) for r in rows]
+
+
+def _customer(org, pk):
+    customer = Customer.objects.filter(org=org, pk=pk).first()
+    if customer is None:
+        raise NotFound("No customer with this id.")
+    return customer
+
+
+def _conversation(org, pk):
+    conversation = selectors.conversation_get(org=org, pk=pk)
+    if conversation is None:
+        raise NotFound("No conversation with this id.")
+    return conversation
+
+
+# ---------------------------------------------------------------- conversations
+
+
+class ConversationListView(ApiView):
+    scope_resource = "conversation"
+
+    @extend_schema(
+        operation_id="conversations_list",
+        parameters=[*PAGE_PARAMS, *CONVERSATION_FILTER_PARAMS],
+        responses=ANY,
+    )
+    def get(self, request):
+        qs = _filtered(request, selectors.conversations(org=self.org))
+        return Response(paginate(request, qs, _serialize_conversations))
+
+    @extend_schema(
+        operation_id="conversations_create",
+        request=CONVERSATION_BODY,
+        responses=CREATED,
+        description="Body: {customer, name, status, snoozeUntil, priority (1–5), assignedUser, "
+        "assignedTeam, tags, custom}.",
+    )
+    def post(self, request):
+        conversation = services.conversation_create(
+            org=self.org, actor=self.actor, data=_body(request)
+        )
+        return Response({"data": conversation_resource(conversation)}, status=201)
+
+
+class ConversationDetailView(ApiView):
+    scope_resource = "conversation"
+
+    @extend_schema(operation_id="conversations_retrieve", responses=ANY)
+    def get(self, request, pk):
+        return Response({"data": conversation_resource(_conversation(self.org, pk))})
+
+    def _update(self, request, pk, partial):
+        conversation = services.conversation_update(
+            org=self.org,
+            actor=self.actor,
+            conversation=_conversation(self.org, pk),
+            data=_body(request),
+            partial=partial,
+        )
+        return Response({"data": conversation_resource(conversation)})
+
+    @extend_schema(
+        operation_id="conversations_update",
+        request=CONVERSATION_BODY,
+        responses=ANY,
+        description="Replace the writable attributes (omitted ones go back to their defaults); "
+        "send `rev` to refuse a stale write (409).",
+    )
+    def put(self, request, pk):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        operation_id="conversations_partial_update",
+        request=CONVERSATION_BODY,
+        responses=ANY,
+        description="Change the given attributes; `custom` is merged (null removes a key).",
+    )
+    def patch(self, request, pk):
+        return self._update(request, pk, partial=True)
+
+
+class CustomerConversationListView(ApiView):
+    scope_resource = "conversation"
+
+    @extend_schema(
+        operation_id="customer_conversations_list",
+        parameters=[*PAGE_PARAMS, *CONVERSATION_FILTER_PARAMS],
+        responses=ANY,
+    )
+    def get(self, request, pk):
+        _customer(self.org, pk)
+        qs = _filtered(request, selectors.customer_conversations(org=self.org, customer_id=pk))
+        return Response(paginate(request, qs, _serialize_conversations))
+
+
+# ---------------------------------------------------------------- messages
+
+MESSAGE_BODY = (
+    "Body: {direction: in|out, channel, body, bodyHtml (sanitised), sentAt, custom}; on "
+    "/v1/customers/{id}/messages also `conversation` (else the customer's latest open "
+    "conversation on that channel, or a new one named `subject`)."
+)
+
+
+class ConversationMessageListView(ApiView):
+    scope_resource = "message"
+
+    @extend_schema(operation_id="conversation_messages_list", parameters=PAGE_PARAMS, responses=ANY)
+    def get(self, request, pk):
+        _conversation(self.org, pk)
+        qs = selectors.conversation_messages(org=self.org, conversation_id=pk)
+        return Response(paginate(request, qs, lambda rows: [message_resource(r) for r in rows]))
+
+    @extend_schema(
+        operation_id="conversation_messages_create",
+        request=MESSAGE_BODY_SCHEMA,
+        responses=CREATED,
+        description=MESSAGE_BODY,
+    )
+    def post(self, request, pk):
+        conversation = _conversation(self.org, pk)
+        data = _body(request)
+        if isinstance(data, dict) and "conversation" in data:
+            data = {k: v for k, v in data.items() if k != "conversation"}
+        message = services.message_create(
+            org=self.org, actor=self.actor, conversation=conversation, data=data
+        )
+        return Response({"data": message_resource(message)}, status=201)
+
+
+class ConversationMessageDetailView(ApiView):
+    scope_resource = "message"
+
+    @extend_schema(operation_id="conversation_messages_retrieve", responses=ANY)
+    def get(self, request, pk, message_pk):
+        message = Message.objects.filter(org=self.org, conversation_id=pk, pk=message_pk).first()
+        if message is None:
+            raise NotFound("No message with this id.")
+        return Response({"data": message_resource(message)})
+
+
+class CustomerMessageCreateView(ApiView):
+    scope_resource = "message"
+
+    @extend_schema(
+        operation_id="customer_messages_create",
+        request=MESSAGE_BODY_SCHEMA,
+        responses=CREATED,
+        description=MESSAGE_BODY,
+    )
+    def post(self, request, pk):
+        customer = _customer(self.org, pk)
+        message = services.message_create(
+            org=self.org, actor=self.actor, customer=customer, data=_body(request)
+        )
+        return Response({"data": message_resource(message)}, status=201)
+
+
+# ---------------------------------------------------------------- notes
+
+
+class ConversationNoteListView(ApiView):
+    scope_resource = "note"
+
+    @extend_schema(operation_id="conversation_notes_list", parameters=PAGE_PARAMS, responses=ANY)
+    def get(self, request, pk):
+        _conversation(self.org, pk)
+        qs = selectors.conversation_notes(org=self.org, conversation_id=pk)
+        return Response(paginate(request, qs, lambda rows: [note_resource(r) for r in rows]))
+
+    @extend_schema(
+        operation_id="conversation_notes_create",
+        request=NOTE_BODY,
+        responses=CREATED,
+        description="Body: {body, userMentions: [{user: id} | {team: id}]}; @username and "
+        "@team-slug in the body mention too. Each mentioned person (team members included, "
+        "never the author) gets one notification.",
+    )
+    def post(self, request, pk):
+        conversation = _conversation(self.org, pk)
+        note = services.note_create(
+            org=self.org, actor=self.actor, conversation=conversation, data=_body(request)
+        )
+        return Response({"data": note_resource(note)}, status=201)
+
+
+class ConversationNoteDetailView(ApiView):
+    scope_resource = "note"
+
+    @extend_schema(operation_id="conversation_notes_retrieve", responses=ANY)
+    def get(self, request, pk, note_pk):
+        note = Note.objects.filter(org=self.org, conversation_id=pk, pk=note_pk).first()
+        if note is None:
+            raise NotFound("No note with this id.")
+        return Response({"data": note_resource(note)})
+
+
+# ---------------------------------------------------------------- tags
+
+
+class TagListView(ApiView):
+    scope_resource = "tag"
+
+    @extend_schema(operation_id="tags_list", parameters=PAGE_PARAMS, responses=ANY)
+    def get(self, request):
+        qs = selectors.tags(org=self.org)
+        return Response(paginate(request, qs, lambda rows: [tag_resource(r) for r in rows]))
+
+    @extend_schema(
+        operation_id="tags_create",
+        request=TAG_BODY,
+        responses=CREATED,
+        description="Body: {name (unique), color (#rrggbb)}.",
+    )
+    def post(self, request):
+        tag = services.tag_create(org=self.org, actor=self.actor, data=_body(request))
+        return Response({"data": tag_resource(tag)}, status=201)
+
+
+class TagDetailView(ApiView):
+    scope_resource = "tag"
+
+    def _tag(self, pk):
+        tag = selectors.tags(org=self.org).filter(pk=pk).first()
+        if tag is None:
+            raise NotFound("No tag with this id.")
+        return tag
+
+    @extend_schema(operation_id="tags_retrieve", responses=ANY)
+    def get(self, request, pk):
+        return Response({"data": tag_resource(self._tag(pk))})
+
+    @extend_schema(operation_id="tags_update", request=TAG_BODY, responses=ANY)
+    def put(self, request, pk):
+        tag = services.tag_update(
+            org=self.org, actor=self.actor, tag=self._tag(pk), data=_body(request), partial=True
+        )
+        return Response({"data": tag_resource(tag)})
+
+    @extend_schema(operation_id="tags_destroy", responses={204: None})
+    def delete(self, request, pk):
+        services.tag_delete(org=self.org, actor=self.actor, tag=self._tag(pk))
+        return Response(status=204)
+
+
+# ---------------------------------------------------------------- shortcuts
+
+
+class ShortcutListView(ApiView):
+    scope_resource = "shortcut"
+
+    @extend_schema(operation_id="shortcuts_list", parameters=PAGE_PARAMS, responses=ANY)
+    def get(self, request):
+        qs = selectors.shortcuts_visible(org=self.org, user=self.actor)
+        return Response(paginate(request, qs, lambda rows: [shortcut_resource(r) for r in rows]))
+
+    @extend_schema(
+        operation_id="shortcuts_create",
+        request=SHORTCUT_BODY,
+        responses=CREATED,
+        description="Body: {name, payload (text with {{customer.firstName}}-style placeholders), "
+        "visibility: private|shared}.",
+    )
+    def post(self, request):
+        shortcut = services.shortcut_create(org=self.org, actor=self.actor, data=_body(request))
+        return Response({"data": shortcut_resource(shortcut)}, status=201)
+
+
+class ShortcutDetailView(ApiView):
+    scope_resource = "shortcut"
+
+    def _shortcut(self, pk):
+        shortcut = selectors.shortcuts_visible(org=self.org, user=self.actor).filter(pk=pk).first()
+        if shortcut is None:
+            raise NotFound("No shortcut with this id.")
+        return shortcut
+
+    @extend_schema(operation_id="shortcuts_retrieve", responses=ANY)
+    def get(self, request, pk):
+        return Response({"data": shortcut_resource(self._shortcut(pk))})
+
+    @extend_schema(operation_id="shortcuts_update", request=SHORTCUT_BODY, responses=ANY)
+    def put(self, request, pk):
+        shortcut = services.shortcut_update(
+            org=self.org,
+            actor=self.actor,
+            shortcut=self._shortcut(pk),
+            data=_body(request),
+            partial=True,
+        )
+        return Response({"data": shortcut_resource(shortcut)})
+
+    @extend_schema(operation_id="shortcuts_destroy", responses={204: None})
+    def delete(self, request, pk):
+        services.shortcut_delete(org=self.org, actor=self.actor, shortcut=self._shortcut(pk))
+        return Response(status=204)

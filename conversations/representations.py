@@ -1,0 +1,265 @@
+"""Plain serializers shared by the API (responses) and the services (event snapshots).
+
+Each takes a model instance or a `.values()` dict with the model's field names and makes no
+queries. Event snapshots add a resource-level `meta` with display names (author, assignee,
+conversation name, mentioned usernames/slugs) so the timeline renders without lookups.
+"""
+
+from kdesk.representations import iso
+
+
+def _getter(row):
+    if isinstance(row, dict):
+        return row.get
+    return lambda f: getattr(row, f, None)
+
+
+def _rel(kind, pk):
+    return {"data": {"type": kind, "id": str(pk)}}
+
+
+CONVERSATION_FIELDS = (
+    "id",
+    "customer_id",
+    "name",
+    "status",
+    "snooze_until",
+    "priority",
+    "channels",
+    "assigned_user_id",
+    "assigned_team_id",
+    "tags",
+    "custom",
+    "rev",
+    "created_at",
+    "updated_at",
+    "first_message_at",
+    "last_message_at",
+    "last_activity_at",
+    "last_message_preview",
+    "message_count",
+)
+
+
+def conversation_attributes(row):
+    get = _getter(row)
+    return {
+        "name": get("name"),
+        "status": get("status"),
+        "snoozeUntil": iso(get("snooze_until")),
+        "priority": get("priority"),
+        "channels": list(get("channels") or []),
+        "tags": list(get("tags") or []),
+        "custom": dict(get("custom") or {}),
+        "firstMessageAt": iso(get("first_message_at")),
+        "lastMessageAt": iso(get("last_message_at")),
+        "lastActivityAt": iso(get("last_activity_at")),
+        "preview": get("last_message_preview"),
+        "messageCount": get("message_count"),
+        "rev": get("rev"),
+        "createdAt": iso(get("created_at")),
+        "updatedAt": iso(get("updated_at")),
+    }
+
+
+def conversation_resource(row):
+    get = _getter(row)
+    relationships = {"customer": _rel("customer", get("customer_id"))}
+    if get("assigned_user_id"):
+        relationships["assignedUser"] = _rel("user", get("assigned_user_id"))
+    if get("assigned_team_id"):
+        relationships["assignedTeam"] = _rel("team", get("assigned_team_id"))
+    return {
+        "type": "conversation",
+        "id": str(get("id")),
+        "attributes": conversation_attributes(row),
+        "relationships": relationships,
+        "links": {"self": f"/v1/conversations/{get('id')}"},
+    }
+
+
+def conversation_flat(conversation):
+    """Flat attribute dict used for `changes` and validation rules (ids as strings)."""
+    out = conversation_attributes(conversation)
+    out["assignedUser"] = (
+        str(conversation.assigned_user_id) if conversation.assigned_user_id else None
+    )
+    out["assignedTeam"] = (
+        str(conversation.assigned_team_id) if conversation.assigned_team_id else None
+    )
+    out["customer"] = str(conversation.customer_id)
+    return out
+
+
+MESSAGE_FIELDS = (
+    "id",
+    "conversation_id",
+    "customer_id",
+    "direction",
+    "channel",
+    "body",
+    "body_html",
+    "preview",
+    "author_id",
+    "sent_at",
+    "custom",
+    "rev",
+    "created_at",
+    "updated_at",
+)
+
+
+def message_resource(row):
+    get = _getter(row)
+    relationships = {
+        "conversation": _rel("conversation", get("conversation_id")),
+        "customer": _rel("customer", get("customer_id")),
+    }
+    if get("author_id"):
+        relationships["author"] = _rel("user", get("author_id"))
+    return {
+        "type": "message",
+        "id": str(get("id")),
+        "attributes": {
+            "direction": get("direction"),
+            "channel": get("channel"),
+            "body": get("body"),
+            "bodyHtml": get("body_html") or None,
+            "preview": get("preview"),
+            "sentAt": iso(get("sent_at")),
+            "custom": dict(get("custom") or {}),
+            "rev": get("rev"),
+            "createdAt": iso(get("created_at")),
+            "updatedAt": iso(get("updated_at")),
+        },
+        "relationships": relationships,
+        "links": {"self": f"/v1/conversations/{get('conversation_id')}/messages/{get('id')}"},
+    }
+
+
+NOTE_FIELDS = (
+    "id",
+    "conversation_id",
+    "customer_id",
+    "author_id",
+    "body",
+    "mentioned_user_ids",
+    "mentioned_team_ids",
+    "rev",
+    "created_at",
+    "updated_at",
+)
+
+
+def note_resource(row):
+    get = _getter(row)
+    mentions = [{"user": str(i)} for i in get("mentioned_user_ids") or []] + [
+        {"team": str(i)} for i in get("mentioned_team_ids") or []
+    ]
+    relationships = {
+        "conversation": _rel("conversation", get("conversation_id")),
+        "customer": _rel("customer", get("customer_id")),
+    }
+    if get("author_id"):
+        relationships["author"] = _rel("user", get("author_id"))
+    return {
+        "type": "note",
+        "id": str(get("id")),
+        "attributes": {
+            "body": get("body"),
+            "userMentions": mentions,
+            "rev": get("rev"),
+            "createdAt": iso(get("created_at")),
+            "updatedAt": iso(get("updated_at")),
+        },
+        "relationships": relationships,
+        "links": {"self": f"/v1/conversations/{get('conversation_id')}/notes/{get('id')}"},
+    }
+
+
+TAG_FIELDS = ("id", "name", "color", "rev", "created_at", "updated_at")
+
+
+def tag_resource(row):
+    get = _getter(row)
+    return {
+        "type": "tag",
+        "id": str(get("id")),
+        "attributes": {
+            "name": get("name"),
+            "color": get("color"),
+            "rev": get("rev"),
+            "createdAt": iso(get("created_at")),
+            "updatedAt": iso(get("updated_at")),
+        },
+        "relationships": {},
+        "links": {"self": f"/v1/tags/{get('id')}"},
+    }
+
+
+SHORTCUT_FIELDS = (
+    "id",
+    "name",
+    "payload",
+    "visibility",
+    "owner_id",
+    "rev",
+    "created_at",
+    "updated_at",
+)
+
+
+def shortcut_resource(row):
+    get = _getter(row)
+    return {
+        "type": "shortcut",
+        "id": str(get("id")),
+        "attributes": {
+            "name": get("name"),
+            "payload": get("payload"),
+            "visibility": get("visibility"),
+            "rev": get("rev"),
+            "createdAt": iso(get("created_at")),
+            "updatedAt": iso(get("updated_at")),
+        },
+        "relationships": {"owner": _rel("user", get("owner_id"))},
+        "links": {"self": f"/v1/shortcuts/{get('id')}"},
+    }
+
+
+NOTIFICATION_FIELDS = (
+    "id",
+    "kind",
+    "note_id",
+    "conversation_id",
+    "customer_id",
+    "actor_id",
+    "text",
+    "read_at",
+    "created_at",
+)
+
+
+def notification_resource(row):
+    get = _getter(row)
+    relationships = {}
+    for name, kind, field in (
+        ("note", "note", "note_id"),
+        ("conversation", "conversation", "conversation_id"),
+        ("customer", "customer", "customer_id"),
+        ("actor", "user", "actor_id"),
+    ):
+        if get(field):
+            relationships[name] = _rel(kind, get(field))
+    return {
+        "type": "notification",
+        "id": str(get("id")),
+        "attributes": {
+            "kind": get("kind"),
+            "text": get("text"),
+            "readAt": iso(get("read_at")),
+            "createdAt": iso(get("created_at")),
+        },
+        "relationships": relationships,
+        "links": {"self": f"/notifications/#notification-{get('id')}"},
+    }

@@ -1,0 +1,96 @@
+"""Reads of the conversations app. Every function takes `org` first and filters by it."""
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+from kdesk.models import Team
+
+from .models import Conversation, Message, Note, Notification, Shortcut, Tag
+from .representations import CONVERSATION_FIELDS
+
+INBOX_SCOPES = ("mine", "teams", "all")
+INBOX_FIELDS = (*CONVERSATION_FIELDS, "customer__name")
+
+
+def _org_id(org):
+    return getattr(org, "pk", org)
+
+
+def conversations(*, org):
+    return Conversation.objects.filter(org=org)
+
+
+def conversation_get(*, org, pk):
+    return Conversation.objects.filter(org=org, pk=pk).first()
+
+
+def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=None, limit=50):
+    """One page of the inbox, newest activity first, keyset on (last_activity_at, id).
+
+    Returns (rows, next_cursor): rows are `.values()` dicts with the conversation's fields plus
+    `customer__name`; `cursor` is the `[iso_datetime, id]` pair a previous call returned. One
+    query, whatever the page size.
+    """
+    qs = Conversation.objects.filter(org=org)
+    if status:
+        qs = qs.filter(status=status)
+    if scope == "mine":
+        qs = qs.filter(assigned_user=user)
+    elif scope == "teams":
+        qs = qs.filter(
+            assigned_team__in=Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+        )
+    if cursor:
+        at, pk = cursor
+        at = parse_datetime(at) if isinstance(at, str) else at
+        qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=pk))
+    rows = list(qs.order_by("-last_activity_at", "-id").values(*INBOX_FIELDS)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = [last["last_activity_at"].isoformat(), last["id"]]
+    return rows, next_cursor
+
+
+def customer_conversations(*, org, customer_id):
+    return Conversation.objects.filter(org=org, customer_id=customer_id).order_by(
+        "-last_activity_at", "-id"
+    )
+
+
+def conversation_messages(*, org, conversation_id):
+    return Message.objects.filter(org=org, conversation_id=conversation_id).order_by(
+        "sent_at", "id"
+    )
+
+
+def conversation_notes(*, org, conversation_id):
+    return Note.objects.filter(org=org, conversation_id=conversation_id).order_by("id")
+
+
+def unread_notification_count(*, org, user):
+    """`org` may be an Organization or its id."""
+    return Notification.objects.filter(
+        org_id=_org_id(org), user_id=getattr(user, "pk", user), read_at__isnull=True
+    ).count()
+
+
+def notifications_for(*, org, user, unread_only=False):
+    qs = Notification.objects.filter(org_id=_org_id(org), user_id=getattr(user, "pk", user))
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-id")
+
+
+def shortcuts_visible(*, org, user):
+    """Shared shortcuts plus the user's own private ones."""
+    return (
+        Shortcut.objects.filter(org=org)
+        .filter(Q(visibility=Shortcut.Visibility.SHARED) | Q(owner_id=getattr(user, "pk", user)))
+        .order_by("name", "id")
+    )
+
+
+def tags(*, org):
+    return Tag.objects.filter(org=org).order_by("name", "id")

@@ -1,0 +1,911 @@
+"""Every write of the conversations app: conversations, messages, notes (with mentions and
+their notifications), notifications read state, tags and shortcuts. Each write is atomic and
+records exactly one event."""
+
+import datetime as dt
+import html
+import re
+
+import nh3
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from customers.models import Customer
+from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.events import diff, emit
+from kdesk.models import Team, User
+from kdesk.payload import Payload
+from klasses import attributes
+
+from .models import CHANNELS, Conversation, Message, Note, Notification, Shortcut, Tag
+from .representations import (
+    conversation_flat,
+    conversation_resource,
+    message_resource,
+    note_resource,
+    shortcut_resource,
+    tag_resource,
+)
+
+PREVIEW_LENGTH = 200
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# `@handle` not preceded by a word character, '@' or '.', so emails never mention anyone.
+MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_.-]{0,63})")
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z]+)\.([A-Za-z]+)\s*\}\}")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _now():
+    return timezone.now()
+
+
+def _display(user):
+    if user is None:
+        return None
+    return user.display_name or user.username or user.email
+
+
+def _datetime(p, key):
+    """An ISO-8601 datetime (naive means UTC) or None; errors go to the payload."""
+    if key not in p.data or p.data[key] in (None, ""):
+        return None
+    raw = p.data[key]
+    value = parse_datetime(raw) if isinstance(raw, str) else None
+    if value is None:
+        p.error(key, "invalid", f"{key} must be an ISO-8601 datetime.")
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _raise(errors):
+    """One error report: 404 when every problem is a reference to something not found (another
+    org's id), 400 otherwise, every problem listed either way."""
+    if not errors:
+        return
+    if all(e.code == "not_found" for e in errors):
+        raise NotFound(errors[0].detail, errors=errors)
+    raise ValidationFailed(errors)
+
+
+def _custom(errors, *, org, resource, values, creating):
+    try:
+        return attributes.clean_custom(
+            org=org, resource=resource, values=values, pointer="/custom", creating=creating
+        )
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        return values
+
+
+def _user_ref(p, key, org, *, pointer=None):
+    pk = p.reference(key)
+    if pk is None:
+        return None
+    user = User.objects.filter(org=org, pk=pk, is_active=True).first()
+    if user is None:
+        p.errors.append(FieldError(pointer or f"/{key}", "not_found", f"No user with id {pk}."))
+    return user
+
+
+def _team_ref(p, key, org):
+    pk = p.reference(key)
+    if pk is None:
+        return None
+    team = Team.objects.filter(org=org, pk=pk).first()
+    if team is None:
+        p.errors.append(FieldError(f"/{key}", "not_found", f"No team with id {pk}."))
+    return team
+
+
+def html_to_text(value):
+    text = nh3.clean(value, tags=set())
+    return html.unescape(text)
+
+
+def make_preview(text):
+    return " ".join((text or "").split())[:PREVIEW_LENGTH]
+
+
+def sanitize_html(value):
+    return nh3.clean(value)
+
+
+# ---------------------------------------------------------------- conversations
+
+CONVERSATION_CREATE_FIELDS = {
+    "customer",
+    "name",
+    "status",
+    "snoozeUntil",
+    "priority",
+    "assignedUser",
+    "assignedTeam",
+    "tags",
+    "custom",
+}
+CONVERSATION_UPDATE_FIELDS = CONVERSATION_CREATE_FIELDS | {"rev"}
+CHANGE_FIELDS = (
+    "name",
+    "status",
+    "snoozeUntil",
+    "priority",
+    "assignedUser",
+    "assignedTeam",
+    "tags",
+)
+
+
+def _conversation_fields(p, *, org, current=None, partial=True):
+    """Validate the writable fields; returns {model_field: value} for the ones to set."""
+    out = {}
+    default = not partial  # PUT: an omitted field goes back to its default
+
+    def given(key):
+        return p.has(key) or (default and current is not None)
+
+    if given("name"):
+        out["name"] = p.string("name", max_length=255, default="") or ""
+    if p.has("status") or current is None:
+        out["status"] = p.choice(
+            "status",
+            Conversation.Status.values,
+            default=current.status if current else Conversation.Status.OPEN,
+        )
+    if given("snoozeUntil"):
+        out["snooze_until"] = _datetime(p, "snoozeUntil")
+    if given("priority"):
+        out["priority"] = p.integer("priority", minimum=1, maximum=5, default=3)
+    if given("assignedUser"):
+        out["assigned_user"] = _user_ref(p, "assignedUser", org)
+    if given("assignedTeam"):
+        out["assigned_team"] = _team_ref(p, "assignedTeam", org)
+    if given("tags"):
+        out["tags"] = p.strings("tags", max_items=50, max_length=100) or []
+    status = out.get("status", current.status if current else None)
+    snooze = out.get("snooze_until", current.snooze_until if current else None)
+    if status == Conversation.Status.SNOOZED and snooze is None:
+        p.error("snoozeUntil", "required", "snoozeUntil is required to snooze a conversation.")
+    if status != Conversation.Status.SNOOZED and "status" in out:
+        out["snooze_until"] = None
+    return out
+
+
+def _assignment_notification(*, org, actor, conversation, customer_name):
+    user = conversation.assigned_user
+    if user is None or (actor is not None and user.pk == actor.pk) or user.is_machine:
+        return None
+    who = _display(actor) or "Someone"
+    return Notification(
+        org=org,
+        user=user,
+        kind=Notification.Kind.ASSIGNMENT,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        actor=actor if actor is not None and actor.pk else None,
+        text=f"{who} assigned you “{conversation.name or 'a conversation'}” ({customer_name})"[
+            :500
+        ],
+    )
+
+
+def _conversation_meta(conversation, customer_name):
+    return {
+        "customerName": customer_name,
+        "assignedUserName": _display(conversation.assigned_user),
+        "assignedTeamName": conversation.assigned_team.name
+        if conversation.assigned_team_id
+        else None,
+    }
+
+
+@transaction.atomic
+def conversation_create(*, org, actor, data, customer=None, created_at=None):
+    p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
+    if customer is None:
+        customer_id = p.reference("customer")
+        if customer_id is None and not p.has("customer"):
+            p.error("customer", "required", "customer is required.")
+        elif customer_id is not None:
+            customer = Customer.objects.filter(org=org, pk=customer_id).first()
+            if customer is None:
+                p.errors.append(
+                    FieldError("/customer", "not_found", f"No customer with id {customer_id}.")
+                )
+    fields = _conversation_fields(p, org=org)
+    errors = list(p.errors)
+    custom = _custom(
+        errors, org=org, resource="conversation", values=p.obj("custom") or {}, creating=True
+    )
+    now = created_at or _now()
+    conversation = Conversation(
+        org=org,
+        customer=customer,
+        custom=custom,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        **fields,
+    )
+    if not errors and customer is not None:
+        flat = conversation_flat(conversation)
+        errors += attributes.check_rules(
+            org=org, resource="conversation", action="create", record=flat, changed=set(flat)
+        )
+    _raise(errors)
+    conversation.save()
+    notification = _assignment_notification(
+        org=org, actor=actor, conversation=conversation, customer_name=customer.name
+    )
+    if notification:
+        notification.save()
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, customer.name)
+    if notification:
+        snapshot["notified"] = [notification.user_id]
+    emit(
+        org=org,
+        type="conversation.create",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_update(*, org, actor, conversation, data, rev=None, partial=True):
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "assigned_user", "assigned_team")
+        .filter(org=org, pk=getattr(conversation, "pk", conversation))
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("No conversation with this id.")
+    p = Payload(data, allowed=CONVERSATION_UPDATE_FIELDS)
+    given_rev = rev if rev is not None else (data.get("rev") if isinstance(data, dict) else None)
+    check_rev(conversation.rev, given_rev, resource="conversation")
+    if p.has("customer") and p.reference("customer") not in (None, conversation.customer_id):
+        p.error("customer", "immutable", "A conversation cannot move to another customer.")
+    fields = _conversation_fields(p, org=org, current=conversation, partial=partial)
+    errors = list(p.errors)
+    if p.has("custom") or not partial:
+        given = p.obj("custom") or {}
+        if partial:
+            merged = {**conversation.custom, **given}
+            merged = {k: v for k, v in merged.items() if v is not None}
+        else:
+            merged = given
+        fields["custom"] = _custom(
+            errors, org=org, resource="conversation", values=merged, creating=False
+        )
+    before = conversation_flat(conversation)
+    before_assignee = conversation.assigned_user_id
+    for name, value in fields.items():
+        setattr(conversation, name, value)
+    after = conversation_flat(conversation)
+    keys = [*CHANGE_FIELDS, *{f"custom.{k}" for k in {**before["custom"], **after["custom"]}}]
+    flat_b = {**before, **{f"custom.{k}": v for k, v in before["custom"].items()}}
+    flat_a = {**after, **{f"custom.{k}": v for k, v in after["custom"].items()}}
+    changes = diff(flat_b, flat_a, sorted(set(keys), key=keys.index))
+    if not errors:
+        errors += attributes.check_rules(
+            org=org,
+            resource="conversation",
+            action="update",
+            record=after,
+            changed=set(changes),
+        )
+    _raise(errors)
+    if not changes:
+        return conversation
+    conversation.rev += 1
+    conversation.updated_at = _now()
+    conversation.save()
+    notification = None
+    if conversation.assigned_user_id and conversation.assigned_user_id != before_assignee:
+        notification = _assignment_notification(
+            org=org,
+            actor=actor,
+            conversation=conversation,
+            customer_name=conversation.customer.name,
+        )
+        if notification:
+            notification.save()
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
+    if notification:
+        snapshot["notified"] = [notification.user_id]
+    emit(
+        org=org,
+        type="conversation.update",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+        changes=changes,
+    )
+    return conversation
+
+
+# ---------------------------------------------------------------- messages
+
+MESSAGE_FIELDS = {
+    "direction",
+    "channel",
+    "body",
+    "bodyHtml",
+    "preview",
+    "sentAt",
+    "custom",
+    "conversation",
+    "subject",
+}
+
+
+def _message_fields(p):
+    direction = p.choice("direction", Message.Direction.values, required=True)
+    channel = p.string("channel", max_length=20, required=True, blank=False)
+    if channel and channel not in CHANNELS:
+        p.error("channel", "invalid", f"channel must be one of: {', '.join(CHANNELS)}.")
+    body = p.string("body", max_length=100_000, default="")
+    raw_html = p.string("bodyHtml", max_length=200_000, default="")
+    body_html = sanitize_html(raw_html) if raw_html else ""
+    if body_html and not body:
+        body = html_to_text(body_html).strip()
+    if not body and not body_html:
+        p.error("body", "required", "A message needs a body or a bodyHtml.")
+    sent_at = _datetime(p, "sentAt")
+    return {
+        "direction": direction,
+        "channel": channel,
+        "body": body,
+        "body_html": body_html,
+        "preview": make_preview(body),
+        "sent_at": sent_at,
+    }
+
+
+def _find_conversation_for(org, customer, channel):
+    """The customer's latest open conversation that has seen this channel."""
+    candidates = Conversation.objects.filter(
+        org=org, customer=customer, status=Conversation.Status.OPEN
+    ).order_by("-last_activity_at", "-id")[:20]
+    for conversation in candidates:
+        if channel in (conversation.channels or []) or not conversation.channels:
+            return conversation
+    return None
+
+
+@transaction.atomic
+def message_create(*, org, actor, customer=None, conversation=None, data):
+    p = Payload(data, allowed=MESSAGE_FIELDS)
+    fields = _message_fields(p)
+    subject = p.string("subject", max_length=255, default="")
+    if conversation is None and p.has("conversation"):
+        conv_id = p.reference("conversation")
+        if conv_id is not None:
+            conversation = Conversation.objects.filter(org=org, pk=conv_id).first()
+            if conversation is None:
+                p.errors.append(
+                    FieldError("/conversation", "not_found", f"No conversation with id {conv_id}.")
+                )
+            elif customer is not None and conversation.customer_id != customer.pk:
+                p.error("conversation", "invalid", "The conversation belongs to another customer.")
+    errors = list(p.errors)
+    custom = _custom(
+        errors, org=org, resource="message", values=p.obj("custom") or {}, creating=True
+    )
+    _raise(errors)
+    if conversation is not None:
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(org=org, pk=conversation.pk)
+            .first()
+        )
+        if conversation is None:
+            raise NotFound("No conversation with this id.")
+        customer = conversation.customer
+    else:
+        if customer is None:
+            raise ValidationFailed(
+                [FieldError("/conversation", "required", "conversation is required.")]
+            )
+        found = _find_conversation_for(org, customer, fields["channel"])
+        if found is not None:
+            conversation = Conversation.objects.select_for_update().get(pk=found.pk)
+        else:
+            conversation = conversation_create(
+                org=org,
+                actor=actor,
+                customer=customer,
+                data={"name": subject or fields["preview"][:80]},
+                created_at=fields["sent_at"],
+            )
+    now = _now()
+    sent_at = fields["sent_at"] or now
+    author = actor if fields["direction"] == Message.Direction.OUT and actor is not None else None
+    message = Message(
+        org=org,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        author=author if author is not None and author.pk else None,
+        custom=custom,
+        created_at=now,
+        updated_at=now,
+        **{**fields, "sent_at": sent_at},
+    )
+    message.save()
+    # Aggregates (no rev bump: a customer writing in must not make an agent's edit stale).
+    channels = list(conversation.channels or [])
+    if message.channel not in channels:
+        channels.append(message.channel)
+    updates = {
+        "channels": channels,
+        "message_count": F("message_count") + 1,
+        "updated_at": now,
+    }
+    if conversation.first_message_at is None or sent_at < conversation.first_message_at:
+        updates["first_message_at"] = sent_at
+    if conversation.last_message_at is None or sent_at >= conversation.last_message_at:
+        updates["last_message_at"] = sent_at
+        updates["last_message_preview"] = message.preview
+        updates["last_activity_at"] = max(sent_at, conversation.last_activity_at)
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    Customer.objects.filter(org=org, pk=conversation.customer_id).filter(
+        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=sent_at)
+    ).update(last_activity_at=sent_at)
+    snapshot = message_resource(message)
+    snapshot["meta"] = {
+        "authorName": _display(message.author),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": customer.name if customer is not None else None,
+    }
+    emit(
+        org=org,
+        type="conversation.message.create",
+        resource="message",
+        resource_id=message.pk,
+        customer_id=message.customer_id,
+        actor=actor,
+        rev=message.rev,
+        data=snapshot,
+    )
+    return message
+
+
+# ---------------------------------------------------------------- notes and mentions
+
+
+def parse_mentions(*, org, body, explicit=(), author=None):
+    """Resolve mentions: ([users], [teams], [recipient ids], errors).
+
+    `explicit` is the API's userMentions list ([{user: id} | {team: id}]); `@handle` in the
+    body matches the org's usernames and team slugs at word boundaries. Recipients are the
+    mentioned users plus the members of mentioned teams, each once, never the author.
+    """
+    errors = []
+    user_ids, team_ids = [], []
+    for i, item in enumerate(explicit or ()):
+        if not isinstance(item, dict) or len(item) != 1 or not ({"user", "team"} & set(item)):
+            errors.append(
+                FieldError(
+                    f"/userMentions/{i}", "invalid", 'A mention is {"user": id} or {"team": id}.'
+                )
+            )
+            continue
+        key = "user" if "user" in item else "team"
+        value = item[key]
+        if isinstance(value, dict):
+            value = value.get("id")
+        if isinstance(value, bool) or not str(value).isdigit():
+            errors.append(
+                FieldError(f"/userMentions/{i}/{key}", "invalid", f"{key} must be an id.")
+            )
+            continue
+        (user_ids if key == "user" else team_ids).append((int(value), i))
+
+    handles = set()
+    for match in MENTION_RE.finditer(body or ""):
+        handle = match.group(1).lower()
+        handles.add(handle)
+        handles.add(handle.rstrip("._-"))
+    handles.discard("")
+
+    wanted_users = {pk for pk, _ in user_ids}
+    users = {}
+    if wanted_users or handles:
+        qs = User.objects.filter(org=org, is_active=True).filter(
+            Q(pk__in=wanted_users) | Q(username__in=handles)
+        )
+        for u in qs:
+            users[u.pk] = u
+    wanted_teams = {pk for pk, _ in team_ids}
+    teams = {}
+    if wanted_teams or handles:
+        for t in Team.objects.filter(org=org).filter(Q(pk__in=wanted_teams) | Q(slug__in=handles)):
+            teams[t.pk] = t
+    for pk, i in user_ids:
+        if pk not in users:
+            errors.append(
+                FieldError(f"/userMentions/{i}/user", "not_found", f"No user with id {pk}.")
+            )
+    for pk, i in team_ids:
+        if pk not in teams:
+            errors.append(
+                FieldError(f"/userMentions/{i}/team", "not_found", f"No team with id {pk}.")
+            )
+
+    by_username = {u.username.lower(): u for u in users.values()}
+    by_slug = {t.slug.lower(): t for t in teams.values()}
+    mentioned_users, mentioned_teams = [], []
+
+    def add(seq, item):
+        if item is not None and item not in seq:
+            seq.append(item)
+
+    for pk, _ in user_ids:
+        add(mentioned_users, users.get(pk))
+    for pk, _ in team_ids:
+        add(mentioned_teams, teams.get(pk))
+    for match in MENTION_RE.finditer(body or ""):
+        handle = match.group(1).lower()
+        for h in (handle, handle.rstrip("._-")):
+            if h in by_username:
+                add(mentioned_users, by_username[h])
+                break
+            if h in by_slug:
+                add(mentioned_teams, by_slug[h])
+                break
+
+    recipients = [u.pk for u in mentioned_users if not u.is_machine]
+    if mentioned_teams:
+        members = (
+            Team.members.through.objects.filter(
+                team_id__in=[t.pk for t in mentioned_teams],
+                user__is_active=True,
+                user__is_machine=False,
+            )
+            .order_by("team_id", "user_id")
+            .values_list("user_id", flat=True)
+        )
+        recipients += list(members)
+    author_id = getattr(author, "pk", None)
+    recipients = [pk for pk in dict.fromkeys(recipients) if pk != author_id]
+    return mentioned_users, mentioned_teams, recipients, errors
+
+
+@transaction.atomic
+def note_create(*, org, actor, conversation, data, created_at=None):
+    conversation = (
+        Conversation.objects.select_related("customer")
+        .filter(org=org, pk=getattr(conversation, "pk", conversation))
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("No conversation with this id.")
+    p = Payload(data, allowed={"body", "userMentions"})
+    body = p.string("body", max_length=20_000, required=True, blank=False) or ""
+    explicit = p.data.get("userMentions")
+    if explicit is not None and (not isinstance(explicit, list) or len(explicit) > 50):
+        p.error("userMentions", "type", "userMentions must be a list of at most 50 mentions.")
+        explicit = None
+    users, teams, recipients, mention_errors = parse_mentions(
+        org=org, body=body, explicit=explicit or (), author=actor
+    )
+    errors = [*p.errors, *mention_errors]
+    _raise(errors)
+    now = created_at or _now()
+    author = actor if actor is not None and actor.pk else None
+    note = Note.objects.create(
+        org=org,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        author=author,
+        body=body,
+        mentioned_user_ids=[u.pk for u in users],
+        mentioned_team_ids=[t.pk for t in teams],
+        created_at=now,
+        updated_at=now,
+    )
+    who = _display(actor) or "Someone"
+    text = f"{who} mentioned you on “{conversation.name or 'a conversation'}”: {make_preview(body)}"
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                org=org,
+                user_id=pk,
+                kind=Notification.Kind.MENTION,
+                note=note,
+                conversation=conversation,
+                customer_id=conversation.customer_id,
+                actor=author,
+                text=text[:500],
+                created_at=now,
+            )
+            for pk in recipients
+        ]
+    )
+    snapshot = note_resource(note)
+    snapshot["meta"] = {
+        "authorName": _display(actor),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": conversation.customer.name,
+        "mentionedUsers": [
+            {"id": str(u.pk), "username": u.username, "displayName": u.display_name} for u in users
+        ],
+        "mentionedTeams": [{"id": str(t.pk), "slug": t.slug, "name": t.name} for t in teams],
+    }
+    snapshot["notified"] = recipients
+    emit(
+        org=org,
+        type="conversation.note.create",
+        resource="note",
+        resource_id=note.pk,
+        customer_id=note.customer_id,
+        actor=actor,
+        rev=note.rev,
+        data=snapshot,
+    )
+    return note
+
+
+def notifications_mark_read(*, org, user, ids=None):
+    """Mark the user's notifications (all unread ones when `ids` is None) read; returns count."""
+    qs = Notification.objects.filter(org=org, user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+    return qs.update(read_at=_now())
+
+
+# ---------------------------------------------------------------- tags
+
+
+def _tag_fields(p, *, org, current=None, partial=False):
+    out = {}
+    if p.has("name") or current is None or not partial:
+        name = p.string("name", max_length=100, required=True, blank=False)
+        if name:
+            clash = Tag.objects.filter(org=org, name__iexact=name)
+            if current is not None:
+                clash = clash.exclude(pk=current.pk)
+            if clash.exists():
+                p.error("name", "taken", f"A tag named {name!r} exists.")
+            out["name"] = name
+    if p.has("color") or current is None or not partial:
+        color = p.string("color", max_length=7, default="#6b7280")
+        if color is not None and not COLOR_RE.match(color):
+            p.error("color", "invalid", "color must look like #rrggbb.")
+        out["color"] = (color or "#6b7280").lower()
+    return out
+
+
+@transaction.atomic
+def tag_create(*, org, actor, data):
+    p = Payload(data, allowed={"name", "color"})
+    fields = _tag_fields(p, org=org)
+    p.raise_if_errors()
+    tag = Tag.objects.create(org=org, **fields)
+    emit(
+        org=org,
+        type="tag.create",
+        resource="tag",
+        resource_id=tag.pk,
+        actor=actor,
+        rev=tag.rev,
+        data=tag_resource(tag),
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, org, actor, tag, data, partial=False):
+    tag = Tag.objects.select_for_update().filter(org=org, pk=getattr(tag, "pk", tag)).first()
+    if tag is None:
+        raise NotFound("No tag with this id.")
+    p = Payload(data, allowed={"name", "color", "rev"})
+    check_rev(tag.rev, p.data.get("rev"), resource="tag")
+    fields = _tag_fields(p, org=org, current=tag, partial=partial)
+    p.raise_if_errors()
+    before = tag_resource(tag)["attributes"]
+    for k, v in fields.items():
+        setattr(tag, k, v)
+    changes = diff(before, tag_resource(tag)["attributes"], ["name", "color"])
+    if not changes:
+        return tag
+    tag.rev += 1
+    tag.updated_at = _now()
+    tag.save()
+    emit(
+        org=org,
+        type="tag.update",
+        resource="tag",
+        resource_id=tag.pk,
+        actor=actor,
+        rev=tag.rev,
+        data=tag_resource(tag),
+        changes=changes,
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, org, actor, tag):
+    tag = Tag.objects.select_for_update().filter(org=org, pk=getattr(tag, "pk", tag)).first()
+    if tag is None:
+        raise NotFound("No tag with this id.")
+    snapshot = tag_resource(tag)
+    pk = tag.pk
+    tag.delete()
+    emit(
+        org=org,
+        type="tag.delete",
+        resource="tag",
+        resource_id=pk,
+        actor=actor,
+        rev=snapshot["attributes"]["rev"],
+        data=snapshot,
+    )
+
+
+# ---------------------------------------------------------------- shortcuts
+
+
+def _shortcut_fields(p, *, org, owner, current=None, partial=False):
+    out = {}
+    if p.has("name") or current is None or not partial:
+        name = p.string("name", max_length=100, required=True, blank=False)
+        if name:
+            clash = Shortcut.objects.filter(org=org, owner=owner, name=name)
+            if current is not None:
+                clash = clash.exclude(pk=current.pk)
+            if clash.exists():
+                p.error("name", "taken", f"You already have a shortcut named {name!r}.")
+            out["name"] = name
+    if p.has("payload") or current is None or not partial:
+        out["payload"] = p.string("payload", max_length=20_000, required=True, blank=False)
+    if p.has("visibility") or current is None or not partial:
+        out["visibility"] = p.choice(
+            "visibility", Shortcut.Visibility.values, default=Shortcut.Visibility.SHARED
+        )
+    return out
+
+
+def _visible(org, user):
+    return Shortcut.objects.filter(org=org).filter(
+        Q(visibility=Shortcut.Visibility.SHARED) | Q(owner=user)
+    )
+
+
+@transaction.atomic
+def shortcut_create(*, org, actor, data):
+    p = Payload(data, allowed={"name", "payload", "visibility"})
+    fields = _shortcut_fields(p, org=org, owner=actor)
+    p.raise_if_errors()
+    shortcut = Shortcut.objects.create(org=org, owner=actor, **fields)
+    emit(
+        org=org,
+        type="shortcut.create",
+        resource="shortcut",
+        resource_id=shortcut.pk,
+        actor=actor,
+        rev=shortcut.rev,
+        data=shortcut_resource(shortcut),
+    )
+    return shortcut
+
+
+@transaction.atomic
+def shortcut_update(*, org, actor, shortcut, data, partial=False):
+    shortcut = (
+        _visible(org, actor)
+        .select_for_update()
+        .filter(pk=getattr(shortcut, "pk", shortcut))
+        .first()
+    )
+    if shortcut is None:
+        raise NotFound("No shortcut with this id.")
+    p = Payload(data, allowed={"name", "payload", "visibility", "rev"})
+    check_rev(shortcut.rev, p.data.get("rev"), resource="shortcut")
+    fields = _shortcut_fields(p, org=org, owner=shortcut.owner, current=shortcut, partial=partial)
+    p.raise_if_errors()
+    before = shortcut_resource(shortcut)["attributes"]
+    for k, v in fields.items():
+        setattr(shortcut, k, v)
+    changes = diff(
+        before, shortcut_resource(shortcut)["attributes"], ["name", "payload", "visibility"]
+    )
+    if not changes:
+        return shortcut
+    shortcut.rev += 1
+    shortcut.updated_at = _now()
+    shortcut.save()
+    emit(
+        org=org,
+        type="shortcut.update",
+        resource="shortcut",
+        resource_id=shortcut.pk,
+        actor=actor,
+        rev=shortcut.rev,
+        data=shortcut_resource(shortcut),
+        changes=changes,
+    )
+    return shortcut
+
+
+@transaction.atomic
+def shortcut_delete(*, org, actor, shortcut):
+    shortcut = (
+        _visible(org, actor)
+        .select_for_update()
+        .filter(pk=getattr(shortcut, "pk", shortcut))
+        .first()
+    )
+    if shortcut is None:
+        raise NotFound("No shortcut with this id.")
+    snapshot = shortcut_resource(shortcut)
+    pk = shortcut.pk
+    shortcut.delete()
+    emit(
+        org=org,
+        type="shortcut.delete",
+        resource="shortcut",
+        resource_id=pk,
+        actor=actor,
+        rev=snapshot["attributes"]["rev"],
+        data=snapshot,
+    )
+
+
+def _first_last(name):
+    parts = (name or "").split()
+    return (parts[0] if parts else ""), (" ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def shortcut_render(shortcut, *, customer=None, agent=None):
+    """Substitute `{{customer.firstName}}`-style placeholders; unknown ones stay as written."""
+    payload = shortcut.payload if hasattr(shortcut, "payload") else str(shortcut)
+    values = {}
+    if customer is not None:
+        first, last = _first_last(customer.name)
+        emails = getattr(customer, "emails", None) or []
+        values.update(
+            {
+                ("customer", "name"): customer.name or "",
+                ("customer", "firstName"): first,
+                ("customer", "lastName"): last,
+                ("customer", "email"): (emails[0].get("email", "") if emails else ""),
+            }
+        )
+    if agent is not None:
+        name = agent.display_name or agent.username
+        first, last = _first_last(name)
+        values.update(
+            {
+                ("agent", "name"): name,
+                ("agent", "displayName"): name,
+                ("agent", "firstName"): first,
+                ("agent", "lastName"): last,
+                ("agent", "email"): agent.email,
+            }
+        )
+
+    def sub(match):
+        key = (match.group(1), match.group(2))
+        return values[key] if key in values else match.group(0)
+
+    return PLACEHOLDER_RE.sub(sub, payload)

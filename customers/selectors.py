@@ -1,0 +1,131 @@
+"""Reads of customers and companies. Lookups are one indexed query returning a `.values()` row."""
+
+import django_filters
+from django.db.models import Subquery
+
+from customers.models import Company, Customer, Identity
+from customers.representations import COMPANY_FIELDS, CUSTOMER_FIELDS
+from kdesk.errors import FieldError, NotFound, ValidationFailed
+
+
+def _normalize_phone(raw):
+    from customers.services import normalize_phone
+
+    return normalize_phone(raw)
+
+
+def _by_identity(org, kind, value):
+    if not value:
+        return None
+    return (
+        Customer.objects.filter(org=org, identities__kind=kind, identities__value=value)
+        .values(*CUSTOMER_FIELDS)
+        .first()
+    )
+
+
+def customer_by_email(*, org, email):
+    return _by_identity(org, Identity.Kind.EMAIL, (email or "").strip().lower())
+
+
+def customer_by_phone(*, org, phone):
+    """Any format `phonenumbers` parses ("+1 (415) 555-0123", "4155550123" in the US)."""
+    return _by_identity(org, Identity.Kind.PHONE, _normalize_phone(phone))
+
+
+def customer_by_external_id(*, org, external_id):
+    if not external_id:
+        return None
+    return (
+        Customer.objects.filter(org=org, external_id=external_id).values(*CUSTOMER_FIELDS).first()
+    )
+
+
+def customer_get(*, org, pk):
+    """The customer instance (for services), or NotFound; another org's id is not found."""
+    customer = Customer.objects.filter(org=org, pk=pk).first()
+    if customer is None:
+        raise NotFound(f"No customer with id {pk}.")
+    return customer
+
+
+def company_get(*, org, pk):
+    company = Company.objects.filter(org=org, pk=pk).first()
+    if company is None:
+        raise NotFound(f"No company with id {pk}.")
+    return company
+
+
+SORT_FIELDS = (("created_at", "createdAt"), ("updated_at", "updatedAt"), ("name", "name"))
+SORTS = [name for _, name in SORT_FIELDS] + ["-" + name for _, name in SORT_FIELDS]
+
+
+class _StableOrdering(django_filters.OrderingFilter):
+    """`sort=createdAt|-updatedAt|name…`; ties broken by id in the same direction."""
+
+    def filter(self, qs, value):
+        if not value:
+            value = ["createdAt"]
+        ordering = self.get_ordering_value(value[0])
+        tiebreak = "-id" if ordering.startswith("-") else "id"
+        return qs.order_by(ordering, tiebreak)
+
+
+class _Sorted(django_filters.FilterSet):
+    sort = _StableOrdering(fields=SORT_FIELDS)
+
+
+class CustomerFilter(_Sorted):
+    """Query-string filters of `GET /v1/customers`."""
+
+    updatedAfter = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    externalId = django_filters.CharFilter(field_name="external_id")
+    email = django_filters.CharFilter(method="by_email")
+    company = django_filters.NumberFilter(field_name="company_id")
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def by_email(self, queryset, name, value):
+        owners = Identity.objects.filter(
+            org_id=self.org_id, kind=Identity.Kind.EMAIL, value=value.strip().lower()
+        ).values("customer_id")
+        return queryset.filter(pk__in=Subquery(owners))
+
+
+class CompanyFilter(_Sorted):
+    updatedAfter = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    externalId = django_filters.CharFilter(field_name="external_id")
+    name = django_filters.CharFilter(field_name="name")
+
+    class Meta:
+        model = Company
+        fields = []
+
+
+def _apply(filterset_class, org, queryset, filters):
+    fs = filterset_class(filters or {}, queryset=queryset)
+    fs.org_id = org.pk
+    if not fs.is_valid():
+        errors = []
+        for name, messages in fs.errors.items():
+            for message in messages:
+                if name == "sort":
+                    message = f"sort must be one of {', '.join(SORTS)}."
+                errors.append(FieldError(f"/{name}", "invalid", str(message)))
+        raise ValidationFailed(errors)
+    return fs.qs
+
+
+def customers_list(*, org, filters=None):
+    """Filtered, sorted `.values()` rows; `filters` is a QueryDict or dict of query params."""
+    qs = Customer.objects.filter(org=org)
+    return _apply(CustomerFilter, org, qs, filters).values(*CUSTOMER_FIELDS)
+
+
+def companies_list(*, org, filters=None):
+    qs = Company.objects.filter(org=org)
+    return _apply(CompanyFilter, org, qs, filters).values(*COMPANY_FIELDS)

@@ -1,0 +1,170 @@
+"""OpenAPI pieces for Klasses: request bodies, and the per-org typed KObject models.
+
+When `/v1/schema` is fetched with an org's credentials, `org_klasses_hook` adds one component
+per Klass (`KObject_order`, `KObject_order_data`) with each attribute typed from its definition,
+and concrete paths (`/v1/klasses/order`, …) using them, so a client generator gets real models.
+"""
+
+import copy
+
+from drf_spectacular.utils import OpenApiRequest
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+KOBJECT_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "maxLength": 255},
+        "externalId": {"type": "string", "maxLength": 255, "nullable": True},
+        "customer": {"type": "string", "nullable": True, "description": "Customer id"},
+        "company": {"type": "string", "nullable": True, "description": "Company id"},
+        "description": {"type": "string"},
+        "icon": {"type": "string"},
+        "images": STRING_LIST,
+        "tags": STRING_LIST,
+        "data": {"type": "object", "additionalProperties": True},
+        "custom": {"type": "object", "additionalProperties": True},
+        "rev": {"type": "integer"},
+    },
+    "additionalProperties": False,
+}
+KLASS_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"},
+        "displayName": {"type": "string"},
+        "description": {"type": "string"},
+        "icon": {"type": "string"},
+        "color": {"type": "string"},
+        "images": STRING_LIST,
+        "status": {"type": "string", "enum": ["active", "disabled"]},
+        "rev": {"type": "integer"},
+        "metadata": {"type": "object", "additionalProperties": True},
+    },
+    "additionalProperties": False,
+}
+METADATA_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "properties": {"type": "object", "additionalProperties": {"type": "object"}},
+        "rev": {"type": "integer"},
+    },
+    "required": ["properties"],
+}
+KVIEW_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "resource": {"type": "string", "description": "customer or kobject.<klass>"},
+        "context": {"type": "string", "enum": ["timeline", "insight-card", "insight-details"]},
+        "kind": {"type": "string", "enum": ["template", "iframe"]},
+        "template": {"type": "string"},
+        "urlTemplate": {"type": "string"},
+        "position": {"type": "integer"},
+        "active": {"type": "boolean"},
+        "rev": {"type": "integer"},
+    },
+}
+
+
+def body(schema):
+    return OpenApiRequest(request={"application/json": schema})
+
+
+KOBJECT_BODY = body(KOBJECT_BODY_SCHEMA)
+KOBJECT_BULK_BODY = body({"type": "array", "items": KOBJECT_BODY_SCHEMA, "maxItems": 1000})
+KLASS_BODY = body(KLASS_BODY_SCHEMA)
+METADATA_BODY = body(METADATA_BODY_SCHEMA)
+KVIEW_BODY = body(KVIEW_BODY_SCHEMA)
+
+SCALARS = {
+    "Str": {"type": "string", "maxLength": 255},
+    "Txt": {"type": "string", "maxLength": 1024},
+    "Num": {"type": "number"},
+    "At": {"type": "string", "format": "date-time"},
+    "Bool": {"type": "boolean"},
+    "Url": {"type": "string", "format": "uri"},
+    "Id": {"type": "string"},
+    "Obj": {"type": "object", "additionalProperties": True},
+    "Tree": {"type": "string", "description": "Dotted path of tree node ids"},
+}
+
+
+def attribute_schema(definition):
+    schema = dict(SCALARS.get(definition.get("type"), {}))
+    if definition.get("enum"):
+        schema["enum"] = list(definition["enum"])
+    if "min" in definition:
+        schema["minimum"] = definition["min"]
+    if "max" in definition:
+        schema["maximum"] = definition["max"]
+    if "minLength" in definition:
+        schema["minLength"] = definition["minLength"]
+    if "maxLength" in definition:
+        schema["maxLength"] = definition["maxLength"]
+    if definition.get("displayName"):
+        schema["title"] = definition["displayName"]
+    if definition.get("array") or definition.get("multi"):
+        schema = {"type": "array", "items": schema, "title": schema.pop("title", None)}
+        if definition.get("multi"):
+            schema["uniqueItems"] = True
+    schema["nullable"] = True
+    return {k: v for k, v in schema.items() if v is not None}
+
+
+def _klass_components(name, properties):
+    data = {
+        "type": "object",
+        "properties": {attr: attribute_schema(d) for attr, d in sorted(properties.items())},
+        "additionalProperties": True,
+    }
+    required = sorted(a for a, d in properties.items() if d.get("required"))
+    if required:
+        data["required"] = required
+    model = copy.deepcopy(KOBJECT_BODY_SCHEMA)
+    model["properties"]["data"] = {"$ref": f"#/components/schemas/KObject_{name}_data"}
+    model["required"] = ["title"]
+    return {f"KObject_{name}_data": data, f"KObject_{name}": model}
+
+
+def _without_name_param(operation):
+    op = copy.deepcopy(operation)
+    op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "name"]
+    op["operationId"] = op.get("operationId", "op") + "_typed"
+    return op
+
+
+def org_klasses_hook(result, generator, request, public):
+    user = getattr(request, "user", None) if request is not None else None
+    if user is None or not user.is_authenticated:
+        return result
+    from klasses.models import Klass, Metadata
+
+    org = user.org
+    metadata = {
+        m.resource[len("kobject.") :]: m.properties
+        for m in Metadata.objects.filter(org=org, resource__startswith="kobject.")
+    }
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    paths = result.setdefault("paths", {})
+    generic = paths.get("/v1/klasses/{name}", {})
+    for klass in Klass.objects.filter(org=org).order_by("name"):
+        schemas.update(_klass_components(klass.name, metadata.get(klass.name, {})))
+        ref = {"$ref": f"#/components/schemas/KObject_{klass.name}"}
+        concrete = {}
+        for method, operation in generic.items():
+            if method not in ("get", "post"):
+                continue
+            op = _without_name_param(operation)
+            op["operationId"] = f"{method}KObject_{klass.name}"
+            op["summary"] = (
+                f"{'Create' if method == 'post' else 'List'} {klass.display_name} objects"
+            )
+            if method == "post":
+                op["requestBody"] = {
+                    "content": {"application/json": {"schema": ref}},
+                    "required": True,
+                }
+            concrete[method] = op
+        if concrete:
+            paths[f"/v1/klasses/{klass.name}"] = concrete
+    return result
