@@ -134,7 +134,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py refuses (rather than waits) past its pool size: bursts of
+                # subscriptions from many sockets need headroom.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+                    }
+                ],
                 "prefix": env_str("CHANNEL_PREFIX", "kdesk"),
                 "capacity": 1000,
                 "expiry": 30,

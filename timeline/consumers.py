@@ -111,8 +111,15 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
     async def live_event(self, message):
         if message.get("tab") and message["tab"] == self.tab:
             return  # this tab rendered the change itself
+        # `ts` is when the publisher sent it after commit: clients and benchmarks measure latency.
         await self.send_json(
-            {"type": "event", "id": message["id"], "topic": message["topic"], "ops": message["ops"]}
+            {
+                "type": "event",
+                "id": message["id"],
+                "topic": message["topic"],
+                "ops": message["ops"],
+                "ts": message.get("ts"),
+            }
         )
 
     async def live_presence(self, message):

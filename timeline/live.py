@@ -7,6 +7,7 @@ same partials that render the page (timeline.fragments) and fanned out by the ch
 
 import contextvars
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -89,6 +90,7 @@ def publish(events):
                 "topic": topic,
                 "tab": tab,
                 "ops": [{"op": "refresh", "topic": topic}],
+                "ts": time.time(),
             }
             send(group, message)
             continue
@@ -101,7 +103,14 @@ def publish(events):
             if ops:
                 send(
                     group,
-                    {"type": "live.event", "id": event.pk, "topic": topic, "ops": ops, "tab": tab},
+                    {
+                        "type": "live.event",
+                        "id": event.pk,
+                        "topic": topic,
+                        "ops": ops,
+                        "tab": tab,
+                        "ts": time.time(),
+                    },
                 )
 
 
