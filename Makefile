@@ -23,13 +23,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	@DEBUG=true $(BIN)/python manage.py migrate --noinput
+	@DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "kdesk is running at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "Background worker: started beside the server (manage.py db_worker)."
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
+	@DEBUG=true $(BIN)/python manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DEBUG=true $(BIN)/daphne -b $(HOST) -p $(PORT) kdesk.asgi:application
 
