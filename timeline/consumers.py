@@ -82,9 +82,26 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             org_id=self.org_id, user=self.user, topic=topic, after=last, limit=REPLAY_LIMIT + 1
         )
 
+    @database_sync_to_async
+    def _unread(self):
+        from conversations.selectors import unread_notification_count
+
+        return unread_notification_count(org=self.org_id, user=self.user.pk)
+
     async def _replay(self, topic, last):
         from timeline import fragments
 
+        if topic == "notifications":
+            count = await self._unread()
+            await self.send_json(
+                {
+                    "type": "event",
+                    "id": last,
+                    "topic": topic,
+                    "ops": [{"op": "unread", "count": count}],
+                }
+            )
+            return
         events = await self._missed(topic, last)
         if len(events) > REPLAY_LIMIT:
             await self.send_json({"type": "refresh", "topic": topic})
@@ -119,6 +136,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 "topic": message["topic"],
                 "ops": message["ops"],
                 "ts": message.get("ts"),
+                **({"notify": message["notify"]} if message.get("notify") else {}),
             }
         )
 

@@ -54,8 +54,6 @@ def targets(event):
         )
     if event.type.startswith("conversation."):
         out.append((inbox_group(event.org_id), "inbox"))
-    for user_id in notified_users(event):
-        out.append((user_group(event.org_id, user_id), "notifications"))
     return out
 
 
@@ -70,6 +68,34 @@ def notified_users(event):
 BURST = 20
 
 
+def notification_message(event, user_id):
+    """The bell update for one notified person: their unread count, and what a browser
+    notification says (only shown if they allowed it)."""
+    from conversations.selectors import unread_notification_count
+
+    count = unread_notification_count(org=event.org_id, user=user_id)
+    data = event.data or {}
+    meta = data.get("meta") or {}
+    actor = meta.get("authorName") or "Someone"
+    customer = meta.get("customerName") or "a customer"
+    if event.type.startswith("conversation.note."):
+        title = f"{actor} mentioned you"
+        body = ((data.get("attributes") or {}).get("body") or "")[:140]
+    else:
+        title = f"Conversation assigned to you: {customer}"
+        body = meta.get("conversationName") or ""
+    url = f"/customers/{event.customer_id}/?event={event.pk}#entry-{event.pk}"
+    return {
+        "type": "live.event",
+        "id": event.pk,
+        "topic": "notifications",
+        "ops": [{"op": "unread", "count": count}],
+        "notify": {"title": title, "body": body, "url": url},
+        "tab": "",
+        "ts": time.time(),
+    }
+
+
 def publish(events):
     from timeline import fragments
 
@@ -82,6 +108,11 @@ def publish(events):
     for event in events:
         for group, topic in targets(event):
             by_target.setdefault((group, topic), []).append(event)
+        for user_id in notified_users(event):
+            try:
+                send(user_group(event.org_id, user_id), notification_message(event, user_id))
+            except Exception:  # the bell must not stop the timeline push
+                log.exception("notification push for event %s failed", event.pk)
     for (group, topic), batch in by_target.items():
         if len(batch) > BURST:
             message = {

@@ -82,6 +82,7 @@
     if (b) b.hidden = !show;
   }
   function apply(op, topic) {
+    if (op.op === "unread") { kdesk.setUnread(op.count); return; }
     if (op.op === "refresh") {
       document.querySelectorAll('[data-live-refresh~="' + (op.part || topic) + '"]').forEach(function (el) {
         htmx.trigger(el, "live-refresh");
@@ -103,8 +104,28 @@
     htmx.swap(target, op.html, { swapStyle: style });
     kdesk.formatTimes(document);
   }
+  function notifyBrowser(n) {
+    if (!n) return;
+    if (window.Notification && Notification.permission === "granted" && document.hidden) {
+      var shown = new Notification(n.title, { body: n.body, tag: n.url });
+      shown.onclick = function () { window.focus(); location.href = n.url; };
+    } else if (kdesk.toast) {
+      kdesk.toast(n.title + (n.body ? ": " + n.body : ""));
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-enable-notifications]");
+    if (!b || !window.Notification) return;
+    Notification.requestPermission().then(function (p) { b.hidden = p !== "default"; });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-enable-notifications]").forEach(function (b) {
+      b.hidden = !window.Notification || Notification.permission !== "default";
+    });
+  });
   function onMessage(e) {
     var msg = JSON.parse(e.data);
+    if (msg.notify) notifyBrowser(msg.notify);
     if (msg.type === "event") {
       if (last[msg.topic] && msg.id <= last[msg.topic]) return;
       last[msg.topic] = msg.id;
@@ -140,11 +161,18 @@
     connect();
   };
   document.addEventListener("DOMContentLoaded", function () {
-    var el = document.querySelector("[data-live-topics]");
-    if (!el || !window.WebSocket) return;
-    var list = el.getAttribute("data-live-topics").split(" ").filter(Boolean);
-    var seen = {};
-    list.forEach(function (t) { var v = el.getAttribute("data-live-last"); if (v) seen[t] = parseInt(v, 10); });
+    /* Every element may name topics (the page's, and the bell's on <body>); the last event id
+       it rendered lets the server replay what happened between render and connect. */
+    var els = document.querySelectorAll("[data-live-topics]");
+    if (!els.length || !window.WebSocket) return;
+    var list = [], seen = {};
+    els.forEach(function (el) {
+      var v = parseInt(el.getAttribute("data-live-last") || "0", 10);
+      el.getAttribute("data-live-topics").split(" ").filter(Boolean).forEach(function (t) {
+        if (list.indexOf(t) < 0) list.push(t);
+        if (v) seen[t] = v;
+      });
+    });
     kdesk.live(list, seen);
   });
 })();

@@ -125,3 +125,41 @@ async def test_presence_tells_others_who_is_here():
     assert typing["state"] == "replying"
     await a.disconnect()
     await b.disconnect()
+
+
+async def test_a_mention_updates_the_bell_of_the_mentioned_only():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    colleague = await sync_to_async(UserFactory)(org=org, display_name="Lee Chen", username="lee")
+
+    @sync_to_async
+    def mention():
+        from conversations.services import conversation_create, note_create
+
+        conv = conversation_create(
+            org=org, actor=agent, data={"customer": str(customer.pk), "name": "Hi"}
+        )
+        note_create(org=org, actor=agent, conversation=conv, data={"body": "@lee can you look?"})
+
+    b = await connect(colleague, tab="b")
+    await b.send_json_to({"action": "subscribe", "topic": "notifications"})
+    assert (await b.receive_json_from())["type"] == "subscribed"
+    a = await connect(agent, tab="a")
+    await a.send_json_to({"action": "subscribe", "topic": "notifications"})
+    assert (await a.receive_json_from())["type"] == "subscribed"
+    await mention()
+    message = await b.receive_json_from(timeout=3)
+    assert message["ops"] == [{"op": "unread", "count": 1}]
+    assert message["notify"]["title"].endswith("mentioned you")
+    assert await a.receive_nothing(timeout=0.3)
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_resubscribing_to_notifications_sends_the_current_count():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    comm = await connect(agent)
+    await comm.send_json_to({"action": "subscribe", "topic": "notifications", "last": 5})
+    assert (await comm.receive_json_from())["type"] == "subscribed"
+    message = await comm.receive_json_from()
+    assert message["ops"] == [{"op": "unread", "count": 0}]
+    await comm.disconnect()
