@@ -1,6 +1,6 @@
 """`/v1/klasses…`, `/v1/metadata/…`, `/v1/kviews…`: Klass definitions, KObjects, attributes."""
 
-from django.utils.dateparse import parse_datetime
+import django_filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.response import Response
 
@@ -8,7 +8,7 @@ from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from klasses import selectors, services
-from klasses.models import KView
+from klasses.models import KObject, KView
 from klasses.openapi import KLASS_BODY, KOBJECT_BODY, KOBJECT_BULK_BODY, KVIEW_BODY, METADATA_BODY
 from klasses.representations import (
     KOBJECT_FIELDS,
@@ -27,12 +27,6 @@ KOBJECT_FILTERS = [
     OpenApiParameter("updatedSince", OpenApiTypes.DATETIME, description="updatedAt ≥ this."),
     OpenApiParameter("sort", str, description="createdAt, -createdAt, updatedAt, -updatedAt"),
 ]
-SORTS = {
-    "createdAt": ("created_at", "id"),
-    "-createdAt": ("-created_at", "-id"),
-    "updatedAt": ("updated_at", "id"),
-    "-updatedAt": ("-updated_at", "-id"),
-}
 OBJECT = OpenApiTypes.OBJECT
 
 
@@ -41,33 +35,34 @@ def _rev(request):
     return raw if raw not in (None, "") else None
 
 
-def _id_param(request, name):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ValidationFailed([FieldError(f"/{name}", "invalid", f"{name} must be an id.")])
-    return int(raw)
+class KObjectFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    company = django_filters.NumberFilter(field_name="company_id")
+    externalId = django_filters.CharFilter(field_name="external_id")  # noqa: N815
+    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")  # noqa: N815
+    sort = django_filters.OrderingFilter(
+        fields=(("created_at", "createdAt"), ("updated_at", "updatedAt"), ("title", "title"))
+    )
+
+    class Meta:
+        model = KObject
+        fields = []
 
 
 def filtered_kobjects(request, org, klass, customer_id=None):
-    filters = {"customer_id": customer_id or _id_param(request, "customer")}
-    filters["company_id"] = _id_param(request, "company")
-    filters["external_id"] = request.query_params.get("externalId") or None
-    since = request.query_params.get("updatedSince")
-    if since:
-        parsed = parse_datetime(since)
-        if parsed is None:
-            raise ValidationFailed(
-                [FieldError("/updatedSince", "invalid", "updatedSince is an ISO-8601 date-time.")]
-            )
-        filters["updated_since"] = parsed
-    sort = request.query_params.get("sort", "-createdAt")
-    if sort not in SORTS:
+    qs = selectors.kobjects(org=org, klass=klass, customer_id=customer_id)
+    filterset = KObjectFilter(request.query_params, queryset=qs)
+    if not filterset.is_valid():
         raise ValidationFailed(
-            [FieldError("/sort", "invalid", f"sort is one of {', '.join(SORTS)}.")]
+            [
+                FieldError(f"/{field}", "invalid", " ".join(messages))
+                for field, messages in filterset.errors.items()
+            ]
         )
-    qs = selectors.kobjects(org=org, klass=klass, **filters).order_by(*SORTS[sort])
+    qs = filterset.qs
+    order = list(qs.query.order_by) or ["-created_at"]
+    # id breaks ties so pages never overlap
+    qs = qs.order_by(*order, "-id" if order[0].startswith("-") else "id")
     return qs.values(*KOBJECT_FIELDS)
 
 

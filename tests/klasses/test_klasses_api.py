@@ -195,3 +195,23 @@ def test_scopes(org, make_key, order):
     assert client.get("/v1/klasses/order").status_code == 200
     assert client.post("/v1/klasses/order", body()).status_code == 403
     assert client.get("/v1/metadata/kobject.order").status_code == 403
+
+
+def test_kobject_filters(api, order, grace):
+    api.post("/v1/klasses/order", body(customer=str(grace.pk)))
+    api.post("/v1/klasses/order", body(externalId="A-2", title="Second"))
+    assert api.get(f"/v1/klasses/order?customer={grace.pk}").json()["meta"]["total"] == 1
+    assert (
+        api.get("/v1/klasses/order?externalId=A-2").json()["data"][0]["attributes"]["title"]
+        == "Second"
+    )
+    titles = [
+        o["attributes"]["title"] for o in api.get("/v1/klasses/order?sort=title").json()["data"]
+    ]
+    assert titles == sorted(titles)
+    assert (
+        api.get("/v1/klasses/order?updatedSince=2000-01-01T00:00:00Z").json()["meta"]["total"] == 2
+    )
+    bad = api.get("/v1/klasses/order?updatedSince=soon&customer=x")
+    assert bad.status_code == 400
+    assert {e["source"]["pointer"] for e in bad.json()["errors"]} == {"/updatedSince", "/customer"}
