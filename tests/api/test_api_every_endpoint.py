@@ -1,0 +1,137 @@
+"""Every `/v1/` path: org B's ids are 404 to org A's key, and both slash forms answer alike."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(api, org, admin_user):
+    """One of everything in org A (the `api` key's org), made through the API itself."""
+    ids = {}
+    ids["customer"] = api.post(
+        "/v1/customers", {"name": "Grace", "externalId": "g1", "emails": [{"email": "g@x.io"}]}
+    ).json()["data"]["id"]
+    ids["company"] = api.post("/v1/companies", {"name": "Navy"}).json()["data"]["id"]
+    msg = api.post(
+        f"/v1/customers/{ids['customer']}/messages",
+        {"direction": "in", "channel": "email", "body": "Hello"},
+    ).json()["data"]
+    ids["message"] = msg["id"]
+    ids["conversation"] = msg["relationships"]["conversation"]["data"]["id"]
+    ids["note"] = api.post(
+        f"/v1/conversations/{ids['conversation']}/notes", {"body": "internal"}
+    ).json()["data"]["id"]
+    api.post("/v1/klasses", {"name": "order"})
+    ids["kobject"] = api.post(
+        "/v1/klasses/order", {"title": "O1", "externalId": "o1", "customer": ids["customer"]}
+    ).json()["data"]["id"]
+    ids["kview"] = api.post(
+        "/v1/kviews",
+        {
+            "name": "Card",
+            "resource": "kobject.order",
+            "context": "insight-card",
+            "template": "<p>x</p>",
+        },
+    ).json()["data"]["id"]
+    ids["tag"] = api.post("/v1/tags", {"name": "vip", "color": "#aa0000"}).json()["data"]["id"]
+    ids["shortcut"] = api.post(
+        "/v1/shortcuts", {"name": "hi", "payload": "Hi!", "visibility": "shared"}
+    ).json()["data"]["id"]
+    ids["user"] = str(admin_user.pk)
+    from tests.factories import TeamFactory
+
+    ids["team"] = str(TeamFactory(org=org).pk)
+    assert all(ids.values()), ids
+    return ids
+
+
+ID_PATHS = [
+    "/v1/customers/{customer}",
+    "/v1/customers/{customer}/conversations",
+    "/v1/customers/{customer}/timeline",
+    "/v1/customers/{customer}/klasses/order",
+    "/v1/companies/{company}",
+    "/v1/conversations/{conversation}",
+    "/v1/conversations/{conversation}/messages",
+    "/v1/conversations/{conversation}/messages/{message}",
+    "/v1/conversations/{conversation}/notes",
+    "/v1/conversations/{conversation}/notes/{note}",
+    "/v1/klasses/order/{kobject}",
+    "/v1/kviews/{kview}",
+    "/v1/tags/{tag}",
+    "/v1/shortcuts/{shortcut}",
+    "/v1/users/{user}",
+    "/v1/teams/{team}",
+]
+NAMED_PATHS = [
+    "/v1/customers/email=g@x.io",
+    "/v1/customers/externalId=g1",
+    "/v1/klasses/order/externalId=o1",
+    "/v1/klasses/order/definition",
+    "/v1/klasses/order",
+    "/v1/metadata/kobject.order",
+]
+LISTS = [
+    "/v1/customers",
+    "/v1/companies",
+    "/v1/conversations",
+    "/v1/klasses",
+    "/v1/kviews",
+    "/v1/tags",
+    "/v1/shortcuts",
+    "/v1/users",
+    "/v1/teams",
+    "/v1/events",
+]
+
+
+@pytest.mark.parametrize("template", ID_PATHS + NAMED_PATHS)
+def test_org_b_gets_404_for_org_a_paths(world, api, other_api, template):
+    path = template.format(**world)
+    assert api.get(path).status_code == 200, path
+    response = other_api.get(path)
+    assert response.status_code == 404, (path, response.status_code)
+    assert response.json()["errors"][0]["status"] == "404"
+
+
+@pytest.mark.parametrize("template", ID_PATHS)
+def test_org_b_cannot_change_or_delete_org_a_objects(world, other_api, template):
+    path = template.format(**world)
+    for method in ("put", "patch", "delete"):
+        response = getattr(other_api, method)(path, **({"body": {}} if method != "delete" else {}))
+        assert response.status_code in (404, 405), (method, path, response.status_code)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_org_b_lists_nothing_of_org_a(world, other_api, path):
+    from kdesk.models import ApiKey
+
+    data = other_api.get(path).json()["data"]
+    own_user = str(ApiKey.objects.get(pk=other_api.key.pk).user_id)
+    assert all(item["id"] not in world.values() or item["id"] == own_user for item in data), path
+
+
+@pytest.mark.parametrize("template", ID_PATHS + NAMED_PATHS + LISTS)
+def test_slash_and_no_slash_answer_alike(world, api, template):
+    path = template.format(**world)
+    a, b = api.get(path), api.get(path + "/")
+    assert a.status_code == b.status_code == 200, path
+    assert a.json()["data"] == b.json()["data"]
+
+
+def test_body_references_to_org_b_are_refused(world, api, other_api):
+    foreign = other_api.post("/v1/customers", {"name": "Other"}).json()["data"]["id"]
+    checks = [
+        ("/v1/klasses/order", {"title": "x", "customer": foreign}),
+        ("/v1/conversations", {"customer": foreign, "name": "x"}),
+        ("/v1/customers/merges", {"source": foreign, "target": world["customer"]}),
+    ]
+    for path, body in checks:
+        response = api.post(path, body)
+        assert response.status_code in (400, 404), (path, response.status_code)
+        assert any(
+            e.get("source", {}).get("pointer") in ("/customer", "/source")
+            for e in response.json()["errors"]
+        ), path
