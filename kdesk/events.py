@@ -107,11 +107,13 @@ def emit_many(*, org, actor=None, events):
     return created
 
 
-def diff(before, after, fields):
-    """`changes` for an update: {field: {"before": x, "after": y}} for fields that changed."""
-    out = {}
-    for field in fields:
-        b, a = before.get(field), after.get(field)
-        if b != a:
-            out[field] = {"before": b, "after": a}
-    return out
+def assign_changes(obj, fields, names=None):
+    """Set `fields` on `obj`; return the event `changes` ({name: {before, after}}) of those whose
+    value moved. `names` maps a model field to its API name (camelCase)."""
+    changes = {}
+    for field, value in fields.items():
+        before = getattr(obj, field)
+        if before != value:
+            changes[(names or {}).get(field, field)] = {"before": before, "after": value}
+            setattr(obj, field, value)
+    return changes

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
-from kdesk.events import emit, emit_many
+from kdesk.events import assign_changes, emit, emit_many
 from kdesk.payload import Payload
 from klasses import attributes
 from klasses.models import (
@@ -38,6 +38,7 @@ KOBJECT_FIELDS = {
     "rev",
 }
 BULK_LIMIT = 1000
+KLASS_API_NAMES = {"display_name": "displayName"}
 RESERVED_NAMES = set(STANDARD_RESOURCES) | {"kobject", "klass", "metadata", "kview", "event"}
 
 
@@ -91,11 +92,7 @@ def klass_update(*, org, actor, klass, data, rev=None):
     p.raise_if_errors()
     klass = Klass.objects.select_for_update().get(pk=klass.pk)
     check_rev(klass.rev, rev if rev is not None else p.data.get("rev"), resource="Klass")
-    changes = {}
-    for field, value in fields.items():
-        if getattr(klass, field) != value:
-            changes[field] = {"before": getattr(klass, field), "after": value}
-            setattr(klass, field, value)
+    changes = assign_changes(klass, fields, KLASS_API_NAMES)
     klass.rev += 1
     klass.updated_at = timezone.now()
     klass.save()
@@ -805,11 +802,7 @@ def kview_update(*, org, actor, kview, data, rev=None):
     fields, body_rev = _kview_fields(org, data, creating=False)
     kview = KView.objects.select_for_update().get(pk=kview.pk)
     check_rev(kview.rev, rev if rev is not None else body_rev, resource="KView")
-    changes = {}
-    for key, value in fields.items():
-        if getattr(kview, key) != value:
-            changes[key] = {"before": getattr(kview, key), "after": value}
-            setattr(kview, key, value)
+    changes = assign_changes(kview, fields, {"url_template": "urlTemplate"})
     kview.rev += 1
     kview.updated_at = timezone.now()
     kview.save()
