@@ -117,3 +117,13 @@ def assign_changes(obj, fields, names=None):
             changes[(names or {}).get(field, field)] = {"before": before, "after": value}
             setattr(obj, field, value)
     return changes
+
+
+def diff(before, after, fields):
+    """`changes` for an update: {field: {"before": x, "after": y}} for fields that changed."""
+    out = {}
+    for field in fields:
+        b, a = before.get(field), after.get(field)
+        if b != a:
+            out[field] = {"before": b, "after": a}
+    return out
