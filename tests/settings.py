@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"kdesk-test-{os.getpid()}.sqlite3")
     }
+
+# The browser tests' daphne runs with DEBUG off and no collectstatic: serve static files
+# straight from the finders (static/ and the apps).
+WHITENOISE_USE_FINDERS = True

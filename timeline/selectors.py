@@ -29,7 +29,8 @@ def timeline_page(*, org, customer_id, before=None, kinds=(), klasses=(), limit=
     qs = Event.objects.filter(org=org, customer_id=customer_id).exclude(type__in=HIDDEN_TYPES)
     if before is not None:
         at, pk = before
-        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+        # The plain bound lets the index range-scan from the cursor; the OR breaks ties.
+        qs = qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(id__lt=pk))
     prefixes = type_prefixes(kinds, klasses)
     if prefixes:
         cond = Q()

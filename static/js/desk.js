@@ -1,0 +1,326 @@
+/* kdesk agent desk: inbox keys, compose (tabs, @mentions, #shortcuts), presence, highlights.
+   Loaded after kdesk.js on the desk pages. No inline handlers anywhere (CSP script-src 'self'). */
+(function () {
+  "use strict";
+  var kdesk = (window.kdesk = window.kdesk || {});
+
+  /* 422 answers carry the form with its errors beside the fields: swap them like a 200. */
+  function configureHtmx() {
+    if (!window.htmx) return;
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+  configureHtmx();
+  document.addEventListener("DOMContentLoaded", configureHtmx);
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  /* ---------------------------------------------------------------- inbox: j / k / Enter */
+  function inboxRows() { return $all("[data-inbox-row]"); }
+  function moveSelection(delta) {
+    var rows = inboxRows();
+    if (!rows.length) return;
+    var current = rows.findIndex(function (r) { return r.classList.contains("is-selected"); });
+    var next = current < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, current + delta));
+    rows.forEach(function (r) { r.classList.remove("is-selected"); r.removeAttribute("aria-current"); });
+    rows[next].classList.add("is-selected");
+    rows[next].setAttribute("aria-current", "true");
+    rows[next].focus();
+    rows[next].scrollIntoView({ block: "nearest" });
+  }
+  if (kdesk.onKey) {
+    kdesk.onKey("j", function () { if (inboxRows().length) moveSelection(1); });
+    kdesk.onKey("k", function () { if (inboxRows().length) moveSelection(-1); });
+    kdesk.onKey("Enter", function () {
+      var active = document.activeElement;
+      if (active && active !== document.body && !active.hasAttribute("data-inbox-row")) {
+        if (typeof active.click === "function") active.click();
+        return;
+      }
+      var row = $("[data-inbox-row].is-selected");
+      if (row) row.click();
+    });
+    kdesk.onKey("n", function () { focusCompose("note"); });
+    kdesk.onKey("r", function () { focusCompose("reply"); });
+  }
+
+  /* ---------------------------------------------------------------- compose box */
+  function setMode(form, mode) {
+    if (!form) return;
+    form.setAttribute("data-mode", mode);
+    form.classList.toggle("is-note", mode === "note");
+    var input = $("input[name=mode]", form);
+    if (input) input.value = mode;
+    $all("[role=tab]", form).forEach(function (tab) {
+      tab.setAttribute("aria-selected", tab.getAttribute("data-mode") === mode ? "true" : "false");
+    });
+    var area = $("textarea", form);
+    if (area) area.placeholder = area.getAttribute("data-" + mode + "-placeholder") || "";
+    var button = $("button[type=submit]", form);
+    if (button) button.textContent = button.getAttribute("data-" + mode + "-label") || button.textContent;
+    closeSuggest();
+  }
+  function focusCompose(mode) {
+    var form = document.getElementById("compose");
+    if (!form) return;
+    setMode(form, mode);
+    var area = $("textarea", form);
+    if (area) { area.focus(); area.scrollIntoView({ block: "center" }); }
+  }
+  document.addEventListener("click", function (e) {
+    var tab = e.target.closest && e.target.closest("#compose [role=tab]");
+    if (tab) { setMode(document.getElementById("compose"), tab.getAttribute("data-mode")); $("#compose-body").focus(); }
+  });
+
+  /* suggestions: @ in a note (users, teams), # in a reply (shortcuts) */
+  var suggest = { items: [], index: 0, start: -1, trigger: "", timer: null, seq: 0 };
+  function closeSuggest() {
+    var list = document.getElementById("compose-suggest");
+    suggest.items = []; suggest.start = -1;
+    if (list) { list.hidden = true; list.innerHTML = ""; }
+    var area = document.getElementById("compose-body");
+    if (area) area.removeAttribute("aria-activedescendant");
+  }
+  function token(area) {
+    var upto = area.value.slice(0, area.selectionStart);
+    var m = /(^|[\s(])([@#])([\w.\-]{0,40})$/.exec(upto);
+    if (!m) return null;
+    return { trigger: m[2], query: m[3], start: upto.length - m[3].length - 1 };
+  }
+  function renderSuggest() {
+    var list = document.getElementById("compose-suggest");
+    if (!list) return;
+    list.innerHTML = "";
+    if (!suggest.items.length) { list.hidden = true; return; }
+    suggest.items.forEach(function (item, i) {
+      var li = document.createElement("li");
+      li.id = "suggest-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === suggest.index ? "true" : "false");
+      li.setAttribute("data-index", String(i));
+      var strong = document.createElement("strong");
+      var small = document.createElement("span");
+      small.className = "muted small";
+      if (suggest.trigger === "@") {
+        strong.textContent = "@" + item.handle;
+        small.textContent = item.label + (item.kind === "team" ? " · team" : "");
+      } else {
+        strong.textContent = "#" + item.name;
+        small.textContent = item.text.length > 60 ? item.text.slice(0, 58) + "…" : item.text;
+      }
+      li.appendChild(strong); li.appendChild(small);
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    var area = document.getElementById("compose-body");
+    if (area) area.setAttribute("aria-activedescendant", "suggest-" + suggest.index);
+  }
+  function choose(i) {
+    var area = document.getElementById("compose-body");
+    var item = suggest.items[i];
+    if (!area || !item || suggest.start < 0) return;
+    var before = area.value.slice(0, suggest.start);
+    var after = area.value.slice(area.selectionStart);
+    var text = suggest.trigger === "@" ? "@" + item.handle + " " : item.text;
+    area.value = before + text + after;
+    var caret = (before + text).length;
+    area.focus();
+    area.setSelectionRange(caret, caret);
+    closeSuggest();
+    kdesk.announce && kdesk.announce(suggest.trigger === "@" ? "Mentioned " + item.label : "Inserted shortcut " + item.name);
+  }
+  function lookup(area) {
+    var form = area.form;
+    var t = token(area);
+    var mode = form ? form.getAttribute("data-mode") : "reply";
+    if (!t || (t.trigger === "@" && mode !== "note") || (t.trigger === "#" && mode !== "reply")) { closeSuggest(); return; }
+    suggest.trigger = t.trigger; suggest.start = t.start;
+    var url = t.trigger === "@"
+      ? "/desk/mentions.json?q=" + encodeURIComponent(t.query)
+      : "/customers/" + form.getAttribute("data-customer") + "/shortcuts.json?q=" + encodeURIComponent(t.query);
+    var seq = ++suggest.seq;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { data: [] }; })
+      .then(function (body) {
+        if (seq !== suggest.seq) return;
+        suggest.items = body.data || []; suggest.index = 0;
+        renderSuggest();
+      })
+      .catch(closeSuggest);
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.id !== "compose-body") return;
+    clearTimeout(suggest.timer);
+    var area = e.target;
+    suggest.timer = setTimeout(function () { lookup(area); }, 120);
+    typingPresence(area.form && area.form.getAttribute("data-mode") === "note" ? "noting" : "replying");
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.target.id === "compose-body") {
+      var open = suggest.items.length && !document.getElementById("compose-suggest").hidden;
+      if (open && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+        e.preventDefault();
+        suggest.index = (suggest.index + (e.key === "ArrowDown" ? 1 : -1) + suggest.items.length) % suggest.items.length;
+        renderSuggest();
+        return;
+      }
+      if (open && (e.key === "Enter" || e.key === "Tab")) { e.preventDefault(); choose(suggest.index); return; }
+      if (open && e.key === "Escape") { e.preventDefault(); closeSuggest(); return; }
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        if (e.target.form) htmx.trigger(e.target.form, "submit");
+        return;
+      }
+      if (e.key === "Escape") { e.target.blur(); }
+    }
+    if (e.key === "Escape" && e.target.closest && e.target.closest(".attr-form")) {
+      var cancel = $("[data-cancel-button]", e.target.closest(".attr-form"));
+      if (cancel) { e.preventDefault(); cancel.click(); }
+    }
+  });
+  document.addEventListener("mousedown", function (e) {
+    var li = e.target.closest && e.target.closest("#compose-suggest li");
+    if (li) { e.preventDefault(); choose(parseInt(li.getAttribute("data-index"), 10)); }
+  });
+  document.addEventListener("focusout", function (e) {
+    if (e.target.id === "compose-body") { setTimeout(closeSuggest, 150); typingPresence("viewing"); }
+  });
+
+  /* ---------------------------------------------------------------- presence */
+  var page = null, topic = null, people = {}, lastState = null, stateTimer = null;
+  var STATE_TEXT = { viewing: "is viewing", here: "is viewing", replying: "is writing a reply", noting: "is writing a note", idle: "is idle" };
+  function renderPresence() {
+    var box = document.getElementById("presence");
+    if (!box) return;
+    box.innerHTML = "";
+    Object.keys(people).forEach(function (id) {
+      var p = people[id];
+      var span = document.createElement("span");
+      span.className = "presence-person" + (p.state === "replying" || p.state === "noting" ? " typing" : "");
+      var dot = document.createElement("span");
+      dot.className = "avatar avatar-sm";
+      dot.setAttribute("aria-hidden", "true");
+      dot.textContent = (p.name || "?").split(/\s+/).map(function (w) { return w[0]; }).join("").slice(0, 2).toUpperCase();
+      span.appendChild(dot);
+      span.appendChild(document.createTextNode(" " + p.name + " " + (STATE_TEXT[p.state] || "is here")));
+      box.appendChild(span);
+    });
+  }
+  document.addEventListener("kdesk:presence", function (e) {
+    var d = e.detail || {};
+    if (!topic || d.topic !== topic) return;
+    if (d.state === "left") delete people[d.user];
+    else {
+      var before = people[d.user];
+      people[d.user] = { name: d.name, state: d.state };
+      if (!before && d.state !== "here") kdesk.announce && kdesk.announce(d.name + " is viewing this customer");
+      if ((d.state === "replying" || d.state === "noting") && (!before || before.state !== d.state)) {
+        kdesk.announce && kdesk.announce(d.name + " " + STATE_TEXT[d.state]);
+      }
+    }
+    renderPresence();
+  });
+  function typingPresence(state) {
+    if (!topic || !kdesk.send) return;
+    clearTimeout(stateTimer);
+    if (state !== lastState) { lastState = state; kdesk.send({ action: "presence", topic: topic, state: state }); }
+    if (state !== "viewing") {
+      stateTimer = setTimeout(function () { typingPresence("viewing"); }, 8000);
+    }
+  }
+
+  /* ---------------------------------------------------------------- timeline */
+  function markMine(root) {
+    var me = page && page.getAttribute("data-me");
+    if (!me) return;
+    $all('.mention[data-handle="' + me.toLowerCase() + '"]', root).forEach(function (m) { m.classList.add("is-me"); });
+  }
+  /* one conversation header per run of entries of the same conversation */
+  function dedupeHeads() {
+    var previous = null;
+    $all("#timeline-entries > .tl-item").forEach(function (li) {
+      var conv = li.getAttribute("data-conv");
+      var head = $(".tl-conv-head", li);
+      var kind = li.getAttribute("data-kind");
+      if (head) head.hidden = !!(conv && conv === previous);
+      if (conv && (kind === "message" || kind === "note")) previous = conv;
+      else if (kind !== "conversation") previous = conv || previous;
+    });
+  }
+  function highlight() {
+    var id = location.hash && location.hash.slice(1);
+    var el = id && document.getElementById(id);
+    if (!el) {
+      var h = page && page.getAttribute("data-highlight");
+      el = h && document.getElementById("entry-" + h);
+    }
+    if (!el) return;
+    var entry = $(".tl-entry", el) || el;
+    entry.classList.add("is-highlighted");
+    entry.setAttribute("tabindex", "-1");
+    el.scrollIntoView({ block: "center" });
+    entry.focus({ preventScroll: true });
+  }
+  document.addEventListener("kdesk:event", function (e) {
+    var d = e.detail || {};
+    if (!topic || d.topic !== topic) return;
+    $all("#timeline-entries [data-announce]").forEach(function (li) {
+      kdesk.announce && kdesk.announce(li.getAttribute("data-announce"));
+      li.removeAttribute("data-announce");
+    });
+    markMine(document);
+    dedupeHeads();
+  });
+
+  /* snooze field only when the status is snoozed */
+  function syncSnooze(root) {
+    var status = $("#conv-status", root || document);
+    var field = $(".snooze-field", root || document);
+    if (status && field) field.hidden = status.value !== "snoozed";
+  }
+  document.addEventListener("change", function (e) { if (e.target.id === "conv-status") syncSnooze(); });
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target) return;
+    syncSnooze();
+    markMine(document);
+    dedupeHeads();
+    var auto = $("[autofocus]", document.getElementById(target.id) || document);
+    if (auto && document.activeElement !== auto && target.closest && !target.closest("#compose")) auto.focus();
+    var compose = document.getElementById("compose");
+    if (compose && e.detail.elt && e.detail.elt.id === "compose") {
+      setMode(compose, compose.getAttribute("data-mode") || "reply");
+      var area = $("textarea", compose);
+      if (area) area.focus();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (kdesk.formatTimes) kdesk.formatTimes(document.getElementById("timeline-entries") || document);
+    var elt = e.detail && (e.detail.elt || e.detail.target);
+    if (!elt || !elt.closest) return;
+    var wrap = elt.id === "conversation-wrap" ? elt : elt.closest("#conversation-wrap");
+    if (!wrap && elt.id === "conversation-card") wrap = elt.parentNode;
+    if (!wrap || !document.body.contains(wrap)) return;
+    var errorField = $(".has-error select, .has-error input", wrap);
+    if (errorField) errorField.focus();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    page = document.getElementById("desk-customer");
+    if (page) {
+      topic = "customer." + page.getAttribute("data-customer");
+      markMine(document);
+      syncSnooze();
+      highlight();
+      window.addEventListener("hashchange", highlight);
+    }
+    var first = inboxRows()[0];
+    if (first) first.classList.add("is-selected");
+  });
+})();

@@ -1,0 +1,164 @@
+"""Reads behind the agent desk pages: quick find, customer search, mention suggestions, and the
+per-page lookups that decorate timeline rows (actor names, attribute display names).
+
+Every function takes `org` first and filters by it. Each decorating helper makes one query
+whatever the number of rows, so a timeline page costs the same at any depth.
+"""
+
+import re
+
+from django.db.models import Q
+
+from customers.models import Customer, Identity
+from kdesk.models import Event, Team, User
+from klasses.models import Klass, Metadata
+
+PHONE_CHARS = re.compile(r"[\s().-]")
+
+
+def _phone_candidates(q):
+    raw = PHONE_CHARS.sub("", q)
+    if not re.fullmatch(r"\+?\d{5,16}", raw):
+        return []
+    out = {raw}
+    try:
+        from customers.services import normalize_phone
+
+        normalized = normalize_phone(q)
+        if normalized:
+            out.add(normalized)
+    except Exception:  # noqa: BLE001  (an unparseable number is just not a phone)
+        pass
+    if not raw.startswith("+"):
+        out.add("+" + raw)
+    return sorted(out)
+
+
+def quick_find(*, org, q):
+    """The one customer an exact email, phone or externalId names, or None."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    values = [q.lower()] if "@" in q else []
+    values += _phone_candidates(q)
+    if values:
+        hit = (
+            Identity.objects.filter(org=org, value__in=values)
+            .order_by("id")
+            .values_list("customer_id", flat=True)
+            .first()
+        )
+        if hit:
+            return hit
+    return Customer.objects.filter(org=org, external_id=q).values_list("id", flat=True).first()
+
+
+CUSTOMER_LIST_FIELDS = ("id", "name", "external_id", "emails", "phones", "last_activity_at")
+
+
+def customers_search(*, org, q="", before=None, limit=50):
+    """(rows, next_before): customers by name, email, phone or externalId, newest id first."""
+    qs = Customer.objects.filter(org=org)
+    q = (q or "").strip()
+    if q:
+        ids = Identity.objects.filter(org=org, value__istartswith=q.lower()).values("customer_id")
+        qs = qs.filter(Q(name__icontains=q) | Q(external_id=q) | Q(pk__in=ids))
+    if before:
+        qs = qs.filter(pk__lt=before)
+    rows = list(qs.order_by("-id").values(*CUSTOMER_LIST_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["id"] if more and rows else None)
+
+
+def mention_suggestions(*, org, q="", limit=8):
+    """Users and teams whose handle or name starts with `q` (for @-autocomplete)."""
+    q = (q or "").strip().lstrip("@").lower()
+    users = User.objects.filter(org=org, is_active=True, is_machine=False)
+    teams = Team.objects.filter(org=org)
+    if q:
+        users = users.filter(
+            Q(username__istartswith=q)
+            | Q(display_name__istartswith=q)
+            | Q(display_name__icontains=" " + q)
+        )
+        teams = teams.filter(Q(slug__istartswith=q) | Q(name__istartswith=q))
+    out = [
+        {"kind": "user", "handle": u["username"], "label": u["display_name"] or u["username"]}
+        for u in users.order_by("username").values("username", "display_name")[:limit]
+    ]
+    out += [
+        {"kind": "team", "handle": t["slug"], "label": t["name"]}
+        for t in teams.order_by("slug").values("slug", "name")[:limit]
+    ]
+    return out[:limit]
+
+
+def people_choices(*, org):
+    """(users, teams) of the org for assignment pickers: lists of (id, label)."""
+    users = list(
+        User.objects.filter(org=org, is_active=True, is_machine=False)
+        .order_by("display_name", "id")
+        .values_list("id", "display_name")
+    )
+    teams = list(Team.objects.filter(org=org).order_by("name").values_list("id", "name"))
+    return users, teams
+
+
+def user_names(*, org, ids):
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(User.objects.filter(org=org, pk__in=ids).values_list("id", "display_name"))
+
+
+def properties_for(*, org, resources):
+    """{resource: properties} of the given resources' attribute definitions (one query)."""
+    rows = Metadata.objects.filter(org=org, resource__in=list(resources)).values_list(
+        "resource", "properties"
+    )
+    return {resource: props or {} for resource, props in rows}
+
+
+def kobject_properties(*, org):
+    rows = Metadata.objects.filter(org=org, resource__startswith="kobject.").values_list(
+        "resource", "properties"
+    )
+    return {resource: props or {} for resource, props in rows}
+
+
+def klass_list(*, org):
+    return list(
+        Klass.objects.filter(org=org, status=Klass.Status.ACTIVE)
+        .order_by("name")
+        .values("name", "display_name", "icon", "color")
+    )
+
+
+def last_event_id(*, org, customer_id):
+    return (
+        Event.objects.filter(org=org, customer_id=customer_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
+
+
+def event_for(*, org, resource, resource_id):
+    """The latest event row of one resource (what a write just recorded)."""
+    return (
+        Event.objects.filter(org=org, resource=resource, resource_id=str(resource_id))
+        .order_by("-id")
+        .first()
+    )
+
+
+def note_event_ids(*, org, note_ids):
+    rows = Event.objects.filter(
+        org=org,
+        type="conversation.note.create",
+        resource="note",
+        resource_id__in=[str(i) for i in note_ids],
+    ).values_list("resource_id", "id")
+    return {int(rid): eid for rid, eid in rows}

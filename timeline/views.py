@@ -1,0 +1,854 @@
+"""The agent desk pages: inbox, customers, a customer's timeline + insights, notifications,
+shortcuts, and the htmx partials they swap. Writes go through the services; every lookup is
+scoped to the signed-in user's organization (another org's id is a 404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conversations import selectors as conv_selectors
+from conversations import services as conv_services
+from conversations.models import Conversation, Shortcut
+from customers.models import Customer
+from customers.services import customer_update
+from kdesk.api.pagination import decode_cursor, encode_cursor
+from kdesk.errors import Conflict, NotFound, ValidationFailed
+from klasses.models import Metadata
+from timeline import cards, fragments, insights
+from timeline import selectors_desk as desk
+from timeline.entries import KINDS
+from timeline.selectors import decode_keyset, encode_keyset, timeline_page
+
+PAGE_SIZE = 30
+INBOX_PAGE = 40
+FILTER_KINDS = [k for k in KINDS if k != "customer"]
+KIND_LABELS = {
+    "message": "Messages",
+    "note": "Notes",
+    "conversation": "Conversation events",
+    "kobject": "Objects",
+}
+
+
+def _org(request):
+    return request.user.org
+
+
+def _tz(request):
+    return getattr(request.user, "time_zone", "") or "UTC"
+
+
+def _customer(request, pk):
+    return get_object_or_404(Customer, org=_org(request), pk=pk)
+
+
+def _decode(raw):
+    try:
+        return decode_cursor(raw)
+    except ValidationFailed:
+        return None
+
+
+def _is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _errors_by_field(exc):
+    """({field key: [detail]}, [details without a field]) from a ValidationFailed."""
+    fields, other = {}, []
+    for error in getattr(exc, "errors", []) or []:
+        pointer = (error.pointer or "").strip("/")
+        if pointer:
+            key = pointer.replace("/", ".")
+            fields.setdefault(key, []).append(error.detail)
+        else:
+            other.append(error.detail)
+    if not fields and not other:
+        other.append(str(exc))
+    return fields, other
+
+
+# ---- inbox ------------------------------------------------------------------------------------
+
+STATUSES = ("open", "snoozed", "done")
+SCOPES = (("mine", "Assigned to me"), ("teams", "My teams"), ("all", "All"))
+
+
+def _inbox_rows(request, status, scope, cursor):
+    rows, next_cursor = conv_selectors.conversations_for_inbox(
+        org=_org(request),
+        user=request.user,
+        status=status,
+        scope=scope,
+        cursor=cursor,
+        limit=INBOX_PAGE,
+    )
+    names = desk.user_names(org=_org(request), ids={r["assigned_user_id"] for r in rows})
+    for row in rows:
+        row["assignee"] = names.get(row["assigned_user_id"], "")
+    return rows, (encode_cursor(next_cursor) if next_cursor else None)
+
+
+@login_required
+@require_GET
+def inbox(request):
+    status = request.GET.get("status", "open")
+    status = status if status in STATUSES else "open"
+    scope = request.GET.get("scope", "all")
+    scope = scope if scope in dict(SCOPES) else "all"
+    raw = request.GET.get("cursor")
+    cursor = _decode(raw) if raw else None
+    if raw and not (isinstance(cursor, list) and len(cursor) == 2):
+        cursor = None
+    rows, next_cursor = _inbox_rows(request, status, scope, cursor)
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "status": status,
+        "scope": scope,
+        "statuses": STATUSES,
+        "scopes": SCOPES,
+    }
+    if _is_htmx(request) and request.GET.get("part") == "rows":
+        return render(request, "timeline/inbox.html#inbox-rows", context)
+    if _is_htmx(request) and request.GET.get("part") == "list":
+        return render(request, "timeline/inbox.html#inbox-list", context)
+    return render(request, "timeline/inbox.html", context)
+
+
+# ---- customers --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def customers(request):
+    q = request.GET.get("q", "").strip()
+    if q and not request.GET.get("before"):
+        hit = desk.quick_find(org=_org(request), q=q)
+        if hit:
+            return redirect(f"/customers/{hit}/")
+    before = request.GET.get("before")
+    before = int(before) if before and before.isdigit() else None
+    rows, next_before = desk.customers_search(org=_org(request), q=q, before=before)
+    for row in rows:
+        row["email"] = next(
+            (e.get("email") for e in row["emails"] or [] if isinstance(e, dict)), ""
+        )
+        row["phone"] = next(
+            (p.get("phone") for p in row["phones"] or [] if isinstance(p, dict)), ""
+        )
+    context = {"rows": rows, "next_before": next_before, "q": q}
+    if _is_htmx(request) and before:
+        return render(request, "timeline/customers.html#customer-rows", context)
+    return render(request, "timeline/customers.html", context)
+
+
+def _filters(request):
+    kinds = [k for k in request.GET.getlist("kind") if k in FILTER_KINDS]
+    klasses = [k for k in request.GET.getlist("klass") if k.replace("_", "").isalnum()]
+    return kinds, klasses
+
+
+def _filter_query(kinds, klasses):
+    parts = [f"kind={k}" for k in kinds] + [f"klass={k}" for k in klasses]
+    return "&".join(parts)
+
+
+def _chips(kinds, klasses, klass_list):
+    chips = []
+    for key in FILTER_KINDS:
+        new = [k for k in kinds if k != key] if key in kinds else [*kinds, key]
+        chips.append(
+            {
+                "key": key,
+                "label": KIND_LABELS[key],
+                "active": key in kinds,
+                "query": _filter_query(new, klasses),
+                "klass": False,
+            }
+        )
+    for klass in klass_list:
+        name = klass["name"]
+        new = [k for k in klasses if k != name] if name in klasses else [*klasses, name]
+        chips.append(
+            {
+                "key": f"klass-{name}",
+                "label": klass["display_name"] or name,
+                "active": name in klasses,
+                "query": _filter_query(kinds, new),
+                "klass": True,
+            }
+        )
+    return chips
+
+
+def _timeline(request, customer, *, before=None, limit=PAGE_SIZE, previous_conversation=None):
+    kinds, klasses = _filters(request)
+    rows, next_before = timeline_page(
+        org=_org(request),
+        customer_id=customer.pk,
+        before=before,
+        kinds=kinds,
+        klasses=klasses,
+        limit=limit,
+    )
+    fragments.decorate(rows, org=_org(request), previous_conversation=previous_conversation)
+    return {
+        "entries": rows,
+        "next_cursor": encode_cursor(encode_keyset(next_before)) if next_before else None,
+        "filter_query": _filter_query(kinds, klasses),
+        "kinds": kinds,
+        "klasses_on": klasses,
+        "customer": customer,
+        "first_page": before is None,
+    }
+
+
+def _conversation_context(request, customer, conversation_id=None, *, errors=None, values=None):
+    org = _org(request)
+    conversations = list(
+        conv_selectors.customer_conversations(org=org, customer_id=customer.pk)
+        .select_related(None)
+        .values(
+            "id",
+            "name",
+            "status",
+            "channels",
+            "assigned_user_id",
+            "assigned_team_id",
+            "custom",
+            "rev",
+            "snooze_until",
+        )[:25]
+    )
+    chosen = None
+    if conversation_id:
+        chosen = next((c for c in conversations if c["id"] == conversation_id), None)
+        if chosen is None:
+            row = (
+                Conversation.objects.filter(org=org, customer=customer, pk=conversation_id)
+                .values(
+                    "id",
+                    "name",
+                    "status",
+                    "channels",
+                    "assigned_user_id",
+                    "assigned_team_id",
+                    "custom",
+                    "rev",
+                    "snooze_until",
+                )
+                .first()
+            )
+            if row is None:
+                raise Http404
+            conversations.insert(0, row)
+            chosen = row
+    if chosen is None:
+        chosen = next((c for c in conversations if c["status"] == "open"), None) or (
+            conversations[0] if conversations else None
+        )
+    users, teams = desk.people_choices(org=org)
+    props = (
+        Metadata.objects.filter(org=org, resource="conversation")
+        .values_list("properties", flat=True)
+        .first()
+        or {}
+    )
+    fields = []
+    values = values or {}
+    tz = _tz(request)
+    for name, definition in props.items():
+        if (definition or {}).get("hidden"):
+            continue
+        current = (chosen or {}).get("custom", {}).get(name) if chosen else None
+        w = insights.widget(name, values.get(name, current), definition or {}, tz)
+        fields.append(
+            {
+                "name": name,
+                "label": (definition or {}).get("displayName") or name,
+                "widget": w,
+                "errors": (errors or {}).get(f"custom.{name}", []),
+            }
+        )
+    channel = ((chosen or {}).get("channels") or ["email"])[-1] if chosen else "email"
+    return {
+        "customer": customer,
+        "conversations": conversations,
+        "conversation": chosen,
+        "channel": channel,
+        "users": users,
+        "teams": teams,
+        "conv_fields": fields,
+        "errors": errors or {},
+        "values": values,
+    }
+
+
+def _insights_context(request, customer):
+    org = _org(request)
+    props = (
+        Metadata.objects.filter(org=org, resource="customer")
+        .values_list("properties", flat=True)
+        .first()
+        or {}
+    )
+    tz = _tz(request)
+    emails = [e.get("email") for e in customer.emails or [] if isinstance(e, dict)]
+    phones = [p.get("phone") for p in customer.phones or [] if isinstance(p, dict)]
+    return {
+        "customer": customer,
+        "emails": emails,
+        "phones": phones,
+        "attributes": insights.attribute_rows(customer.custom, props, tz),
+    }
+
+
+def _note_page_limit(request, customer):
+    """How many entries the first page needs so that `?note=<id>` is on it (capped)."""
+    note = request.GET.get("note", "")
+    if not note.isdigit():
+        return PAGE_SIZE, None
+    event = desk.event_for(org=_org(request), resource="note", resource_id=note)
+    if event is None or event.customer_id != customer.pk:
+        return PAGE_SIZE, None
+    from kdesk.models import Event
+
+    newer = (
+        Event.objects.filter(org=_org(request), customer_id=customer.pk)
+        .filter(created_at__gte=event.created_at)
+        .count()
+    )
+    return min(max(PAGE_SIZE, newer + 5), 1000), event.pk
+
+
+@login_required
+@require_GET
+def customer_page(request, pk):
+    customer = _customer(request, pk)
+    limit, highlight = _note_page_limit(request, customer)
+    context = _timeline(request, customer, limit=limit)
+    conversation_id = request.GET.get("conversation")
+    context.update(
+        _conversation_context(
+            request, customer, int(conversation_id) if (conversation_id or "").isdigit() else None
+        )
+    )
+    context.update(_insights_context(request, customer))
+    klass_list = desk.klass_list(org=_org(request))
+    context.update(
+        {
+            "chips": _chips(context["kinds"], context["klasses_on"], klass_list),
+            "last_event_id": desk.last_event_id(org=_org(request), customer_id=customer.pk),
+            "highlight": highlight,
+        }
+    )
+    return render(request, "timeline/customer.html", context)
+
+
+@login_required
+@require_GET
+def customer_timeline(request, pk):
+    """A page of older entries (infinite scroll) or a re-filtered list."""
+    customer = _customer(request, pk)
+    raw = request.GET.get("cursor")
+    before = None
+    if raw:
+        decoded = _decode(raw)
+        before = decode_keyset(decoded) if decoded is not None else None
+        if before is None:
+            return HttpResponse("That cursor is not one this page issued.", status=400)
+    context = _timeline(
+        request, customer, before=before, previous_conversation=request.GET.get("after_conv")
+    )
+    if raw:
+        return render(request, "timeline/customer.html#timeline-page", context)
+    klass_list = desk.klass_list(org=_org(request))
+    context["chips"] = _chips(context["kinds"], context["klasses_on"], klass_list)
+    return render(request, "timeline/customer.html#timeline-section", context)
+
+
+def _oob_entry(request, event):
+    if event is None:
+        return ""
+    row_html = fragments.render_entry(event, live=True)
+    return f'<ol hidden hx-swap-oob="afterbegin:#timeline-entries">{row_html}</ol>'
+
+
+def _announce(text):
+    return f'<div id="desk-announce" hx-swap-oob="true" class="sr-only" aria-live="polite">{text}</div>'
+
+
+@login_required
+@require_POST
+def compose(request, pk):
+    customer = _customer(request, pk)
+    org = _org(request)
+    mode = request.POST.get("mode") if request.POST.get("mode") in ("reply", "note") else "reply"
+    body = request.POST.get("body", "")
+    conv_id = request.POST.get("conversation", "")
+    conversation = None
+    if conv_id.isdigit():
+        conversation = Conversation.objects.filter(org=org, customer=customer, pk=conv_id).first()
+        if conversation is None:
+            raise Http404
+    errors, event = [], None
+    try:
+        if mode == "note":
+            if conversation is None:
+                raise ValidationFailed([])
+            note = conv_services.note_create(
+                org=org, actor=request.user, conversation=conversation, data={"body": body}
+            )
+            event = desk.event_for(org=org, resource="note", resource_id=note.pk)
+        else:
+            channel = ((conversation.channels if conversation else None) or ["email"])[-1]
+            message = conv_services.message_create(
+                org=org,
+                actor=request.user,
+                customer=customer,
+                conversation=conversation,
+                data={"direction": "out", "channel": channel, "body": body},
+            )
+            event = desk.event_for(org=org, resource="message", resource_id=message.pk)
+            conversation = message.conversation
+    except ValidationFailed as exc:
+        fields, other = _errors_by_field(exc)
+        errors = [d for ds in fields.values() for d in ds] + other
+        if mode == "note" and conversation is None:
+            errors = ["Open a conversation first: a note belongs to a conversation."]
+    except (NotFound, Conflict) as exc:
+        errors = [str(exc)]
+    context = _conversation_context(request, customer, conversation.pk if conversation else None)
+    context.update(
+        {"mode": mode, "compose_errors": errors, "body": body if errors else "", "sent": not errors}
+    )
+    html = render_to_string("timeline/customer.html#compose", context, request=request)
+    if not errors:
+        html += _oob_entry(request, event)
+        html += _announce("Note added." if mode == "note" else "Reply recorded.")
+    return HttpResponse(html, status=422 if errors else 200)
+
+
+def _conversation_payload(request, props):
+    post = request.POST
+    data = {}
+    status = post.get("status")
+    if status:
+        data["status"] = status
+    if status == "snoozed":
+        raw = post.get("snoozeUntil", "")
+        if raw:
+            data["snoozeUntil"] = insights.parse_input("snoozeAt", raw, {}, _tz(request))
+        else:
+            data["snoozeUntil"] = None
+    if "assignedUser" in post:
+        data["assignedUser"] = int(post["assignedUser"]) if post["assignedUser"].isdigit() else None
+    if "assignedTeam" in post:
+        data["assignedTeam"] = int(post["assignedTeam"]) if post["assignedTeam"].isdigit() else None
+    custom, raw_values = {}, {}
+    for name, definition in props.items():
+        key = f"custom.{name}"
+        if key in post:
+            raw_values[name] = post[key]
+            custom[name] = insights.parse_input(name, post[key], definition or {}, _tz(request))
+    if custom:
+        data["custom"] = custom
+    return data, raw_values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_panel(request, pk):
+    customer = _customer(request, pk)
+    org = _org(request)
+    raw_id = request.POST.get("conversation") or request.GET.get("conversation") or ""
+    conversation_id = int(raw_id) if raw_id.isdigit() else None
+    if request.method == "GET":
+        context = _conversation_context(request, customer, conversation_id)
+        return render(request, "timeline/customer.html#conversation", context)
+    conversation = get_object_or_404(Conversation, org=org, customer=customer, pk=conversation_id)
+    props = (
+        Metadata.objects.filter(org=org, resource="conversation")
+        .values_list("properties", flat=True)
+        .first()
+        or {}
+    )
+    data, raw_values = _conversation_payload(request, props)
+    before_rev = conversation.rev
+    errors, other = {}, []
+    try:
+        conversation = conv_services.conversation_update(
+            org=org, actor=request.user, conversation=conversation, data=data
+        )
+    except ValidationFailed as exc:
+        errors, other = _errors_by_field(exc)
+    except (NotFound, Conflict) as exc:
+        other = [str(exc)]
+    if errors or other:
+        context = _conversation_context(
+            request, customer, conversation_id, errors=errors, values=raw_values
+        )
+        context.update({"form_errors": other, "posted": data})
+        return render(request, "timeline/customer.html#conversation", context, status=422)
+    context = _conversation_context(request, customer, conversation.pk)
+    context["saved"] = conversation.rev != before_rev
+    html = render_to_string("timeline/customer.html#conversation", context, request=request)
+    if conversation.rev != before_rev:
+        html += _oob_entry(
+            request, desk.event_for(org=org, resource="conversation", resource_id=conversation.pk)
+        )
+        html += _announce(f"Conversation saved: {conversation.status}.")
+    return HttpResponse(html)
+
+
+@login_required
+@require_GET
+def insights_panel(request, pk):
+    customer = _customer(request, pk)
+    return render(request, "timeline/customer.html#insights", _insights_context(request, customer))
+
+
+@login_required
+@require_GET
+def insight_cards(request, pk):
+    customer = _customer(request, pk)
+    org = _org(request)
+    context = {
+        "customer": customer,
+        "details": cards.details_cards(org=org, customer=customer),
+        "cards": cards.insight_cards(org=org, customer=customer),
+        "is_admin": request.user.role == "admin",
+    }
+    return render(request, "timeline/customer.html#cards", context)
+
+
+def _attr_definition(request, name):
+    if name == "name":
+        return {"displayName": "Name", "type": "Str"}
+    props = (
+        Metadata.objects.filter(org=_org(request), resource="customer")
+        .values_list("properties", flat=True)
+        .first()
+        or {}
+    )
+    if name not in props:
+        raise Http404
+    return props[name] or {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attribute(request, pk, name):
+    """One insights attribute: its row (GET), its edit form (GET ?edit=1), save (POST)."""
+    customer = _customer(request, pk)
+    definition = _attr_definition(request, name)
+    tz = _tz(request)
+    current = customer.name if name == "name" else (customer.custom or {}).get(name)
+    context = {"customer": customer, "tz": tz}
+    if request.method == "POST":
+        raw = request.POST.get("value", "")
+        value = insights.parse_input(name, raw, definition, tz) if name != "name" else raw.strip()
+        data = {"name": value or ""} if name == "name" else {"custom": {name: value}}
+        try:
+            customer = customer_update(
+                org=_org(request), actor=request.user, customer=customer, data=data
+            )
+        except (ValidationFailed, Conflict, NotFound) as exc:
+            fields, other = _errors_by_field(exc)
+            messages = [d for ds in fields.values() for d in ds] + other
+            context.update(
+                {
+                    "attr": _attr_row(customer, name, definition, tz),
+                    "widget": insights.widget(name, raw, definition, tz) | {"value": raw},
+                    "errors": messages,
+                }
+            )
+            return render(request, "timeline/customer.html#attr-edit", context, status=422)
+        context["attr"] = _attr_row(customer, name, definition, tz)
+        context["just_saved"] = True
+        return render(request, "timeline/customer.html#attr", context)
+    context["attr"] = _attr_row(customer, name, definition, tz)
+    if request.GET.get("edit"):
+        context["widget"] = insights.widget(name, current, definition, tz)
+        return render(request, "timeline/customer.html#attr-edit", context)
+    return render(request, "timeline/customer.html#attr", context)
+
+
+def _attr_row(customer, name, definition, tz):
+    if name == "name":
+        return {
+            "name": "name",
+            "label": "Name",
+            "kind": "Str",
+            "icon": "Aa",
+            "html": insights.format_value(customer.name, "Str"),
+            "value": customer.name,
+        }
+    return insights.attribute_rows(
+        {name: (customer.custom or {}).get(name)}, {name: definition}, tz
+    )[0]
+
+
+# ---- JSON helpers for the compose box -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mention_suggestions(request):
+    return JsonResponse(
+        {"data": desk.mention_suggestions(org=_org(request), q=request.GET.get("q", ""))}
+    )
+
+
+@login_required
+@require_GET
+def shortcut_suggestions(request, pk):
+    customer = _customer(request, pk)
+    q = request.GET.get("q", "").strip().lower()
+    rows = conv_selectors.shortcuts_visible(org=_org(request), user=request.user)
+    if q:
+        rows = rows.filter(name__icontains=q)
+    out = [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "visibility": s.visibility,
+            "text": conv_services.shortcut_render(s, customer=customer, agent=request.user),
+        }
+        for s in rows[:10]
+    ]
+    return JsonResponse({"data": out})
+
+
+# ---- KView of one KObject entry ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def entry_kview(request, event_id):
+    from kdesk.models import Event
+
+    event = get_object_or_404(
+        Event, org=_org(request), pk=event_id, resource__startswith="kobject."
+    )
+    customer = get_object_or_404(Customer, org=_org(request), pk=event.customer_id)
+    klass_name = event.resource[len("kobject.") :]
+    rendered = cards.timeline_view(
+        org=_org(request),
+        customer=customer,
+        klass_name=klass_name,
+        snapshot=event.data,
+        event={"type": event.type, "changes": event.changes},
+    )
+    context = {
+        "cards": rendered,
+        "is_admin": request.user.role == "admin",
+        "snapshot": (event.data or {}).get("attributes") or {},
+    }
+    return render(request, "timeline/customer.html#entry-kview", context)
+
+
+# ---- notifications ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request):
+    org = _org(request)
+    show = request.GET.get("show", "all")
+    qs = conv_selectors.notifications_for(org=org, user=request.user, unread_only=show == "unread")
+    rows = list(
+        qs.values(
+            "id",
+            "kind",
+            "note_id",
+            "conversation_id",
+            "customer_id",
+            "actor_id",
+            "text",
+            "read_at",
+            "created_at",
+        )[:100]
+    )
+    events = desk.note_event_ids(org=org, note_ids=[r["note_id"] for r in rows if r["note_id"]])
+    for row in rows:
+        if row["customer_id"]:
+            link = f"/customers/{row['customer_id']}/"
+            if row["note_id"]:
+                link += f"?note={row['note_id']}"
+                if row["note_id"] in events:
+                    link += f"#entry-{events[row['note_id']]}"
+            elif row["conversation_id"]:
+                link += f"?conversation={row['conversation_id']}"
+            row["link"] = link
+    unread = sum(1 for r in rows if r["read_at"] is None)
+    context = {"rows": rows, "show": show, "unread": unread}
+    if _is_htmx(request) and request.GET.get("part") == "list":
+        return render(request, "timeline/notifications.html#notification-list", context)
+    return render(request, "timeline/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = request.POST.getlist("id")
+    count = conv_services.notifications_mark_read(
+        org=_org(request), user=request.user, ids=ids if ids else None
+    )
+    if request.POST.get("next", "").startswith("/customers/"):
+        return redirect(request.POST["next"])
+    if _is_htmx(request):
+        response = notifications(_as_get(request))
+        response["HX-Trigger"] = "kdesk-notifications-read"
+        return response
+    from django.contrib import messages
+
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    return redirect("/notifications/")
+
+
+def _as_get(request):
+    request.method = "GET"
+    request.GET = request.GET.copy()
+    request.GET["part"] = "list"
+    return request
+
+
+# ---- shortcuts ----------------------------------------------------------------------------
+
+
+def _shortcut_form(request, shortcut=None):
+    return {
+        "name": request.POST.get("name", shortcut.name if shortcut else ""),
+        "payload": request.POST.get("payload", shortcut.payload if shortcut else ""),
+        "visibility": request.POST.get(
+            "visibility", shortcut.visibility if shortcut else Shortcut.Visibility.SHARED
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shortcuts(request):
+    org = _org(request)
+    form, errors, other = _shortcut_form(request), {}, []
+    if request.method == "POST":
+        try:
+            shortcut = conv_services.shortcut_create(org=org, actor=request.user, data=form)
+        except ValidationFailed as exc:
+            errors, other = _errors_by_field(exc)
+        else:
+            from django.contrib import messages
+
+            messages.success(request, f"Shortcut #{shortcut.name} saved.")
+            return redirect("/shortcuts/")
+    rows = list(
+        conv_selectors.shortcuts_visible(org=org, user=request.user).select_related("owner")
+    )
+    context = {
+        "rows": rows,
+        "form": form,
+        "errors": errors,
+        "form_errors": other,
+        "editing": None,
+    }
+    return render(
+        request, "timeline/shortcuts.html", context, status=422 if errors or other else 200
+    )
+
+
+def _visible_shortcut(request, pk):
+    shortcut = (
+        conv_selectors.shortcuts_visible(org=_org(request), user=request.user)
+        .filter(pk=pk)
+        .select_related("owner")
+        .first()
+    )
+    if shortcut is None:
+        raise Http404
+    return shortcut
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shortcut_edit(request, pk):
+    shortcut = _visible_shortcut(request, pk)
+    form, errors, other = _shortcut_form(request, shortcut), {}, []
+    if request.method == "POST":
+        try:
+            conv_services.shortcut_update(
+                org=_org(request),
+                actor=request.user,
+                shortcut=shortcut,
+                data={**form, "rev": shortcut.rev},
+                partial=True,
+            )
+        except ValidationFailed as exc:
+            errors, other = _errors_by_field(exc)
+        except (Conflict, NotFound) as exc:
+            other = [str(exc)]
+        else:
+            from django.contrib import messages
+
+            messages.success(request, f"Shortcut #{form['name']} updated.")
+            return redirect("/shortcuts/")
+    context = {"form": form, "errors": errors, "form_errors": other, "editing": shortcut}
+    return render(
+        request, "timeline/shortcut_form.html", context, status=422 if errors or other else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shortcut_delete(request, pk):
+    shortcut = _visible_shortcut(request, pk)
+    if request.method == "POST":
+        conv_services.shortcut_delete(org=_org(request), actor=request.user, shortcut=shortcut)
+        from django.contrib import messages
+
+        messages.success(request, f"Shortcut #{shortcut.name} deleted.")
+        return redirect("/shortcuts/")
+    return render(request, "timeline/shortcut_delete.html", {"shortcut": shortcut})
+
+
+# ---- demo iframe page -----------------------------------------------------------------------
+
+
+@xframe_options_sameorigin
+@login_required
+@require_GET
+def demo_loyalty(request):
+    """A page kdesk serves itself for the demo iframe card: the customer's loyalty status."""
+    raw = request.GET.get("customer", "")
+    customer = _customer(request, int(raw)) if raw.isdigit() else None
+    if customer is None:
+        raise Http404
+    from klasses.models import KObject
+
+    orders = KObject.objects.filter(org=_org(request), customer=customer, klass__name="order")
+    spent = 0.0
+    count = 0
+    for data in orders.values_list("data", flat=True)[:500]:
+        count += 1
+        try:
+            spent += float((data or {}).get("totalNum") or 0)
+        except (TypeError, ValueError):
+            pass
+    points = int(spent)
+    tier = "Gold" if points >= 1500 else "Silver" if points >= 500 else "Bronze"
+    nxt = {"Bronze": 500, "Silver": 1500, "Gold": None}[tier]
+    context = {
+        "customer": customer,
+        "points": points,
+        "tier": tier,
+        "orders": count,
+        "next": nxt,
+        "progress": min(100, int(points * 100 / nxt)) if nxt else 100,
+        "now": timezone.now(),
+    }
+    return render(request, "timeline/demo_loyalty.html", context)
