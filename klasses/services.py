@@ -20,7 +20,7 @@ from klasses.models import (
     ValidationRule,
 )
 from klasses.representations import kobject_resource, kview_resource, metadata_resource
-from klasses.schema import compile_validator, normalize_definitions, violations
+from klasses.schema import check_existing, normalize_definitions
 
 KLASS_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 KLASS_FIELDS = {"name", "displayName", "description", "icon", "color", "images", "status", "rev"}
@@ -172,8 +172,11 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     meta, _ = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
     check_rev(meta.rev, p.data.get("rev"), resource="metadata")
     merged = dict(definitions) if replace else {**meta.properties, **definitions}
-    broken = violations(compile_validator(merged), _rows_for(org, resource)) if definitions else []
-    # Rows may legitimately miss attributes made required later; only values are re-checked.
+    # Only attributes whose definitions change are re-checked: a row already wrong on an
+    # attribute nobody touches must not block this change.
+    broken = (
+        check_existing(meta.properties, merged, _rows_for(org, resource)) if definitions else []
+    )
     if broken and not force:
         raise Conflict(
             f"{len(broken)} existing row(s) would violate these definitions (for example id "

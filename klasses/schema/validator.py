@@ -2,227 +2,329 @@
 
 `Validator.validate(values)` checks a whole payload and returns every error with its JSON
 pointer, the cleaned values, and the valid attributes that had no definition yet.
+
+Metadata is read only while compiling; a check at run time is the type's cleaner plus the few
+comparisons its definition needs, and pointers are only formatted for values that fail.
 """
 
-import threading
-from dataclasses import dataclass, field
+import copy
 
-from klasses.schema.definitions import Error
+from klasses.schema.errors import Error, Invalid, Invalids, UnknownAttributeType, escape_pointer
 from klasses.schema.types import (
+    ATTRIBUTE_TYPES,
     SCALAR_CLEANERS,
-    Invalid,
-    UnknownAttributeType,
+    TREE_DEPTH,
     attribute_type,
-    clean_obj_plain,
-    clean_tree_path,
+    obj_cleaner,
+    tree_parts,
 )
+
+ENUM_SHOWN = 20
+
+
+def list_checker(one, *, unique=False):
+    """A list of values each passing `one`; errors point at the item's index."""
+
+    def check(value):
+        if not isinstance(value, list):
+            raise Invalid("type", "must be a list.")
+        out = []
+        found = None
+        for i, item in enumerate(value):
+            try:
+                out.append(one(item))
+            except Invalid as exc:
+                found = found or []
+                found.append((f"/{i}{exc.at}", exc.code, exc.detail))
+            except Invalids as exc:
+                found = found or []
+                found.extend((f"/{i}{at}", code, detail) for at, code, detail in exc.found)
+        if unique and found is None and len(set(out)) != len(out):
+            seen = set()
+            found = []
+            for i, item in enumerate(out):
+                if item in seen:
+                    found.append((f"/{i}", "duplicate", f"repeats {item!r}: list each once."))
+                seen.add(item)
+        if found:
+            raise Invalids(found)
+        return out
+
+    return check
+
+
+def tree_index(tree):
+    """`{dotted path: is leaf}` and `{dotted parent path ("" for the root): [child ids]}`."""
+    known, children = {}, {}
+    nodes = tree.get("nodes") if isinstance(tree, dict) else None
+
+    def walk(level, prefix, depth):
+        if not isinstance(level, list) or depth > TREE_DEPTH:
+            return
+        ids = children.setdefault(prefix, [])
+        for node in level:
+            if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+                continue
+            path = f"{prefix}.{node['id']}" if prefix else node["id"]
+            kids = node.get("children") or []
+            known[path] = not kids
+            ids.append(node["id"])
+            walk(kids, path, depth + 1)
+
+    walk(nodes, "", 1)
+    return known, children
 
 
 def _tree_checker(tree):
-    nodes = tree["nodes"] if tree else []
-    last_required = bool(tree and tree.get("lastNodeRequired"))
-    # id path tuple → has children; built once so a check is a few dict lookups
-    known = {}
+    known, children = tree_index(tree)
+    if not known:
+        return ATTRIBUTE_TYPES["Tree"].clean
+    last_required = isinstance(tree, dict) and tree.get("lastNodeRequired") is True
 
-    def walk(level, prefix):
-        for node in level:
-            path = (*prefix, node["id"])
-            known[path] = bool(node["children"])
-            walk(node["children"], path)
-
-    walk(nodes, ())
-
-    def check(parts):
-        if not known:
-            return
+    def not_a_node(parts):
         for depth in range(1, len(parts) + 1):
-            if tuple(parts[:depth]) not in known:
-                raise Invalid("enum", f"'{'.'.join(parts[:depth])}' is not a node of this tree.")
-        if last_required and known[tuple(parts)]:
+            path = ".".join(parts[:depth])
+            if path not in known:
+                parent = ".".join(parts[: depth - 1])
+                choices = children.get(parent) or []
+                where = f"under '{parent}'" if parent else "at the top"
+                shown = ", ".join(choices[:ENUM_SHOWN]) or "none"
+                return Invalid(
+                    "enum",
+                    f"must be a path through the tree's nodes; '{path}' is not one "
+                    f"(choices {where}: {shown}).",
+                )
+        return None
+
+    def check(value):
+        if type(value) is str:
+            leaf = known.get(value)
+            if leaf is not None:
+                if last_required and not leaf:
+                    raise Invalid("leaf_required", "must end at a leaf node (lastNodeRequired).")
+                return value
+        parts = tree_parts(value)
+        path = ".".join(parts)
+        leaf = known.get(path)
+        if leaf is None:
+            raise not_a_node(parts)
+        if last_required and not leaf:
             raise Invalid("leaf_required", "must end at a leaf node (lastNodeRequired).")
+        return path
 
     return check
 
 
-def _scalar_checker(d):
-    kind = d["type"]
-    base = SCALAR_CLEANERS.get(kind)
-    enum = d.get("enum")
-    enum_set = frozenset(enum) if enum else None
-    lo, hi = d.get("min"), d.get("max")
-    min_len, max_len = d.get("minLength"), d.get("maxLength")
+def _obj_checker(properties):
+    if not isinstance(properties, dict) or not properties:
+        return ATTRIBUTE_TYPES["Obj"].clean
+    checks, required = {}, []
+    for key, spec in properties.items():
+        if not isinstance(spec, dict):
+            continue
+        base = SCALAR_CLEANERS.get(spec.get("type"))
+        if base is None:
+            continue
+        checks[key] = list_checker(base) if spec.get("array") else base
+        if spec.get("required"):
+            required.append(key)
+    return obj_cleaner(checks, tuple(required))
+
+
+def _enum_message(enum):
+    shown = ", ".join(map(str, enum[:ENUM_SHOWN]))
+    more = f" (and {len(enum) - ENUM_SHOWN} more)" if len(enum) > ENUM_SHOWN else ""
+    return f"must be one of: {shown}{more}."
+
+
+def _scalar_checker(d, kind):
     if kind == "Obj":
-        props = d.get("properties") or {}
-        prop_checks = {k: SCALAR_CLEANERS[v["type"]] for k, v in props.items()}
-        required_props = [k for k, v in props.items() if v.get("required")]
-
-        def check_obj(value, pointer, errors):
-            value = clean_obj_plain(value)
-            out = dict(value)
-            for key in required_props:
-                if value.get(key) is None:
-                    errors.append(Error(f"{pointer}/{key}", "required", "is required."))
-            for key, fn in prop_checks.items():
-                if value.get(key) is not None:
-                    try:
-                        out[key] = fn(value[key])
-                    except Invalid as exc:
-                        errors.append(Error(f"{pointer}/{key}", exc.code, exc.detail))
-            return out
-
-        return check_obj
+        return _obj_checker(d.get("properties"))
     if kind == "Tree":
-        tree_check = _tree_checker(d.get("tree"))
+        return _tree_checker(d.get("tree"))
+    base = SCALAR_CLEANERS[kind]
+    enum = d.get("enum")
+    if kind in ("Str", "Num") and isinstance(enum, list) and enum:
+        # Members were checked against min/max and lengths when the definition was saved, so
+        # membership is the whole check.
+        allowed = frozenset(v for v in enum if isinstance(v, str | int | float))
+        message = _enum_message(enum)
 
-        def check_tree(value, pointer, errors):
-            parts = clean_tree_path(value)
-            tree_check(parts)
-            return ".".join(parts)
+        def check_enum(value):
+            value = base(value)
+            if value not in allowed:
+                raise Invalid("enum", message)
+            return value
 
-        return check_tree
+        return check_enum
+    lo = d.get("min") if kind == "Num" else None
+    hi = d.get("max") if kind == "Num" else None
+    min_len = d.get("minLength") if kind in ("Str", "Txt") else None
+    max_len = d.get("maxLength") if kind in ("Str", "Txt") else None
+    if lo is None and hi is None and min_len is None and max_len is None:
+        return base
+    if kind == "Num":
+        below, above = f"must be at least {lo}.", f"must be at most {hi}."
 
-    def check(value, pointer, errors):
+        def check_range(value):
+            value = base(value)
+            if lo is not None and value < lo:
+                raise Invalid("min", below)
+            if hi is not None and value > hi:
+                raise Invalid("max", above)
+            return value
+
+        return check_range
+    short = f"must be at least {min_len} characters."
+    long = f"must be at most {max_len} characters."
+
+    def check_length(value):
         value = base(value)
-        if enum_set is not None and value not in enum_set:
-            shown = ", ".join(map(str, enum[:20]))
-            raise Invalid("enum", f"must be one of: {shown}.")
-        if lo is not None and value < lo:
-            raise Invalid("min", f"must be at least {lo}.")
-        if hi is not None and value > hi:
-            raise Invalid("max", f"must be at most {hi}.")
         if min_len is not None and len(value) < min_len:
-            raise Invalid("min_length", f"must be at least {min_len} characters.")
+            raise Invalid("min_length", short)
         if max_len is not None and len(value) > max_len:
-            raise Invalid("max_length", f"must be at most {max_len} characters.")
+            raise Invalid("max_length", long)
         return value
 
-    return check
+    return check_length
 
 
 def compile_attribute(d):
-    """`check(value, pointer, errors) -> cleaned` for one definition (None is handled outside)."""
-    one = _scalar_checker(d)
-    many = d.get("array") or d.get("multi")
-
-    def single(value, pointer, errors):
-        try:
-            return one(value, pointer, errors)
-        except Invalid as exc:
-            errors.append(Error(pointer, exc.code, exc.detail))
-            return None
-
-    if not many:
-        return single
-    unique = bool(d.get("multi"))
-
-    def check_list(value, pointer, errors):
-        if not isinstance(value, list):
-            errors.append(Error(pointer, "type", "must be a list."))
-            return None
-        out = [single(item, f"{pointer}/{i}", errors) for i, item in enumerate(value)]
-        if unique and len({repr(v) for v in out}) != len(out):
-            errors.append(Error(pointer, "duplicate", "lists a value more than once."))
-        return out
-
-    return check_list
+    """`check(value) -> stored value` for one definition; raises Invalid / Invalids.
+    None and "" (clearing a value) are the caller's business, not the check's."""
+    kind = d.get("type") or attribute_type(d["name"])
+    one = _scalar_checker(d, kind)
+    if d.get("multi"):
+        return list_checker(one, unique=True)
+    if d.get("array"):
+        return list_checker(one)
+    return one
 
 
-@dataclass
-class Result:
-    cleaned: dict
-    errors: list = field(default_factory=list)
-    undefined: dict = field(default_factory=dict)
+def _not_empty(check):
+    def check_required(value):
+        if value == []:
+            raise Invalid("required", "is required.")
+        return check(value)
+
+    return check_required
+
+
+class ValidationResult:
+    __slots__ = ("cleaned", "errors", "undefined")
+
+    def __init__(self, cleaned, errors, undefined):
+        self.cleaned = cleaned
+        self.errors = errors
+        self.undefined = undefined
 
     @property
     def ok(self):
         return not self.errors
 
+    def __repr__(self):
+        return f"ValidationResult(cleaned={self.cleaned!r}, errors={self.errors!r})"
+
+
+Result = ValidationResult
+
 
 class Validator:
+    """Checks payloads against one set of normalised definitions ({name: definition})."""
+
     def __init__(self, definitions):
         self.definitions = definitions
-        self.checks = {name: compile_attribute(d) for name, d in definitions.items()}
-        self.required = tuple(n for n, d in definitions.items() if d.get("required"))
-        self.defaults = {
-            n: d["default"] for n, d in definitions.items() if d.get("default") is not None
-        }
+        checks, defaults, required = {}, {}, []
+        for name, d in definitions.items():
+            try:
+                kind = d.get("type") or attribute_type(name)
+            except UnknownAttributeType:
+                continue
+            check = compile_attribute({**d, "type": kind})
+            if d.get("required"):
+                required.append(name)
+                if d.get("array") or d.get("multi"):
+                    check = _not_empty(check)
+            checks[name] = check
+            if d.get("default") is not None:
+                defaults[name] = d["default"]
+        self._checks = checks
+        self._required = frozenset(required)
+        self._required_order = tuple(required)
+        self._defaults = tuple(
+            (name, value, isinstance(value, list | dict)) for name, value in defaults.items()
+        )
         self.read_only = frozenset(n for n, d in definitions.items() if d.get("readOnly"))
-        self._inferred = {}
+        self.hidden = frozenset(n for n, d in definitions.items() if d.get("hidden"))
 
-    def _undefined_check(self, name):
-        check = self._inferred.get(name)
-        if check is None:
-            kind = attribute_type(name)
-            check = compile_attribute({"type": kind, "name": name})
-            self._inferred[name] = check
-        return check
+    def validate(self, values, *, pointer="/custom", creating=False, partial=True):
+        """Every problem in `values` at once.
 
-    def validate(self, values, *, pointer="/custom", creating=False):
-        errors = []
+        creating: missing attributes get their defaults; missing required ones are errors.
+        partial=False: the payload replaces every value, so missing required ones are errors
+        (no defaults). Otherwise only the attributes present are checked, and `required` only
+        forbids clearing a value (None, "" or, for lists, []).
+        """
         if values is None:
             values = {}
-        if not isinstance(values, dict):
-            return Result({}, [Error(pointer, "type", "must be an object of attributes.")])
+        elif not isinstance(values, dict):
+            return ValidationResult({}, [Error(pointer, "type", "must be an object.")], {})
+        errors = []
         cleaned = {}
         undefined = {}
-        checks = self.checks
+        checks = self._checks
+        required = self._required
         for name, value in values.items():
-            p = f"{pointer}/{name}"
             check = checks.get(name)
             if check is None:
-                try:
-                    check = self._undefined_check(name)
-                except UnknownAttributeType as exc:
-                    errors.append(Error(p, "unknown_type", str(exc)))
-                    continue
+                self._undefined(name, value, pointer, cleaned, errors, undefined)
+                continue
             if value is None or value == "":
-                if name in self.required:
-                    errors.append(Error(p, "required", "is required."))
+                if name in required:
+                    errors.append(Error(f"{pointer}/{name}", "required", "is required."))
                 cleaned[name] = None
                 continue
-            before = len(errors)
-            cleaned[name] = check(value, p, errors)
-            if name not in checks and len(errors) == before:
-                undefined[name] = attribute_type(name)
+            try:
+                cleaned[name] = check(value)
+            except Invalid as exc:
+                errors.append(Error(f"{pointer}/{name}{exc.at}", exc.code, exc.detail))
+            except Invalids as exc:
+                here = f"{pointer}/{name}"
+                errors.extend(Error(here + at, code, detail) for at, code, detail in exc.found)
         if creating:
-            for name, default in self.defaults.items():
-                if cleaned.get(name) is None:
-                    cleaned[name] = default
-            for name in self.required:
-                if cleaned.get(name) is None and name not in values:
+            for name, default, mutable in self._defaults:
+                if name not in values:
+                    cleaned[name] = copy.deepcopy(default) if mutable else default
+        if creating or not partial:
+            for name in self._required_order:
+                if name not in values and name not in cleaned:
                     errors.append(Error(f"{pointer}/{name}", "required", "is required."))
-        return Result(cleaned, errors, undefined)
+        return ValidationResult(cleaned, errors, undefined)
+
+    @staticmethod
+    def _undefined(name, value, pointer, cleaned, errors, undefined):
+        """A name without a definition: fine if its suffix is a type and the value fits that
+        type (the caller may then record a definition); an error otherwise."""
+        try:
+            kind = attribute_type(name)
+        except UnknownAttributeType as exc:
+            errors.append(Error(f"{pointer}/{escape_pointer(name)}", "unknown_type", str(exc)))
+            return
+        if value is None or value == "":
+            cleaned[name] = None
+            return
+        try:
+            cleaned[name] = ATTRIBUTE_TYPES[kind].clean(value)
+        except Invalid as exc:
+            errors.append(Error(f"{pointer}/{name}{exc.at}", exc.code, exc.detail))
+            return
+        except Invalids as exc:
+            here = f"{pointer}/{name}"
+            errors.extend(Error(here + at, code, detail) for at, code, detail in exc.found)
+            return
+        undefined[name] = kind
 
 
 def compile_validator(definitions):
-    return Validator(definitions)
-
-
-class ValidatorCache:
-    """Process-local compiled validators keyed by (org id, resource), stale when the stored
-    definitions' version moves on."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries = {}
-
-    def get(self, key, version, loader):
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] == version:
-            return entry[1]
-        validator = compile_validator(loader())
-        with self._lock:
-            self._entries[key] = (version, validator)
-        return validator
-
-    def invalidate(self, key=None):
-        with self._lock:
-            if key is None:
-                self._entries.clear()
-            else:
-                self._entries.pop(key, None)
-
-
-def violations(validator, rows, *, pointer="/custom"):
-    """Ids of `(id, values)` rows the validator would reject."""
-    return [row_id for row_id, values in rows if validator.validate(values, pointer=pointer).errors]
+    """A Validator for `{name: definition}` (definitions as normalize_definitions returns)."""
+    return Validator(definitions or {})
