@@ -5,6 +5,7 @@ the characters channels allows (no colons). The fragments are rendered once per 
 same partials that render the page (timeline.fragments) and fanned out by the channel layer.
 """
 
+import asyncio
 import contextvars
 import logging
 import time
@@ -96,13 +97,23 @@ def notification_message(event, user_id):
     }
 
 
+def _sender(layer):
+    """group_send from sync code; from a thread that runs an event loop (a service called by
+    async code), schedule it on that loop instead."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(layer.group_send)
+    return lambda group, message: loop.create_task(layer.group_send(group, message))
+
+
 def publish(events):
     from timeline import fragments
 
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(layer.group_send)
+    send = _sender(layer)
     tab = origin_tab.get()
     by_target = {}
     for event in events:
