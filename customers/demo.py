@@ -169,6 +169,7 @@ def seed(org, people):
                 "rev": company.rev,
                 "data": data,
                 "changes": changes_between(None, data),
+                "at": company.created_at,
             }
         )
     for c in customers:
@@ -182,6 +183,7 @@ def seed(org, people):
                 "rev": c.rev,
                 "data": data,
                 "changes": changes_between(None, data),
+                "at": c.created_at,
             }
         )
     emit_many(org=org, actor=actor, events=events)

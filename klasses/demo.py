@@ -74,7 +74,11 @@ PRODUCTS = [
 
 def _define(org, resource, properties):
     meta = Metadata.objects.filter(org=org, resource=resource).first()
-    if meta and all(name in meta.properties for name in properties):
+    # Attributes first seen in data were recorded with a plain definition: refine those.
+    if meta and all(
+        meta.properties.get(name, {}).get("displayName") == props.get("displayName")
+        for name, props in properties.items()
+    ):
         return
     services.metadata_update(
         org=org, actor=None, resource=resource, data={"properties": properties}, force=True
