@@ -2,11 +2,6 @@
 Debian's Chromium. Screenshots land in test-artifacts/."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,65 +15,15 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(django_db_setup, django_db_blocker):
     """Daphne on a free port, pointed at the test database (committed data only)."""
-    from django.conf import settings
+    from tests.servers import start_daphne, stop
 
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": url,
-            "PYTHONPATH": str(ROOT),
-            "LOG_LEVEL": "WARNING",
-            "TASK_BACKEND": "immediate",
-        }
-    )
-    log = open(ARTIFACTS.parent / ".browser-server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "kdesk.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("daphne did not start; see .browser-server.log") from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with open(ARTIFACTS.parent / ".browser-server.log", "w") as log:
+        proc, base = start_daphne(log=log)
+        yield base
+        stop(proc)
 
 
 @pytest.fixture(scope="session")
