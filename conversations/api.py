@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from customers.models import Customer
+from kdesk.api.filters import UtcIsoDateTimeFilter
 from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -94,7 +95,7 @@ class ConversationFilter(django_filters.FilterSet):
     assignedUser = django_filters.NumberFilter(field_name="assigned_user_id")
     assignedTeam = django_filters.NumberFilter(field_name="assigned_team_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     sort = django_filters.OrderingFilter(
         fields=(
             ("updated_at", "updatedAt"),

@@ -5,6 +5,7 @@ from django.db.models import Subquery
 
 from customers.models import Company, Customer, Identity
 from customers.representations import COMPANY_FIELDS, CUSTOMER_FIELDS
+from kdesk.api.filters import UtcIsoDateTimeFilter
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 
 
@@ -78,8 +79,8 @@ class _Sorted(django_filters.FilterSet):
 class CustomerFilter(_Sorted):
     """Query-string filters of `GET /v1/customers`."""
 
-    updatedAfter = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
-    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updatedAfter = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     externalId = django_filters.CharFilter(field_name="external_id")
     email = django_filters.CharFilter(method="by_email")
     company = django_filters.NumberFilter(field_name="company_id")
@@ -96,8 +97,8 @@ class CustomerFilter(_Sorted):
 
 
 class CompanyFilter(_Sorted):
-    updatedAfter = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
-    updatedSince = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updatedAfter = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gt")
+    updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     externalId = django_filters.CharFilter(field_name="external_id")
     name = django_filters.CharFilter(field_name="name")
 

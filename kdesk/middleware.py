@@ -74,3 +74,23 @@ class OriginTabMiddleware:
             return self.get_response(request)
         finally:
             origin_tab.reset(token)
+
+
+class MalformedSessionCookieMiddleware:
+    """Forget a session cookie that no session could have: a forged one (with NUL bytes, say)
+    would otherwise reach the database lookup and fail there instead of meaning "signed out"."""
+
+    def __init__(self, get_response):
+        import re
+
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.name = settings.SESSION_COOKIE_NAME
+        self.valid = re.compile(r"^[a-z0-9]{8,64}$")
+
+    def __call__(self, request):
+        value = request.COOKIES.get(self.name)
+        if value is not None and not self.valid.match(value):
+            del request.COOKIES[self.name]
+        return self.get_response(request)

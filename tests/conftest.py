@@ -63,3 +63,9 @@ def api(org, make_key):
 def other_api(other_org, make_key):
     key, token = make_key(other_org)
     return ApiClient(token, key=key)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright keeps an event loop in the main thread for the rest of the
+    session, which async tests (websocket consumers) cannot share."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))

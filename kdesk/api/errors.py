@@ -6,6 +6,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -83,6 +84,14 @@ def exception_handler(exc, context):
     headers = {}
     if isinstance(exc, ServiceError):
         return Response(errors_body(service_error_items(exc)), status=exc.status)
+    if isinstance(exc, DataError):
+        # The database refused a value that got past validation (out of its range): still the
+        # client's input, and the transaction has been rolled back.
+        log.warning("database refused a value: %s", exc)
+        return Response(
+            errors_body([error(400, "invalid_value", "A value is out of the range kdesk stores.")]),
+            status=400,
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             errors_body([error(413, "payload_too_large", "The request body is too large.")]),

@@ -7,7 +7,7 @@ import conversations.urls
 import customers.urls
 import klasses.urls
 import timeline.urls
-from kdesk.api import feed, people
+from kdesk.api import feed, people, search
 from kdesk.api.errors import api_not_found
 from kdesk.api.routing import api_path
 
@@ -18,6 +18,7 @@ urlpatterns = [
     *api_path("users/<int:pk>", people.UserDetailView.as_view(), name="api-user"),
     *api_path("teams", people.TeamListView.as_view(), name="api-teams"),
     *api_path("teams/<int:pk>", people.TeamDetailView.as_view(), name="api-team"),
+    *api_path("customers/search", search.SearchView.as_view(), name="api-search"),
     *customers.urls.api_urlpatterns,
     *conversations.urls.api_urlpatterns,
     *klasses.urls.api_urlpatterns,

@@ -84,3 +84,11 @@ def test_404_page_is_html_in_the_house_style(client, agent):
 def test_pages_send_a_content_security_policy(client):
     policy = client.get("/login/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-src 'self'" in policy
+
+
+def test_a_forged_session_cookie_means_signed_out(client):
+    client.cookies["sessionid"] = "abc\x00def"
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    client.cookies["sessionid"] = "x" * 500
+    assert client.get("/v1/users").status_code == 401
