@@ -242,6 +242,9 @@ def main():
         "scroll page at depth 90,000": f"/customers/{customer.pk}/timeline/?cursor="
         + encode_cursor(encode_keyset(deep_key)),
         "insight cards": f"/customers/{customer.pk}/cards/",
+        "API timeline, first page": f"/v1/customers/{customer.pk}/timeline",
+        "API timeline at depth 90,000": f"/v1/customers/{customer.pk}/timeline?cursor="
+        + encode_cursor(encode_keyset(deep_key)),
     }
     print(f"customer {customer.pk}: {total:,} timeline events, {args.requests} requests each\n")
     print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
@@ -260,6 +263,12 @@ def main():
         ("depth-90,000 page p95 ≤ 150 ms", deep["p95"] <= 150),
         (f"deep page within 1.5× of the first ({ratio:.2f}×)", ratio <= 1.5),
         ("same queries at any depth", first["queries"] == deep["queries"]),
+        ("API first page p95 ≤ 150 ms", results["API timeline, first page"]["p95"] <= 150),
+        (
+            "API page at depth 90,000 within 1.5× of its first page",
+            results["API timeline at depth 90,000"]["p95"]
+            <= 1.5 * results["API timeline, first page"]["p95"],
+        ),
     ]
     for label, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}")
