@@ -4,18 +4,22 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 
-def bare_email_lookup(request):
-    from customers.models import Customer
+_org_ids = {}
 
+
+def bare_email_lookup(request):
+    """The same indexed lookup as GET /v1/customers/email=…, without auth or rendering."""
+    from customers.models import Customer
+    from kdesk.models import Organization
+
+    if "bench" not in _org_ids:
+        _org_ids["bench"] = Organization.objects.get(slug="bench").pk
+    org_id = _org_ids["bench"]
     email = request.GET.get("email", "").lower()
-    row = (
-        Customer.objects.filter(
-            org__slug="bench", identities__kind="email", identities__value=email
-        )
-        .values("id", "name", "emails", "custom", "rev", "updated_at")
-        .first()
-    )
-    return JsonResponse({"data": row}, status=200 if row else 404)
+    rows = Customer.objects.filter(
+        org_id=org_id, identities__org_id=org_id, identities__kind="email", identities__value=email
+    ).values()[:1]
+    return JsonResponse({"data": rows[0] if rows else None}, status=200 if rows else 404)
 
 
 urlpatterns = [

@@ -18,11 +18,12 @@ def _normalize_phone(raw):
 def _by_identity(org, kind, value):
     if not value:
         return None
-    return (
-        Customer.objects.filter(org=org, identities__kind=kind, identities__value=value)
-        .values(*CUSTOMER_FIELDS)
-        .first()
-    )
+    # identities__org lets PostgreSQL use the (org, kind, value) unique index; [:1] instead of
+    # first() avoids an ORDER BY the unique match does not need.
+    rows = Customer.objects.filter(
+        org=org, identities__org=org, identities__kind=kind, identities__value=value
+    ).values(*CUSTOMER_FIELDS)[:1]
+    return rows[0] if rows else None
 
 
 def customer_by_email(*, org, email):
@@ -37,9 +38,8 @@ def customer_by_phone(*, org, phone):
 def customer_by_external_id(*, org, external_id):
     if not external_id:
         return None
-    return (
-        Customer.objects.filter(org=org, external_id=external_id).values(*CUSTOMER_FIELDS).first()
-    )
+    rows = Customer.objects.filter(org=org, external_id=external_id).values(*CUSTOMER_FIELDS)[:1]
+    return rows[0] if rows else None
 
 
 def customer_get(*, org, pk):

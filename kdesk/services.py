@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kdesk import scopes as scope_names
-from kdesk.api.auth import TOKEN_PREFIX, hash_token
+from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.events import emit
 from kdesk.models import ApiKey, Organization, Team, User
@@ -171,6 +171,9 @@ def api_key_revoke(*, org, key, actor=None):
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        forget_key(key.token_hash)
+        # and again after commit, in case a request cached it in between
+        transaction.on_commit(lambda: forget_key(key.token_hash))
         emit(
             org=org,
             type="api_key.revoke",

@@ -56,7 +56,9 @@ def make_key(db):
 def api(org, make_key):
     """An API client for `org` holding a key with every scope."""
     key, token = make_key(org)
-    return ApiClient(token, key=key)
+    client = ApiClient(token, key=key)
+    client.get("/v1/users/current")  # authenticated once: the key is cached, as in steady use
+    return client
 
 
 @pytest.fixture

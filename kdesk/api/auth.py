@@ -3,6 +3,7 @@
 import hashlib
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -15,6 +16,28 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Keys (with their user and org) are kept in the shared cache so that a request costs no query
+# to authenticate; revoking a key deletes its entry (kdesk.services.api_key_revoke).
+KEY_CACHE_SECONDS = 60
+
+
+def cache_key(token_hash):
+    return f"apikey:{token_hash}"
+
+
+def load_key(token_hash):
+    key = cache.get(cache_key(token_hash))
+    if key is None:
+        key = ApiKey.objects.select_related("user", "org").filter(token_hash=token_hash).first()
+        if key is not None:
+            cache.set(cache_key(token_hash), key, KEY_CACHE_SECONDS)
+    return key
+
+
+def forget_key(token_hash):
+    cache.delete(cache_key(token_hash))
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -35,11 +58,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid API key.") from None
         if not token.startswith(TOKEN_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid API key.")
-        key = (
-            ApiKey.objects.select_related("user", "org")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
+        key = load_key(hash_token(token))
         now = timezone.now()
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")
@@ -52,6 +71,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
+            cache.set(cache_key(key.token_hash), key, KEY_CACHE_SECONDS)
         key.user.org = key.org
         return key.user, key
 

@@ -105,3 +105,11 @@ def test_cli_refuses_unknown_org():
 
     with pytest.raises(CommandError, match="No organization"):
         call_command("create_api_key", "--org", "nope", "--name", "x")
+
+
+def test_revoking_a_cached_key_takes_effect_at_once(org, make_key):
+    key, token = make_key(org)
+    client = ApiClient(token)
+    assert client.get("/v1/users/current").status_code == 200  # now cached
+    api_key_revoke(org=org, key=key)
+    assert client.get("/v1/users/current").status_code == 401
