@@ -3,7 +3,6 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
-
 _org_ids = {}
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from customers.models import Customer
-from kdesk.api.filters import UtcIsoDateTimeFilter
+from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -92,9 +92,9 @@ class ConversationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Conversation.Status.choices, field_name="status"
     )
-    assignedUser = django_filters.NumberFilter(field_name="assigned_user_id")
-    assignedTeam = django_filters.NumberFilter(field_name="assigned_team_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    assignedUser = IdFilter(field_name="assigned_user_id")
+    assignedTeam = IdFilter(field_name="assigned_team_id")
+    customer = IdFilter(field_name="customer_id")
     updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     sort = django_filters.OrderingFilter(
         fields=(

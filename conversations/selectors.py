@@ -40,9 +40,9 @@ def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=Non
         qs = qs.filter(
             assigned_team__in=Team.members.through.objects.filter(user_id=user.pk).values("team_id")
         )
-    if cursor:
-        at, pk = cursor
-        at = parse_datetime(at) if isinstance(at, str) else at
+    keyset = _inbox_keyset(cursor)
+    if keyset:
+        at, pk = keyset
         qs = qs.filter(Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=pk))
     rows = list(qs.order_by("-last_activity_at", "-id").values(*INBOX_FIELDS)[: limit + 1])
     next_cursor = None
@@ -67,6 +67,23 @@ def conversation_messages(*, org, conversation_id):
 
 def conversation_notes(*, org, conversation_id):
     return Note.objects.filter(org=org, conversation_id=conversation_id).order_by("id")
+
+
+def _inbox_keyset(cursor):
+    """(datetime, id) from a cursor, or None when it is not one the inbox issued."""
+    from kdesk.payload import as_id
+
+    if not isinstance(cursor, list | tuple) or len(cursor) != 2:
+        return None
+    at, pk = cursor
+    if isinstance(at, str):
+        try:
+            at = parse_datetime(at)
+        except ValueError:
+            at = None
+    if not hasattr(at, "tzinfo") or as_id(pk) is None:
+        return None
+    return at, as_id(pk)
 
 
 def unread_notification_count(*, org, user):

@@ -16,7 +16,7 @@ from customers.models import Customer
 from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import diff, emit
 from kdesk.models import Team, User
-from kdesk.payload import Payload
+from kdesk.payload import Payload, as_id
 from klasses import attributes
 
 from .models import CHANNELS, Conversation, Message, Note, Notification, Shortcut, Tag
@@ -209,7 +209,7 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None):
     p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
     if customer is None:
         customer_id = p.reference("customer")
-        if customer_id is None and not p.has("customer"):
+        if customer_id is None and p.data.get("customer") in (None, ""):
             p.error("customer", "required", "customer is required.")
         elif customer_id is not None:
             customer = Customer.objects.filter(org=org, pk=customer_id).first()
@@ -511,7 +511,7 @@ def parse_mentions(*, org, body, explicit=(), author=None):
         value = item[key]
         if isinstance(value, dict):
             value = value.get("id")
-        if isinstance(value, bool) or not str(value).isdigit():
+        if as_id(value) is None:
             errors.append(
                 FieldError(f"/userMentions/{i}/{key}", "invalid", f"{key} must be an id.")
             )
@@ -668,7 +668,7 @@ def notifications_mark_read(*, org, user, ids=None):
     """Mark the user's notifications (all unread ones when `ids` is None) read; returns count."""
     qs = Notification.objects.filter(org=org, user=user, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+        qs = qs.filter(pk__in=[n for n in map(as_id, ids) if n is not None])
     return qs.update(read_at=_now())
 
 

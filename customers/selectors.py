@@ -5,7 +5,7 @@ from django.db.models import Subquery
 
 from customers.models import Company, Customer, Identity
 from customers.representations import COMPANY_FIELDS, CUSTOMER_FIELDS
-from kdesk.api.filters import UtcIsoDateTimeFilter
+from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 
 
@@ -83,7 +83,7 @@ class CustomerFilter(_Sorted):
     updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     externalId = django_filters.CharFilter(field_name="external_id")
     email = django_filters.CharFilter(method="by_email")
-    company = django_filters.NumberFilter(field_name="company_id")
+    company = IdFilter(field_name="company_id")
 
     class Meta:
         model = Customer

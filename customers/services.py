@@ -29,7 +29,7 @@ from customers.models import Company, Customer, Identity
 from customers.representations import changes_between, company_resource, customer_resource
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import emit
-from kdesk.payload import Payload
+from kdesk.payload import Payload, as_id
 
 DEFAULT_PHONE_REGION = "US"
 MAX_ITEMS = 50
@@ -696,7 +696,7 @@ def customer_merge(*, org, actor, source, target):
     for name, value in (("source", source_id), ("target", target_id)):
         if value in (None, ""):
             errors.append(FieldError(f"/{name}", "required", f"{name} is required."))
-        elif isinstance(value, bool) or not str(value).isdigit():
+        elif as_id(value) is None:
             errors.append(FieldError(f"/{name}", "invalid", f"{name} must be a customer id."))
     if not errors and int(source_id) == int(target_id):
         errors.append(FieldError("/source", "invalid", "A customer cannot be merged into itself."))

@@ -3,6 +3,22 @@ service can report every problem at once."""
 
 from kdesk.errors import FieldError, ValidationFailed
 
+MAX_ID = 2**63 - 1
+
+
+def as_id(value):
+    """The integer id in `value` (an int, or a string of ASCII digits), or None: no Unicode
+    digits, no bools, nothing past a 64-bit key."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
 
 class Payload:
     def __init__(self, data, *, allowed, pointer=""):
@@ -119,10 +135,10 @@ class Payload:
         value = self.data[key]
         if isinstance(value, dict):  # JSON:API style {"type", "id"}
             value = value.get("id")
-        if isinstance(value, bool) or not str(value).isdigit():
+        number = as_id(value)
+        if number is None:
             self.error(key, "invalid", f"{key} must be an id.")
-            return None
-        return int(value)
+        return number
 
     def raise_if_errors(self, extra=()):
         errors = [*self.errors, *extra]

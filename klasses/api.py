@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.response import Response
 
-from kdesk.api.filters import UtcIsoDateTimeFilter
+from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -37,8 +37,8 @@ def _rev(request):
 
 
 class KObjectFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    company = django_filters.NumberFilter(field_name="company_id")
+    customer = IdFilter(field_name="customer_id")
+    company = IdFilter(field_name="company_id")
     externalId = django_filters.CharFilter(field_name="external_id")  # noqa: N815
     updatedSince = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")  # noqa: N815
     sort = django_filters.OrderingFilter(

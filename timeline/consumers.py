@@ -5,6 +5,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from kdesk.payload import as_id
 from timeline import live, selectors
 
 REPLAY_LIMIT = 200
@@ -60,8 +61,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined[topic] = group
         await self.send_json({"type": "subscribed", "topic": topic})
-        if isinstance(last, int) or (isinstance(last, str) and last.isdigit()):
-            await self._replay(topic, int(last))
+        last = as_id(last)
+        if last is not None:
+            await self._replay(topic, last)
         if topic.startswith("customer."):
             await self._presence(group, topic, "viewing")
 

@@ -14,6 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from kdesk.events import subscribe
+from kdesk.payload import as_id
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def topic_group(org_id, user_id, topic):
     if topic == "notifications":
         return user_group(org_id, user_id)
     kind, _, ident = topic.partition(".")
-    if kind == "customer" and ident.isdigit():
+    if kind == "customer" and ident.isascii() and ident.isdigit() and len(ident) < 19:
         return customer_group(org_id, int(ident))
     return None
 
@@ -62,7 +63,7 @@ def notified_users(event):
     """Users whose bell changes with this event (mentions and assignments)."""
     data = event.data or {}
     ids = data.get("notified") or []
-    return [int(i) for i in ids if str(i).isdigit()]
+    return [n for n in map(as_id, ids) if n is not None]
 
 
 # A commit that touches one page this much (a bulk import) sends one refresh, not fragments.

@@ -69,7 +69,7 @@ def may_subscribe(*, org_id, user, topic):
     if topic in ("inbox", "notifications"):
         return True
     kind, _, ident = topic.partition(".")
-    if kind == "customer" and ident.isdigit():
+    if kind == "customer" and ident.isascii() and ident.isdigit() and len(ident) < 19:
         return Customer.objects.filter(org_id=org_id, pk=int(ident)).exists()
     return False
 

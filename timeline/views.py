@@ -17,6 +17,7 @@ from customers.models import Customer
 from customers.services import customer_update
 from kdesk.api.pagination import decode_cursor, encode_cursor
 from kdesk.errors import Conflict, NotFound, ValidationFailed
+from kdesk.payload import as_id
 from klasses.models import Metadata
 from timeline import cards, fragments, insights
 from timeline import selectors_desk as desk
@@ -132,7 +133,7 @@ def customers(request):
         if hit:
             return redirect(f"/customers/{hit}/")
     before = request.GET.get("before")
-    before = int(before) if before and before.isdigit() else None
+    before = as_id(before)
     rows, next_before = desk.customers_search(org=_org(request), q=q, before=before)
     for row in rows:
         row["email"] = next(
@@ -311,7 +312,7 @@ def _insights_context(request, customer):
 def _note_page_limit(request, customer):
     """How many entries the first page needs so that `?note=<id>` is on it (capped)."""
     note = request.GET.get("note", "")
-    if not note.isdigit():
+    if as_id(note) is None:
         return PAGE_SIZE, None
     event = desk.event_for(org=_org(request), resource="note", resource_id=note)
     if event is None or event.customer_id != customer.pk:
@@ -333,11 +334,7 @@ def customer_page(request, pk):
     limit, highlight = _note_page_limit(request, customer)
     context = _timeline(request, customer, limit=limit)
     conversation_id = request.GET.get("conversation")
-    context.update(
-        _conversation_context(
-            request, customer, int(conversation_id) if (conversation_id or "").isdigit() else None
-        )
-    )
+    context.update(_conversation_context(request, customer, as_id(conversation_id)))
     context.update(_insights_context(request, customer))
     klass_list = desk.klass_list(org=_org(request))
     context.update(
@@ -392,8 +389,10 @@ def compose(request, pk):
     body = request.POST.get("body", "")
     conv_id = request.POST.get("conversation", "")
     conversation = None
-    if conv_id.isdigit():
-        conversation = Conversation.objects.filter(org=org, customer=customer, pk=conv_id).first()
+    if as_id(conv_id):
+        conversation = Conversation.objects.filter(
+            org=org, customer=customer, pk=as_id(conv_id)
+        ).first()
         if conversation is None:
             raise Http404
     errors, event = [], None
@@ -447,9 +446,9 @@ def _conversation_payload(request, props):
         else:
             data["snoozeUntil"] = None
     if "assignedUser" in post:
-        data["assignedUser"] = int(post["assignedUser"]) if post["assignedUser"].isdigit() else None
+        data["assignedUser"] = as_id(post["assignedUser"])
     if "assignedTeam" in post:
-        data["assignedTeam"] = int(post["assignedTeam"]) if post["assignedTeam"].isdigit() else None
+        data["assignedTeam"] = as_id(post["assignedTeam"])
     custom, raw_values = {}, {}
     for name, definition in props.items():
         key = f"custom.{name}"
@@ -467,7 +466,7 @@ def conversation_panel(request, pk):
     customer = _customer(request, pk)
     org = _org(request)
     raw_id = request.POST.get("conversation") or request.GET.get("conversation") or ""
-    conversation_id = int(raw_id) if raw_id.isdigit() else None
+    conversation_id = as_id(raw_id)
     if request.method == "GET":
         context = _conversation_context(request, customer, conversation_id)
         return render(request, "timeline/customer.html#conversation", context)
@@ -825,7 +824,7 @@ def shortcut_delete(request, pk):
 def demo_loyalty(request):
     """A page kdesk serves itself for the demo iframe card: the customer's loyalty status."""
     raw = request.GET.get("customer", "")
-    customer = _customer(request, int(raw)) if raw.isdigit() else None
+    customer = _customer(request, as_id(raw)) if as_id(raw) else None
     if customer is None:
         raise Http404
     from klasses.models import KObject

@@ -49,7 +49,7 @@ class EventFeedView(ApiView):
         raw_after = request.query_params.get("after")
         after = 0
         if raw_after:
-            if raw_after.isdigit():
+            if raw_after.isascii() and raw_after.isdigit() and len(raw_after) < 19:
                 after = int(raw_after)
             else:
                 decoded = decode_cursor(raw_after, param="after")

@@ -11,17 +11,21 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 
 
-def _positive_int(request, name, default):
+MAX_PAGE = 1_000_000
+
+
+def _positive_int(request, name, default, maximum=MAX_PAGE):
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
     if value < 1:
         raise ValidationFailed(
             [FieldError(f"/{name}", "invalid", f"{name} must be a positive integer.")]
+        )
+    if value > maximum:
+        raise ValidationFailed(
+            [FieldError(f"/{name}", "invalid", f"{name} may be at most {maximum:,}.")]
         )
     return value
 
@@ -29,7 +33,7 @@ def _positive_int(request, name, default):
 def page_params(request, *, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE):
     """(page, page_size) from the query string; an oversized pageSize is clamped."""
     page = _positive_int(request, "page", 1)
-    size = min(_positive_int(request, "pageSize", default_size), max_size)
+    size = min(_positive_int(request, "pageSize", default_size, maximum=10**9), max_size)
     return page, size
 
 
@@ -98,4 +102,4 @@ def cursor_document(request, data, *, next_cursor, param="cursor", extra_meta=No
 
 
 def limit_param(request, *, default=100, maximum=500, name="limit"):
-    return min(_positive_int(request, name, default), maximum)
+    return min(_positive_int(request, name, default, maximum=10**9), maximum)

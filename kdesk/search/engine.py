@@ -102,7 +102,11 @@ def _text(value):
 def _int(value):
     if isinstance(value, bool):
         raise _Bad("must be an integer (ids may be given as strings).")
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if (
+        isinstance(value, str)
+        and value.strip().lstrip("-").isascii()
+        and value.strip().lstrip("-").isdigit()
+    ):
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -129,7 +133,8 @@ def parse_datetime_value(value):
 def _num(value):
     if isinstance(value, str):
         try:
-            value = float(value) if not value.strip().lstrip("-").isdigit() else int(value)
+            text = value.strip().lstrip("-")
+            value = int(value) if text.isascii() and text.isdigit() else float(value)
         except ValueError:
             raise _Bad("must be a number.") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
