@@ -358,7 +358,8 @@ class CustomerByExternalIdView(ApiView):
 
 class CustomerMergeView(ApiView):
     scope_resource = "customer"
-    scope_map = {"POST": ("customer", "update")}
+    # the source customer is deleted
+    scope_map = {"POST": ("customer", "delete")}
 
     @extend_schema(
         summary="Merge customer `source` into `target` (source is deleted)",

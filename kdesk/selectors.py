@@ -16,8 +16,13 @@ EVENT_FIELDS = (
 )
 
 
-def events_after(*, org, after=0, types=(), limit=100):
+def events_after(*, org, after=0, types=(), limit=100, viewer=None):
     qs = Event.objects.filter(org=org, id__gt=after)
+    # A private shortcut is its owner's alone, in the feed as in its own list.
+    private = Q(type__startswith="shortcut.", data__attributes__visibility="private")
+    if viewer is not None:
+        private &= ~Q(data__relationships__owner__data__id=str(viewer.pk))
+    qs = qs.exclude(private)
     if types:
         cond = Q()
         for t in types:

@@ -7,6 +7,8 @@ from customers.models import Customer
 from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.models import ApiKey
+from kdesk.scopes import scope
 from timeline.entries import KINDS
 from timeline.representations import entry_resource
 from timeline.selectors import decode_keyset, encode_keyset, timeline_page
@@ -27,6 +29,24 @@ def csv_param(request, name, allowed=None):
                 ]
             )
     return values
+
+
+# What each kind of entry reveals, and the read scope a key needs to see it.
+KIND_SCOPES = {
+    "message": "message",
+    "note": "note",
+    "conversation": "conversation",
+    "kobject": "kobject",
+    "customer": "customer",
+}
+
+
+def readable_kinds(request, kinds):
+    """The requested kinds this caller may read: a key sees notes only with note.read, etc."""
+    if not isinstance(request.auth, ApiKey):
+        return kinds
+    granted = set(request.auth.scopes)
+    return [k for k in kinds if scope(KIND_SCOPES[k], "read") in granted]
 
 
 class CustomerTimelineView(ApiView):
@@ -50,11 +70,14 @@ class CustomerTimelineView(ApiView):
             raise ValidationFailed(
                 [FieldError("/cursor", "invalid", "The cursor is not one this API issued.")]
             )
+        kinds = readable_kinds(request, csv_param(request, "kinds", KINDS) or list(KINDS))
+        if not kinds:
+            return Response(cursor_document(request, [], next_cursor=None))
         rows, next_before = timeline_page(
             org=self.org,
             customer_id=pk,
             before=cursor,
-            kinds=csv_param(request, "kinds", KINDS),
+            kinds=kinds,
             klasses=csv_param(request, "klasses"),
             limit=limit_param(request, default=50, maximum=100),
         )

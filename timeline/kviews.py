@@ -76,9 +76,29 @@ class RenderLimit(Exception):  # noqa: N818
 
 
 class LimitedEnvironment(SandboxedEnvironment):
-    """The sandbox, plus a deadline checked whenever the template calls or looks something up."""
+    """The sandbox, plus a deadline checked whenever the template calls or looks something up,
+    and arithmetic that may not build huge strings or lists (`'x' * 10**9`)."""
 
     deadline = None
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context, operator, left, right):
+        self._check()
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise RenderLimit("exponents are limited to 64")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                    if len(seq) * times > MAX_OUTPUT_CHARS:
+                        raise RenderLimit(f"would build more than {MAX_OUTPUT_CHARS:,} items")
+        if (
+            operator == "+"
+            and isinstance(left, str | list | tuple)
+            and isinstance(right, str | list | tuple)
+        ):
+            if len(left) + len(right) > MAX_OUTPUT_CHARS:
+                raise RenderLimit(f"would build more than {MAX_OUTPUT_CHARS:,} items")
+        return super().call_binop(context, operator, left, right)
 
     def _check(self):
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -146,8 +166,23 @@ def deeplink(url, **params):
     return url + ("&" if parts.query else "?") + urlencode(clean)
 
 
+def _width_capped(filter_fn, position):
+    """A width-taking filter (center, indent, wordwrap…) that refuses absurd widths."""
+
+    def capped(*args, **kwargs):
+        width = args[position] if len(args) > position else next(iter(kwargs.values()), 0)
+        if isinstance(width, int) and width > 1000:
+            raise RenderLimit("widths are limited to 1000")
+        return filter_fn(*args, **kwargs)
+
+    return capped
+
+
 def _environment():
     env = LimitedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    for name in ("center", "indent", "wordwrap", "truncate"):
+        env.filters[name] = _width_capped(env.filters[name], 1)
+    env.filters.pop("format", None)
     env.globals.update(
         range=_range,
         deeplink=deeplink,
@@ -259,7 +294,11 @@ def render_url(source, context):
 
     url = unescape(url)
     origin = _origin(url)
-    same_site = url.startswith("/") and not url.startswith("//")
+    same_site = (
+        url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and not any(c in url for c in "\\\t\r\n")
+    )
     if not same_site and (origin is None or origin not in settings.IFRAME_ALLOWED_ORIGINS):
         return Rendered(error=f"The URL {url[:200]!r} is not on an allowed iframe origin.")
     return Rendered(html=url)

@@ -60,7 +60,9 @@ class EventFeedView(ApiView):
                 after = decoded
         types = [t.strip() for t in request.query_params.get("types", "").split(",") if t.strip()]
         limit = limit_param(request)
-        rows = events_after(org=self.org, after=after, types=types, limit=limit)
+        rows = events_after(
+            org=self.org, after=after, types=types, limit=limit, viewer=request.user
+        )
         next_cursor = encode_cursor(rows[-1]["id"]) if rows else encode_cursor(after)
         doc = cursor_document(
             request,

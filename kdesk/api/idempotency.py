@@ -16,7 +16,7 @@ MAX_KEY_LENGTH = 255
 
 def request_fingerprint(request):
     return hashlib.sha256(
-        request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
+        request.method.encode() + b" " + request.get_full_path().encode() + b"\n" + request.body
     ).hexdigest()
 
 

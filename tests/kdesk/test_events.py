@@ -105,3 +105,22 @@ def test_feed_rejects_a_forged_cursor(api):
     response = api.get("/v1/events?after=not-a-cursor!!")
     assert response.status_code == 400
     assert response.json()["errors"][0]["source"]["pointer"] == "/after"
+
+
+@pytest.mark.django_db
+def test_feed_keeps_private_shortcuts_to_their_owner(org, admin_user, agent, api):
+    from django.test import Client
+
+    from conversations.services import shortcut_create
+
+    shortcut_create(
+        org=org,
+        actor=admin_user,
+        data={"name": "mine", "payload": "PRIVATE TEXT", "visibility": "private"},
+    )
+    browser = Client()
+    browser.force_login(agent)
+    assert "PRIVATE TEXT" not in browser.get("/v1/events?types=shortcut.*").content.decode()
+    assert "PRIVATE TEXT" not in api.get("/v1/events?types=shortcut.*").content.decode()
+    browser.force_login(admin_user)
+    assert "PRIVATE TEXT" in browser.get("/v1/events?types=shortcut.*").content.decode()

@@ -55,3 +55,25 @@ def test_it_needs_customer_read(org, make_key, customer):
 
     _, token = make_key(org, scopes=["org.permission.kobject.read"])
     assert ApiClient(token).get(f"/v1/customers/{customer.pk}/timeline").status_code == 403
+
+
+def test_a_key_sees_only_the_kinds_its_scopes_allow(org, make_key, customer):
+    from tests.factories import ApiClient
+
+    emit(
+        org=org,
+        type="conversation.note.create",
+        resource="note",
+        resource_id=9,
+        customer_id=customer.pk,
+        data={"attributes": {"body": "internal secret"}},
+    )
+    _, token = make_key(org, scopes=["org.permission.customer.read"])
+    page = ApiClient(token).get(f"/v1/customers/{customer.pk}/timeline").json()
+    assert page["data"] == []
+    _, token = make_key(org, scopes=["org.permission.customer.read", "org.permission.message.read"])
+    kinds = {
+        e["attributes"]["kind"]
+        for e in ApiClient(token).get(f"/v1/customers/{customer.pk}/timeline").json()["data"]
+    }
+    assert kinds == {"message"}

@@ -77,3 +77,25 @@ def test_iframe_urls_stay_on_allowed_origins(settings):
     assert not kviews.render_url("https://evil.example.net/", CTX).ok
     assert not kviews.render_url("//evil.example.net/", CTX).ok
     assert kviews.url_template_error("https://evil.example.net/x")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 300000000 }}",
+        "{{ (range(1000)|list) * 1000000 }}",
+        "{{ 'a'|center(300000000) }}",
+        "{{ 'ab' ** 99999 }}",
+    ],
+)
+def test_templates_cannot_exhaust_memory(source):
+    import time
+
+    start = time.monotonic()
+    out = kviews.render(source, {})
+    assert not out.ok and time.monotonic() - start < 1
+
+
+def test_iframe_urls_cannot_hide_another_host():
+    for url in ["/\\evil.example/", "/x\\y", "/ok\nhttp://x"]:
+        assert not kviews.render_url(url, {}).ok, url
