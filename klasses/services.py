@@ -525,7 +525,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False):
                 obj.rev += 1
                 obj.updated_at = now
                 to_update.append((i, obj, _changes(before, _snapshot(obj))))
-        KObject.objects.bulk_create([o for _, o in to_create], batch_size=500)
+        KObject.objects.bulk_create([o for _, o in to_create], batch_size=1000)
         if to_update:
             KObject.objects.bulk_update(
                 [o for _, o, _ in to_update],

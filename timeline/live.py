@@ -66,7 +66,7 @@ def notified_users(event):
     return [n for n in map(as_id, ids) if n is not None]
 
 
-# A commit that touches one page this much (a bulk import) sends one refresh, not fragments.
+# A commit this large (a bulk import) sends each page one refresh instead of fragments.
 BURST = 20
 
 
@@ -125,8 +125,9 @@ def publish(events):
                 send(user_group(event.org_id, user_id), notification_message(event, user_id))
             except Exception:  # the bell must not stop the timeline push
                 log.exception("notification push for event %s failed", event.pk)
+    bulk = len(events) > BURST
     for (group, topic), batch in by_target.items():
-        if len(batch) > BURST:
+        if bulk or len(batch) > BURST:
             message = {
                 "type": "live.event",
                 "id": batch[-1].pk,
