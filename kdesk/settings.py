@@ -131,12 +131,12 @@ if REDIS_URL:
         raise ImproperlyConfigured(
             "The environment variable REDIS_URL must start with redis://, rediss:// or unix://."
         )
+    # Redis pub/sub: no per-process queue to overflow or race, so group messages are not
+    # silently dropped the way the list-based layer can drop them under load.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py refuses (rather than waits) past its pool size: bursts of
-                # subscriptions from many sockets need headroom.
                 "hosts": [
                     {
                         "address": REDIS_URL,
@@ -144,8 +144,6 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env_str("CHANNEL_PREFIX", "kdesk"),
-                "capacity": 1000,
-                "expiry": 30,
             },
         }
     }

@@ -138,6 +138,7 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 "topic": message["topic"],
                 "ops": message["ops"],
                 "ts": message.get("ts"),
+                "prev": message.get("prev"),
                 **({"notify": message["notify"]} if message.get("notify") else {}),
             }
         )

@@ -98,6 +98,21 @@ def notification_message(event, user_id):
     }
 
 
+def previous_id(event):
+    """The customer's timeline event before this one: a client that has not seen it knows a
+    push went missing (channels-redis delivers at most once) and asks for a replay."""
+    from kdesk.models import Event
+    from timeline.entries import HIDDEN_TYPES
+
+    return (
+        Event.objects.filter(org_id=event.org_id, customer_id=event.customer_id, id__lt=event.pk)
+        .exclude(type__in=HIDDEN_TYPES)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
 def _sender(layer):
     """group_send from sync code; from a thread that runs an event loop (a service called by
     async code), schedule it on that loop instead."""
@@ -139,6 +154,7 @@ def publish(events):
             send(group, message)
             continue
         for event in batch:
+            prev = previous_id(event) if topic.startswith("customer.") else None
             try:
                 ops = fragments.ops_for(event, topic)
             except Exception:  # a broken fragment must not lose the others
@@ -154,6 +170,7 @@ def publish(events):
                         "ops": ops,
                         "tab": tab,
                         "ts": time.time(),
+                        "prev": prev,
                     },
                 )
 

@@ -72,7 +72,7 @@
   kdesk.tab = tab;
   document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-Kdesk-Tab"] = tab; });
 
-  var socket = null, attempt = 0, last = {}, handlers = {}, topics = [];
+  var socket = null, attempt = 0, last = {}, seen = {}, handlers = {}, topics = [];
   kdesk.onTopic = function (topic, fn) { handlers[topic] = fn; };
   kdesk.send = function (msg) {
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
@@ -127,8 +127,14 @@
     var msg = JSON.parse(e.data);
     if (msg.notify) notifyBrowser(msg.notify);
     if (msg.type === "event") {
-      if (last[msg.topic] && msg.id <= last[msg.topic]) return;
-      last[msg.topic] = msg.id;
+      var seenIds = seen[msg.topic] || (seen[msg.topic] = {});
+      if (seenIds[msg.id]) return;
+      // A push went missing (the channel layer delivers at most once): replay from the log.
+      if (msg.prev && last[msg.topic] && msg.prev > last[msg.topic] && !seenIds[msg.prev]) {
+        kdesk.send({ action: "subscribe", topic: msg.topic, last: last[msg.topic] });
+      }
+      seenIds[msg.id] = true;
+      if (!last[msg.topic] || msg.id > last[msg.topic]) last[msg.topic] = msg.id;
       (msg.ops || []).forEach(function (op) { apply(op, msg.topic); });
       if (handlers[msg.topic]) handlers[msg.topic](msg);
       document.dispatchEvent(new CustomEvent("kdesk:event", { detail: msg }));

@@ -118,11 +118,18 @@ async def test_presence_tells_others_who_is_here():
     assert (await b.receive_json_from())["type"] == "subscribed"
     seen_by_a = await a.receive_json_from()
     assert seen_by_a["type"] == "presence" and seen_by_a["name"] == "Lee Chen"
+    # B learns A is here: by A's answer ("here"), or, with a pub/sub layer, by A's own
+    # "viewing" arriving after B joined (and then B's answer may reach A too)
     seen_by_b = await b.receive_json_from()
-    assert seen_by_b["type"] == "presence" and seen_by_b["state"] == "here"
+    assert seen_by_b["type"] == "presence" and seen_by_b["state"] in ("here", "viewing")
+    assert seen_by_b["user"] == agent.pk
     await b.send_json_to({"action": "presence", "topic": topic, "state": "replying"})
     typing = await a.receive_json_from()
-    assert typing["state"] == "replying"
+    while typing["state"] == "here":
+        assert typing["user"] == colleague.pk
+        typing = await a.receive_json_from()
+    assert typing["type"] == "presence" and typing["state"] == "replying"
+    assert typing["user"] == colleague.pk
     await a.disconnect()
     await b.disconnect()
 
