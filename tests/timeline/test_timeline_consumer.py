@@ -106,6 +106,20 @@ async def test_replay_after_reconnect_sends_what_was_missed():
     await comm.disconnect()
 
 
+async def test_each_push_names_the_previous_event_so_a_gap_is_detectable():
+    org, other, agent, stranger, customer, foreign = await make_world()
+    comm = await connect(agent)
+    await comm.send_json_to({"action": "subscribe", "topic": f"customer.{customer.pk}"})
+    assert (await comm.receive_json_from())["type"] == "subscribed"
+    await note(org, customer, "first")
+    first = await comm.receive_json_from(timeout=2)
+    await note(other, foreign, "another customer in another org does not count")
+    await note(org, customer, "second")
+    second = await comm.receive_json_from(timeout=2)
+    assert second["prev"] == first["id"] and second["id"] > first["id"]
+    await comm.disconnect()
+
+
 async def test_presence_tells_others_who_is_here():
     org, other, agent, stranger, customer, foreign = await make_world()
     colleague = await sync_to_async(UserFactory)(org=org, display_name="Lee Chen")
