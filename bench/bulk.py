@@ -63,13 +63,14 @@ def main(rounds=6):
     for r in range(rounds):
         items = []
         for i in range(1000):
-            # every other item updates an object of the previous round
-            ext = f"{stamp}-{r - 1 if (i % 2 and r) else r}-{i}"
+            # after the first round, every odd item updates an object the previous round created
+            update = bool(i % 2 and r)
+            ext = f"{stamp}-{r - 1}-{i - 1}" if update else f"{stamp}-{r}-{i}"
             items.append(
                 {
                     "title": f"Order {ext}",
                     "externalId": ext,
-                    "customer": str(customers[i % len(customers)]),
+                    "customer": str(customers[(i - update) % len(customers)]),
                     "data": {
                         "orderNumberStr": ext,
                         "totalNum": i + r,

@@ -14,13 +14,15 @@ from django.utils.dateparse import parse_datetime
 
 from customers.models import Customer
 from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
-from kdesk.events import diff, emit
+from kdesk.events import diff, emit, emit_many
 from kdesk.models import Team, User
 from kdesk.payload import Payload, as_id
 from klasses import attributes
 
 from .models import CHANNELS, Conversation, Message, Note, Notification, Shortcut, Tag
 from .representations import (
+    CONVERSATION_FIELDS,
+    NOTE_FIELDS,
     conversation_flat,
     conversation_resource,
     message_resource,
@@ -54,13 +56,21 @@ def _datetime(p, key):
     if key not in p.data or p.data[key] in (None, ""):
         return None
     raw = p.data[key]
-    value = parse_datetime(raw) if isinstance(raw, str) else None
+    try:
+        value = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:  # well-formed but impossible: day 30 of February, offset +25:00
+        value = None
     if value is None:
         p.error(key, "invalid", f"{key} must be an ISO-8601 datetime.")
         return None
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        # Stored in UTC: an offset can push the edge of the calendar past year 1 or 9999.
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        p.error(key, "range", f"{key} is outside the years 1 to 9999 once converted to UTC.")
+        return None
 
 
 def _raise(errors):
@@ -73,10 +83,15 @@ def _raise(errors):
     raise ValidationFailed(errors)
 
 
-def _custom(errors, *, org, resource, values, creating):
+def _custom(errors, *, org, resource, values, creating, partial=True):
     try:
         return attributes.clean_custom(
-            org=org, resource=resource, values=values, pointer="/custom", creating=creating
+            org=org,
+            resource=resource,
+            values=values,
+            pointer="/custom",
+            creating=creating,
+            partial=partial,
         )
     except ValidationFailed as exc:
         errors.extend(exc.errors)
@@ -169,7 +184,8 @@ def _conversation_fields(p, *, org, current=None, partial=True):
         out["tags"] = p.strings("tags", max_items=50, max_length=100) or []
     status = out.get("status", current.status if current else None)
     snooze = out.get("snooze_until", current.snooze_until if current else None)
-    if status == Conversation.Status.SNOOZED and snooze is None:
+    snooze_reported = any(e.pointer == "/snoozeUntil" for e in p.errors)
+    if status == Conversation.Status.SNOOZED and snooze is None and not snooze_reported:
         p.error("snoozeUntil", "required", "snoozeUntil is required to snooze a conversation.")
     if status != Conversation.Status.SNOOZED and "status" in out:
         out["snooze_until"] = None
@@ -286,7 +302,12 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
         else:
             merged = given
         fields["custom"] = _custom(
-            errors, org=org, resource="conversation", values=merged, creating=False
+            errors,
+            org=org,
+            resource="conversation",
+            values=merged,
+            creating=False,
+            partial=partial,
         )
     before = conversation_flat(conversation)
     before_assignee = conversation.assigned_user_id
@@ -337,6 +358,65 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
         changes=changes,
     )
     return conversation
+
+
+def conversations_delete_for_customer(*, org, actor, customer_id):
+    """Deletion support (customer_delete): remove the customer's conversations with their
+    messages, notes and notifications, recording a delete event for every note, message and
+    conversation (`conversation.note.delete`, `conversation.message.delete`,
+    `conversation.delete`; one INSERT), and the relationship links naming the conversations.
+    Runs in the caller's transaction; returns the ids of the conversations deleted."""
+    from klasses.services import links_remove
+
+    from .representations import MESSAGE_FIELDS as MESSAGE_VALUES
+
+    conversations = list(
+        Conversation.objects.select_for_update()
+        .filter(org=org, customer_id=customer_id)
+        .order_by("id")
+        .values(*CONVERSATION_FIELDS)
+    )
+    conversation_ids = [c["id"] for c in conversations]
+    owned = Q(customer_id=customer_id) | Q(conversation_id__in=conversation_ids)
+    notes = list(Note.objects.filter(owned, org=org).order_by("id").values(*NOTE_FIELDS))
+    messages = list(Message.objects.filter(owned, org=org).order_by("id").values(*MESSAGE_VALUES))
+    events = []
+    for kind, rows, represent in (
+        ("note", notes, note_resource),
+        ("message", messages, message_resource),
+    ):
+        for row in rows:
+            events.append(
+                {
+                    "type": f"conversation.{kind}.delete",
+                    "resource": kind,
+                    "resource_id": row["id"],
+                    "customer_id": customer_id,
+                    "rev": row["rev"],
+                    "data": represent(row),
+                }
+            )
+    for row in conversations:
+        events.append(
+            {
+                "type": "conversation.delete",
+                "resource": "conversation",
+                "resource_id": row["id"],
+                "customer_id": customer_id,
+                "rev": row["rev"],
+                "data": conversation_resource(row),
+            }
+        )
+    note_ids = [n["id"] for n in notes]
+    Notification.objects.filter(org=org).filter(
+        Q(conversation_id__in=conversation_ids) | Q(note_id__in=note_ids)
+    ).delete()
+    Note.objects.filter(org=org, pk__in=note_ids).delete()
+    Message.objects.filter(org=org, pk__in=[m["id"] for m in messages]).delete()
+    Conversation.objects.filter(org=org, pk__in=conversation_ids).delete()
+    emit_many(org=org, actor=actor, events=events)
+    links_remove(org=org, actor=actor, resource="conversation", ids=conversation_ids)
+    return conversation_ids
 
 
 # ---------------------------------------------------------------- messages
@@ -744,10 +824,11 @@ def tag_update(*, org, actor, tag, data, partial=False):
 
 
 @transaction.atomic
-def tag_delete(*, org, actor, tag):
+def tag_delete(*, org, actor, tag, rev=None):
     tag = Tag.objects.select_for_update().filter(org=org, pk=getattr(tag, "pk", tag)).first()
     if tag is None:
         raise NotFound("No tag with this id.")
+    check_rev(tag.rev, rev, resource="tag")
     snapshot = tag_resource(tag)
     pk = tag.pk
     tag.delete()
@@ -848,7 +929,7 @@ def shortcut_update(*, org, actor, shortcut, data, partial=False):
 
 
 @transaction.atomic
-def shortcut_delete(*, org, actor, shortcut):
+def shortcut_delete(*, org, actor, shortcut, rev=None):
     shortcut = (
         _visible(org, actor)
         .select_for_update()
@@ -857,6 +938,7 @@ def shortcut_delete(*, org, actor, shortcut):
     )
     if shortcut is None:
         raise NotFound("No shortcut with this id.")
+    check_rev(shortcut.rev, rev, resource="shortcut")
     snapshot = shortcut_resource(shortcut)
     pk = shortcut.pk
     shortcut.delete()

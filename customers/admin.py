@@ -2,33 +2,22 @@
 services (same validation as the API, one event per write); identities are read-only here
 because the services keep them in sync with emails, phones and socials."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
 from customers import services
 from customers.models import Company, Customer, Identity
+from kdesk.admin_base import OrgAdmin, OrgTabularInline, ServiceForm, report
 from kdesk.errors import ServiceError
 
 
-def _report(form, exc):
-    items = exc.errors or []
-    if not items:
-        form.add_error(None, exc.detail)
-    for e in items:
-        form.add_error(None, f"{e.pointer or '/'}: {e.detail}")
-
-
-class _ServiceForm(forms.ModelForm):
+class _ServiceForm(ServiceForm):
     """Runs the service's validation (in a rolled-back transaction) as the form's clean."""
 
     check = None  # services.<resource>_check
 
     def payload(self):
         raise NotImplementedError
-
-    def org(self):
-        return self.instance.org if self.instance.pk else self.cleaned_data.get("org")
 
     def clean(self):
         cleaned = super().clean()
@@ -43,7 +32,7 @@ class _ServiceForm(forms.ModelForm):
                 )
                 transaction.set_rollback(True)
         except ServiceError as exc:
-            _report(self, exc)
+            report(self, exc)
         return cleaned
 
 
@@ -109,43 +98,36 @@ class CompanyForm(_ServiceForm):
         }
 
 
-class IdentityInline(admin.TabularInline):
+class IdentityInline(OrgTabularInline):
     model = Identity
     fields = ("kind", "value")
     readonly_fields = ("kind", "value")
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class _ServiceAdmin(admin.ModelAdmin):
+class _ServiceAdmin(OrgAdmin):
     create = update = delete = None  # services functions
     resource = ""
+    readonly_fields = ("rev", "created_at", "updated_at")
 
-    def get_readonly_fields(self, request, obj=None):
-        base = ("rev", "created_at", "updated_at")
-        return ("org", *base) if obj is not None else base
+    def service_create(self, request, form):
+        return type(self).create(org=form.org(), actor=request.user, data=form.payload())
 
-    def save_model(self, request, obj, form, change):
-        kwargs = {"org": form.org(), "actor": request.user, "data": form.payload()}
-        if change:
-            saved = type(self).update(**kwargs, **{self.resource: obj}, partial=False)
-        else:
-            saved = type(self).create(**kwargs)
-        obj.pk = saved.pk
-        obj.rev = saved.rev
+    def service_update(self, request, obj, form):
+        return type(self).update(
+            org=obj.org,
+            actor=request.user,
+            data=form.payload(),
+            rev=form.rev(),
+            partial=False,
+            **{self.resource: obj},
+        )
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         type(self).delete(org=obj.org, actor=request.user, **{self.resource: obj})
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset.select_related("org"):
-            self.delete_model(request, obj)
+        super().delete_queryset(request, queryset.select_related("org"))
 
 
 @admin.register(Company)
@@ -156,6 +138,7 @@ class CompanyAdmin(_ServiceAdmin):
     delete = staticmethod(services.company_delete)
     resource = "company"
     list_display = ("name", "org", "external_id", "updated_at")
+    ordering = ("name", "pk")
     list_filter = ("org",)
     search_fields = ("name", "external_id")
 
@@ -175,8 +158,7 @@ class CustomerAdmin(_ServiceAdmin):
     inlines = [IdentityInline]
     actions = ["merge_two"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "last_activity_at")
+    readonly_fields = (*_ServiceAdmin.readonly_fields, "last_activity_at")
 
     @admin.action(description="Merge the two selected customers (the older one is kept)")
     def merge_two(self, request, queryset):
@@ -208,15 +190,11 @@ class CustomerAdmin(_ServiceAdmin):
 
 
 @admin.register(Identity)
-class IdentityAdmin(admin.ModelAdmin):
+class IdentityAdmin(OrgAdmin):
+    """Read-only: the customer services keep identities in sync with emails, phones, socials."""
+
     list_display = ("kind", "value", "customer", "org")
     list_filter = ("kind", "org")
     list_select_related = ("customer", "org")
     search_fields = ("value",)
     readonly_fields = ("org", "customer", "kind", "value")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

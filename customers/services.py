@@ -28,7 +28,7 @@ from django.utils import timezone
 from customers.models import Company, Customer, Identity
 from customers.representations import changes_between, company_resource, customer_resource
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
-from kdesk.events import emit
+from kdesk.events import emit, emit_many
 from kdesk.payload import Payload, as_id
 
 DEFAULT_PHONE_REGION = "US"
@@ -303,7 +303,9 @@ def _custom(org, resource, payload, *, creating, current=None, partial=True):
     from klasses.attributes import clean_custom
 
     try:
-        cleaned = clean_custom(org=org, resource=resource, values=values or {}, creating=creating)
+        cleaned = clean_custom(
+            org=org, resource=resource, values=values or {}, creating=creating, partial=partial
+        )
     except ValidationFailed as exc:
         payload.errors.extend(exc.errors)
         return None
@@ -396,6 +398,7 @@ def _rules(org, customer, fields, *, creating):
     probe = Customer(**{"id": 0, **(_fields_of(customer) if customer else {}), **fields})
     after = customer_resource(probe)
     record.update(after["attributes"])
+    record["company"] = str(probe.company_id) if probe.company_id else None
     changed = set(changes_between(before, after)) if before else set(record)
     return check_rules(
         org=org,
@@ -578,6 +581,14 @@ def customer_delete(*, org, actor, customer, rev=None):
     check_rev(customer.rev, rev, resource="customer")
     before = customer_resource(customer)
     pk = customer.pk
+    # What the database would cascade goes through the services instead, so that every
+    # conversation, message and note removed and every KObject unlinked leaves its event.
+    from conversations.services import conversations_delete_for_customer
+    from klasses.services import kobjects_unlink, links_remove
+
+    conversations_delete_for_customer(org=org, actor=actor, customer_id=pk)
+    kobjects_unlink(org=org, actor=actor, customer_id=pk)
+    links_remove(org=org, actor=actor, resource="customer", ids=[pk])
     customer.delete()
     customer.pk = pk
     _emit_customer(org, actor, "delete", customer, before, None)
@@ -777,8 +788,30 @@ def clean_company(*, org, data, company=None, partial=False):
     )
     if custom is not None:
         fields["custom"] = custom
+    if not p.errors:
+        p.errors.extend(_company_rules(org, company, fields))
     _raise(p.errors, [])
     return fields
+
+
+def _company_rules(org, company, fields):
+    """Validation rules of `company` for the company these fields would make."""
+    from klasses.attributes import check_rules
+
+    before = company_resource(company) if company is not None else None
+    current = (
+        {f.attname: getattr(company, f.attname) for f in Company._meta.concrete_fields}
+        if company is not None
+        else {"id": 0}
+    )
+    after = company_resource(Company(**{**current, **fields}))
+    return check_rules(
+        org=org,
+        resource="company",
+        action="create" if company is None else "update",
+        record=dict(after["attributes"]),
+        changed=set(changes_between(before, after)) if before else set(after["attributes"]),
+    )
 
 
 def _save_company(org, company):
@@ -844,15 +877,52 @@ def company_update(*, org, actor, company, data, rev=None, partial=True):
     return company
 
 
+def _unlink_customers(org, actor, company_id):
+    """The customers of a company being deleted lose it: rev+1 and a customer.update event
+    each (one INSERT), instead of the database's silent SET NULL."""
+    customers = list(
+        Customer.objects.select_for_update().filter(org=org, company_id=company_id).order_by("pk")
+    )
+    if not customers:
+        return
+    now = timezone.now()
+    events = []
+    for customer in customers:
+        before = customer_resource(customer)
+        customer.company_id = None
+        customer.rev += 1
+        customer.updated_at = now
+        after = customer_resource(customer)
+        events.append(
+            {
+                "type": "customer.update",
+                "resource": "customer",
+                "resource_id": customer.pk,
+                "customer_id": customer.pk,
+                "rev": customer.rev,
+                "data": after,
+                "changes": changes_between(before, after),
+            }
+        )
+    Customer.objects.bulk_update(customers, ["company_id", "rev", "updated_at"], batch_size=500)
+    emit_many(org=org, actor=actor, events=events)
+
+
 @transaction.atomic
 def company_delete(*, org, actor, company, rev=None):
-    """Delete a company; its customers keep existing without one (their FK is set to null)."""
+    """Delete a company; its customers and KObjects keep existing without one (each with its
+    update event), and the relationship links naming it go."""
     company = Company.objects.select_for_update().filter(org=org, pk=company.pk).first()
     if company is None:
         raise NotFound("No company with this id.")
     check_rev(company.rev, rev, resource="company")
     before = company_resource(company)
     pk = company.pk
+    from klasses.services import kobjects_unlink, links_remove
+
+    _unlink_customers(org, actor, pk)
+    kobjects_unlink(org=org, actor=actor, company_id=pk)
+    links_remove(org=org, actor=actor, resource="company", ids=[pk])
     company.delete()
     company.pk = pk
     _emit_company(org, actor, "delete", company, before, None)

@@ -1,17 +1,71 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+"""Django admin for organizations, people, teams, API keys and the event log.
 
+Org admins see their own organization only (kdesk/admin_base.py). Writes go through
+kdesk.services; what has no service (renaming an org, editing a team, deleting people) is
+read-only, and the event log is append-only for everyone."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from kdesk import services
+from kdesk.admin_base import OrgAdmin, OrgScopedMixin, ServiceForm
 from kdesk.models import ApiKey, Event, Organization, Team, User
 
 
+class OrganizationForm(ServiceForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug"]
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrgAdmin):
+    form = OrganizationForm
+    org_lookup = "pk"
+    readonly_on_change = ()
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
+    readonly_fields = ("created_at",)
+
+    def has_add_permission(self, request):
+        return self.is_platform(request) and super().has_add_permission(request)
+
+    def service_create(self, request, form):
+        org, _ = services.organization_get_or_create(
+            slug=form.cleaned_data["slug"], name=form.cleaned_data["name"]
+        )
+        return org
+
+
+class UserAddForm(AdminUserCreationForm):
+    admin_org = None
+    admin_user = None
+
+    def clean_username(self):
+        # Unique within an org, not across orgs: user_create_or_update checks it.
+        return self.cleaned_data.get("username")
+
+    def org(self):
+        return self.admin_org or self.cleaned_data.get("org")
+
+
+class UserEditForm(UserChangeForm):
+    admin_org = None
+    admin_user = None
+
+    def org(self):
+        return self.instance.org
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OrgScopedMixin, BaseUserAdmin):
+    """People are written by user_create_or_update: role (and the staff flag it implies),
+    names and the first password. The email is the key and cannot change here; activity,
+    time zone and superuser status have no service and are read-only."""
+
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ("email",)
     list_display = ("email", "display_name", "username", "org", "role", "is_active", "is_machine")
     list_filter = ("org", "role", "is_active", "is_machine")
@@ -31,24 +85,90 @@ class UserAdmin(BaseUserAdmin):
                     "display_name",
                     "username",
                     "role",
+                    "usable_password",
                     "password1",
                     "password2",
                 )
             },
         ),
     )
+    readonly_on_change = (
+        "org",
+        "email",
+        "time_zone",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "is_machine",
+    )
     filter_horizontal = ()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self.is_platform(request):
+            # a platform superuser or an API key's machine user is not an org admin's to edit
+            if obj.is_superuser or obj.is_machine:
+                return False
+        return super().has_change_permission(request, obj)
+
+    def service_create(self, request, form):
+        d = form.cleaned_data
+        usable = d.get("set_usable_password", True)
+        user, _ = services.user_create_or_update(
+            org=form.org(),
+            email=d["email"],
+            password=d.get("password1") if usable else None,
+            role=d["role"],
+            display_name=d.get("display_name") or None,
+            username=d.get("username") or None,
+            actor=request.user,
+        )
+        return user
+
+    def service_update(self, request, obj, form):
+        d = form.cleaned_data
+        email = User.objects.values_list("email", flat=True).get(pk=obj.pk)
+        user, _ = services.user_create_or_update(
+            org=obj.org,
+            email=email,
+            role=d["role"],
+            display_name=d.get("display_name") or None,
+            username=d.get("username") or None,
+            actor=request.user,
+        )
+        return user
+
+
+class TeamForm(ServiceForm):
+    class Meta:
+        model = Team
+        fields = ["org", "name", "slug", "members"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OrgAdmin):
+    """Created by team_create; there is no service to edit or delete a team yet."""
+
+    form = TeamForm
     list_display = ("name", "slug", "org")
     list_filter = ("org",)
     filter_horizontal = ("members",)
 
+    def service_create(self, request, form):
+        d = form.cleaned_data
+        return services.team_create(
+            org=form.org(),
+            name=d["name"],
+            slug=d.get("slug") or None,
+            members=list(d.get("members") or []),
+            actor=request.user,
+        )
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(OrgAdmin):
+    """Keys are created on /settings/api-keys/ (the token is shown once there); here they can
+    be looked at and revoked."""
+
     list_display = (
         "name",
         "prefix",
@@ -59,18 +179,25 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "last_used_at",
     )
     list_filter = ("org",)
-    readonly_fields = ("prefix", "token_hash", "last_used_at", "created_at", "user")
+    exclude = ("token_hash",)
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected API keys", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        keys = list(queryset.select_related("org"))
+        for key in keys:
+            services.api_key_revoke(org=key.org, key=key, actor=request.user)
+        self.message_user(request, f"Revoked {len(keys)} API key(s).", messages.SUCCESS)
+
+    def has_revoke_permission(self, request):
+        return self.is_org_admin(request) or self.is_platform(request)
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(OrgAdmin):
+    """The event log: read-only and append-only for everyone."""
+
     list_display = ("id", "type", "resource_id", "customer_id", "org", "created_at")
     list_filter = ("org", "resource")
     search_fields = ("type", "resource_id")
-    readonly_fields = [f.name for f in Event._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_select_related = ("org",)

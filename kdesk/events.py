@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 
+from kdesk import bulk
 from kdesk.models import Event
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def emit(
 
 
 def emit_many(*, org, actor=None, events):
-    """Record many events in one INSERT (bulk writes); each item is a dict of `emit` kwargs."""
+    """Record many events in one statement (bulk writes); each item is a dict of `emit` kwargs."""
     rows = [
         _build(
             org,
@@ -93,7 +94,7 @@ def emit_many(*, org, actor=None, events):
     ]
     if not rows:
         return []
-    created = Event.objects.bulk_create(rows)
+    created = bulk.insert(Event, rows)
     if any(r.pk is None for r in created):
         # Backends without RETURNING: read the ids back so subscribers get real cursors.
         last = (

@@ -50,8 +50,13 @@ class Klass(models.Model):
 
 
 class KObject(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    klass = models.ForeignKey(Klass, on_delete=models.CASCADE, related_name="objects_set")
+    # the indexes and the (klass, externalId) constraint lead with these two already
+    org = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    klass = models.ForeignKey(
+        Klass, on_delete=models.CASCADE, related_name="objects_set", db_index=False
+    )
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

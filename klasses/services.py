@@ -3,9 +3,11 @@
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk import bulk
+from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, check_rev
 from kdesk.events import assign_changes, emit, emit_many
 from kdesk.payload import Payload
 from klasses import attributes
@@ -20,7 +22,12 @@ from klasses.models import (
     ValidationRule,
 )
 from klasses.representations import kobject_resource, kview_resource, metadata_resource
-from klasses.schema import check_existing, normalize_definitions
+from klasses.schema import (
+    UnknownAttributeType,
+    attribute_type,
+    check_existing,
+    normalize_definitions,
+)
 
 KLASS_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 KLASS_FIELDS = {"name", "displayName", "description", "icon", "color", "images", "status", "rev"}
@@ -334,6 +341,58 @@ def _snapshot(obj):
     return {f: getattr(obj, f) for f in (*CHANGE_NAMES, "data", "custom")}
 
 
+def _rule_record(obj):
+    """What validation rules read of a KObject: its API attribute names, links as ids."""
+    return {
+        "externalId": obj.external_id,
+        "title": obj.title,
+        "description": obj.description,
+        "images": obj.images,
+        "icon": obj.icon,
+        "tags": obj.tags,
+        "data": obj.data or {},
+        "custom": obj.custom or {},
+        "customer": str(obj.customer_id) if obj.customer_id else None,
+        "company": str(obj.company_id) if obj.company_id else None,
+    }
+
+
+def kobject_rule_errors(
+    *, org, klass, fields, existing=None, replace=False, pointer="", rules=None
+):
+    """The FieldErrors the validation rules of `kobject.<klass>` report for one prepared item.
+
+    `fields` is what _kobject_fields returned for the item; `existing` the KObject it updates
+    (None: it creates one); `replace` a full replacement (PUT) of data/custom. Nothing is
+    written and `existing` is left as it is. `pointer` prefixes every error (`/3` in a bulk
+    call); pass `rules=attributes.rules_for(org, f"kobject.{klass.name}")` when checking many
+    items so the rules are read once.
+    """
+    if existing is None:
+        probe, before = KObject(org=org, klass=klass), None
+    else:
+        probe = KObject(
+            **{f.attname: getattr(existing, f.attname) for f in KObject._meta.concrete_fields}
+        )
+        before = _snapshot(existing)
+        if replace:
+            probe.data, probe.custom = {}, {}
+    _apply(probe, fields)
+    record = _rule_record(probe)
+    changed = set(record) if before is None else set(_changes(before, _snapshot(probe)))
+    errors = attributes.check_rules(
+        org=org,
+        resource=f"kobject.{klass.name}",
+        action="create" if existing is None else "update",
+        record=record,
+        changed=changed,
+        rules=rules,
+    )
+    if pointer:
+        errors = [FieldError(pointer + e.pointer, e.code, e.detail) for e in errors]
+    return errors
+
+
 def _event(klass, obj, action, changes=None):
     return {
         "type": f"kobject.{klass.name}.{action}",
@@ -371,6 +430,8 @@ def kobject_create(*, org, actor, klass, data):
         )
     fields, errors, _ = _kobject_fields(org, klass, data, creating=True)
     errors += _check_refs(org, [("", fields)])
+    if not errors:
+        errors += kobject_rule_errors(org=org, klass=klass, fields=fields)
     if errors:
         raise ValidationFailed(errors)
     obj = KObject(org=org, klass=klass)
@@ -388,6 +449,11 @@ def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
         raise ValidationFailed(errors)
     obj = KObject.objects.select_for_update().select_related("klass").get(pk=kobject.pk)
     check_rev(obj.rev, rev if rev is not None else body_rev, resource=klass.name)
+    errors = kobject_rule_errors(
+        org=org, klass=klass, fields=fields, existing=obj, replace=not partial
+    )
+    if errors:
+        raise ValidationFailed(errors)
     before = _snapshot(obj)
     if not partial:
         obj.data, obj.custom = {}, {}
@@ -402,11 +468,84 @@ def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
 
 
 @transaction.atomic
-def kobject_delete(*, org, actor, klass, kobject):
+def kobject_delete(*, org, actor, klass, kobject, rev=None):
+    if rev is not None:
+        kobject = KObject.objects.select_for_update().filter(org=org, pk=kobject.pk).first()
+        if kobject is None:
+            raise NotFound(f"No {klass.name} with this id.")
+        check_rev(kobject.rev, rev, resource=klass.name)
     snapshot = _event(klass, kobject, "delete")
-    Link.objects.filter(org=org, through=kobject).delete()
-    KObject.objects.filter(pk=kobject.pk).delete()
+    links_remove(org=org, actor=actor, resource=f"kobject.{klass.name}", ids=[kobject.pk])
+    KObject.objects.filter(org=org, pk=kobject.pk).delete()
     emit(org=org, actor=actor, **snapshot)
+
+
+def kobjects_unlink(*, org, actor, customer_id=None, company_id=None):
+    """Deletion support (customer_delete, company_delete): the KObjects that name this customer
+    (or company) lose the link, each with rev+1 and its kobject.<klass>.update event (one
+    INSERT for all), in the caller's transaction. Returns how many changed."""
+    field, value = ("customer_id", customer_id) if customer_id else ("company_id", company_id)
+    if not value:
+        return 0
+    objs = list(
+        KObject.objects.select_for_update(of=("self",))
+        .select_related("klass")
+        .filter(org=org, **{field: value})
+        .order_by("pk")
+    )
+    if not objs:
+        return 0
+    now = timezone.now()
+    events = []
+    for obj in objs:
+        before = _snapshot(obj)
+        concerns = obj.customer_id  # the customer whose timeline the change belongs to
+        setattr(obj, field, None)
+        obj.rev += 1
+        obj.updated_at = now
+        event = _event(obj.klass, obj, "update", _changes(before, _snapshot(obj)))
+        event["customer_id"] = concerns
+        events.append(event)
+    KObject.objects.bulk_update(objs, [field, "rev", "updated_at"], batch_size=500)
+    emit_many(org=org, actor=actor, events=events)
+    return len(objs)
+
+
+def links_remove(*, org, actor, resource, ids):
+    """Deletion support: remove every relationship Link that names one of these ids of
+    `resource` on either side (or, for a KObject, goes through it), each with its
+    relationship.unlink event, so related() never returns an id that no longer exists. Runs
+    in the caller's transaction; returns how many links went."""
+    ids = [str(i) for i in ids]
+    if not ids:
+        return 0
+    cond = Q(relationship__from_resource=resource, from_id__in=ids) | Q(
+        relationship__to_resource=resource, to_id__in=ids
+    )
+    if resource.startswith("kobject."):
+        cond |= Q(through_id__in=[int(i) for i in ids])
+    links = list(Link.objects.filter(cond, org=org).select_related("relationship").order_by("pk"))
+    if not links:
+        return 0
+    Link.objects.filter(pk__in=[link.pk for link in links]).delete()
+    emit_many(
+        org=org,
+        actor=actor,
+        events=[
+            {
+                "type": "relationship.unlink",
+                "resource": "relationship",
+                "resource_id": link.relationship_id,
+                "data": {
+                    "name": link.relationship.name,
+                    "from": link.from_id,
+                    "to": link.to_id,
+                },
+            }
+            for link in links
+        ],
+    )
+    return len(links)
 
 
 def kobject_get(*, org, klass, pk=None, external_id=None):
@@ -441,12 +580,38 @@ def kobject_upsert(*, org, actor, klass, external_id, data):
     return kobject_update(org=org, actor=actor, klass=klass, kobject=existing, data=body), False
 
 
-def kobject_bulk(*, org, actor, klass, items, partial=False):
+KOBJECT_COLUMNS = [
+    "title",
+    "external_id",
+    "description",
+    "icon",
+    "images",
+    "tags",
+    "customer_id",
+    "company_id",
+    "data",
+    "custom",
+    "rev",
+    "updated_at",
+]
+
+
+def _bulk_external_ids(items):
+    return [
+        item["externalId"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("externalId"), str) and item["externalId"]
+    ]
+
+
+def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, may_update=True):
     """Create or upsert (by externalId) up to 1000 KObjects.
 
     All-or-nothing by default: any invalid item fails the whole call with every item's errors
     (pointers `/3/data/totalNum`). With `partial`, valid items are written and a per-item result
-    list reports each one.
+    list reports each one. An item that matches an existing externalId is an update (defaults
+    and required attributes apply only to new objects); `may_create`/`may_update` say which of
+    the two the caller is allowed.
     """
     if not isinstance(items, list):
         raise ValidationFailed(
@@ -465,17 +630,26 @@ def kobject_bulk(*, org, actor, klass, items, partial=False):
             [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
         )
     with transaction.atomic():
-        prepared, item_errors, undefined = [], {}, {}
+        # Lock the matches first: whether an item creates or updates decides how it validates.
+        existing = {
+            o.external_id: o
+            for o in KObject.objects.select_for_update().filter(
+                org=org, klass=klass, external_id__in=set(_bulk_external_ids(items))
+            )
+        }
+        prepared, item_errors, new_names = [], {}, []
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):
+            match = existing.get(item.get("externalId")) if isinstance(item, dict) else None
+            new_names.append({})
             fields, errors, _ = _kobject_fields(
                 org,
                 klass,
                 item,
-                creating=True,
+                creating=match is None,
                 pointer=f"/{i}",
                 validator=validator,
-                undefined=undefined,
+                undefined=new_names[i],
             )
             if errors:
                 item_errors[i] = errors
@@ -483,6 +657,21 @@ def kobject_bulk(*, org, actor, klass, items, partial=False):
         for error in _check_refs(org, [(f"/{i}", f) for i, f in enumerate(prepared)]):
             index = int(error.pointer.split("/")[1])
             item_errors.setdefault(index, []).append(error)
+        rules = attributes.rules_for(org, f"kobject.{klass.name}")
+        if rules:  # one query for the rules; nothing per item when there are none
+            for i, fields in enumerate(prepared):
+                if i in item_errors:
+                    continue
+                errors = kobject_rule_errors(
+                    org=org,
+                    klass=klass,
+                    fields=fields,
+                    existing=existing.get(fields.get("external_id")),
+                    pointer=f"/{i}",
+                    rules=rules,
+                )
+                if errors:
+                    item_errors[i] = errors
         seen = {}
         for i, fields in enumerate(prepared):
             ext = fields.get("external_id")
@@ -496,20 +685,15 @@ def kobject_bulk(*, org, actor, klass, items, partial=False):
                         )
                     )
                 seen.setdefault(ext, i)
+        good = [i for i in range(len(prepared)) if i not in item_errors]
+        _bulk_check_permission(good, prepared, existing, may_create, may_update)
         if item_errors and not partial:
             raise ValidationFailed([e for i in sorted(item_errors) for e in item_errors[i]])
+        # definitions are recorded only for attributes that items actually written introduce
+        undefined = {}
+        for i in good:
+            undefined.update(new_names[i])
         attributes.record(org, f"kobject.{klass.name}", undefined)
-        good = [i for i in range(len(prepared)) if i not in item_errors]
-        existing = {
-            o.external_id: o
-            for o in KObject.objects.select_for_update().filter(
-                org=org,
-                klass=klass,
-                external_id__in=[
-                    prepared[i]["external_id"] for i in good if prepared[i].get("external_id")
-                ],
-            )
-        }
         now = timezone.now()
         to_create, to_update, events, results = [], [], [], {}
         for i in good:
@@ -525,41 +709,55 @@ def kobject_bulk(*, org, actor, klass, items, partial=False):
                 obj.rev += 1
                 obj.updated_at = now
                 to_update.append((i, obj, _changes(before, _snapshot(obj))))
-        KObject.objects.bulk_create([o for _, o in to_create], batch_size=1000)
-        if to_update:
-            KObject.objects.bulk_update(
-                [o for _, o, _ in to_update],
-                [
-                    "title",
-                    "external_id",
-                    "description",
-                    "icon",
-                    "images",
-                    "tags",
-                    "customer_id",
-                    "company_id",
-                    "data",
-                    "custom",
-                    "rev",
-                    "updated_at",
+        try:
+            with transaction.atomic():
+                bulk.insert(KObject, [o for _, o in to_create])
+        except IntegrityError:
+            # a concurrent call created one of these externalIds after our lookup
+            raise Conflict(
+                "Another request created some of these externalIds at the same time; retry.",
+                errors=[
+                    FieldError(f"/{i}/externalId", "taken", "externalId was taken meanwhile.")
+                    for i, o in to_create
+                    if o.external_id
                 ],
-                batch_size=500,
-            )
+            ) from None
+        bulk.update(KObject, [o for _, o, _ in to_update], KOBJECT_COLUMNS)
         for i, obj in to_create:
             events.append(_event(klass, obj, "create"))
-            results[i] = ("created", obj)
+            results[i] = ("created", events[-1]["data"])
         for i, obj, changes in to_update:
             events.append(_event(klass, obj, "update", changes))
-            results[i] = ("updated", obj)
+            results[i] = ("updated", events[-1]["data"])
         emit_many(org=org, actor=actor, events=events)
     out = []
     for i in range(len(items)):
         if i in results:
-            status, obj = results[i]
-            out.append({"index": i, "status": status, "data": kobject_resource(obj, klass.name)})
+            status, resource = results[i]  # the event's snapshot is the response's resource
+            out.append({"index": i, "status": status, "data": resource})
         else:
             out.append({"index": i, "status": "failed", "errors": item_errors.get(i, [])})
     return out
+
+
+def _bulk_check_permission(good, prepared, existing, may_create, may_update):
+    creates = [i for i in good if prepared[i].get("external_id") not in existing]
+    updates = [i for i in good if prepared[i].get("external_id") in existing]
+    denied = []
+    if not may_create and creates:
+        denied += [
+            FieldError(f"/{i}", "forbidden", "Creating objects needs the create scope.")
+            for i in creates
+        ]
+    if not may_update and updates:
+        denied += [
+            FieldError(f"/{i}", "forbidden", "Updating objects needs the update scope.")
+            for i in updates
+        ]
+    if denied:
+        raise Forbidden(
+            f"{len(denied)} item(s) need a permission this key does not have.", errors=denied
+        )
 
 
 def kobjects_move_customer(*, org, source_id, target_id):
@@ -702,17 +900,122 @@ def related(*, org, resource, ident):
 # ---- validation rules -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def rule_create(*, org, actor, resource, attribute, when, status="", message=""):
+# What a validation rule may name, per resource: the standard attributes its service checks
+# the rules against, and `custom.<name>` (KObjects also `data.<name>`).
+RULE_ATTRIBUTES = {
+    "customer": (
+        "name",
+        "externalId",
+        "emails",
+        "phones",
+        "socials",
+        "urls",
+        "locations",
+        "tags",
+        "locale",
+        "timeZone",
+        "company",
+    ),
+    "company": ("name", "externalId", "domains", "tags"),
+    "conversation": (
+        "name",
+        "status",
+        "snoozeUntil",
+        "priority",
+        "assignedUser",
+        "assignedTeam",
+        "tags",
+    ),
+    "kobject": (
+        "title",
+        "externalId",
+        "description",
+        "images",
+        "icon",
+        "tags",
+        "customer",
+        "company",
+    ),
+}
+RULE_MESSAGE_MAX = ValidationRule._meta.get_field("message").max_length
+
+
+def _rule_errors(org, resource, attribute, when, status, message):
+    from conversations.models import Conversation
+
+    statuses = Conversation.Status.values
     errors = []
+    kind = None
+    if not isinstance(resource, str) or not resource:
+        errors.append(FieldError("/resource", "required", "Name the resource."))
+    elif resource in RULE_ATTRIBUTES and resource != "kobject":
+        kind = resource
+    elif (
+        resource.startswith("kobject.")
+        and Klass.objects.filter(org=org, name=resource[len("kobject.") :]).exists()
+    ):
+        kind = "kobject"
+    else:
+        errors.append(
+            FieldError(
+                "/resource",
+                "invalid",
+                f"Unknown resource {resource!r}: rules apply to customer, company, conversation "
+                "or kobject.<an existing Klass>.",
+            )
+        )
     if when not in ValidationRule.When.values:
         errors.append(
             FieldError("/when", "invalid", f"when is one of {ValidationRule.When.values}.")
         )
-    if when == ValidationRule.When.STATUS and not status:
-        errors.append(FieldError("/status", "required", "Name the status the rule guards."))
-    if not attribute:
+    if when == ValidationRule.When.STATUS:
+        if kind is not None and kind != "conversation":
+            errors.append(
+                FieldError("/when", "invalid", "Only conversations have a status to guard.")
+            )
+        elif not status:
+            errors.append(FieldError("/status", "required", "Name the status the rule guards."))
+        elif status not in statuses:
+            errors.append(
+                FieldError("/status", "invalid", f"status is one of {', '.join(statuses)}.")
+            )
+    if not attribute or not isinstance(attribute, str):
         errors.append(FieldError("/attribute", "required", "Name the attribute."))
+    elif kind is not None:
+        prefixes = ("custom", "data") if kind == "kobject" else ("custom",)
+        head, _, name = attribute.partition(".")
+        if name:
+            valid = head in prefixes and "." not in name
+            if valid:
+                try:
+                    attribute_type(name)
+                except UnknownAttributeType:
+                    valid = False
+        else:
+            valid = attribute in RULE_ATTRIBUTES[kind]
+        if not valid:
+            errors.append(
+                FieldError(
+                    "/attribute",
+                    "invalid",
+                    f"Unknown attribute {attribute!r} for {resource}: use one of "
+                    f"{', '.join(RULE_ATTRIBUTES[kind])} or "
+                    f"{' / '.join(p + '.<name>' for p in prefixes)} with a typed name "
+                    "(e.g. custom.reasonStr).",
+                )
+            )
+    if message and len(message) > RULE_MESSAGE_MAX:
+        errors.append(
+            FieldError(
+                "/message", "max_length", f"message must be at most {RULE_MESSAGE_MAX} characters."
+            )
+        )
+    return errors
+
+
+@transaction.atomic
+def rule_create(*, org, actor, resource, attribute, when, status="", message=""):
+    errors = _rule_errors(org, resource, attribute, when, status, message)
     if errors:
         raise ValidationFailed(errors)
     rule = ValidationRule.objects.create(
@@ -823,7 +1126,12 @@ def kview_update(*, org, actor, kview, data, rev=None):
 
 
 @transaction.atomic
-def kview_delete(*, org, actor, kview):
+def kview_delete(*, org, actor, kview, rev=None):
+    if rev is not None:
+        kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
+        if kview is None:
+            raise NotFound("No KView with this id.")
+        check_rev(kview.rev, rev, resource="KView")
     snapshot = kview_resource(kview)
     kview.delete()
     emit(

@@ -130,3 +130,66 @@ def test_merge_action_needs_exactly_two(staff, org):
     )
     assert "exactly two" in response.content.decode()
     assert Customer.objects.count() == 3
+
+
+# ---- the demo-style org admin (role admin, staff, no superuser, no model permissions) ----------
+
+
+@pytest.fixture
+def ada(client, org):
+    from kdesk.services import user_create_or_update
+
+    user, _ = user_create_or_update(org=org, email="ada@acme.test", role="admin")
+    client.force_login(user)
+    return client
+
+
+def org_admin_form(org, **extra):
+    data = form(org, **extra)
+    del data["org"]  # an org admin's rows are always in their own org: no such field
+    return data
+
+
+def test_an_org_admin_adds_customers_to_their_own_org(ada, org):
+    assert "org" not in ada.get("/admin/customers/customer/add/").context["adminform"].form.fields
+    response = ada.post("/admin/customers/customer/add/", org_admin_form(org))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    c = Customer.objects.get()
+    assert c.org == org
+    assert Event.objects.get(type="customer.create").org == org
+
+
+def test_an_org_admin_sees_and_picks_only_their_orgs_rows(ada, org, other_org):
+    mine = CustomerFactory(org=org, company=CompanyFactory(org=org, name="Navy"))
+    theirs = CustomerFactory(org=other_org, company=CompanyFactory(org=other_org, name="Army"))
+    r = ada.get("/admin/customers/customer/")
+    assert [c.pk for c in r.context["cl"].result_list] == [mine.pk]
+    assert "Army" not in r.content.decode()  # nor in the company filter
+    assert ada.get(f"/admin/customers/customer/{theirs.pk}/change/").status_code == 302
+    r = ada.get(
+        "/admin/autocomplete/",
+        {"app_label": "customers", "model_name": "customer", "field_name": "company", "term": ""},
+    )
+    assert [row["text"] for row in r.json()["results"]] == ["Navy"]
+    r = ada.post("/admin/customers/customer/add/", org_admin_form(org, company=theirs.company_id))
+    assert r.status_code == 200 and "company" in r.context["adminform"].form.errors
+    r = ada.post(f"/admin/customers/customer/{theirs.pk}/delete/", {"post": "yes"})
+    assert Customer.objects.filter(pk=theirs.pk).exists()
+    r = ada.post(
+        "/admin/customers/customer/",
+        {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
+    )
+    assert Customer.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_edit_prepared_against_an_older_rev_is_refused(ada, org):
+    c = CustomerFactory(org=org, name="Ada", emails=[{"type": "work", "email": "ada@x.io"}])
+    c.rev = 3
+    c.save()
+    r = ada.post(
+        f"/admin/customers/customer/{c.pk}/change/",
+        org_admin_form(org, name="Ada L.", loaded_rev=2),
+    )
+    assert r.status_code == 200 and "stale" in r.content.decode()
+    c.refresh_from_db()
+    assert (c.name, c.rev) == ("Ada", 3)
