@@ -834,7 +834,11 @@ def relationship_create(*, org, actor, data):
 @transaction.atomic
 def link_create(*, org, actor, relationship, from_id, to_id, through=None):
     """Link two resources; the relationship's cardinality is enforced here."""
+    if relationship.org_id != org.pk:
+        raise NotFound("No such relationship.")
     errors = []
+    if through is not None and through.org_id != org.pk:
+        errors.append(FieldError("/through", "not_found", "No such object."))
     if not _resource_exists(org, relationship.from_resource, from_id):
         errors.append(
             FieldError("/from", "not_found", f"No {relationship.from_resource} {from_id}.")

@@ -1,7 +1,7 @@
 import pytest
 
 from customers.models import Customer
-from kdesk.errors import Conflict, ValidationFailed
+from kdesk.errors import Conflict, NotFound, ValidationFailed
 from klasses import services
 from klasses.attributes import check_rules
 from klasses.models import Klass, KObject, ValidationRule
@@ -107,3 +107,26 @@ def test_relationship_cardinality(org):
                 "cardinality": "many_to_many",
             },
         )
+
+
+def test_links_refuse_another_orgs_relationship_or_through_object(org, other_org):
+    a = Customer.objects.create(org=org, name="A")
+    mine = Klass.objects.create(org=org, name="order", display_name="Order")
+    theirs = Klass.objects.create(org=other_org, name="order", display_name="Order")
+    o1 = KObject.objects.create(org=org, klass=mine, title="1")
+    foreign = KObject.objects.create(org=other_org, klass=theirs, title="x")
+    data = {
+        "name": "buyer",
+        "from": "customer",
+        "to": "kobject.order",
+        "cardinality": "one_to_many",
+    }
+    rel = services.relationship_create(org=org, actor=None, data=data)
+    other_rel = services.relationship_create(org=other_org, actor=None, data=data)
+    with pytest.raises(NotFound):
+        services.link_create(org=org, actor=None, relationship=other_rel, from_id=a.pk, to_id=o1.pk)
+    with pytest.raises(ValidationFailed) as caught:
+        services.link_create(
+            org=org, actor=None, relationship=rel, from_id=a.pk, to_id=o1.pk, through=foreign
+        )
+    assert "/through" in {e.pointer for e in caught.value.errors}
