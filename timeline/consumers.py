@@ -1,5 +1,6 @@
 """The one websocket per tab (`/ws/`): subscriptions with permission checks, replay, presence."""
 
+import secrets
 import time
 
 from channels.db import database_sync_to_async
@@ -22,6 +23,13 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         self.org_id = user.org_id
         self.tab = ""
         self.groups_joined = {}
+        # Presence is per socket (one per tab): closing one of two tabs keeps the person here.
+        self.conn = secrets.token_hex(6)
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        self.session_group = live.session_group(self.org_id, key) if key else None
+        if self.session_group:
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
@@ -29,6 +37,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             if topic.startswith("customer."):
                 await self._presence(group, topic, "left")
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "session_group", None):
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -45,7 +55,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             state = content.get("state")
             group = self.groups_joined.get(topic)
             if group and topic.startswith("customer.") and state in PRESENCE_STATES:
-                await self._presence(group, topic, state)
+                # A beat repeats the state so that others keep this tab listed (they forget a
+                # tab after a while without one: a process that dies sends no "left").
+                await self._presence(group, topic, state, beat=content.get("beat") is True)
         else:
             await self._error(f"Unknown action {action!r}.")
 
@@ -106,45 +118,65 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             return
         events = await self._missed(topic, last)
         if len(events) > REPLAY_LIMIT:
-            await self.send_json({"type": "refresh", "topic": topic})
+            # The page reloads the parts that show the topic; the cursor moves to now, so the
+            # next reconnect does not ask for the same flood again.
+            newest = await database_sync_to_async(live.last_event_id)(self.org_id)
+            await self.send_json({"type": "refresh", "topic": topic, "id": newest})
             return
+        if topic == "inbox" and events:
+            # Every inbox change re-fetches the list: once is enough for any number missed.
+            events = events[-1:]
         for event in events:
             ops = await database_sync_to_async(fragments.ops_for)(event, topic)
             if ops:
                 await self.send_json({"type": "event", "id": event.pk, "topic": topic, "ops": ops})
 
-    async def _presence(self, group, topic, state):
-        await self.channel_layer.group_send(
-            group,
-            {
-                "type": "live.presence",
-                "topic": topic,
-                "user": self.user.pk,
-                "name": self.user.display_name,
-                "state": state,
-                "at": time.time(),
-                "channel": self.channel_name,
-            },
-        )
+    def _presence_message(self, topic, state, beat=False):
+        return {
+            "type": "live.presence",
+            "topic": topic,
+            "user": self.user.pk,
+            "name": self.user.display_name,
+            "state": state,
+            "beat": beat,
+            "conn": self.conn,
+            "at": time.time(),
+            "channel": self.channel_name,
+        }
+
+    async def _presence(self, group, topic, state, beat=False):
+        await self.channel_layer.group_send(group, self._presence_message(topic, state, beat))
 
     async def live_event(self, message):
+        ops = message["ops"]
         if message.get("tab") and message["tab"] == self.tab:
-            return  # this tab rendered the change itself
+            # This tab caused it: leave out what its response rendered, keep the rest (and the
+            # id, so its cursor does not fall behind and ask for a replay).
+            ops = message.get("tab_ops", ops)
         # `ts` is when the publisher sent it after commit: clients and benchmarks measure latency.
         await self.send_json(
             {
                 "type": "event",
                 "id": message["id"],
                 "topic": message["topic"],
-                "ops": message["ops"],
+                "ops": ops,
                 "ts": message.get("ts"),
                 "prev": message.get("prev"),
                 **({"notify": message["notify"]} if message.get("notify") else {}),
             }
         )
 
+    async def live_unread(self, message):
+        if message.get("tab") and message["tab"] == self.tab:
+            return  # the tab that marked them read updated its own bell
+        await self.send_json({"type": "unread", "count": message["count"]})
+
+    async def session_end(self, message):
+        await self.close(code=4401)
+
     async def live_presence(self, message):
-        if message["channel"] == self.channel_name:
+        # Not this socket, and not the same person's other tabs: presence says who *else* is here.
+        if message["channel"] == self.channel_name or message["user"] == self.user.pk:
             return
         await self.send_json(
             {
@@ -153,21 +185,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                 "user": message["user"],
                 "name": message["name"],
                 "state": message["state"],
+                "conn": message.get("conn", ""),
+                "beat": bool(message.get("beat")),
             }
         )
-        # A newcomer does not know who was already here: answer its "viewing" once.
-        if message["state"] == "viewing" and message["user"] != self.user.pk:
+        # A newcomer does not know who was already here: answer its "viewing" once (per tab).
+        if message["state"] == "viewing" and not message.get("beat"):
             group = self.groups_joined.get(message["topic"])
             if group:
                 await self.channel_layer.send(
-                    message["channel"],
-                    {
-                        "type": "live.presence",
-                        "topic": message["topic"],
-                        "user": self.user.pk,
-                        "name": self.user.display_name,
-                        "state": "here",
-                        "at": time.time(),
-                        "channel": self.channel_name,
-                    },
+                    message["channel"], self._presence_message(message["topic"], "here")
                 )

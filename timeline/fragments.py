@@ -7,7 +7,8 @@ attribute definitions, Klass names), whatever the number of rows.
 
 `ops_for(event, topic)` → a list of operations the page's kdesk.js applies:
   {"op": "prepend"|"append"|"replace"|"remove", "target": css selector, "html": str}
-  {"op": "refresh", "topic": topic, "part": ...}   (re-fetch that part of the page)
+  {"op": "refresh", "topic": topic, "part": ...}   (re-fetch that part of the page: the
+      elements whose data-live-refresh names it; without a part, every element naming the topic)
 Both transports render `timeline/partials/entry.html`.
 """
 
@@ -62,11 +63,16 @@ def render_entry(event, *, live=False):
 def ops_for(event, topic):
     if topic.startswith("customer."):
         if event.type in HIDDEN_TYPES:
-            return [{"op": "refresh", "topic": topic, "part": "insights"}]
+            # The customer's own fields changed: the attributes panel, and the cards that
+            # show them (separate parts: an inline edit renders the one row, not the cards).
+            return [
+                {"op": "refresh", "topic": topic, "part": "attributes"},
+                {"op": "refresh", "topic": topic, "part": "cards"},
+            ]
         html = render_to_string("timeline/partials/entry.html", entry_context(event))
         ops = [{"op": "prepend", "target": "#timeline-entries", "html": html}]
         if event.type.startswith("kobject."):
-            ops.append({"op": "refresh", "topic": topic, "part": "insights"})
+            ops.append({"op": "refresh", "topic": topic, "part": "cards"})
         if event.type.startswith("conversation.") and event.type != "conversation.note.create":
             ops.append({"op": "refresh", "topic": topic, "part": "conversation"})
         return ops

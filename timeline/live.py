@@ -6,7 +6,9 @@ same partials that render the page (timeline.fragments) and fanned out by the ch
 """
 
 import asyncio
+import contextlib
 import contextvars
+import hashlib
 import logging
 import time
 
@@ -19,8 +21,25 @@ from kdesk.payload import as_id
 log = logging.getLogger(__name__)
 
 # The browser tab that caused the current request (X-Kdesk-Tab header): its own socket skips
-# what it just rendered itself.
+# what the response renders itself, and only that.
 origin_tab = contextvars.ContextVar("origin_tab", default="")
+
+# The page parts (refresh `part` names: "conversation", "attributes", ...) the current request's
+# response renders itself. The push happens on commit, inside the service call, before the view
+# renders anything, so a view names them up front (`with renders("conversation"): ...`).
+# Entries are not named here: the page swaps an entry by its id, so one pushed and also returned
+# by the response is shown once whichever arrives first.
+rendered_parts = contextvars.ContextVar("rendered_parts", default=frozenset())
+
+
+@contextlib.contextmanager
+def renders(*parts):
+    """The response of the request running this block renders `parts` itself."""
+    token = rendered_parts.set(rendered_parts.get() | frozenset(parts))
+    try:
+        yield
+    finally:
+        rendered_parts.reset(token)
 
 
 def customer_group(org_id, customer_id):
@@ -33,6 +52,13 @@ def inbox_group(org_id):
 
 def user_group(org_id, user_id):
     return f"o{org_id}.user.{user_id}"
+
+
+def session_group(org_id, session_key):
+    """Every socket of one signed-in browser session: sign-out closes them. The key is hashed
+    so that no session credential ends up in the channel layer's key names."""
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"o{org_id}.session.{digest}"
 
 
 def topic_group(org_id, user_id, topic):
@@ -86,7 +112,7 @@ def notification_message(event, user_id):
     else:
         title = f"Conversation assigned to you: {customer}"
         body = meta.get("conversationName") or ""
-    url = f"/customers/{event.customer_id}/?event={event.pk}#entry-{event.pk}"
+    url = notification_url(event)
     return {
         "type": "live.event",
         "id": event.pk,
@@ -96,6 +122,69 @@ def notification_message(event, user_id):
         "tab": "",
         "ts": time.time(),
     }
+
+
+def notification_url(event):
+    """Where a bell/desktop notification leads, in the parameters customer_page reads: a note
+    is loaded (`?note=`), scrolled to and highlighted; an assignment opens its conversation."""
+    base = f"/customers/{event.customer_id}/"
+    if event.resource == "note" and as_id(event.resource_id) is not None:
+        return f"{base}?note={event.resource_id}#entry-{event.pk}"
+    if event.resource == "conversation" and as_id(event.resource_id) is not None:
+        return f"{base}?conversation={event.resource_id}#entry-{event.pk}"
+    return f"{base}#entry-{event.pk}"
+
+
+def unread_message(org_id, user_id, tab=""):
+    """The bell count of one person, for all their tabs but `tab` (which shows it already)."""
+    from conversations.selectors import unread_notification_count
+
+    count = unread_notification_count(org=org_id, user=user_id)
+    return {"type": "live.unread", "count": count, "tab": tab}
+
+
+def push_unread(org_id, user_id, tab=""):
+    """After notifications were marked read: every other tab of the person updates its bell
+    (and a notifications list it shows)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        _sender(layer)(user_group(org_id, user_id), unread_message(org_id, user_id, tab))
+    except Exception:  # the write succeeded; a stale bell elsewhere must not fail it
+        log.exception("unread push for user %s failed", user_id)
+
+
+def end_sessions(sender, request, user, **kwargs):
+    """`user_logged_out`: close the sockets this browser session opened (code 4401), so a
+    signed-out browser stops receiving the org's updates. Other sessions stay signed in."""
+    session = getattr(request, "session", None)
+    key = getattr(session, "session_key", None)
+    layer = get_channel_layer()
+    if user is None or not key or layer is None:
+        return
+    try:
+        _sender(layer)(session_group(user.org_id, key), {"type": "session.end"})
+    except Exception:  # signing out must work even when the channel layer is down
+        log.exception("closing the sockets of a signed-out session failed")
+
+
+def last_event_id(org_id):
+    """The org's newest event id: the reconnect cursor of a page that follows the inbox or the
+    bell (read before the page's own queries, so nothing falls between render and replay)."""
+    from kdesk.models import Event
+
+    return (
+        Event.objects.filter(org_id=org_id).order_by("-id").values_list("id", flat=True).first()
+        or 0
+    )
+
+
+def without_rendered(ops, parts):
+    """`ops` minus the refreshes of page parts the author's response rendered itself."""
+    if not parts:
+        return ops
+    return [op for op in ops if not (op.get("op") == "refresh" and op.get("part") in parts)]
 
 
 def previous_id(event):
@@ -131,6 +220,7 @@ def publish(events):
         return
     send = _sender(layer)
     tab = origin_tab.get()
+    parts = rendered_parts.get() if tab else frozenset()
     by_target = {}
     for event in events:
         for group, topic in targets(event):
@@ -161,19 +251,24 @@ def publish(events):
                 log.exception("rendering live fragment for event %s failed", event.pk)
                 ops = [{"op": "refresh", "topic": topic}]
             if ops:
-                send(
-                    group,
-                    {
-                        "type": "live.event",
-                        "id": event.pk,
-                        "topic": topic,
-                        "ops": ops,
-                        "tab": tab,
-                        "ts": time.time(),
-                        "prev": prev,
-                    },
-                )
+                message = {
+                    "type": "live.event",
+                    "id": event.pk,
+                    "topic": topic,
+                    "ops": ops,
+                    "tab": tab,
+                    "ts": time.time(),
+                    "prev": prev,
+                }
+                if tab:
+                    # The author's tab still gets the event (its cursor moves on, and what the
+                    # response did not render, such as a conversation a reply started, shows).
+                    message["tab_ops"] = without_rendered(ops, parts)
+                send(group, message)
 
 
 def install():
+    from django.contrib.auth.signals import user_logged_out
+
     subscribe(publish)
+    user_logged_out.connect(end_sessions, dispatch_uid="timeline.live.end_sessions")

@@ -35,7 +35,9 @@ def _phone_candidates(q):
 
 
 def quick_find(*, org, q):
-    """The one customer an exact email, phone or externalId names, or None."""
+    """The one customer an exact email, phone or externalId names, or whose name (ignoring
+    case and repeated spaces) is exactly `q` and nobody else's; None when no single customer
+    is meant (the caller lists the matches instead)."""
     q = (q or "").strip()
     if not q:
         return None
@@ -50,7 +52,13 @@ def quick_find(*, org, q):
         )
         if hit:
             return hit
-    return Customer.objects.filter(org=org, external_id=q).values_list("id", flat=True).first()
+    hit = Customer.objects.filter(org=org, external_id=q).values_list("id", flat=True).first()
+    if hit:
+        return hit
+    name = " ".join(q.split())
+    named = Customer.objects.filter(org=org, name__iexact=name).values_list("id", flat=True)
+    named = list(named[:2])
+    return named[0] if len(named) == 1 else None
 
 
 CUSTOMER_LIST_FIELDS = ("id", "name", "external_id", "emails", "phones", "last_activity_at")

@@ -2,6 +2,9 @@
 shortcuts, and the htmx partials they swap. Writes go through the services; every lookup is
 scoped to the signed-in user's organization (another org's id is a 404)."""
 
+import contextlib
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +22,9 @@ from kdesk.api.pagination import decode_cursor, encode_cursor
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.payload import as_id
 from klasses.models import Metadata
-from timeline import cards, fragments, insights
+from timeline import cards, fragments, insights, live
 from timeline import selectors_desk as desk
-from timeline.entries import KINDS
+from timeline.entries import KINDS, type_prefixes
 from timeline.selectors import decode_keyset, encode_keyset, timeline_page
 
 PAGE_SIZE = 30
@@ -105,8 +108,11 @@ def inbox(request):
     cursor = _decode(raw) if raw else None
     if raw and not (isinstance(cursor, list) and len(cursor) == 2):
         cursor = None
+    # Read before the rows: an event committed in between is then replayed, not lost.
+    live_last = live.last_event_id(_org(request).pk)
     rows, next_cursor = _inbox_rows(request, status, scope, cursor)
     context = {
+        "live_last": live_last,
         "rows": rows,
         "next_cursor": next_cursor,
         "status": status,
@@ -135,6 +141,9 @@ def customers(request):
     before = request.GET.get("before")
     before = as_id(before)
     rows, next_before = desk.customers_search(org=_org(request), q=q, before=before)
+    if q and before is None and len(rows) == 1 and next_before is None:
+        # A search only one customer matches (part of a name, say) is that customer.
+        return redirect(f"/customers/{rows[0]['id']}/")
     for row in rows:
         row["email"] = next(
             (e.get("email") for e in row["emails"] or [] if isinstance(e, dict)), ""
@@ -202,6 +211,8 @@ def _timeline(request, customer, *, before=None, limit=PAGE_SIZE, previous_conve
         "entries": rows,
         "next_cursor": encode_cursor(encode_keyset(next_before)) if next_before else None,
         "filter_query": _filter_query(kinds, klasses),
+        # the same prefixes as the query, for the page to keep pushed entries to the filter
+        "live_filter": " ".join(type_prefixes(kinds, klasses)),
         "kinds": kinds,
         "klasses_on": klasses,
         "customer": customer,
@@ -273,7 +284,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
                 "name": name,
                 "label": (definition or {}).get("displayName") or name,
                 "widget": w,
-                "errors": (errors or {}).get(f"custom.{name}", []),
+                "errors": insights.field_errors(errors or {}, f"custom.{name}", values.get(name)),
             }
         )
     channel = ((chosen or {}).get("channels") or ["email"])[-1] if chosen else "email"
@@ -331,6 +342,9 @@ def _note_page_limit(request, customer):
 @require_GET
 def customer_page(request, pk):
     customer = _customer(request, pk)
+    # The reconnect cursor is read before the timeline: an event committed between the two is
+    # then replayed on connect instead of being neither rendered nor replayed.
+    last_event_id = desk.last_event_id(org=_org(request), customer_id=customer.pk)
     limit, highlight = _note_page_limit(request, customer)
     context = _timeline(request, customer, limit=limit)
     conversation_id = request.GET.get("conversation")
@@ -340,7 +354,7 @@ def customer_page(request, pk):
     context.update(
         {
             "chips": _chips(context["kinds"], context["klasses_on"], klass_list),
-            "last_event_id": desk.last_event_id(org=_org(request), customer_id=customer.pk),
+            "last_event_id": last_event_id,
             "highlight": highlight,
         }
     )
@@ -396,6 +410,9 @@ def compose(request, pk):
         if conversation is None:
             raise Http404
     errors, event = [], None
+    # A reply without a conversation starts (or picks) one: the response then renders the
+    # conversation card too, so the next note has a conversation to go to.
+    starts = mode == "reply" and conversation is None
     try:
         if mode == "note":
             if conversation is None:
@@ -406,13 +423,14 @@ def compose(request, pk):
             event = desk.event_for(org=org, resource="note", resource_id=note.pk)
         else:
             channel = ((conversation.channels if conversation else None) or ["email"])[-1]
-            message = conv_services.message_create(
-                org=org,
-                actor=request.user,
-                customer=customer,
-                conversation=conversation,
-                data={"direction": "out", "channel": channel, "body": body},
-            )
+            with live.renders("conversation") if starts else contextlib.nullcontext():
+                message = conv_services.message_create(
+                    org=org,
+                    actor=request.user,
+                    customer=customer,
+                    conversation=conversation,
+                    data={"direction": "out", "channel": channel, "body": body},
+                )
             event = desk.event_for(org=org, resource="message", resource_id=message.pk)
             conversation = message.conversation
     except ValidationFailed as exc:
@@ -428,6 +446,10 @@ def compose(request, pk):
     )
     html = render_to_string("timeline/customer.html#compose", context, request=request)
     if not errors:
+        if starts:
+            html += render_to_string(
+                "timeline/customer.html#conversation", {**context, "oob": True}, request=request
+            )
         html += _oob_entry(request, event)
         html += _announce("Note added." if mode == "note" else "Reply recorded.")
     return HttpResponse(html, status=422 if errors else 200)
@@ -453,8 +475,8 @@ def _conversation_payload(request, props):
     for name, definition in props.items():
         key = f"custom.{name}"
         if key in post:
-            raw_values[name] = post[key]
-            custom[name] = insights.parse_input(name, post[key], definition or {}, _tz(request))
+            raw_values[name] = insights.form_input(post, key, name, definition)
+            custom[name] = insights.parse_input(name, raw_values[name], definition, _tz(request))
     if custom:
         data["custom"] = custom
     return data, raw_values
@@ -481,9 +503,10 @@ def conversation_panel(request, pk):
     before_rev = conversation.rev
     errors, other = {}, []
     try:
-        conversation = conv_services.conversation_update(
-            org=org, actor=request.user, conversation=conversation, data=data
-        )
+        with live.renders("conversation"):  # the saved card below; the entry is swapped by id
+            conversation = conv_services.conversation_update(
+                org=org, actor=request.user, conversation=conversation, data=data
+            )
     except ValidationFailed as exc:
         errors, other = _errors_by_field(exc)
     except (NotFound, Conflict) as exc:
@@ -550,16 +573,19 @@ def attribute(request, pk, name):
     current = customer.name if name == "name" else (customer.custom or {}).get(name)
     context = {"customer": customer, "tz": tz}
     if request.method == "POST":
-        raw = request.POST.get("value", "")
+        raw = insights.form_input(request.POST, "value", name, definition)
         value = insights.parse_input(name, raw, definition, tz) if name != "name" else raw.strip()
         data = {"name": value or ""} if name == "name" else {"custom": {name: value}}
         try:
-            customer = customer_update(
-                org=_org(request), actor=request.user, customer=customer, data=data
-            )
+            # This response renders the one attribute row; the cards still refresh by push.
+            with live.renders("attributes"):
+                customer = customer_update(
+                    org=_org(request), actor=request.user, customer=customer, data=data
+                )
         except (ValidationFailed, Conflict, NotFound) as exc:
             fields, other = _errors_by_field(exc)
-            messages = [d for ds in fields.values() for d in ds] + other
+            key = "name" if name == "name" else f"custom.{name}"
+            messages = insights.error_messages(fields, other, key, value)
             context.update(
                 {
                     "attr": _attr_row(customer, name, definition, tz),
@@ -699,11 +725,14 @@ def notifications_read(request):
     count = conv_services.notifications_mark_read(
         org=_org(request), user=request.user, ids=ids if ids else None
     )
+    # The user's other tabs learn the new count by push; this tab from the response header.
+    live.push_unread(_org(request).pk, request.user.pk, tab=live.origin_tab.get())
     if request.POST.get("next", "").startswith("/customers/"):
         return redirect(request.POST["next"])
     if _is_htmx(request):
         response = notifications(_as_get(request))
-        response["HX-Trigger"] = "kdesk-notifications-read"
+        unread = conv_selectors.unread_notification_count(org=_org(request), user=request.user)
+        response["HX-Trigger"] = json.dumps({"kdesk-unread": {"count": unread}})
         return response
     from django.contrib import messages
 

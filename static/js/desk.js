@@ -192,16 +192,39 @@
   });
 
   /* ---------------------------------------------------------------- presence */
+  /* Keyed by socket (`conn`, one per tab): closing one of a person's two tabs keeps them listed.
+     Every tab repeats its state every BEAT ms; a tab not heard from for TTL ms is dropped, so a
+     viewer whose server process died (and so never said "left") does not stay forever. */
   var page = null, topic = null, people = {}, lastState = null, stateTimer = null;
+  var BEAT = 20000, TTL = 50000;
   var STATE_TEXT = { viewing: "is viewing", here: "is viewing", replying: "is writing a reply", noting: "is writing a note", idle: "is idle" };
+  function typingState(state) { return state === "replying" || state === "noting"; }
+  /* one line per person: their busiest tab wins (writing beats viewing) */
+  function persons() {
+    var out = {}, order = [];
+    Object.keys(people).forEach(function (key) {
+      var p = people[key], seen = out[p.user];
+      if (!seen) { out[p.user] = { name: p.name, state: p.state }; order.push(p.user); }
+      else if (typingState(p.state) && !typingState(seen.state)) seen.state = p.state;
+    });
+    return order.map(function (user) { return out[user]; });
+  }
+  function personState(user) {
+    var found = null;
+    Object.keys(people).forEach(function (key) {
+      var p = people[key];
+      if (String(p.user) !== String(user)) return;
+      if (!found || (typingState(p.state) && !typingState(found))) found = p.state;
+    });
+    return found;
+  }
   function renderPresence() {
     var box = document.getElementById("presence");
     if (!box) return;
     box.innerHTML = "";
-    Object.keys(people).forEach(function (id) {
-      var p = people[id];
+    persons().forEach(function (p) {
       var span = document.createElement("span");
-      span.className = "presence-person" + (p.state === "replying" || p.state === "noting" ? " typing" : "");
+      span.className = "presence-person" + (typingState(p.state) ? " typing" : "");
       var dot = document.createElement("span");
       dot.className = "avatar avatar-sm";
       dot.setAttribute("aria-hidden", "true");
@@ -214,17 +237,28 @@
   document.addEventListener("kdesk:presence", function (e) {
     var d = e.detail || {};
     if (!topic || d.topic !== topic) return;
-    if (d.state === "left") delete people[d.user];
+    var key = d.conn || "user-" + d.user;
+    if (d.state === "left") delete people[key];
     else {
-      var before = people[d.user];
-      people[d.user] = { name: d.name, state: d.state };
+      var before = personState(d.user);
+      people[key] = { user: d.user, name: d.name, state: d.state, at: Date.now() };
+      var now = personState(d.user);
       if (!before && d.state !== "here") kdesk.announce && kdesk.announce(d.name + " is viewing this customer");
-      if ((d.state === "replying" || d.state === "noting") && (!before || before.state !== d.state)) {
-        kdesk.announce && kdesk.announce(d.name + " " + STATE_TEXT[d.state]);
-      }
+      if (typingState(now) && before !== now) kdesk.announce && kdesk.announce(d.name + " " + STATE_TEXT[now]);
     }
     renderPresence();
   });
+  /* Drop tabs not heard from for TTL ms (`now` may be given: tests look ahead in time). */
+  kdesk.presenceSweep = function (now) {
+    now = now || Date.now();
+    var gone = Object.keys(people).filter(function (key) { return now - people[key].at > TTL; });
+    gone.forEach(function (key) { delete people[key]; });
+    if (gone.length) renderPresence();
+  };
+  setInterval(function () { kdesk.presenceSweep(); }, 5000);
+  setInterval(function () {
+    if (topic && kdesk.send) kdesk.send({ action: "presence", topic: topic, state: lastState || "viewing", beat: true });
+  }, BEAT);
   function typingPresence(state) {
     if (!topic || !kdesk.send) return;
     clearTimeout(stateTimer);

@@ -18,15 +18,20 @@
     if (s) { s.focus(); s.select(); }
   });
 
-  /* Times: <time datetime> shown in the agent's own zone, relative when recent. */
+  /* Times: recent <time datetime> read relative ("5 minutes ago"); everything else keeps the
+     text the server wrote. data-absolute times are never touched: the server formats them in
+     the agent's time zone (with the year), which the browser's zone must not undo. */
   var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
   function fmt(el) {
+    if (el.hasAttribute("data-absolute")) return;
     var d = new Date(el.getAttribute("datetime"));
     if (isNaN(d)) return;
+    if (!el.hasAttribute("data-server-text")) el.setAttribute("data-server-text", el.textContent);
+    var server = el.getAttribute("data-server-text");
     var secs = (d - Date.now()) / 1000, abs = Math.abs(secs);
-    el.title = d.toLocaleString();
-    if (el.hasAttribute("data-absolute") || !rtf || abs > 6 * 86400) {
-      el.textContent = d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    el.title = server;
+    if (!rtf || abs > 6 * 86400) {
+      el.textContent = server;
     } else if (abs < 60) { el.textContent = rtf.format(Math.round(secs), "second"); }
     else if (abs < 3600) { el.textContent = rtf.format(Math.round(secs / 60), "minute"); }
     else if (abs < 86400) { el.textContent = rtf.format(Math.round(secs / 3600), "hour"); }
@@ -55,17 +60,29 @@
     if (b.parentNode) b.parentNode.setAttribute("aria-label", "Notifications, " + n + " unread");
   };
 
-  /* A short message in the bottom-right corner; kind is "success", "error" or nothing. */
-  kdesk.toast = function (text, kind, ms) {
+  /* A short message in the bottom-right corner; kind is "success", "error" or nothing; with
+     `href` the message is a link (a notification opens what it is about). */
+  kdesk.toast = function (text, kind, ms, href) {
     var box = document.getElementById("toasts");
     if (!box) return;
     var t = document.createElement("div");
     t.className = "toast" + (kind ? " toast-" + kind : "");
     t.setAttribute("role", kind === "error" ? "alert" : "status");
-    t.textContent = text;
+    if (href) {
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = text;
+      t.appendChild(a);
+    } else {
+      t.textContent = text;
+    }
     box.appendChild(t);
     setTimeout(function () { t.remove(); }, ms || 4000);
   };
+  /* Marking notifications read answers HX-Trigger {"kdesk-unread": {"count": n}}. */
+  document.addEventListener("kdesk-unread", function (e) {
+    if (e.detail && e.detail.count !== undefined) kdesk.setUnread(e.detail.count);
+  });
 
   /* ---- live socket: one per tab ---- */
   var tab = Math.random().toString(36).slice(2, 12);
@@ -77,13 +94,42 @@
   kdesk.send = function (msg) {
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(msg));
   };
-  function banner(show) {
+  function banner(show, text) {
     var b = document.getElementById("conn-banner");
-    if (b) b.hidden = !show;
+    if (!b) return;
+    if (text) b.textContent = text;
+    b.hidden = !show;
   }
+  /* A live list (an element with data-live-filter, e.g. the timeline) holds each entry once,
+     and only entries whose data-type matches one of its event-type prefixes (the active
+     filter chips; "kobject." a prefix, "conversation.create" an exact type; none: all). */
+  function admits(list, el) {
+    var filter = list && list.getAttribute("data-live-filter");
+    var type = el && el.getAttribute && el.getAttribute("data-type");
+    if (!filter || !type) return true;
+    return filter.split(" ").filter(Boolean).some(function (p) {
+      return p.charAt(p.length - 1) === "." ? type.indexOf(p) === 0 : type === p;
+    });
+  }
+  function entered(list) {
+    var empty = list && list.querySelector(":scope > .tl-empty");
+    if (empty) empty.remove();
+  }
+  /* The response of this tab's own write may arrive after the push of the same entry (or the
+     other way round): an entry already shown is not added twice, nor one outside the filter. */
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var d = e.detail || {}, list = d.target, frag = d.fragment;
+    if (!list || !frag || !list.hasAttribute || !list.hasAttribute("data-live-filter")) return;
+    Array.prototype.slice.call(frag.children || []).forEach(function (el) {
+      if ((el.id && document.getElementById(el.id)) || !admits(list, el)) el.remove();
+    });
+    if (!frag.children.length) d.shouldSwap = false;
+    else entered(list);
+  });
   function apply(op, topic) {
     if (op.op === "unread") { kdesk.setUnread(op.count); return; }
     if (op.op === "refresh") {
+      /* A part ("conversation", "cards", ...) or, without one, everything showing the topic. */
       document.querySelectorAll('[data-live-refresh~="' + (op.part || topic) + '"]').forEach(function (el) {
         htmx.trigger(el, "live-refresh");
       });
@@ -91,6 +137,10 @@
     }
     var target = document.querySelector(op.target);
     if (!target) return;
+    /* A reload of the part in flight may have been rendered before this change: queue one more
+       (hx-sync "queue last" on the part). */
+    var reloading = target.closest && target.closest("[data-live-refresh].htmx-request");
+    if (reloading) htmx.trigger(reloading, "live-refresh");
     if (op.op === "remove") { target.remove(); return; }
     var style = { prepend: "afterbegin", append: "beforeend", replace: "outerHTML", inner: "innerHTML" }[op.op];
     if (op.op === "prepend" || op.op === "append") {
@@ -99,6 +149,10 @@
       var first = tmp.firstElementChild;
       if (first && first.id && document.getElementById(first.id)) {
         target = document.getElementById(first.id); style = "outerHTML";
+      } else if (!admits(target, first)) {
+        return;
+      } else {
+        entered(target);
       }
     }
     htmx.swap(target, op.html, { swapStyle: style });
@@ -110,7 +164,7 @@
       var shown = new Notification(n.title, { body: n.body, tag: n.url });
       shown.onclick = function () { window.focus(); location.href = n.url; };
     } else if (kdesk.toast) {
-      kdesk.toast(n.title + (n.body ? ": " + n.body : ""));
+      kdesk.toast(n.title + (n.body ? ": " + n.body : ""), "", 8000, n.url);
     }
   }
   document.addEventListener("click", function (e) {
@@ -139,7 +193,13 @@
       if (handlers[msg.topic]) handlers[msg.topic](msg);
       document.dispatchEvent(new CustomEvent("kdesk:event", { detail: msg }));
     } else if (msg.type === "refresh") {
+      /* Too much was missed to replay: reload what shows the topic, from the cursor given. */
+      if (msg.id && (!last[msg.topic] || msg.id > last[msg.topic])) last[msg.topic] = msg.id;
       apply({ op: "refresh", topic: msg.topic }, msg.topic);
+    } else if (msg.type === "unread") {
+      /* Read in another tab: the bell, and a notifications list this tab shows. */
+      kdesk.setUnread(msg.count);
+      apply({ op: "refresh", topic: "notifications" }, "notifications");
     } else if (msg.type === "presence") {
       document.dispatchEvent(new CustomEvent("kdesk:presence", { detail: msg }));
     }
@@ -155,7 +215,11 @@
     };
     socket.onmessage = onMessage;
     socket.onclose = function (e) {
-      if (e.code === 4401) return;
+      if (e.code === 4401) {
+        /* Signed out (here or in another tab of this browser): no reconnecting. */
+        banner(true, "Signed out. Sign in again to see live updates.");
+        return;
+      }
       banner(true);
       var delay = Math.min(15000, 500 * Math.pow(2, attempt++)) * (0.7 + Math.random() * 0.6);
       setTimeout(connect, delay);

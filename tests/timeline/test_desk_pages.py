@@ -299,7 +299,8 @@ def test_insights_format_values_by_type(sam, org, desk):
     )
     html = sam.get(f"/customers/{customer.pk}/insights/").content.decode()
     assert "Pro › Yearly" in html
-    assert '<time datetime="2030-01-02T03:04:00+00:00" data-absolute>' in html
+    assert '<span class="at" data-at="2030-01-02T03:04:00+00:00"' in html
+    assert ">Jan 2, 2030, 03:04</span>" in html  # the agent's zone (UTC here), with the year
     assert 'href="https://grace.example.com/" target="_blank" rel="noopener noreferrer"' in html
     assert '<span class="check"' in html
     assert ">Tier<" in html and ">Plan<" in html

@@ -55,3 +55,12 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def at_widget(value, tz):
+    """The datetime-local widget for an instant, in the agent's zone `tz`: the same control and
+    round trip as an At attribute (timeline.insights), e.g. a conversation's snooze time."""
+    from timeline.insights import widget
+
+    return widget("snoozeAt", value, {}, tz or "UTC")
