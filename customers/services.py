@@ -22,7 +22,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.models import Company, Customer, Identity
@@ -662,7 +662,13 @@ def _move_rows(org, source_id, target_id):
             continue
         names = {f.attname for f in model._meta.concrete_fields}
         if "customer_id" in names and "org_id" in names:
-            model.objects.filter(org=org, customer_id=source_id).update(customer_id=target_id)
+            # a moved row changed: its rev and updatedAt say so, so syncs by updated_at see it
+            touched = {"customer_id": target_id}
+            if "rev" in names:
+                touched["rev"] = F("rev") + 1
+            if "updated_at" in names:
+                touched["updated_at"] = timezone.now()
+            model.objects.filter(org=org, customer_id=source_id).update(**touched)
     _move_links(org, source_id, target_id)
     from kdesk.models import Event
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from customers import services
 from customers.models import Customer, Identity
@@ -71,6 +72,7 @@ def test_merge_moves_everything_and_emits_one_event(org, admin_user, pair):
     history = Event.objects.filter(customer_id=source.pk).count()
     assert history == 1
     before_events = Event.objects.count()
+    started = timezone.now()
 
     merged = services.customer_merge(org=org, actor=admin_user, source=source, target=target)
 
@@ -86,8 +88,11 @@ def test_merge_moves_everything_and_emits_one_event(org, admin_user, pair):
     assert not Identity.objects.filter(customer_id=source.pk).exists()
     for name, pk in made.items():
         app = "klasses" if name == "KObject" else "conversations"
-        row = apps.get_model(app, name).objects.get(pk=pk)
+        model = apps.get_model(app, name)
+        row = model.objects.get(pk=pk)
         assert row.customer_id == target.pk, name
+        if hasattr(row, "rev"):  # a sync by updated_at must see the moved row
+            assert row.rev == 2 and row.updated_at >= started, name
     assert not Event.objects.filter(customer_id=source.pk).exists()
     assert Event.objects.count() == before_events + 1
     event = Event.objects.latest("id")
