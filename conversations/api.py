@@ -7,7 +7,18 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
+from kdesk.api.openapi import (
+    errors,
+    maybe_moment,
+    obj,
+    resource_schemas,
+    strings,
+    text,
+    timestamps,
+    to_one,
+)
 from kdesk.api.pagination import paginate
+from kdesk.api.params import rev_param, with_rev
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 
@@ -25,8 +36,80 @@ PAGE_PARAMS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("pageSize", int, description="Rows per page, at most 100."),
 ]
-ANY = {200: OpenApiTypes.OBJECT}
-CREATED = {201: OpenApiTypes.OBJECT}
+CONVERSATION = resource_schemas(
+    "Conversation",
+    {
+        "name": text(),
+        "status": serializers.ChoiceField(Conversation.Status.values),
+        "snoozeUntil": maybe_moment(),
+        "priority": serializers.IntegerField(allow_null=True),
+        "channels": strings(),
+        "tags": strings(),
+        "custom": obj(),
+        "firstMessageAt": maybe_moment(),
+        "lastMessageAt": maybe_moment(),
+        "lastActivityAt": maybe_moment(),
+        "preview": text(),
+        "messageCount": serializers.IntegerField(allow_null=True),
+        **timestamps(),
+    },
+    {"customer": to_one(), "assignedUser": to_one(), "assignedTeam": to_one()},
+)
+MESSAGE = resource_schemas(
+    "Message",
+    {
+        "direction": serializers.ChoiceField(Message.Direction.values),
+        "channel": serializers.CharField(),
+        "body": text(),
+        "bodyHtml": text(),
+        "preview": text(),
+        "sentAt": maybe_moment(),
+        "custom": obj(),
+        **timestamps(),
+    },
+    {"conversation": to_one(), "customer": to_one(), "author": to_one()},
+)
+NOTE = resource_schemas(
+    "Note",
+    {
+        "body": text(),
+        "userMentions": serializers.ListField(
+            child=serializers.DictField(child=serializers.CharField()),
+            help_text='[{"user": id} | {"team": id}]',
+        ),
+        **timestamps(),
+    },
+    {"conversation": to_one(), "customer": to_one(), "author": to_one()},
+)
+TAG = resource_schemas("Tag", {"name": serializers.CharField(), "color": text(), **timestamps()})
+SHORTCUT = resource_schemas(
+    "Shortcut",
+    {
+        "name": serializers.CharField(),
+        "payload": text(),
+        "visibility": serializers.ChoiceField(["private", "shared"]),
+        **timestamps(),
+    },
+    {"owner": to_one()},
+)
+REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
+READ = (401, 403, 404)
+LIST = (400, 401, 403, 404)
+WRITE = (400, 401, 403, 404, 409)
+
+
+def _ok(documented, *codes):
+    return {200: documented, **errors(*codes)}
+
+
+def _created(documented, *codes):
+    return {201: documented, **errors(*codes)}
+
+
+def _deleted(*codes):
+    return {204: None, **errors(*codes)}
+
+
 _id = serializers.CharField
 _json = serializers.JSONField
 
@@ -171,7 +254,7 @@ class ConversationListView(ApiView):
     @extend_schema(
         operation_id="conversations_list",
         parameters=[*PAGE_PARAMS, *CONVERSATION_FILTER_PARAMS],
-        responses=ANY,
+        responses=_ok(CONVERSATION.page, *LIST),
     )
     def get(self, request):
         qs = _filtered(request, selectors.conversations(org=self.org))
@@ -180,7 +263,7 @@ class ConversationListView(ApiView):
     @extend_schema(
         operation_id="conversations_create",
         request=CONVERSATION_BODY,
-        responses=CREATED,
+        responses=_created(CONVERSATION.document, *WRITE),
         description="Body: {customer, name, status, snoozeUntil, priority (1–5), assignedUser, "
         "assignedTeam, tags, custom}.",
     )
@@ -194,7 +277,9 @@ class ConversationListView(ApiView):
 class ConversationDetailView(ApiView):
     scope_resource = "conversation"
 
-    @extend_schema(operation_id="conversations_retrieve", responses=ANY)
+    @extend_schema(
+        operation_id="conversations_retrieve", responses=_ok(CONVERSATION.document, *READ)
+    )
     def get(self, request, pk):
         return Response({"data": conversation_resource(_conversation(self.org, pk))})
 
@@ -204,6 +289,7 @@ class ConversationDetailView(ApiView):
             actor=self.actor,
             conversation=_conversation(self.org, pk),
             data=_body(request),
+            rev=rev_param(request),
             partial=partial,
         )
         return Response({"data": conversation_resource(conversation)})
@@ -211,7 +297,8 @@ class ConversationDetailView(ApiView):
     @extend_schema(
         operation_id="conversations_update",
         request=CONVERSATION_BODY,
-        responses=ANY,
+        parameters=[REV],
+        responses=_ok(CONVERSATION.document, *WRITE),
         description="Replace the writable attributes (omitted ones go back to their defaults); "
         "send `rev` to refuse a stale write (409).",
     )
@@ -221,7 +308,8 @@ class ConversationDetailView(ApiView):
     @extend_schema(
         operation_id="conversations_partial_update",
         request=CONVERSATION_BODY,
-        responses=ANY,
+        parameters=[REV],
+        responses=_ok(CONVERSATION.document, *WRITE),
         description="Change the given attributes; `custom` is merged (null removes a key).",
     )
     def patch(self, request, pk):
@@ -234,7 +322,7 @@ class CustomerConversationListView(ApiView):
     @extend_schema(
         operation_id="customer_conversations_list",
         parameters=[*PAGE_PARAMS, *CONVERSATION_FILTER_PARAMS],
-        responses=ANY,
+        responses=_ok(CONVERSATION.page, *LIST),
     )
     def get(self, request, pk):
         _customer(self.org, pk)
@@ -254,7 +342,11 @@ MESSAGE_BODY = (
 class ConversationMessageListView(ApiView):
     scope_resource = "message"
 
-    @extend_schema(operation_id="conversation_messages_list", parameters=PAGE_PARAMS, responses=ANY)
+    @extend_schema(
+        operation_id="conversation_messages_list",
+        parameters=PAGE_PARAMS,
+        responses=_ok(MESSAGE.page, *LIST),
+    )
     def get(self, request, pk):
         _conversation(self.org, pk)
         qs = selectors.conversation_messages(org=self.org, conversation_id=pk)
@@ -263,7 +355,7 @@ class ConversationMessageListView(ApiView):
     @extend_schema(
         operation_id="conversation_messages_create",
         request=MESSAGE_BODY_SCHEMA,
-        responses=CREATED,
+        responses=_created(MESSAGE.document, *WRITE),
         description=MESSAGE_BODY,
     )
     def post(self, request, pk):
@@ -280,7 +372,9 @@ class ConversationMessageListView(ApiView):
 class ConversationMessageDetailView(ApiView):
     scope_resource = "message"
 
-    @extend_schema(operation_id="conversation_messages_retrieve", responses=ANY)
+    @extend_schema(
+        operation_id="conversation_messages_retrieve", responses=_ok(MESSAGE.document, *READ)
+    )
     def get(self, request, pk, message_pk):
         message = Message.objects.filter(org=self.org, conversation_id=pk, pk=message_pk).first()
         if message is None:
@@ -294,7 +388,7 @@ class CustomerMessageCreateView(ApiView):
     @extend_schema(
         operation_id="customer_messages_create",
         request=MESSAGE_BODY_SCHEMA,
-        responses=CREATED,
+        responses=_created(MESSAGE.document, *WRITE),
         description=MESSAGE_BODY,
     )
     def post(self, request, pk):
@@ -311,7 +405,11 @@ class CustomerMessageCreateView(ApiView):
 class ConversationNoteListView(ApiView):
     scope_resource = "note"
 
-    @extend_schema(operation_id="conversation_notes_list", parameters=PAGE_PARAMS, responses=ANY)
+    @extend_schema(
+        operation_id="conversation_notes_list",
+        parameters=PAGE_PARAMS,
+        responses=_ok(NOTE.page, *LIST),
+    )
     def get(self, request, pk):
         _conversation(self.org, pk)
         qs = selectors.conversation_notes(org=self.org, conversation_id=pk)
@@ -320,7 +418,7 @@ class ConversationNoteListView(ApiView):
     @extend_schema(
         operation_id="conversation_notes_create",
         request=NOTE_BODY,
-        responses=CREATED,
+        responses=_created(NOTE.document, *WRITE),
         description="Body: {body, userMentions: [{user: id} | {team: id}]}; @username and "
         "@team-slug in the body mention too. Each mentioned person (team members included, "
         "never the author) gets one notification.",
@@ -336,7 +434,7 @@ class ConversationNoteListView(ApiView):
 class ConversationNoteDetailView(ApiView):
     scope_resource = "note"
 
-    @extend_schema(operation_id="conversation_notes_retrieve", responses=ANY)
+    @extend_schema(operation_id="conversation_notes_retrieve", responses=_ok(NOTE.document, *READ))
     def get(self, request, pk, note_pk):
         note = Note.objects.filter(org=self.org, conversation_id=pk, pk=note_pk).first()
         if note is None:
@@ -350,7 +448,7 @@ class ConversationNoteDetailView(ApiView):
 class TagListView(ApiView):
     scope_resource = "tag"
 
-    @extend_schema(operation_id="tags_list", parameters=PAGE_PARAMS, responses=ANY)
+    @extend_schema(operation_id="tags_list", parameters=PAGE_PARAMS, responses=_ok(TAG.page, *LIST))
     def get(self, request):
         qs = selectors.tags(org=self.org)
         return Response(paginate(request, qs, lambda rows: [tag_resource(r) for r in rows]))
@@ -358,7 +456,7 @@ class TagListView(ApiView):
     @extend_schema(
         operation_id="tags_create",
         request=TAG_BODY,
-        responses=CREATED,
+        responses=_created(TAG.document, *WRITE),
         description="Body: {name (unique), color (#rrggbb)}.",
     )
     def post(self, request):
@@ -375,20 +473,31 @@ class TagDetailView(ApiView):
             raise NotFound("No tag with this id.")
         return tag
 
-    @extend_schema(operation_id="tags_retrieve", responses=ANY)
+    @extend_schema(operation_id="tags_retrieve", responses=_ok(TAG.document, *READ))
     def get(self, request, pk):
         return Response({"data": tag_resource(self._tag(pk))})
 
-    @extend_schema(operation_id="tags_update", request=TAG_BODY, responses=ANY)
+    @extend_schema(
+        operation_id="tags_update",
+        request=TAG_BODY,
+        parameters=[REV],
+        responses=_ok(TAG.document, *WRITE),
+    )
     def put(self, request, pk):
         tag = services.tag_update(
-            org=self.org, actor=self.actor, tag=self._tag(pk), data=_body(request), partial=True
+            org=self.org,
+            actor=self.actor,
+            tag=self._tag(pk),
+            data=with_rev(_body(request), rev_param(request)),
+            partial=True,
         )
         return Response({"data": tag_resource(tag)})
 
-    @extend_schema(operation_id="tags_destroy", responses={204: None})
+    @extend_schema(operation_id="tags_destroy", parameters=[REV], responses=_deleted(*WRITE))
     def delete(self, request, pk):
-        services.tag_delete(org=self.org, actor=self.actor, tag=self._tag(pk))
+        services.tag_delete(
+            org=self.org, actor=self.actor, tag=self._tag(pk), rev=rev_param(request)
+        )
         return Response(status=204)
 
 
@@ -398,7 +507,9 @@ class TagDetailView(ApiView):
 class ShortcutListView(ApiView):
     scope_resource = "shortcut"
 
-    @extend_schema(operation_id="shortcuts_list", parameters=PAGE_PARAMS, responses=ANY)
+    @extend_schema(
+        operation_id="shortcuts_list", parameters=PAGE_PARAMS, responses=_ok(SHORTCUT.page, *LIST)
+    )
     def get(self, request):
         qs = selectors.shortcuts_visible(org=self.org, user=self.actor)
         return Response(paginate(request, qs, lambda rows: [shortcut_resource(r) for r in rows]))
@@ -406,7 +517,7 @@ class ShortcutListView(ApiView):
     @extend_schema(
         operation_id="shortcuts_create",
         request=SHORTCUT_BODY,
-        responses=CREATED,
+        responses=_created(SHORTCUT.document, *WRITE),
         description="Body: {name, payload (text with {{customer.firstName}}-style placeholders), "
         "visibility: private|shared}.",
     )
@@ -424,22 +535,29 @@ class ShortcutDetailView(ApiView):
             raise NotFound("No shortcut with this id.")
         return shortcut
 
-    @extend_schema(operation_id="shortcuts_retrieve", responses=ANY)
+    @extend_schema(operation_id="shortcuts_retrieve", responses=_ok(SHORTCUT.document, *READ))
     def get(self, request, pk):
         return Response({"data": shortcut_resource(self._shortcut(pk))})
 
-    @extend_schema(operation_id="shortcuts_update", request=SHORTCUT_BODY, responses=ANY)
+    @extend_schema(
+        operation_id="shortcuts_update",
+        request=SHORTCUT_BODY,
+        parameters=[REV],
+        responses=_ok(SHORTCUT.document, *WRITE),
+    )
     def put(self, request, pk):
         shortcut = services.shortcut_update(
             org=self.org,
             actor=self.actor,
             shortcut=self._shortcut(pk),
-            data=_body(request),
+            data=with_rev(_body(request), rev_param(request)),
             partial=True,
         )
         return Response({"data": shortcut_resource(shortcut)})
 
-    @extend_schema(operation_id="shortcuts_destroy", responses={204: None})
+    @extend_schema(operation_id="shortcuts_destroy", parameters=[REV], responses=_deleted(*WRITE))
     def delete(self, request, pk):
-        services.shortcut_delete(org=self.org, actor=self.actor, shortcut=self._shortcut(pk))
+        services.shortcut_delete(
+            org=self.org, actor=self.actor, shortcut=self._shortcut(pk), rev=rev_param(request)
+        )
         return Response(status=204)

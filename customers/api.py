@@ -5,7 +5,8 @@ The DRF serializers below only DOCUMENT the shapes for drf-spectacular: validati
 services' (one ValidationFailed with every pointer), responses are built by representations.
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -16,7 +17,10 @@ from customers.representations import (
     customer_resource,
     customers_resources,
 )
+from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
+from kdesk.api.params import rev_param, with_rev
+from kdesk.api.permissions import require_upsert
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
 
@@ -189,7 +193,6 @@ class CompanyPageSerializer(serializers.Serializer):
     data = CompanyResourceSerializer(many=True)
 
 
-ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`{errors: [...]}` (API.md)")
 PAGE = [
     OpenApiParameter("page", int, description="1-based page number."),
     OpenApiParameter("pageSize", int, description="Rows per page, at most 100."),
@@ -205,11 +208,6 @@ UPDATED = [
     OpenApiParameter("updatedSince", OpenApiTypes.DATETIME, description="updatedAt ≥ this."),
 ]
 REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
-
-
-def _rev(request):
-    raw = request.query_params.get("rev")
-    return raw if raw not in (None, "") else None
 
 
 def _body(request):
@@ -264,7 +262,7 @@ class CustomerDetailView(ApiView):
             actor=self.actor,
             customer=customer,
             data=_body(request),
-            rev=_rev(request),
+            rev=rev_param(request),
             partial=partial,
         )
         return Response({"data": customer_resource(customer)})
@@ -295,7 +293,7 @@ class CustomerDetailView(ApiView):
     def delete(self, request, pk):
         customer = selectors.customer_get(org=self.org, pk=pk)
         services.customer_delete(
-            org=self.org, actor=self.actor, customer=customer, rev=_rev(request)
+            org=self.org, actor=self.actor, customer=customer, rev=rev_param(request)
         )
         return Response(status=204)
 
@@ -329,6 +327,8 @@ class CustomerByPhoneView(ApiView):
 
 class CustomerByExternalIdView(ApiView):
     scope_resource = "customer"
+    # PUT creates or updates: the view checks the scope once it knows which (require_upsert)
+    scope_map = {"PUT": None}
 
     @extend_schema(
         summary="Find a customer by externalId",
@@ -340,6 +340,9 @@ class CustomerByExternalIdView(ApiView):
 
     @extend_schema(
         summary="Create or replace the customer with this externalId",
+        description="Updating an existing customer needs customer.update, creating one "
+        "customer.create.",
+        parameters=[REV],
         request=CustomerInputSerializer,
         responses={
             200: CustomerDocumentSerializer,
@@ -350,9 +353,18 @@ class CustomerByExternalIdView(ApiView):
         },
     )
     def put(self, request, external_id):
-        customer, created = services.customer_upsert_by_external_id(
-            org=self.org, actor=self.actor, external_id=external_id, data=_body(request)
-        )
+        rev = rev_param(request)
+        existing = selectors.customer_by_external_id(org=self.org, external_id=external_id.strip())
+        require_upsert(request, "customer", exists=existing is not None, rev=rev)
+        with transaction.atomic():
+            customer, created = services.customer_upsert_by_external_id(
+                org=self.org,
+                actor=self.actor,
+                external_id=external_id,
+                data=with_rev(_body(request), rev),
+            )
+            # a concurrent request may have created or deleted it since the check above
+            require_upsert(request, "customer", exists=not created, rev=rev)
         return Response({"data": customer_resource(customer)}, status=201 if created else 200)
 
 
@@ -422,7 +434,7 @@ class CompanyDetailView(ApiView):
             actor=self.actor,
             company=company,
             data=_body(request),
-            rev=_rev(request),
+            rev=rev_param(request),
             partial=partial,
         )
         return Response({"data": company_resource(company)})
@@ -452,5 +464,7 @@ class CompanyDetailView(ApiView):
     )
     def delete(self, request, pk):
         company = selectors.company_get(org=self.org, pk=pk)
-        services.company_delete(org=self.org, actor=self.actor, company=company, rev=_rev(request))
+        services.company_delete(
+            org=self.org, actor=self.actor, company=company, rev=rev_param(request)
+        )
         return Response(status=204)

@@ -1,28 +1,11 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`).
 
-`customers/<int:pk>` only matches digits, so `customers/search` (another app's) stays free.
+`customers/<int:pk>` only matches digits, so `customers/search` (another app's) stays free;
+external ids may hold slashes (kdesk.api.routing.ExternalIdConverter).
 """
-
-from django.urls import register_converter
 
 from customers import api
 from kdesk.api.routing import api_path
-
-
-class ExternalIdConverter:
-    """External ids may hold slashes ("shop/123") but never end with one, so that the
-    trailing-slash twin of the route still answers."""
-
-    regex = r"[^/]+(?:/[^/]+)*"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(ExternalIdConverter, "customers_external_id")
 
 urlpatterns = []
 
@@ -40,7 +23,7 @@ api_urlpatterns = [
         name="api-customer-by-phone",
     ),
     *api_path(
-        "customers/externalId=<customers_external_id:external_id>",
+        "customers/externalId=<external_id:external_id>",
         api.CustomerByExternalIdView.as_view(),
         name="api-customer-by-external-id",
     ),

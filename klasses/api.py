@@ -1,11 +1,26 @@
 """`/v1/klasses…`, `/v1/metadata/…`, `/v1/kviews…`: Klass definitions, KObjects, attributes."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
+from kdesk.api.openapi import (
+    ErrorSerializer,
+    errors,
+    maybe_moment,
+    obj,
+    resource_schemas,
+    strings,
+    text,
+    timestamps,
+    to_one,
+)
 from kdesk.api.pagination import paginate
+from kdesk.api.params import rev_param, with_rev
+from kdesk.api.permissions import allows, require, require_upsert
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from klasses import selectors, services
@@ -28,12 +43,125 @@ KOBJECT_FILTERS = [
     OpenApiParameter("updatedSince", OpenApiTypes.DATETIME, description="updatedAt ≥ this."),
     OpenApiParameter("sort", str, description="createdAt, -createdAt, updatedAt, -updatedAt"),
 ]
-OBJECT = OpenApiTypes.OBJECT
+REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
+
+# Response models. With an org's credentials /v1/schema also holds `KObject_<klass>_document`
+# (and _resource, _page, _bulk) whose `data` is typed from that Klass's attributes
+# (klasses.openapi.org_klasses_hook).
+KLASS = resource_schemas(
+    "Klass",
+    {
+        "name": serializers.CharField(),
+        "displayName": text(),
+        "description": text(),
+        "icon": text(),
+        "color": text(),
+        "images": strings(),
+        "status": serializers.CharField(),
+        "metadata": inline_serializer(
+            "KlassMetadata",
+            {"properties": obj(help_text="Attribute definitions by name.")},
+            required=False,
+        ),
+        **timestamps(),
+    },
+)
+KOBJECT = resource_schemas(
+    "KObject",
+    {
+        "externalId": text(),
+        "title": text(),
+        "description": text(),
+        "images": strings(),
+        "icon": text(),
+        "data": obj(help_text="The Klass's attributes (typed per org: KObject_<klass>_data)."),
+        "custom": obj(),
+        "tags": strings(),
+        **timestamps(),
+    },
+    {"customer": to_one(), "company": to_one(), "klass": to_one()},
+)
+KVIEW = resource_schemas(
+    "KView",
+    {
+        "name": text(),
+        "resource": serializers.CharField(),
+        "context": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "template": text(),
+        "urlTemplate": text(),
+        "position": serializers.IntegerField(),
+        "active": serializers.BooleanField(),
+        **timestamps(),
+    },
+)
+METADATA = resource_schemas(
+    "Metadata",
+    {
+        "properties": obj(help_text="Attribute definitions by name."),
+        "rev": serializers.IntegerField(),
+        "updatedAt": maybe_moment(),
+    },
+)
+VIOLATIONS = {
+    "violatingRows": serializers.IntegerField(help_text="Rows that break the definitions."),
+    "violatingIds": serializers.ListField(child=serializers.CharField(), help_text="≤ 100."),
+}
+FORCED_META = inline_serializer("ForcedDefinitionMeta", VIOLATIONS, required=False)
+KLASS_PUT = inline_serializer(
+    "KlassDefinitionUpdate", {"data": KLASS.resource(), "meta": FORCED_META}
+)
+METADATA_PUT = inline_serializer(
+    "MetadataUpdate",
+    {
+        "data": METADATA.resource(),
+        "meta": inline_serializer("ForcedMetadataMeta", VIOLATIONS, required=False),
+    },
+)
+BULK_ITEM = inline_serializer(
+    "KObjectBulkItem",
+    {
+        "index": serializers.IntegerField(),
+        "status": serializers.CharField(help_text="created, updated or failed"),
+        "data": KOBJECT.resource(required=False, allow_null=True),
+        "errors": ErrorSerializer(many=True, required=False),
+    },
+)
+BULK_RESULT = inline_serializer(
+    "KObjectBulkResult",
+    {
+        "data": serializers.ListField(
+            child=KOBJECT.resource(allow_null=True),
+            help_text="The objects in item order (null for a failed item with ?partial=true).",
+        ),
+        "meta": inline_serializer(
+            "KObjectBulkMeta",
+            {
+                "results": serializers.ListField(child=BULK_ITEM),
+                "created": serializers.IntegerField(),
+                "updated": serializers.IntegerField(),
+                "failed": serializers.IntegerField(),
+            },
+        ),
+    },
+)
+READ = (401, 403, 404)
+LIST = (400, 401, 403, 404)
+WRITE = (400, 401, 403, 404, 409)
 
 
-def _rev(request):
-    raw = request.query_params.get("rev")
-    return raw if raw not in (None, "") else None
+def _ok(documented, *codes):
+    return {200: documented, **errors(*codes)}
+
+
+FORCE = OpenApiParameter(
+    "force", bool, description="Apply metadata even if existing rows break (they are reported)."
+)
+
+
+def _violations(broken):
+    """What `?force=true` left broken: the rows that violate the new definitions."""
+    return {"violatingRows": len(broken), "violatingIds": [str(i) for i in broken[:100]]}
 
 
 class KObjectFilter(django_filters.FilterSet):
@@ -70,12 +198,12 @@ def filtered_kobjects(request, org, klass, customer_id=None):
 class KlassListView(ApiView):
     scope_resource = "klass"
 
-    @extend_schema(parameters=PAGE, responses={200: OBJECT})
+    @extend_schema(parameters=PAGE, responses=_ok(KLASS.page, *LIST))
     def get(self, request):
         klasses = selectors.klasses(org=self.org)
         return Response(paginate(request, klasses, lambda rows: [klass_resource(k) for k in rows]))
 
-    @extend_schema(request=KLASS_BODY, responses={201: OBJECT})
+    @extend_schema(request=KLASS_BODY, responses={201: KLASS.document, **errors(*WRITE)})
     def post(self, request):
         klass = services.klass_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": klass_resource(klass, {})}, status=201)
@@ -84,36 +212,43 @@ class KlassListView(ApiView):
 class KlassDefinitionView(ApiView):
     scope_resource = "klass"
 
-    @extend_schema(responses={200: OBJECT})
+    @extend_schema(responses=_ok(KLASS.document, *READ))
     def get(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
         return Response({"data": klass_resource(klass, properties)})
 
-    @extend_schema(request=KLASS_BODY, responses={200: OBJECT})
+    @extend_schema(request=KLASS_BODY, parameters=[REV, FORCE], responses=_ok(KLASS_PUT, *WRITE))
     def put(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         body = dict(request.data) if isinstance(request.data, dict) else request.data
         metadata = body.pop("metadata", None) if isinstance(body, dict) else None
-        klass = services.klass_update(
-            org=self.org, actor=self.actor, klass=klass, data=body, rev=_rev(request)
-        )
-        if metadata is not None:
-            services.metadata_update(
-                org=self.org,
-                actor=self.actor,
-                resource=f"kobject.{name}",
-                data=metadata,
-                force=request.query_params.get("force") == "true",
+        rev = rev_param(request)
+        broken = []
+        # The definition and its attributes change together or not at all.
+        with transaction.atomic():
+            klass = services.klass_update(
+                org=self.org, actor=self.actor, klass=klass, data=body, rev=rev
             )
+            if metadata is not None:
+                _, broken = services.metadata_update(
+                    org=self.org,
+                    actor=self.actor,
+                    resource=f"kobject.{name}",
+                    data=metadata,
+                    force=request.query_params.get("force") == "true",
+                )
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
-        return Response({"data": klass_resource(klass, properties)})
+        doc = {"data": klass_resource(klass, properties)}
+        if broken:
+            doc["meta"] = _violations(broken)
+        return Response(doc)
 
 
 class KObjectListView(ApiView):
     scope_resource = "kobject"
 
-    @extend_schema(parameters=KOBJECT_FILTERS, responses={200: OBJECT})
+    @extend_schema(parameters=KOBJECT_FILTERS, responses=_ok(KOBJECT.page, *LIST))
     def get(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         qs = filtered_kobjects(request, self.org, klass)
@@ -121,7 +256,7 @@ class KObjectListView(ApiView):
             paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
         )
 
-    @extend_schema(request=KOBJECT_BODY, responses={201: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         obj = services.kobject_create(
@@ -137,7 +272,7 @@ class KObjectDetailView(ApiView):
         klass = services.klass_get(org=self.org, name=name)
         return klass, services.kobject_get(org=self.org, klass=klass, pk=pk)
 
-    @extend_schema(responses={200: OBJECT})
+    @extend_schema(responses=_ok(KOBJECT.document, *READ))
     def get(self, request, name, pk):
         _, obj = self._get(name, pk)
         return Response({"data": kobject_resource(obj, name)})
@@ -150,57 +285,87 @@ class KObjectDetailView(ApiView):
             klass=klass,
             kobject=obj,
             data=request.data,
-            rev=_rev(request),
+            rev=rev_param(request),
             partial=partial,
         )
         return Response({"data": kobject_resource(obj, name)})
 
-    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, parameters=[REV], responses=_ok(KOBJECT.document, *WRITE))
     def put(self, request, name, pk):
         return self._update(request, name, pk, partial=False)
 
-    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, parameters=[REV], responses=_ok(KOBJECT.document, *WRITE))
     def patch(self, request, name, pk):
         return self._update(request, name, pk, partial=True)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[REV], responses={204: None, **errors(*WRITE)})
     def delete(self, request, name, pk):
         klass, obj = self._get(name, pk)
-        services.kobject_delete(org=self.org, actor=self.actor, klass=klass, kobject=obj)
+        services.kobject_delete(
+            org=self.org, actor=self.actor, klass=klass, kobject=obj, rev=rev_param(request)
+        )
         return Response(status=204)
 
 
 class KObjectByExternalIdView(ApiView):
     scope_resource = "kobject"
+    # PUT creates or updates: the view checks the scope once it knows which (require_upsert)
+    scope_map = {"PUT": None}
 
-    @extend_schema(responses={200: OBJECT})
+    @extend_schema(responses=_ok(KOBJECT.document, *READ))
     def get(self, request, name, external_id):
         klass = services.klass_get(org=self.org, name=name)
         obj = services.kobject_get(org=self.org, klass=klass, external_id=external_id)
         return Response({"data": kobject_resource(obj, name)})
 
-    @extend_schema(request=KOBJECT_BODY, responses={200: OBJECT, 201: OBJECT})
+    @extend_schema(
+        request=KOBJECT_BODY,
+        parameters=[REV],
+        responses={200: KOBJECT.document, 201: KOBJECT.document, **errors(*WRITE)},
+    )
     def put(self, request, name, external_id):
         klass = services.klass_get(org=self.org, name=name)
-        obj, created = services.kobject_upsert(
-            org=self.org, actor=self.actor, klass=klass, external_id=external_id, data=request.data
-        )
+        rev = rev_param(request)
+        exists = selectors.kobjects(org=self.org, klass=klass, external_id=external_id).exists()
+        require_upsert(request, "kobject", exists=exists, rev=rev)
+        with transaction.atomic():
+            obj, created = services.kobject_upsert(
+                org=self.org,
+                actor=self.actor,
+                klass=klass,
+                external_id=external_id,
+                data=with_rev(request.data, rev),
+            )
+            # a concurrent request may have created or deleted it since the check above
+            require_upsert(request, "kobject", exists=not created, rev=rev)
         return Response({"data": kobject_resource(obj, name)}, status=201 if created else 200)
 
 
 class KObjectBulkView(ApiView):
-    scope_resource = "kobject"
+    # Creating items needs kobject.create, updating existing ones kobject.update: the service
+    # sorts the items, so the view only needs one of the two to let the call in.
+    scope_resource = None
 
     @extend_schema(
         parameters=[OpenApiParameter("partial", bool, description="Write the valid items.")],
         request=KOBJECT_BULK_BODY,
-        responses={200: OBJECT},
+        responses={200: BULK_RESULT, **errors(400, 401, 403, 404, 409, 413)},
     )
     def post(self, request, name):
+        may_create = allows(request, "kobject", "create")
+        may_update = allows(request, "kobject", "update")
+        if not (may_create or may_update):
+            require(request, "kobject", "create")
         klass = services.klass_get(org=self.org, name=name)
         partial = request.query_params.get("partial") == "true"
         results = services.kobject_bulk(
-            org=self.org, actor=self.actor, klass=klass, items=request.data, partial=partial
+            org=self.org,
+            actor=self.actor,
+            klass=klass,
+            items=request.data,
+            partial=partial,
+            may_create=may_create,
+            may_update=may_update,
         )
         for r in results:
             if "errors" in r:
@@ -242,7 +407,7 @@ class CustomerKObjectsView(ApiView):
         if not Customer.objects.filter(org=self.org, pk=pk).exists():
             raise NotFound("No customer with this id.")
 
-    @extend_schema(parameters=KOBJECT_FILTERS, responses={200: OBJECT})
+    @extend_schema(parameters=KOBJECT_FILTERS, responses=_ok(KOBJECT.page, *LIST))
     def get(self, request, pk, name):
         self._customer(pk)
         klass = services.klass_get(org=self.org, name=name)
@@ -251,7 +416,7 @@ class CustomerKObjectsView(ApiView):
             paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
         )
 
-    @extend_schema(request=KOBJECT_BODY, responses={201: OBJECT})
+    @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, pk, name):
         self._customer(pk)
         klass = services.klass_get(org=self.org, name=name)
@@ -269,7 +434,7 @@ class CustomerKObjectsView(ApiView):
 class MetadataView(ApiView):
     scope_resource = "metadata"
 
-    @extend_schema(responses={200: OBJECT})
+    @extend_schema(responses=_ok(METADATA.document, *READ))
     def get(self, request, resource):
         properties, rev, updated = services.metadata_get(org=self.org, resource=resource)
         return Response({"data": metadata_resource(resource, properties, rev, updated)})
@@ -278,37 +443,35 @@ class MetadataView(ApiView):
         parameters=[
             OpenApiParameter("force", bool, description="Apply even if existing rows break."),
             OpenApiParameter("replace", bool, description="Replace instead of merging."),
+            REV,
         ],
         request=METADATA_BODY,
-        responses={200: OBJECT},
+        responses=_ok(METADATA_PUT, *WRITE),
     )
     def put(self, request, resource):
         meta, broken = services.metadata_update(
             org=self.org,
             actor=self.actor,
             resource=resource,
-            data=request.data,
+            data=with_rev(request.data, rev_param(request)),
             force=request.query_params.get("force") == "true",
             replace=request.query_params.get("replace") == "true",
         )
         doc = {"data": metadata_resource(resource, meta.properties, meta.rev, meta.updated_at)}
         if broken:
-            doc["meta"] = {
-                "violatingRows": len(broken),
-                "violatingIds": [str(i) for i in broken[:100]],
-            }
+            doc["meta"] = _violations(broken)
         return Response(doc)
 
 
 class KViewListView(ApiView):
     scope_resource = "kview"
 
-    @extend_schema(parameters=PAGE, responses={200: OBJECT})
+    @extend_schema(parameters=PAGE, responses=_ok(KVIEW.page, *LIST))
     def get(self, request):
         qs = KView.objects.filter(org=self.org).order_by("resource", "position", "id")
         return Response(paginate(request, qs, lambda rows: [kview_resource(k) for k in rows]))
 
-    @extend_schema(request=KVIEW_BODY, responses={201: OBJECT})
+    @extend_schema(request=KVIEW_BODY, responses={201: KVIEW.document, **errors(*WRITE)})
     def post(self, request):
         kview = services.kview_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": kview_resource(kview)}, status=201)
@@ -323,22 +486,24 @@ class KViewDetailView(ApiView):
             raise NotFound("No KView with this id.")
         return kview
 
-    @extend_schema(responses={200: OBJECT})
+    @extend_schema(responses=_ok(KVIEW.document, *READ))
     def get(self, request, pk):
         return Response({"data": kview_resource(self._get(pk))})
 
-    @extend_schema(request=KVIEW_BODY, responses={200: OBJECT})
+    @extend_schema(request=KVIEW_BODY, parameters=[REV], responses=_ok(KVIEW.document, *WRITE))
     def put(self, request, pk):
         kview = services.kview_update(
             org=self.org,
             actor=self.actor,
             kview=self._get(pk),
             data=request.data,
-            rev=_rev(request),
+            rev=rev_param(request),
         )
         return Response({"data": kview_resource(kview)})
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[REV], responses={204: None, **errors(*WRITE)})
     def delete(self, request, pk):
-        services.kview_delete(org=self.org, actor=self.actor, kview=self._get(pk))
+        services.kview_delete(
+            org=self.org, actor=self.actor, kview=self._get(pk), rev=rev_param(request)
+        )
         return Response(status=204)

@@ -67,7 +67,8 @@ KVIEW_BODY_SCHEMA = {
 
 
 def body(schema):
-    return OpenApiRequest(request={"application/json": schema})
+    # a raw schema for the parsers' media type (application/json)
+    return OpenApiRequest(request=schema)
 
 
 KOBJECT_BODY = body(KOBJECT_BODY_SCHEMA)
@@ -126,11 +127,56 @@ def _klass_components(name, properties):
     return {f"KObject_{name}_data": data, f"KObject_{name}": model}
 
 
+def _response_components(name, schemas):
+    """Typed copies of the generic KObject response models: `KObject_<name>_resource` (its
+    attributes' `data` is `KObject_<name>_data`), `_document`, `_page` and `_bulk`; returns
+    {generic ref: typed ref} for the concrete paths."""
+    refs = {}
+    prefix = "#/components/schemas/"
+
+    def typed(generic, suffix, replace):
+        if generic not in schemas:
+            return
+        copy_ = copy.deepcopy(schemas[generic])
+        _swap_refs(copy_, replace)
+        schemas[f"KObject_{name}_{suffix}"] = copy_
+        refs[prefix + generic] = prefix + f"KObject_{name}_{suffix}"
+
+    if "KObjectAttributes" in schemas:
+        attributes = copy.deepcopy(schemas["KObjectAttributes"])
+        attributes.setdefault("properties", {})["data"] = {"$ref": f"{prefix}KObject_{name}_data"}
+        schemas[f"KObject_{name}_attributes"] = attributes
+        refs[prefix + "KObjectAttributes"] = prefix + f"KObject_{name}_attributes"
+    typed("KObjectResource", "resource", refs)
+    typed("KObjectDocument", "document", refs)
+    typed("KObjectPage", "page", refs)
+    typed("KObjectBulkItem", "bulk_item", refs)
+    typed("KObjectBulkMeta", "bulk_meta", refs)
+    typed("KObjectBulkResult", "bulk", refs)
+    return refs
+
+
+def _swap_refs(node, refs):
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if ref in refs:
+            node["$ref"] = refs[ref]
+        for value in node.values():
+            _swap_refs(value, refs)
+    elif isinstance(node, list):
+        for value in node:
+            _swap_refs(value, refs)
+
+
 def _without_name_param(operation):
     op = copy.deepcopy(operation)
     op["parameters"] = [p for p in op.get("parameters", []) if p.get("name") != "name"]
     op["operationId"] = op.get("operationId", "op") + "_typed"
     return op
+
+
+def _slug(suffix):
+    return {"/{id}": "one", "/externalId={external_id}": "by_external_id", "/bulk": "bulk"}[suffix]
 
 
 def org_klasses_hook(result, generator, request, public):
@@ -147,9 +193,26 @@ def org_klasses_hook(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     paths = result.setdefault("paths", {})
     generic = paths.get("/v1/klasses/{name}", {})
+    # the other per-object paths, typed too: responses name KObject_<klass>_document etc.
+    others = {
+        suffix: paths.get(f"/v1/klasses/{{name}}{suffix}", {})
+        for suffix in ("/{id}", "/externalId={external_id}", "/bulk")
+    }
     for klass in Klass.objects.filter(org=org).order_by("name"):
         schemas.update(_klass_components(klass.name, metadata.get(klass.name, {})))
+        refs = _response_components(klass.name, schemas)
         ref = {"$ref": f"#/components/schemas/KObject_{klass.name}"}
+        for suffix, operations in others.items():
+            typed_ops = {}
+            for method, operation in operations.items():
+                if method not in ("get", "put", "patch", "delete", "post"):
+                    continue
+                op = _without_name_param(operation)
+                op["operationId"] = f"{method}KObject_{klass.name}_{_slug(suffix)}"
+                _swap_refs(op, refs)
+                typed_ops[method] = op
+            if typed_ops:
+                paths[f"/v1/klasses/{klass.name}{suffix}"] = typed_ops
         concrete = {}
         for method, operation in generic.items():
             if method not in ("get", "post"):
@@ -164,6 +227,7 @@ def org_klasses_hook(result, generator, request, public):
                     "content": {"application/json": {"schema": ref}},
                     "required": True,
                 }
+            _swap_refs(op, refs)
             concrete[method] = op
         if concrete:
             paths[f"/v1/klasses/{klass.name}"] = concrete

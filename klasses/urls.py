@@ -9,7 +9,8 @@ api_urlpatterns = [
     *api_path("klasses/<slug:name>/definition", api.KlassDefinitionView.as_view()),
     *api_path("klasses/<slug:name>/bulk", api.KObjectBulkView.as_view()),
     *api_path(
-        "klasses/<slug:name>/externalId=<str:external_id>", api.KObjectByExternalIdView.as_view()
+        "klasses/<slug:name>/externalId=<external_id:external_id>",
+        api.KObjectByExternalIdView.as_view(),
     ),
     *api_path("klasses/<slug:name>/<int:pk>", api.KObjectDetailView.as_view()),
     *api_path("klasses/<slug:name>", api.KObjectListView.as_view(), name="api-kobjects"),

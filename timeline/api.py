@@ -1,9 +1,11 @@
 """`GET /v1/customers/{id}/timeline?cursor=&kinds=&klasses=&limit=`: the merged timeline."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from customers.models import Customer
+from kdesk.api.openapi import errors, moment, obj, resource_schemas, to_one
 from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -12,6 +14,21 @@ from kdesk.scopes import scope
 from timeline.entries import KINDS
 from timeline.representations import entry_resource
 from timeline.selectors import decode_keyset, encode_keyset, timeline_page
+
+TIMELINE_ENTRY = resource_schemas(
+    "TimelineEntry",
+    {
+        "kind": serializers.ChoiceField(choices=list(KINDS)),
+        "event": serializers.CharField(help_text="The event type, e.g. conversation.note.create"),
+        "resource": serializers.CharField(),
+        "resourceId": serializers.CharField(),
+        "rev": serializers.IntegerField(allow_null=True),
+        "data": obj(help_text="Snapshot of the resource."),
+        "changes": obj(),
+        "createdAt": moment(),
+    },
+    {"actor": to_one()},
+)
 
 
 def csv_param(request, name, allowed=None):
@@ -59,7 +76,7 @@ class CustomerTimelineView(ApiView):
             OpenApiParameter("kinds", str, description="Comma-separated: " + ", ".join(KINDS)),
             OpenApiParameter("klasses", str, description="Comma-separated Klass names."),
         ],
-        responses={200: dict},
+        responses={200: TIMELINE_ENTRY.cursor_page, **errors(400, 401, 403, 404)},
     )
     def get(self, request, pk):
         if not Customer.objects.filter(org=self.org, pk=pk).exists():

@@ -3,10 +3,23 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from kdesk.api.openapi import EVENT, errors
 from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
+from kdesk.api.permissions import allows
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, ValidationFailed
-from kdesk.selectors import events_after
+from kdesk.models import ApiKey
+from kdesk.selectors import EVENT_SCOPES, KOBJECT_SCOPE, events_after
+
+READABLE = frozenset({*EVENT_SCOPES.values(), KOBJECT_SCOPE})
+
+
+def readable_scopes(request):
+    """The kinds of event this caller may read (None: all): a key needs each resource's read
+    scope, as for the resource itself; events of admin-only resources are for admins."""
+    if not isinstance(request.auth, ApiKey) and request.user.role == "admin":
+        return None
+    return frozenset(r for r in READABLE if allows(request, r, "read"))
 
 
 def event_resource(e):
@@ -43,7 +56,14 @@ class EventFeedView(ApiView):
             ),
             OpenApiParameter("limit", int, description="At most 500 (default 100)."),
         ],
-        responses={200: dict},
+        responses={200: EVENT.cursor_page, **errors(400, 401, 403)},
+        description=(
+            "Every change in the org, oldest first, deletes included; only the kinds of event "
+            "the key may read (each resource's read scope). An event is listed once no "
+            "transaction still in flight can commit an earlier one, so following "
+            "`meta.cursor.next` never skips an event; the newest events may therefore "
+            "appear a moment after they were written."
+        ),
     )
     def get(self, request):
         raw_after = request.query_params.get("after")
@@ -61,7 +81,12 @@ class EventFeedView(ApiView):
         types = [t.strip() for t in request.query_params.get("types", "").split(",") if t.strip()]
         limit = limit_param(request)
         rows = events_after(
-            org=self.org, after=after, types=types, limit=limit, viewer=request.user
+            org=self.org,
+            after=after,
+            types=types,
+            limit=limit,
+            viewer=request.user,
+            scopes=readable_scopes(request),
         )
         next_cursor = encode_cursor(rows[-1]["id"]) if rows else encode_cursor(after)
         doc = cursor_document(

@@ -5,6 +5,9 @@ import json
 import math
 from urllib.parse import urlencode
 
+from rest_framework.exceptions import ParseError
+
+from kdesk.api.parsers import parse_json_text
 from kdesk.errors import FieldError, ValidationFailed
 
 DEFAULT_PAGE_SIZE = 100
@@ -14,15 +17,25 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 
 
-def _positive_int(request, name, default, maximum=MAX_PAGE):
+def _digits(request, name):
+    """The parameter as an int, None when absent; 400 unless it is a positive integer."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
-        return default
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
-    if value < 1:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
         raise ValidationFailed(
             [FieldError(f"/{name}", "invalid", f"{name} must be a positive integer.")]
         )
+    digits = raw.lstrip("0")
+    # any number this long is beyond every maximum; int() of thousands of digits is refused
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
+def _positive_int(request, name, default, maximum=MAX_PAGE):
+    """A positive integer parameter; 400 beyond `maximum` (page numbers)."""
+    value = _digits(request, name)
+    if value is None:
+        return default
     if value > maximum:
         raise ValidationFailed(
             [FieldError(f"/{name}", "invalid", f"{name} may be at most {maximum:,}.")]
@@ -30,10 +43,17 @@ def _positive_int(request, name, default, maximum=MAX_PAGE):
     return value
 
 
+def clamped_int(request, name, default, maximum):
+    """A positive integer parameter clamped to `maximum` (pageSize, limit): asking for more
+    than the API gives is not an error."""
+    value = _digits(request, name)
+    return default if value is None else min(value, maximum)
+
+
 def page_params(request, *, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE):
     """(page, page_size) from the query string; an oversized pageSize is clamped."""
     page = _positive_int(request, "page", 1)
-    size = min(_positive_int(request, "pageSize", default_size, maximum=10**9), max_size)
+    size = clamped_int(request, "pageSize", default_size, max_size)
     return page, size
 
 
@@ -80,14 +100,16 @@ def decode_cursor(cursor, *, param="cursor"):
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
+        return parse_json_text(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeDecodeError, ParseError):
         raise ValidationFailed(
             [FieldError(f"/{param}", "invalid", "The cursor is not one this API issued.")]
         ) from None
 
 
 def cursor_document(request, data, *, next_cursor, param="cursor", extra_meta=None):
+    """A page of a cursor list. `links.first` is the list without a cursor; `links.prev` is
+    null: a keyset cursor only walks forward."""
     meta = {"cursor": {"next": next_cursor}}
     if extra_meta:
         meta.update(extra_meta)
@@ -95,6 +117,8 @@ def cursor_document(request, data, *, next_cursor, param="cursor", extra_meta=No
         "meta": meta,
         "links": {
             "self": request.get_full_path(),
+            "first": _link(request, **{param: None}),
+            "prev": None,
             "next": _link(request, **{param: next_cursor}) if next_cursor else None,
         },
         "data": data,
@@ -102,4 +126,4 @@ def cursor_document(request, data, *, next_cursor, param="cursor", extra_meta=No
 
 
 def limit_param(request, *, default=100, maximum=500, name="limit"):
-    return min(_positive_int(request, name, default, maximum=10**9), maximum)
+    return clamped_int(request, name, default, maximum)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from kdesk.api.openapi import TEAM, USER, errors
 from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
@@ -35,7 +36,7 @@ class UserListView(ApiView):
             OpenApiParameter("pageSize", int),
             OpenApiParameter("username", str, description="Exact @mention handle."),
         ],
-        responses={200: dict},
+        responses={200: USER.page, **errors(400, 401, 403)},
     )
     def get(self, request):
         qs = people(org=self.org)
@@ -52,7 +53,7 @@ class UserListView(ApiView):
 class UserDetailView(ApiView):
     scope_resource = "user"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: USER.document, **errors(401, 403, 404)})
     def get(self, request, pk):
         user = self.org.users.filter(pk=pk, is_active=True).first()
         if user is None:
@@ -64,7 +65,7 @@ class UserDetailView(ApiView):
 class CurrentUserView(ApiView):
     scope_resource = None
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: USER.document, **errors(401)})
     def get(self, request):
         user = request.user
         by_user, _ = _memberships(self.org, user_ids=[user.pk])
@@ -76,7 +77,7 @@ class TeamListView(ApiView):
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int), OpenApiParameter("pageSize", int)],
-        responses={200: dict},
+        responses={200: TEAM.page, **errors(400, 401, 403)},
     )
     def get(self, request):
         def serialize(rows):
@@ -89,7 +90,7 @@ class TeamListView(ApiView):
 class TeamDetailView(ApiView):
     scope_resource = "team"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: TEAM.document, **errors(401, 403, 404)})
     def get(self, request, pk):
         team = Team.objects.filter(org=self.org, pk=pk).first()
         if team is None:

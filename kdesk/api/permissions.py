@@ -52,3 +52,41 @@ class HasScope(permissions.BasePermission):
             return True
         self.message = "Only admins may do this."
         return False
+
+
+def allows(request, resource, action):
+    """May this caller do `action` on `resource`: the key's scopes, or a session's role."""
+    if isinstance(request.auth, ApiKey):
+        return scopes.scope(resource, action) in request.auth.scopes
+    user = request.user
+    return bool(user and user.is_authenticated) and scopes.session_allows(
+        user.role, resource, action
+    )
+
+
+def require(request, resource, action):
+    """403 (API.md's shape) unless `allows`; for decisions a view makes after the URL's check,
+    e.g. an upsert that turns out to create."""
+    from kdesk.errors import Forbidden
+
+    if allows(request, resource, action):
+        return
+    if isinstance(request.auth, ApiKey):
+        raise Forbidden(f"This API key lacks the scope {scopes.scope(resource, action)}.")
+    raise Forbidden("Only admins may do this.")
+
+
+def require_upsert(request, resource, *, exists, rev=None):
+    """A PUT by external id creates or updates: an existing record needs the update scope, a new
+    one the create scope; a rev sent for a record that does not exist is stale (409)."""
+    from kdesk.errors import Conflict
+
+    if exists:
+        require(request, resource, "update")
+        return
+    require(request, resource, "create")
+    if rev is not None:
+        raise Conflict(
+            f"There is no {resource} with this externalId, so rev {rev} is stale: it was "
+            "deleted meanwhile. Send the body without rev to create it."
+        )

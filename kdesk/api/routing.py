@@ -1,4 +1,20 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+
+class ExternalIdConverter:
+    """External ids may hold slashes ("shop/123") but never end with one, so that the
+    trailing-slash twin of the route still answers."""
+
+    regex = r"[^/]+(?:/[^/]+)*"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExternalIdConverter, "external_id")
 
 
 def api_path(route, view, name=None):

@@ -2,8 +2,6 @@
 
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
-    OpenApiTypes,
     extend_schema,
     inline_serializer,
 )
@@ -11,7 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from kdesk import scopes
-from kdesk.api.pagination import _link, _positive_int, page_document, page_params
+from kdesk.api.openapi import ERRORS, CursorLinksSerializer
+from kdesk.api.pagination import _link, clamped_int, page_document, page_params
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, Forbidden, ValidationFailed
 from kdesk.models import ApiKey
@@ -66,11 +65,13 @@ class SearchMetaSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     meta = SearchMetaSerializer()
-    links = serializers.DictField()
-    data = serializers.ListField(child=serializers.DictField())
-
-
-ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="`{errors: [...]}` (API.md)")
+    links = CursorLinksSerializer(
+        help_text="self, first, prev, next; a sync search's next is its ?cursor= continuation."
+    )
+    data = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Resources of the queryContext's type (the same as its own endpoints give).",
+    )
 
 
 def check_read_scope(request, context):
@@ -116,12 +117,12 @@ class SearchView(ApiView):
         context = query_context(body)
         check_read_scope(request, context)
         cursor = request.query_params.get("cursor")
-        size = min(_positive_int(request, "pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
         if cursor is not None:
             if request.query_params.get("page") not in (None, ""):
                 raise ValidationFailed(
                     [FieldError("/page", "invalid", "page and cursor cannot be combined.")]
                 )
+            size = clamped_int(request, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             plan = compile_search(org=self.org, body=body)
             result = search_cursor(plan, cursor=cursor, size=size)
             return Response(_cursor_document(request, result, size))
@@ -132,18 +133,27 @@ class SearchView(ApiView):
         document["meta"]["totalExact"] = result.exact
         if plan.sync:
             document["meta"]["cursor"] = {"next": result.next_cursor}
+            # Pages of a sync search move while rows are updated: the way on is the cursor,
+            # which never skips a row (`?page=N+1` would).
+            last = result.exact and page * size >= result.total
+            document["links"]["next"] = None if last else _next_cursor_link(request, result, size)
         return Response(document)
 
 
+def _next_cursor_link(request, result, size):
+    if result.rows < size or not result.next_cursor:
+        return None  # caught up: resume from meta.cursor.next later
+    return _link(request, cursor=result.next_cursor, page=None)
+
+
 def _cursor_document(request, result, size):
-    caught_up = result.rows < size
     return {
         "meta": {"pageSize": size, "cursor": {"next": result.next_cursor}},
         "links": {
             "self": _link(request),
-            "next": None
-            if caught_up or not result.next_cursor
-            else _link(request, cursor=result.next_cursor, page=None),
+            "first": _link(request, cursor=None, page=None),
+            "prev": None,
+            "next": _next_cursor_link(request, result, size),
         },
         "data": result.data,
     }

@@ -50,41 +50,61 @@ class ApiView(APIView):
             )
         principal = ratelimit.principal(request)
         fingerprint = idempotency.request_fingerprint(request)
-        record = idempotency.find(self.org, principal, key)
-        if record is not None:
-            if record.request_hash != fingerprint:
-                raise _Replay(
-                    Response(
-                        errors_body(
-                            [
-                                error(
-                                    422,
-                                    "idempotency_key_reused",
-                                    "This Idempotency-Key was already used with a different "
-                                    "request body or path.",
-                                )
-                            ]
-                        ),
-                        status=422,
-                    )
+        reservation, record = idempotency.reserve(self.org, principal, key, request, fingerprint)
+        if reservation is not None:
+            request.idempotency = reservation
+            return
+        if record is None or record.request_hash != fingerprint:
+            raise _Replay(
+                _error_response(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request body or path.",
                 )
-            response = Response(idempotency.stored_payload(record), status=record.status_code)
-            response["Idempotent-Replayed"] = "true"
+            )
+        if record.status_code == idempotency.IN_PROGRESS:
+            response = _error_response(
+                409,
+                "idempotency_key_in_progress",
+                "A request with this Idempotency-Key is still in progress; retry once it has "
+                "finished to get its result.",
+            )
+            response["Retry-After"] = "1"
             raise _Replay(response)
-        request.idempotency = (principal, key, fingerprint)
+        response = Response(idempotency.stored_payload(record), status=record.status_code)
+        response["Idempotent-Replayed"] = "true"
+        raise _Replay(response)
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
             return exc.response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except BaseException:
+            # an unhandled error (a 500): the request did not happen, a retry may run it
+            self._release_idempotency()
+            raise
+
+    def _release_idempotency(self):
+        reservation = getattr(self.request, "idempotency", None)
+        if reservation is not None:
+            self.request.idempotency = None
+            idempotency.release(reservation)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in getattr(request, "rate_limit_headers", {}).items():
             response[name] = value
-        pending = getattr(request, "idempotency", None)
-        if pending and response.status_code < 500:
-            principal, key, fingerprint = pending
-            response.render()
-            idempotency.store(self.org, principal, key, request, fingerprint, response)
+        reservation = getattr(request, "idempotency", None)
+        if reservation is not None:
+            request.idempotency = None
+            if response.status_code < 500:
+                response.render()
+                idempotency.complete(reservation, response)
+            else:
+                idempotency.release(reservation)
         return response
+
+
+def _error_response(status, code, detail):
+    return Response(errors_body([error(status, code, detail)]), status=status)

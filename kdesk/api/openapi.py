@@ -1,0 +1,220 @@
+"""OpenAPI building blocks for responses, so that every answer is a typed model, not `object`.
+
+Resources are JSON:API style (API.md): `{type, id, attributes, relationships, links: {self}}`;
+a single answer is `{data: <resource>}`, a page `{meta: {page, pageSize, total, totalPages},
+links: {self, first, prev, next}, data: [...]}`, a cursor page
+`{meta: {cursor: {next}}, links: {...}, data: [...]}`, and an error `{errors: [...]}`.
+
+    documented = resource_schemas("Tag", {"name": serializers.CharField(), ...})
+    @extend_schema(responses={200: documented.document, 400: ERRORS})
+
+The serializers only document: responses are built by the plain serializers of each app's
+`representations`.
+"""
+
+from dataclasses import dataclass
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+# ---- errors -----------------------------------------------------------------------------------
+
+
+class ErrorSourceSerializer(serializers.Serializer):
+    pointer = serializers.CharField(help_text="JSON pointer into the request body, e.g. /name.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="The HTTP status, as a string.")
+    code = serializers.CharField(help_text="Machine-readable, e.g. validation_error, conflict.")
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    source = ErrorSourceSerializer(required=False)
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = ErrorSerializer(many=True)
+
+
+ERRORS = OpenApiResponse(ErrorsSerializer, description="`{errors: [...]}` (API.md)")
+
+
+def errors(*codes):
+    """`{400: ERRORS, 404: ERRORS, …}` for the given status codes."""
+    return dict.fromkeys(codes, ERRORS)
+
+
+# ---- pieces shared by every resource ---------------------------------------------------------
+
+
+class RefSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+
+
+class ToOneSerializer(serializers.Serializer):
+    data = RefSerializer()
+
+
+class ToManySerializer(serializers.Serializer):
+    data = RefSerializer(many=True)
+
+
+class SelfLinkSerializer(serializers.Serializer):
+    self = serializers.CharField()
+
+
+class PageMetaSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()  # noqa: N815
+    total = serializers.IntegerField()
+    totalPages = serializers.IntegerField()  # noqa: N815
+
+
+class PageLinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    first = serializers.CharField()
+    prev = serializers.CharField(allow_null=True)
+    next = serializers.CharField(allow_null=True, help_text="null on the last page.")
+
+
+class CursorSerializer(serializers.Serializer):
+    next = serializers.CharField(
+        allow_null=True, help_text="Pass back as the cursor to read on (null: at the end)."
+    )
+
+
+class CursorMetaSerializer(serializers.Serializer):
+    cursor = CursorSerializer()
+    hasMore = serializers.BooleanField(  # noqa: N815
+        required=False, help_text="The page is full: there may be more right away."
+    )
+
+
+class CursorLinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    first = serializers.CharField(help_text="The list from its start (no cursor).")
+    prev = serializers.CharField(allow_null=True, help_text="Always null: cursors walk forward.")
+    next = serializers.CharField(allow_null=True, help_text="null when caught up.")
+
+
+def to_one():
+    return ToOneSerializer(required=False)
+
+
+def to_many():
+    return ToManySerializer(required=False)
+
+
+def text(**kwargs):
+    """A string attribute that may be empty or null."""
+    return serializers.CharField(allow_null=True, allow_blank=True, **kwargs)
+
+
+def moment(**kwargs):
+    return serializers.DateTimeField(**kwargs)
+
+
+def maybe_moment(**kwargs):
+    return serializers.DateTimeField(allow_null=True, **kwargs)
+
+
+def strings(**kwargs):
+    return serializers.ListField(child=serializers.CharField(allow_blank=True), **kwargs)
+
+
+def obj(**kwargs):
+    return serializers.DictField(**kwargs)
+
+
+def timestamps():
+    """rev, createdAt and updatedAt, which every resource has."""
+    return {
+        "rev": serializers.IntegerField(),
+        "createdAt": moment(),
+        "updatedAt": moment(),
+    }
+
+
+@dataclass(frozen=True)
+class Documented:
+    resource: object
+    document: object
+    page: object
+    cursor_page: object
+
+
+def resource_schemas(name, attributes, relationships=None):
+    """Components `<name>Attributes`, `<name>Resource`, `<name>Document` (`{data}`),
+    `<name>Page` and `<name>CursorPage`."""
+    attrs = inline_serializer(f"{name}Attributes", attributes)
+    rels = (
+        inline_serializer(f"{name}Relationships", relationships)
+        if relationships
+        else serializers.DictField(help_text="{} when there are none.")
+    )
+    resource_class = inline_serializer(
+        f"{name}Resource",
+        {
+            "type": serializers.CharField(),
+            "id": serializers.CharField(),
+            "attributes": attrs,
+            "relationships": rels,
+            "links": SelfLinkSerializer(),
+        },
+    ).__class__
+    document = inline_serializer(f"{name}Document", {"data": resource_class()})
+    page = inline_serializer(
+        f"{name}Page",
+        {
+            "meta": PageMetaSerializer(),
+            "links": PageLinksSerializer(),
+            "data": resource_class(many=True),
+        },
+    )
+    cursor_page = inline_serializer(
+        f"{name}CursorPage",
+        {
+            "meta": CursorMetaSerializer(),
+            "links": CursorLinksSerializer(),
+            "data": resource_class(many=True),
+        },
+    )
+    return Documented(resource_class, document, page, cursor_page)
+
+
+# ---- the core's own resources -----------------------------------------------------------------
+
+USER = resource_schemas(
+    "User",
+    {
+        "name": text(),
+        "displayName": text(),
+        "username": text(),
+        "email": text(),
+        "role": serializers.CharField(),
+        "isMachine": serializers.BooleanField(),
+        "timeZone": text(),
+        **timestamps(),
+    },
+    {"teams": to_many()},
+)
+TEAM = resource_schemas(
+    "Team",
+    {"name": serializers.CharField(), "slug": serializers.CharField(), **timestamps()},
+    {"members": to_many()},
+)
+EVENT = resource_schemas(
+    "Event",
+    {
+        "name": serializers.CharField(help_text="<resource>.<action>, e.g. customer.update"),
+        "resource": serializers.CharField(),
+        "resourceId": serializers.CharField(),
+        "customerId": serializers.CharField(allow_null=True),
+        "actorId": serializers.CharField(allow_null=True),
+        "rev": serializers.IntegerField(allow_null=True),
+        "data": obj(help_text="Snapshot of the resource after the change."),
+        "changes": obj(help_text="{attributes: {<field>: {before, after}}} or {}."),
+        "createdAt": moment(),
+    },
+)

@@ -1,0 +1,39 @@
+"""Request parameters read the same way by every view."""
+
+from kdesk.errors import FieldError, ValidationFailed
+
+
+def _as_rev(value, pointer):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    raise ValidationFailed([FieldError(pointer, "invalid", "rev must be an integer.")])
+
+
+def rev_param(request):
+    """The rev a write was prepared against: `?rev=` or the body's `rev` (they must agree), or
+    None when neither is sent. The services refuse a stale one with 409."""
+    raw = request.query_params.get("rev")
+    query = _as_rev(raw, "/rev") if raw not in (None, "") else None
+    body = None
+    if request.method not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        data = request.data
+        if isinstance(data, dict) and data.get("rev") is not None:
+            body = _as_rev(data["rev"], "/rev")
+    if query is not None and body is not None and query != body:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "/rev", "mismatch", "rev in the query string differs from rev in the body."
+                )
+            ]
+        )
+    return query if query is not None else body
+
+
+def with_rev(data, rev):
+    """The body with `rev` set, for services that read the rev from the body only."""
+    if rev is None or not isinstance(data, dict):
+        return data
+    return {**data, "rev": rev}

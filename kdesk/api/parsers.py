@@ -1,0 +1,91 @@
+"""The API's JSON parser: DRF's, plus two refusals that would otherwise end in a 500.
+
+- JSON nested deeper than `MAX_DEPTH` levels (`[` × 1200 makes `json` raise RecursionError, and
+  even a body that parses would make every later walk over it recurse as deep);
+- strings (keys or values) holding a lone UTF-16 surrogate (`"\\ud800"`): `json` accepts the
+  escape, but the text cannot be encoded as UTF-8, so saving or rendering it fails later.
+
+Both are a `ParseError`, which the exception handler turns into a 400 in API.md's error shape.
+"""
+
+import codecs
+import json
+import math
+import re
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser, get_encoding
+
+# Search criteria nest 8 groups (16 levels), Tree attributes 6 nodes: 64 is far above any
+# legitimate body and far below the interpreter's recursion limit.
+MAX_DEPTH = 64
+
+# A surrogate can only come from a `\uD800`–`\uDFFF` escape: decoded UTF-8 never holds one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _first_problem(data, check_strings):
+    """Walk containers without recursion: the depth limit, then (only when the raw text holds a
+    surrogate escape at all) every key and string."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth > MAX_DEPTH:
+                return f"it nests deeper than {MAX_DEPTH} levels."
+            for key, item in value.items():
+                if check_strings and _lone_surrogate(key):
+                    return "a key holds a lone UTF-16 surrogate (\\ud800–\\udfff), not a character."
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            if depth > MAX_DEPTH:
+                return f"it nests deeper than {MAX_DEPTH} levels."
+            stack.extend((item, depth + 1) for item in value)
+        elif check_strings and isinstance(value, str) and _lone_surrogate(value):
+            return "a string holds a lone UTF-16 surrogate (\\ud800–\\udfff), not a character."
+    return None
+
+
+def _lone_surrogate(text):
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _strict_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def parse_json_text(text):
+    """`json.loads` (strict, as DRF's parser is) with the refusals above; raises ParseError."""
+    try:
+        data = json.loads(text, parse_constant=_strict_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ParseError(f"JSON parse error - it nests deeper than {MAX_DEPTH} levels.") from None
+    except ValueError as exc:
+        raise ParseError(f"JSON parse error - {exc}") from None
+    problem = _first_problem(data, check_strings=bool(_SURROGATE_ESCAPE.search(text)))
+    if problem:
+        raise ParseError(f"JSON parse error - {problem}")
+    return data
+
+
+class JsonParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = get_encoding(parser_context or {})
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+        except ValueError as exc:  # bytes that are not text in that encoding
+            raise ParseError(f"JSON parse error - {exc}") from None
+        return parse_json_text(text)

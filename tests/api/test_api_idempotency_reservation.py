@@ -1,0 +1,98 @@
+"""An Idempotency-Key is reserved before the handler runs: a concurrent retry gets 409 instead
+of running the write a second time; a failure releases the key for the retry."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from conversations import services as conv_services
+from conversations.models import Tag
+from kdesk.models import IdempotencyRecord
+from tests.factories import ApiClient
+
+HEADERS = {"Idempotency-Key": "retry-1"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_retry_is_409_and_the_write_happens_once(org, make_key, monkeypatch):
+    _, token = make_key(org)
+    entered, release = threading.Event(), threading.Event()
+    real = conv_services.tag_create
+
+    def slow_create(**kwargs):
+        entered.set()
+        release.wait(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(conv_services, "tag_create", slow_create)
+    results = {}
+
+    def first():
+        try:
+            results["first"] = ApiClient(token).post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        second = ApiClient(token).post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+        assert second.status_code == 409, second.content
+        error = second.json()["errors"][0]
+        assert error["code"] == "idempotency_key_in_progress"
+        assert second["Retry-After"]
+    finally:
+        release.set()
+        thread.join()
+    assert results["first"].status_code == 201
+    replay = ApiClient(token).post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == results["first"].json()
+    assert Tag.objects.filter(org=org).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_crash_releases_the_key(api, org, monkeypatch):
+    def boom(**kwargs):
+        raise RuntimeError("the process fell over")
+
+    monkeypatch.setattr(conv_services, "tag_create", boom)
+    with pytest.raises(RuntimeError):
+        api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert not IdempotencyRecord.objects.exists()
+    monkeypatch.undo()
+    response = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+
+
+@pytest.mark.django_db
+def test_a_client_error_is_the_first_result(api):
+    first = api.post("/v1/tags", {"color": "red"}, headers=HEADERS)
+    assert first.status_code == 400
+    again = api.post("/v1/tags", {"color": "red"}, headers=HEADERS)
+    assert again.status_code == 400 and again["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_a_dead_process_reservation_is_taken_over(api, org):
+    # a record left "in progress" by a process that died, for this same request
+    api.post("/v1/tags", {"name": "vip"}, headers={"Idempotency-Key": "probe"})
+    probe = IdempotencyRecord.objects.get(key="probe")
+    probe.pk = None
+    probe.key = HEADERS["Idempotency-Key"]
+    probe.status_code = 0
+    probe.response_body = b""
+    probe.save()
+    Tag.objects.all().delete()
+    response = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert response.status_code == 409  # still fresh: in progress
+    IdempotencyRecord.objects.filter(key=HEADERS["Idempotency-Key"]).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    response = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+    assert IdempotencyRecord.objects.get(key=HEADERS["Idempotency-Key"]).status_code == 201
