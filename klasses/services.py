@@ -176,8 +176,9 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     definitions, errors = normalize_definitions(raw)
     if errors:
         raise ValidationFailed([FieldError(e.pointer, e.code, e.detail) for e in errors])
-    meta, _ = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
-    check_rev(meta.rev, p.data.get("rev"), resource="metadata")
+    meta, created = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
+    # a resource nobody defined yet reads as rev 0, so that is the rev a first write may send
+    check_rev(0 if created else meta.rev, p.data.get("rev"), resource="metadata")
     merged = dict(definitions) if replace else {**meta.properties, **definitions}
     # Only attributes whose definitions change are re-checked: a row already wrong on an
     # attribute nobody touches must not block this change.

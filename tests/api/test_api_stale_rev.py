@@ -115,3 +115,14 @@ def test_a_rev_for_an_external_id_that_does_not_exist_is_409(api, world):
     conflict(api.put("/v1/klasses/order/externalId=o-gone?rev=3", {"title": "x"}))
     conflict(api.put("/v1/customers/externalId=c-gone?rev=3", {"name": "x"}))
     assert api.get("/v1/klasses/order/externalId=o-gone").status_code == 404
+
+
+def test_metadata_nobody_defined_yet_reads_rev_0_and_takes_a_write_at_rev_0(api):
+    shown = api.get("/v1/metadata/company").json()["data"]["attributes"]["rev"]
+    assert shown == 0
+    body = {"properties": {"regionStr": {}}}
+    first = api.put(f"/v1/metadata/company?rev={shown}", body)
+    assert first.status_code == 200, first.json()
+    rev = first.json()["data"]["attributes"]["rev"]
+    assert api.put(f"/v1/metadata/company?rev={shown}", body).status_code == 409
+    assert api.put(f"/v1/metadata/company?rev={rev}", body).status_code == 200
