@@ -597,12 +597,10 @@ KOBJECT_COLUMNS = [
 ]
 
 
-def _bulk_external_ids(items):
-    return [
-        item["externalId"]
-        for item in items
-        if isinstance(item, dict) and isinstance(item.get("externalId"), str) and item["externalId"]
-    ]
+def _external_key(item):
+    """The externalId an item will be stored under (as Payload cleans it), or None."""
+    value = item.get("externalId") if isinstance(item, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, may_update=True):
@@ -635,13 +633,13 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         existing = {
             o.external_id: o
             for o in KObject.objects.select_for_update().filter(
-                org=org, klass=klass, external_id__in=set(_bulk_external_ids(items))
+                org=org, klass=klass, external_id__in={k for k in map(_external_key, items) if k}
             )
         }
         prepared, item_errors, new_names = [], {}, []
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):
-            match = existing.get(item.get("externalId")) if isinstance(item, dict) else None
+            match = existing.get(_external_key(item))
             new_names.append({})
             fields, errors, _ = _kobject_fields(
                 org,

@@ -211,3 +211,22 @@ def test_validation_rules_apply_to_each_item(org, klass):
         org=org, actor=None, klass=klass, items=[{"externalId": "E-1", "title": "renamed"}]
     )
     assert results[0]["status"] == "updated"
+
+
+def test_external_ids_match_as_they_are_stored_and_bad_ones_are_400s(org, klass):
+    grace = Customer.objects.create(org=org, name="Grace")
+    services.kobject_bulk(org=org, actor=None, klass=klass, items=[item(1, grace)])
+    results = services.kobject_bulk(
+        org=org,
+        actor=None,
+        klass=klass,
+        items=[{"externalId": " E-1 ", "data": {"totalNum": 5}}],
+    )
+    assert results[0]["status"] == "updated"
+    assert KObject.objects.get(org=org, external_id="E-1").data["totalNum"] == 5
+    for bad in (["E-1"], {"a": 1}, 7):
+        with pytest.raises(ValidationFailed) as caught:
+            services.kobject_bulk(
+                org=org, actor=None, klass=klass, items=[{"title": "x", "externalId": bad}]
+            )
+        assert "/0/externalId" in [e.pointer for e in caught.value.errors]
