@@ -5,8 +5,13 @@ kdesk.services; what has no service (renaming an org, editing a team, deleting p
 read-only, and the event log is append-only for everyone."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from kdesk import services
 from kdesk.admin_base import OrgAdmin, OrgScopedMixin, ServiceForm
@@ -109,6 +114,36 @@ class UserAdmin(OrgScopedMixin, BaseUserAdmin):
             if obj.is_superuser or obj.is_machine:
                 return False
         return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's own page would save the password itself; ours goes through the service
+        (one user.update event with the actor), and refuses to disable password sign-in,
+        which no service offers."""
+        if request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        user = self.get_object(request, unquote(id))
+        if user is None or not self.has_change_permission(request, user):
+            raise PermissionDenied
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid():
+            return super().user_change_password(request, id, form_url)
+        if not form.cleaned_data.get("set_usable_password", True):
+            messages.error(request, "Password sign-in cannot be disabled here.")
+            return HttpResponseRedirect(request.get_full_path())
+        services.user_create_or_update(
+            org=user.org,
+            email=user.email,
+            password=form.cleaned_data["password1"],
+            role=user.role,
+            actor=request.user,
+        )
+        if user.pk == request.user.pk:
+            user.refresh_from_db()
+            update_session_auth_hash(request, user)
+        messages.success(request, "Password changed.")
+        return HttpResponseRedirect(
+            reverse(f"{self.admin_site.name}:kdesk_user_change", args=(user.pk,))
+        )
 
     def service_create(self, request, form):
         d = form.cleaned_data
