@@ -408,9 +408,20 @@ def conversations_delete_for_customer(*, org, actor, customer_id):
             }
         )
     note_ids = [n["id"] for n in notes]
-    Notification.objects.filter(org=org).filter(
+    notifications = Notification.objects.filter(org=org).filter(
         Q(conversation_id__in=conversation_ids) | Q(note_id__in=note_ids)
-    ).delete()
+    )
+    notified = sorted(set(notifications.values_list("user_id", flat=True)))
+    notifications.delete()
+    if notified:
+        # Their bells (and notification lists) change: push each count once this commits.
+        from timeline.live import push_unread
+
+        def push_bells(org_id=org.pk):
+            for user_id in notified:
+                push_unread(org_id, user_id)
+
+        transaction.on_commit(push_bells)
     Note.objects.filter(org=org, pk__in=note_ids).delete()
     Message.objects.filter(org=org, pk__in=[m["id"] for m in messages]).delete()
     Conversation.objects.filter(org=org, pk__in=conversation_ids).delete()

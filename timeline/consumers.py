@@ -1,4 +1,10 @@
-"""The one websocket per tab (`/ws/`): subscriptions with permission checks, replay, presence."""
+"""The one websocket per tab (`/ws/`): subscriptions with permission checks, replay, presence.
+
+Client actions: `hello` {tab}, `subscribe` {topic, last?} (joins, replays what came after
+`last`, says "viewing" on a customer), `unsubscribe` {topic}, `presence` {topic, state, beat?},
+and `replay` {topic, last}: a subscribed socket that spotted a gap (a push whose `prev` it never
+saw) gets what came after `last` again, oldest first, then `{"type": "replayed"}`; no presence.
+"""
 
 import secrets
 import time
@@ -48,6 +54,8 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             self.tab = str(content.get("tab", ""))[:64]
         elif action == "subscribe":
             await self._subscribe(str(content.get("topic", "")), content.get("last"))
+        elif action == "replay":
+            await self._replay_gap(str(content.get("topic", "")), content.get("last"))
         elif action == "unsubscribe":
             await self._unsubscribe(str(content.get("topic", "")))
         elif action == "presence":
@@ -79,6 +87,18 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         if topic.startswith("customer."):
             await self._presence(group, topic, "viewing")
 
+    async def _replay_gap(self, topic, last):
+        """Only a topic this socket follows (its permission was checked when it subscribed);
+        the others in the room are not told anything (no "viewing" again)."""
+        if topic not in self.groups_joined:
+            await self.send_json({"type": "denied", "topic": topic})
+            return
+        last = as_id(last)
+        if last is None:
+            return await self._error("A replay needs the last event id seen.")
+        newest = await self._replay(topic, last)
+        await self.send_json({"type": "replayed", "topic": topic, "id": max(newest, last)})
+
     async def _unsubscribe(self, topic):
         group = self.groups_joined.pop(topic, None)
         if group:
@@ -102,9 +122,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
 
         return unread_notification_count(org=self.org_id, user=self.user.pk)
 
-    async def _replay(self, topic, last):
+    @database_sync_to_async
+    def _render(self, events, topic):
         from timeline import fragments
 
+        return fragments.ops_for_many(events, topic)
+
+    async def _replay(self, topic, last):
+        """Send what `topic` had after `last`, oldest first; returns the newest id sent."""
         if topic == "notifications":
             count = await self._unread()
             await self.send_json(
@@ -113,23 +138,27 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
                     "id": last,
                     "topic": topic,
                     "ops": [{"op": "unread", "count": count}],
+                    "replay": True,
                 }
             )
-            return
+            return last
         events = await self._missed(topic, last)
         if len(events) > REPLAY_LIMIT:
             # The page reloads the parts that show the topic; the cursor moves to now, so the
             # next reconnect does not ask for the same flood again.
             newest = await database_sync_to_async(live.last_event_id)(self.org_id)
             await self.send_json({"type": "refresh", "topic": topic, "id": newest})
-            return
+            return newest
         if topic == "inbox" and events:
             # Every inbox change re-fetches the list: once is enough for any number missed.
             events = events[-1:]
-        for event in events:
-            ops = await database_sync_to_async(fragments.ops_for)(event, topic)
+        # One render for all of them: the entry lookups are read once, not once per event.
+        for event, ops in zip(events, await self._render(events, topic), strict=True):
             if ops:
-                await self.send_json({"type": "event", "id": event.pk, "topic": topic, "ops": ops})
+                await self.send_json(
+                    {"type": "event", "id": event.pk, "topic": topic, "ops": ops, "replay": True}
+                )
+        return events[-1].pk if events else last
 
     def _presence_message(self, topic, state, beat=False):
         return {

@@ -5,13 +5,15 @@ the entry partial renders: who, what, the body, the changes with display names, 
 conversation the entry belongs to. It costs a fixed number of queries per page (actor names,
 attribute definitions, Klass names), whatever the number of rows.
 
-`ops_for(event, topic)` → a list of operations the page's kdesk.js applies:
+`ops_for(event, topic)` → a list of operations the page's kdesk.js applies (`ops_for_many`: the
+same for many events of one topic, with the entry lookups loaded once for all of them):
   {"op": "prepend"|"append"|"replace"|"remove", "target": css selector, "html": str}
   {"op": "refresh", "topic": topic, "part": ...}   (re-fetch that part of the page: the
       elements whose data-live-refresh names it; without a part, every element naming the topic)
 Both transports render `timeline/partials/entry.html`.
 """
 
+import logging
 import re
 
 from django.db.models import Q
@@ -20,6 +22,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from timeline.entries import HIDDEN_TYPES, kind_of
+
+log = logging.getLogger(__name__)
 
 MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_.-]{0,63})")
 
@@ -37,8 +41,8 @@ CHANGE_LABELS = {
 }
 
 
-def entry_context(event):
-    row = {
+def _row(event):
+    return {
         "id": event.pk,
         "type": event.type,
         "resource": event.resource,
@@ -50,8 +54,22 @@ def entry_context(event):
         "created_at": event.created_at,
         "kind": kind_of(event.type),
     }
-    decorate([row], org=event.org_id)
+
+
+def entry_context(event, *, lookups=None):
+    """The entry partial's context for one event; `lookups` (entry_lookups) shared by a batch."""
+    row = _row(event)
+    decorate([row], org=event.org_id, lookups=lookups)
     return {"entry": row, "live": True}
+
+
+def entry_lookups(events):
+    """What decorating these events' entries reads (actor names, attribute definitions, Klass
+    names), in a fixed number of queries: pass it to ops_for/entry_context for each of them."""
+    shown = [e for e in events if e.type not in HIDDEN_TYPES]
+    if not shown:
+        return None
+    return _lookups(shown[0].org_id, [{"actor_id": e.actor_id} for e in shown])
 
 
 def render_entry(event, *, live=False):
@@ -60,7 +78,7 @@ def render_entry(event, *, live=False):
     return render_to_string("timeline/partials/entry.html", context)
 
 
-def ops_for(event, topic):
+def ops_for(event, topic, *, lookups=None):
     if topic.startswith("customer."):
         if event.type in HIDDEN_TYPES:
             # The customer's own fields changed: the attributes panel, and the cards that
@@ -69,7 +87,9 @@ def ops_for(event, topic):
                 {"op": "refresh", "topic": topic, "part": "attributes"},
                 {"op": "refresh", "topic": topic, "part": "cards"},
             ]
-        html = render_to_string("timeline/partials/entry.html", entry_context(event))
+        html = render_to_string(
+            "timeline/partials/entry.html", entry_context(event, lookups=lookups)
+        )
         ops = [{"op": "prepend", "target": "#timeline-entries", "html": html}]
         if event.type.startswith("kobject."):
             ops.append({"op": "refresh", "topic": topic, "part": "cards"})
@@ -81,6 +101,25 @@ def ops_for(event, topic):
     if topic == "notifications":
         return [{"op": "refresh", "topic": "notifications"}]
     return []
+
+
+def ops_for_many(events, topic):
+    """[ops_for(event, topic)] for events of one topic, the entry lookups loaded once. An event
+    whose fragment fails to render gets a refresh of the topic instead (and is logged)."""
+    lookups = None
+    if topic.startswith("customer."):
+        try:
+            lookups = entry_lookups(events)
+        except Exception:  # each event then loads its own, and fails alone if it must
+            log.exception("loading the entry lookups for a live batch failed")
+    out = []
+    for event in events:
+        try:
+            out.append(ops_for(event, topic, lookups=lookups))
+        except Exception:  # a broken fragment must not lose the others
+            log.exception("rendering live fragment for event %s failed", event.pk)
+            out.append([{"op": "refresh", "topic": topic}])
+    return out
 
 
 # ---- decorating rows -------------------------------------------------------------------------
@@ -201,11 +240,12 @@ def _conversation_phrases(row, attrs, meta, props):
     return phrases, changes
 
 
-def decorate(rows, *, org, previous_conversation=None):
-    """Add `v` (what the entry partial shows) to each row; a fixed number of queries."""
+def decorate(rows, *, org, previous_conversation=None, lookups=None):
+    """Add `v` (what the entry partial shows) to each row; a fixed number of queries (none
+    with `lookups`, the entry_lookups of a batch these rows belong to)."""
     if not rows:
         return rows
-    names, props, klasses = _lookups(org, rows)
+    names, props, klasses = lookups if lookups is not None else _lookups(org, rows)
     previous = previous_conversation
     for row in rows:
         attrs, meta = _attrs(row)

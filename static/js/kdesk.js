@@ -126,6 +126,22 @@
     if (!frag.children.length) d.shouldSwap = false;
     else entered(list);
   });
+  /* Entries carry data-event-id: a prepended one goes above the first entry older than it, so
+     one arriving late (a replay after a gap) still lands in order. Null: at the top as asked;
+     false: older than every entry shown while older pages are still to load (they bring it). */
+  function placeById(list, el) {
+    var id = parseInt((el && el.getAttribute && el.getAttribute("data-event-id")) || "", 10);
+    if (!id) return null;
+    var kids = list.querySelectorAll(":scope > [data-event-id]");
+    for (var i = 0; i < kids.length; i++) {
+      if (parseInt(kids[i].getAttribute("data-event-id"), 10) < id) {
+        return i === 0 ? null : { target: kids[i], style: "beforebegin" };
+      }
+    }
+    if (!kids.length) return null;
+    if (list.querySelector(":scope > .tl-more")) return false;
+    return { target: kids[kids.length - 1], style: "afterend" };
+  }
   function apply(op, topic) {
     if (op.op === "unread") { kdesk.setUnread(op.count); return; }
     if (op.op === "refresh") {
@@ -146,13 +162,18 @@
     if (op.op === "prepend" || op.op === "append") {
       var tmp = document.createElement("div");
       tmp.innerHTML = op.html;
-      var first = tmp.firstElementChild;
+      var first = tmp.firstElementChild, list = target;
       if (first && first.id && document.getElementById(first.id)) {
         target = document.getElementById(first.id); style = "outerHTML";
       } else if (!admits(target, first)) {
         return;
       } else {
-        entered(target);
+        if (op.op === "prepend") {
+          var spot = placeById(list, first);
+          if (spot === false) return;
+          if (spot) { target = spot.target; style = spot.style; }
+        }
+        entered(list);
       }
     }
     htmx.swap(target, op.html, { swapStyle: style });
@@ -177,21 +198,49 @@
       b.hidden = !window.Notification || Notification.permission !== "default";
     });
   });
+  /* A gap (a push whose prev this tab never saw): hold that push and whatever else arrives for
+     the topic, ask for a replay from the last id seen (no re-subscribe: the others in the room
+     would hear "viewing" again), and when it ends ("replayed") apply the held ones, oldest
+     first, so the timeline stays in order. */
+  var pending = {};
+  function holdForReplay(msg) {
+    var topic = msg.topic;
+    pending[topic] = { queue: [msg], timer: setTimeout(function () { endReplay(topic); }, 8000) };
+    kdesk.send({ action: "replay", topic: topic, last: last[topic] });
+  }
+  function endReplay(topic) {
+    var p = pending[topic];
+    if (!p) return;
+    delete pending[topic];
+    clearTimeout(p.timer);
+    p.queue.sort(function (a, b) { return a.id - b.id; }).forEach(function (m) { applyEvent(m); });
+  }
+  function applyEvent(msg) {
+    var seenIds = seen[msg.topic] || (seen[msg.topic] = {});
+    if (seenIds[msg.id]) return;
+    seenIds[msg.id] = true;
+    if (!last[msg.topic] || msg.id > last[msg.topic]) last[msg.topic] = msg.id;
+    (msg.ops || []).forEach(function (op) { apply(op, msg.topic); });
+    if (handlers[msg.topic]) handlers[msg.topic](msg);
+    document.dispatchEvent(new CustomEvent("kdesk:event", { detail: msg }));
+  }
   function onMessage(e) {
     var msg = JSON.parse(e.data);
     if (msg.notify) notifyBrowser(msg.notify);
     if (msg.type === "event") {
       var seenIds = seen[msg.topic] || (seen[msg.topic] = {});
       if (seenIds[msg.id]) return;
-      // A push went missing (the channel layer delivers at most once): replay from the log.
-      if (msg.prev && last[msg.topic] && msg.prev > last[msg.topic] && !seenIds[msg.prev]) {
-        kdesk.send({ action: "subscribe", topic: msg.topic, last: last[msg.topic] });
+      if (!msg.replay) {
+        if (pending[msg.topic]) { pending[msg.topic].queue.push(msg); return; }
+        // A push went missing (the channel layer delivers at most once): replay from the log.
+        if (msg.prev && last[msg.topic] && msg.prev > last[msg.topic] && !seenIds[msg.prev]) {
+          holdForReplay(msg);
+          return;
+        }
       }
-      seenIds[msg.id] = true;
-      if (!last[msg.topic] || msg.id > last[msg.topic]) last[msg.topic] = msg.id;
-      (msg.ops || []).forEach(function (op) { apply(op, msg.topic); });
-      if (handlers[msg.topic]) handlers[msg.topic](msg);
-      document.dispatchEvent(new CustomEvent("kdesk:event", { detail: msg }));
+      applyEvent(msg);
+    } else if (msg.type === "replayed" || msg.type === "denied") {
+      endReplay(msg.topic);
     } else if (msg.type === "refresh") {
       /* Too much was missed to replay: reload what shows the topic, from the cursor given. */
       if (msg.id && (!last[msg.topic] || msg.id > last[msg.topic])) last[msg.topic] = msg.id;
@@ -211,7 +260,11 @@
       attempt = 0;
       banner(false);
       kdesk.send({ action: "hello", tab: tab });
-      topics.forEach(function (t) { kdesk.send({ action: "subscribe", topic: t, last: last[t] || null }); });
+      /* A replay asked for before the socket dropped is asked for again (its held pushes wait). */
+      topics.forEach(function (t) {
+        kdesk.send({ action: "subscribe", topic: t, last: pending[t] ? null : last[t] || null });
+        if (pending[t]) kdesk.send({ action: "replay", topic: t, last: last[t] });
+      });
     };
     socket.onmessage = onMessage;
     socket.onclose = function (e) {

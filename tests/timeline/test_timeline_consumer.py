@@ -114,9 +114,17 @@ async def test_each_push_names_the_previous_event_so_a_gap_is_detectable():
     await note(org, customer, "first")
     first = await comm.receive_json_from(timeout=2)
     await note(other, foreign, "another customer in another org does not count")
+    neighbour = await sync_to_async(Customer.objects.create)(org=org, name="Neighbour")
+    await note(org, neighbour, "another customer in the same org does not count either")
     await note(org, customer, "second")
     second = await comm.receive_json_from(timeout=2)
     assert second["prev"] == first["id"] and second["id"] > first["id"]
+    from kdesk.models import Event
+
+    between = await sync_to_async(
+        lambda: Event.objects.filter(customer_id=neighbour.pk).values_list("id", flat=True).get()
+    )()
+    assert first["id"] < between < second["id"]  # it lies between the two
     await comm.disconnect()
 
 
