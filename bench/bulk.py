@@ -23,9 +23,12 @@ def main(rounds=6):
     ensure_database(url)
     os.environ.update(BENCH_ENV)
     os.environ["DATABASE_URL"] = url
+    import gc
+
     import django
 
     django.setup()
+    gc.freeze()  # as kdesk/asgi.py does once a server process has loaded the app
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -6,6 +6,8 @@ than the database work. COPY streams rows through psycopg's C writer instead. Ot
 (SQLite in development) use Django's own bulk methods.
 """
 
+import functools
+import json
 import uuid
 
 from django.db import connection, connections, transaction
@@ -22,23 +24,52 @@ def _quote(name):
     return connection.ops.quote_name(name)
 
 
+# Columns whose Python value psycopg writes as it is: no per-value Django preparation.
+PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _preparer(field, conn, adding):
+    """A function obj -> the value COPY writes for `field`."""
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    auto = adding and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    if auto:
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), conn)
+    name = field.attname
+    if kind in PLAIN_TYPES:
+        return lambda obj: getattr(obj, name)
+    if kind == "JSONField":
+        # COPY's text format takes the JSON text itself: one json.dumps, no adapter object
+        dumps = functools.partial(json.dumps, cls=field.encoder)
+        return lambda obj: None if (v := getattr(obj, name)) is None else dumps(v)
+    return lambda obj: field.get_db_prep_save(getattr(obj, name), conn)
+
+
 def _copy_rows(cursor, table, fields, objs, *, adding):
     columns = ", ".join(_quote(f.column) for f in fields)
     # the real connection, not the proxy: its per-attribute context lookup adds up per value
     conn = connections[connection.alias]
+    prepare = [_preparer(f, conn, adding) for f in fields]
     # the raw cursor bypasses Django's wrapper: map psycopg's errors to django.db's ourselves
     with (
         conn.wrap_database_errors,
         cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN") as copy,
     ):
         for obj in objs:
-            if adding:
-                values = [f.pre_save(obj, True) for f in fields]
-            else:
-                values = [getattr(obj, f.attname) for f in fields]
-            copy.write_row(
-                [f.get_db_prep_save(v, conn) for f, v in zip(fields, values, strict=True)]
-            )
+            copy.write_row([p(obj) for p in prepare])
 
 
 def insert(model, objs):
@@ -65,20 +96,34 @@ def insert(model, objs):
     return objs
 
 
-def update(model, objs, field_names):
-    """Write `field_names` of existing instances (matched by primary key)."""
+def optimistic():
+    """Whether update(..., version=) checks versions itself, so callers need not lock the rows
+    they read (locking a row is a write of its own: for a large batch that costs more than the
+    update)."""
+    return connection.vendor == "postgresql"
+
+
+def update(model, objs, field_names, *, version=None):
+    """Write `field_names` of existing instances (matched by primary key); returns how many rows
+    changed. With `version` (a counter field the caller has already incremented), a row is
+    written only while the database still holds the version before it, so an update that
+    raced another writer changes fewer rows than given (optimistic() databases only)."""
     objs = list(objs)
     if not objs:
-        return
-    if not _use_copy(objs):
+        return 0
+    if not (_use_copy(objs) or (version and optimistic())):
         model.objects.bulk_update(objs, field_names, batch_size=500)
-        return
+        return len(objs)
     meta = model._meta
     fields = [meta.pk, *(meta.get_field(name) for name in field_names)]
     table = meta.db_table
     scratch = f"bulk_{uuid.uuid4().hex[:12]}"
     columns = ", ".join(_quote(f.column) for f in fields)
     assignments = ", ".join(f"{_quote(f.column)} = s.{_quote(f.column)}" for f in fields[1:])
+    where = f"t.{_quote(meta.pk.column)} = s.{_quote(meta.pk.column)}"
+    if version:
+        column = _quote(meta.get_field(version).column)
+        where += f" AND t.{column} = s.{column} - 1"
     with transaction.atomic(), connection.cursor() as wrapper:
         wrapper.execute(
             f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
@@ -86,7 +131,8 @@ def update(model, objs, field_names):
         )
         _copy_rows(wrapper.cursor, scratch, fields, objs, adding=False)
         wrapper.execute(
-            f"UPDATE {_quote(table)} AS t SET {assignments} FROM {scratch} AS s "
-            f"WHERE t.{_quote(meta.pk.column)} = s.{_quote(meta.pk.column)}"
+            f"UPDATE {_quote(table)} AS t SET {assignments} FROM {scratch} AS s WHERE {where}"
         )
+        changed = wrapper.rowcount
         wrapper.execute(f"DROP TABLE {scratch}")
+    return changed

@@ -629,13 +629,13 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
             [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
         )
     with transaction.atomic():
-        # Lock the matches first: whether an item creates or updates decides how it validates.
-        existing = {
-            o.external_id: o
-            for o in KObject.objects.select_for_update().filter(
-                org=org, klass=klass, external_id__in={k for k in map(_external_key, items) if k}
-            )
-        }
+        # Read the matches first: whether an item creates or updates decides how it validates.
+        matches = KObject.objects.filter(
+            org=org, klass=klass, external_id__in={k for k in map(_external_key, items) if k}
+        )
+        if not bulk.optimistic():  # elsewhere the update below checks each row's rev itself
+            matches = matches.select_for_update()
+        existing = {o.external_id: o for o in matches}
         prepared, item_errors, new_names = [], {}, []
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):
@@ -721,7 +721,12 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                     if o.external_id
                 ],
             ) from None
-        bulk.update(KObject, [o for _, o, _ in to_update], KOBJECT_COLUMNS)
+        if bulk.update(KObject, [o for _, o, _ in to_update], KOBJECT_COLUMNS, version="rev") < len(
+            to_update
+        ):
+            raise Conflict(
+                "Some of these objects changed while this call ran; nothing was written. Retry."
+            )
         for i, obj in to_create:
             events.append(_event(klass, obj, "create"))
             results[i] = ("created", events[-1]["data"])

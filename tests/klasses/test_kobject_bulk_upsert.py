@@ -230,3 +230,49 @@ def test_external_ids_match_as_they_are_stored_and_bad_ones_are_400s(org, klass)
                 org=org, actor=None, klass=klass, items=[{"title": "x", "externalId": bad}]
             )
         assert "/0/externalId" in [e.pointer for e in caught.value.errors]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_object_changed_by_someone_else_meanwhile_fails_the_call_cleanly(
+    org, klass, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writers take turns; PostgreSQL checks each row's rev instead")
+    grace = Customer.objects.create(org=org, name="Grace")
+    services.kobject_bulk(
+        org=org, actor=None, klass=klass, items=[item(n, grace) for n in range(3)]
+    )
+    target = KObject.objects.get(org=org, external_id="E-1")
+    fields = services._kobject_fields
+
+    def meanwhile(*args, **kwargs):
+        monkeypatch.setattr(services, "_kobject_fields", fields)
+
+        def other_writer():  # another connection, committed while the bulk call runs
+            try:
+                services.kobject_update(
+                    org=org,
+                    actor=None,
+                    klass=klass,
+                    kobject=target,
+                    data={"data": {"totalNum": 99}},
+                )
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join()
+        return fields(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_kobject_fields", meanwhile)
+    with pytest.raises(Conflict):
+        services.kobject_bulk(
+            org=org,
+            actor=None,
+            klass=klass,
+            items=[{"externalId": f"E-{n}", "data": {"totalNum": 1}} for n in range(3)],
+        )
+    target.refresh_from_db()
+    assert target.data["totalNum"] == 99 and target.rev == 2  # the other write stands
+    assert not KObject.objects.filter(org=org, data__totalNum=1).exists()  # nothing of ours
