@@ -7,6 +7,7 @@ from customers.models import Company, Customer, Identity
 from customers.representations import COMPANY_FIELDS, CUSTOMER_FIELDS
 from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.prepared import PreparedValues
 
 
 def _normalize_phone(raw):
@@ -15,14 +16,32 @@ def _normalize_phone(raw):
     return normalize_phone(raw)
 
 
+# identities__org lets PostgreSQL use the (org, kind, value) unique index; [:1] instead of
+# first() avoids an ORDER BY the unique match does not need.
+_BY_IDENTITY = PreparedValues(
+    lambda org, kind, value: Customer.objects.filter(
+        org_id=org, identities__org_id=org, identities__kind=kind, identities__value=value
+    ).values(*CUSTOMER_FIELDS)[:1],
+    ints=("org",),
+    strings=("kind", "value"),
+)
+_BY_EXTERNAL_ID = PreparedValues(
+    lambda org, external_id: Customer.objects.filter(org_id=org, external_id=external_id).values(
+        *CUSTOMER_FIELDS
+    )[:1],
+    ints=("org",),
+    strings=("external_id",),
+)
+
+
+def _org_id(org):
+    return getattr(org, "pk", org)
+
+
 def _by_identity(org, kind, value):
     if not value:
         return None
-    # identities__org lets PostgreSQL use the (org, kind, value) unique index; [:1] instead of
-    # first() avoids an ORDER BY the unique match does not need.
-    rows = Customer.objects.filter(
-        org=org, identities__org=org, identities__kind=kind, identities__value=value
-    ).values(*CUSTOMER_FIELDS)[:1]
+    rows = _BY_IDENTITY.rows(org=_org_id(org), kind=str(kind), value=value)
     return rows[0] if rows else None
 
 
@@ -38,7 +57,7 @@ def customer_by_phone(*, org, phone):
 def customer_by_external_id(*, org, external_id):
     if not external_id:
         return None
-    rows = Customer.objects.filter(org=org, external_id=external_id).values(*CUSTOMER_FIELDS)[:1]
+    rows = _BY_EXTERNAL_ID.rows(org=_org_id(org), external_id=external_id)
     return rows[0] if rows else None
 
 

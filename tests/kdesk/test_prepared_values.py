@@ -1,0 +1,58 @@
+"""PreparedValues answers exactly what the ORM queryset it was built from answers."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from customers.models import Customer, Identity
+from customers.representations import CUSTOMER_FIELDS
+from kdesk.prepared import PreparedValues
+
+pytestmark = pytest.mark.django_db
+
+BY_NAME = PreparedValues(
+    lambda org, name: Customer.objects.filter(org_id=org, name=name).values(*CUSTOMER_FIELDS),
+    ints=("org",),
+    strings=("name",),
+)
+
+
+def test_it_returns_what_the_orm_returns(org, other_org):
+    when = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+    grace = Customer.objects.create(
+        org=org,
+        name="Grace",
+        emails=[{"type": "work", "email": "g@x.io"}],
+        custom={"tierStr": "gold", "spendNum": 1.5, "nested": {"a": [1, None]}},
+        last_activity_at=when,
+    )
+    Customer.objects.create(org=other_org, name="Grace")
+    expected = list(Customer.objects.filter(org=org, name="Grace").values(*CUSTOMER_FIELDS))
+    assert BY_NAME.rows(org=org.pk, name="Grace") == expected
+    assert expected[0]["id"] == grace.pk and expected[0]["last_activity_at"] == when
+    # the second call re-binds the compiled query; markers never leak into results
+    assert BY_NAME.rows(org=other_org.pk, name="Grace")[0]["id"] != grace.pk
+    assert BY_NAME.rows(org=org.pk, name="nobody") == []
+
+
+def test_literal_values_in_the_query_stay_literal(org):
+    grace = Customer.objects.create(org=org, name="kind")
+    Identity.objects.create(org=org, customer=grace, kind="email", value="kind@x.io")
+    prepared = PreparedValues(
+        lambda org, value: Customer.objects.filter(
+            org_id=org, identities__kind="email", identities__value=value
+        ).values("id", "name"),
+        ints=("org",),
+        strings=("value",),
+    )
+    assert prepared.rows(org=org.pk, value="kind@x.io") == [{"id": grace.pk, "name": "kind"}]
+
+
+def test_an_unused_marker_is_a_clear_error(org):
+    broken = PreparedValues(
+        lambda org, name: Customer.objects.filter(org_id=org).values("id"),
+        ints=("org",),
+        strings=("name",),
+    )
+    with pytest.raises(ValueError, match="name"):
+        broken.rows(org=org.pk, name="x")
