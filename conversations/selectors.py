@@ -65,6 +65,21 @@ def conversation_messages(*, org, conversation_id):
     )
 
 
+def reply_channel(*, org, conversation_id, fallback="email"):
+    """Where a reply goes: the channel the customer last wrote on (a conversation can move
+    from email to chat), else the last message's, else `fallback`."""
+    latest = (
+        Message.objects.filter(org_id=_org_id(org), conversation_id=conversation_id)
+        .order_by("-sent_at", "-id")
+        .values_list("direction", "channel")[:20]
+    )
+    rows = list(latest)
+    for direction, channel in rows:
+        if direction == Message.Direction.IN:
+            return channel
+    return rows[0][1] if rows else fallback
+
+
 def conversation_notes(*, org, conversation_id):
     return Note.objects.filter(org=org, conversation_id=conversation_id).order_by("id")
 

@@ -287,7 +287,15 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
                 "errors": insights.field_errors(errors or {}, f"custom.{name}", values.get(name)),
             }
         )
-    channel = ((chosen or {}).get("channels") or ["email"])[-1] if chosen else "email"
+    channel = (
+        conv_selectors.reply_channel(
+            org=org,
+            conversation_id=chosen["id"],
+            fallback=(chosen.get("channels") or ["email"])[-1],
+        )
+        if chosen
+        else "email"
+    )
     return {
         "customer": customer,
         "conversations": conversations,
@@ -422,7 +430,15 @@ def compose(request, pk):
             )
             event = desk.event_for(org=org, resource="note", resource_id=note.pk)
         else:
-            channel = ((conversation.channels if conversation else None) or ["email"])[-1]
+            channel = (
+                conv_selectors.reply_channel(
+                    org=org,
+                    conversation_id=conversation.pk,
+                    fallback=(conversation.channels or ["email"])[-1],
+                )
+                if conversation
+                else "email"
+            )
             with live.renders("conversation") if starts else contextlib.nullcontext():
                 message = conv_services.message_create(
                     org=org,
