@@ -590,3 +590,18 @@ def test_teams_are_created_by_the_team_service(ada, org, other_org):
     assert Event.objects.filter(type="team.create").count() == 1
     r = client.post(url(Team, "add"), {"name": "Billing 2", "slug": "billing", "members": []})
     assert r.status_code == 200 and "billing exists" in r.content.decode()
+
+
+def test_kobjects_filter_by_customer_within_the_org(ada, two_orgs, org):
+    client, _ = ada
+    mine, theirs = two_orgs
+    kobject = mine["kobject"]
+    assert kobject.customer_id
+    other = KObject.objects.create(org=org, klass=kobject.klass, title="Unrelated order")
+    r = client.get(url(KObject, "changelist") + f"?customer={kobject.customer_id}")
+    assert r.status_code == 200
+    listed = {o.pk for o in r.context["cl"].result_list}
+    assert kobject.pk in listed and other.pk not in listed
+    foreign = theirs["kobject"]
+    r = client.get(url(KObject, "changelist") + f"?customer={foreign.customer_id}")
+    assert r.status_code == 200 and not list(r.context["cl"].result_list)
