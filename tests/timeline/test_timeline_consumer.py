@@ -7,26 +7,13 @@ from customers.models import Customer
 from kdesk.asgi import application
 from kdesk.events import emit
 from tests.factories import UserFactory
+from tests.timeline.live_helpers import Browser
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
 async def connect(user, tab="t1"):
-    from channels.auth import AuthMiddlewareStack  # noqa: F401  (the app already wraps it)
-    from django.test import Client
-
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = client.cookies["sessionid"].value
-    comm = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[(b"cookie", f"sessionid={cookie}".encode()), (b"origin", b"http://127.0.0.1")],
-    )
-    connected, _ = await comm.connect()
-    assert connected
-    await comm.send_json_to({"action": "hello", "tab": tab})
-    return comm
+    return await (await Browser.sign_in(user)).socket(tab)
 
 
 @sync_to_async
