@@ -636,16 +636,17 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         if not bulk.optimistic():  # elsewhere the update below checks each row's rev itself
             matches = matches.select_for_update()
         existing = {o.external_id: o for o in matches}
+        # the object each item updates (None: it creates one), decided once for every step below
+        matched = [existing.get(_external_key(item)) for item in items]
         prepared, item_errors, new_names = [], {}, []
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):
-            match = existing.get(_external_key(item))
             new_names.append({})
             fields, errors, _ = _kobject_fields(
                 org,
                 klass,
                 item,
-                creating=match is None,
+                creating=matched[i] is None,
                 pointer=f"/{i}",
                 validator=validator,
                 undefined=new_names[i],
@@ -665,7 +666,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                     org=org,
                     klass=klass,
                     fields=fields,
-                    existing=existing.get(fields.get("external_id")),
+                    existing=matched[i],
                     pointer=f"/{i}",
                     rules=rules,
                 )
@@ -685,7 +686,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                     )
                 seen.setdefault(ext, i)
         good = [i for i in range(len(prepared)) if i not in item_errors]
-        _bulk_check_permission(good, prepared, existing, may_create, may_update)
+        _bulk_check_permission(good, matched, may_create, may_update)
         if item_errors and not partial:
             raise ValidationFailed([e for i in sorted(item_errors) for e in item_errors[i]])
         # definitions are recorded only for attributes that items actually written introduce
@@ -696,8 +697,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         now = timezone.now()
         to_create, to_update, events, results = [], [], [], {}
         for i in good:
-            fields = prepared[i]
-            obj = existing.get(fields.get("external_id"))
+            fields, obj = prepared[i], matched[i]
             if obj is None:
                 obj = KObject(org=org, klass=klass, created_at=now, updated_at=now)
                 _apply(obj, fields)
@@ -744,9 +744,9 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
     return out
 
 
-def _bulk_check_permission(good, prepared, existing, may_create, may_update):
-    creates = [i for i in good if prepared[i].get("external_id") not in existing]
-    updates = [i for i in good if prepared[i].get("external_id") in existing]
+def _bulk_check_permission(good, matched, may_create, may_update):
+    creates = [i for i in good if matched[i] is None]
+    updates = [i for i in good if matched[i] is not None]
     denied = []
     if not may_create and creates:
         denied += [

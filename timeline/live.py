@@ -152,7 +152,7 @@ def push_unread(org_id, user_id, tab=""):
     if layer is None:
         return
     try:
-        _sender(layer)(user_group(org_id, user_id), unread_message(org_id, user_id, tab))
+        _flush(layer, [(user_group(org_id, user_id), unread_message(org_id, user_id, tab))])
     except Exception:  # the write succeeded; a stale bell elsewhere must not fail it
         log.exception("unread push for user %s failed", user_id)
 
@@ -166,7 +166,7 @@ def end_sessions(sender, request, user, **kwargs):
     if user is None or not key or layer is None:
         return
     try:
-        _sender(layer)(session_group(user.org_id, key), {"type": "session.end"})
+        _flush(layer, [(session_group(user.org_id, key), {"type": "session.end"})])
     except Exception:  # signing out must work even when the channel layer is down
         log.exception("closing the sockets of a signed-out session failed")
 
@@ -228,16 +228,6 @@ def previous_ids(events):
     return out
 
 
-def _sender(layer):
-    """group_send from sync code; from a thread that runs an event loop (a service called by
-    async code), schedule it on that loop instead."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return async_to_sync(layer.group_send)
-    return lambda group, message: loop.create_task(layer.group_send(group, message))
-
-
 async def _send_in_order(layer, messages):
     for group, message in messages:
         try:
@@ -247,8 +237,9 @@ async def _send_in_order(layer, messages):
 
 
 def _flush(layer, messages):
-    """Send what one commit produced, in order, with one hop to the event loop instead of one
-    per message (a bulk import touches dozens of customers)."""
+    """group_send [(group, message)] in order, with one hop to the event loop for them all (a
+    bulk import touches dozens of customers); from a thread that runs an event loop (a service
+    called by async code), schedule them on that loop instead."""
     if not messages:
         return
     try:
