@@ -94,3 +94,80 @@ class MalformedSessionCookieMiddleware:
         if value is not None and not self.valid.match(value):
             del request.COOKIES[self.name]
         return self.get_response(request)
+
+
+class NulInputMiddleware:
+    """Refuse a NUL character (U+0000) in the path or query string before any view runs: every
+    lookup and search by such a value would fail in PostgreSQL as a 500. The API answers in its
+    error shape, naming each parameter; desk JSON endpoints likewise; desk pages re-show the
+    page frame with the message beside the search box. Form and JSON bodies are checked where
+    they are read (kdesk.payload, kdesk.api.parsers), where the field is known.
+
+    A database refusal of a value that got past those checks is, on desk pages, still the
+    person's input: a 400 page instead of a 500 (the API's exception handler does the same)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from kdesk.text import NUL, nul_parameters
+
+        query = request.META.get("QUERY_STRING", "")
+        names = []
+        if "%00" in query or NUL in query:
+            names = nul_parameters(request.GET)
+        in_path = NUL in request.path_info
+        if names or in_path:
+            return self._refuse(request, names, in_path)
+        return self.get_response(request)
+
+    def _refuse(self, request, names, in_path):
+        from kdesk.text import nul_detail
+
+        if request.path.startswith("/v1/") or request.path.endswith(".json"):
+            from django.http import JsonResponse
+
+            from kdesk.api.errors import error, errors_body
+
+            items = [
+                error(400, "nul_character", nul_detail(f"The query parameter {n}"), f"/{n}")
+                for n in names
+            ]
+            if in_path:
+                items.append(error(400, "nul_character", nul_detail("The address")))
+            return JsonResponse(errors_body(items), status=400)
+        from django.shortcuts import render
+
+        if "q" in names:  # the search box in the top bar: the message goes beside it
+            message = nul_detail("The search text")
+            context = {"message": message, "search_error": message}
+            context["search_value"] = _without_nul(request, "q")
+        else:
+            context = {"message": nul_detail("The page address")}
+        return render(request, "400.html", context, status=400)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        if not isinstance(exception, DataError) or request.path.startswith("/v1/"):
+            return None
+        import logging
+
+        from django.shortcuts import render
+
+        logging.getLogger(__name__).warning("database refused a desk value: %s", exception)
+        return render(
+            request,
+            "400.html",
+            {
+                "message": "A value you entered could not be saved (it is out of the range or "
+                "holds characters kdesk cannot store). Check what you typed and try again."
+            },
+            status=400,
+        )
+
+
+def _without_nul(request, name):
+    from kdesk.text import NUL
+
+    return request.GET.get(name, "").replace(NUL, "")

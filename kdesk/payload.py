@@ -2,6 +2,7 @@
 service can report every problem at once."""
 
 from kdesk.errors import FieldError, ValidationFailed
+from kdesk.text import NUL, nul_detail
 
 MAX_ID = 2**63 - 1
 
@@ -51,6 +52,10 @@ class Payload:
         if not isinstance(value, str):
             self.error(key, "type", f"{key} must be a string.")
             return default
+        if NUL in value:
+            # Refused here, before any lookup by this value can reach the database.
+            self.error(key, "nul_character", nul_detail("This text"))
+            return default
         value = value.strip()
         if not blank and not value:
             self.error(key, "required", f"{key} may not be blank.")
@@ -93,7 +98,13 @@ class Payload:
             return None
         out = []
         for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip() or len(item) > max_length:
+            if isinstance(item, str) and NUL in item:
+                self.errors.append(
+                    FieldError(
+                        f"{self.pointer}/{key}/{i}", "nul_character", nul_detail("This text")
+                    )
+                )
+            elif not isinstance(item, str) or not item.strip() or len(item) > max_length:
                 self.errors.append(
                     FieldError(
                         f"{self.pointer}/{key}/{i}", "invalid", "must be a non-empty string."

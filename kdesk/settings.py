@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "kdesk.middleware.ContentSecurityPolicyMiddleware",
     "kdesk.middleware.OriginTabMiddleware",
+    "kdesk.middleware.NulInputMiddleware",
 ]
 
 ROOT_URLCONF = "kdesk.urls"

@@ -6,6 +6,9 @@
   escape, but the text cannot be encoded as UTF-8, so saving or rendering it fails later.
 
 Both are a `ParseError`, which the exception handler turns into a 400 in API.md's error shape.
+
+A body that is valid JSON but holds NUL characters (`"\\u0000"`) is a validation error naming
+every field that holds one (`/name`, `/emails/0/email`): PostgreSQL cannot store NUL.
 """
 
 import codecs
@@ -15,6 +18,9 @@ import re
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
+
+from kdesk.errors import FieldError, ValidationFailed
+from kdesk.text import nul_detail, nul_pointers
 
 # Search criteria nest 8 groups (16 levels), Tree attributes 6 nodes: 64 is far above any
 # legitimate body and far below the interpreter's recursion limit.
@@ -88,4 +94,22 @@ class JsonParser(JSONParser):
             text = codecs.getreader(encoding)(stream).read()
         except ValueError as exc:  # bytes that are not text in that encoding
             raise ParseError(f"JSON parse error - {exc}") from None
-        return parse_json_text(text)
+        data = parse_json_text(text)
+        # Strict JSON holds a NUL only as an escape; without one the walk is skipped.
+        if "\\u0000" in text:
+            refuse_nul(data)
+        return data
+
+
+def refuse_nul(data):
+    pointers = nul_pointers(data)
+    if pointers:
+        raise ValidationFailed(
+            [FieldError(p, "nul_character", nul_detail(_label(p))) for p in pointers]
+        )
+
+
+def _label(pointer):
+    if not pointer:
+        return "The body"
+    return f"The value at {pointer}"
