@@ -4,19 +4,56 @@ Client actions: `hello` {tab}, `subscribe` {topic, last?} (joins, replays what c
 `last`, says "viewing" on a customer), `unsubscribe` {topic}, `presence` {topic, state, beat?},
 and `replay` {topic, last}: a subscribed socket that spotted a gap (a push whose `prev` it never
 saw) gets what came after `last` again, oldest first, then `{"type": "replayed"}`; no presence.
+
+A frame the consumer cannot use (not JSON, binary, too large, a field of the wrong type, an
+absurd `last`) is answered with `{"type": "error", "detail"}` and the socket stays open; and
+however the consumer ends (a close, or an error while handling a message), its presence leaves
+every room it was in.
 """
 
+import logging
 import secrets
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from kdesk.payload import as_id
+from kdesk.payload import MAX_ID, as_id
 from timeline import live, selectors
+
+log = logging.getLogger(__name__)
 
 REPLAY_LIMIT = 200
 PRESENCE_STATES = {"viewing", "replying", "noting", "idle"}
+# The largest client frame: the client's own are under 200 characters.
+MAX_FRAME_CHARS = 16 * 1024
+MAX_TEXT = 200  # topic, tab and action names
+
+
+class BadFrame(Exception):
+    """A client frame this consumer refuses; the message goes back in an error frame."""
+
+
+def _text(content, key, *, required=True):
+    value = content.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise BadFrame(f"{key!r} must be a string of at most {MAX_TEXT} characters.")
+    return value
+
+
+def _last(content, *, required):
+    """The `last` event id seen: a positive integer (or a string of digits), or null."""
+    value = content.get("last")
+    if value is None:
+        if required:
+            raise BadFrame("A replay needs the last event id seen.")
+        return None
+    number = as_id(value) if not (isinstance(value, str) and len(value) > 19) else None
+    if number is None:
+        raise BadFrame(f"'last' must be an event id: a whole number from 1 to {MAX_ID}, or null.")
+    return number
 
 
 class DeskConsumer(AsyncJsonWebsocketConsumer):
@@ -38,36 +75,85 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(self.session_group, self.channel_name)
         await self.accept()
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # A handler that raised ends the consumer without `disconnect`: the others in the
+            # room must still see this tab leave, not keep it listed as "viewing".
+            await self._leave_everything()
+
     async def disconnect(self, code):
-        for topic, group in list(getattr(self, "groups_joined", {}).items()):
-            if topic.startswith("customer."):
-                await self._presence(group, topic, "left")
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "session_group", None):
-            await self.channel_layer.group_discard(self.session_group, self.channel_name)
+        await self._leave_everything()
+
+    async def _leave_everything(self):
+        """Idempotent: the groups are forgotten before anything is sent, so a second call (or a
+        failure half-way) never announces a departure twice."""
+        joined, self.groups_joined = getattr(self, "groups_joined", {}), {}
+        session, self.session_group = getattr(self, "session_group", None), None
+        for topic, group in joined.items():
+            try:
+                if topic.startswith("customer."):
+                    await self._presence(group, topic, "left")
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # one room failing must not keep this tab listed in the others
+                log.exception("leaving %s failed", topic)
+        if session:
+            try:
+                await self.channel_layer.group_discard(session, self.channel_name)
+            except Exception:
+                log.exception("leaving the session group failed")
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Every client frame: one that cannot be used gets an error frame, never a close."""
+        if text_data is None:
+            return await self._error("Binary frames are not accepted: send JSON text.")
+        if len(text_data) > MAX_FRAME_CHARS:
+            return await self._error(f"A message is at most {MAX_FRAME_CHARS} characters.")
+        from rest_framework.exceptions import ParseError
+
+        from kdesk.api.parsers import parse_json_text
+
+        try:
+            content = parse_json_text(text_data)
+        except ParseError as exc:
+            return await self._error(f"Messages are JSON objects: {exc.detail}")
+        try:
+            await self.receive_json(content, **kwargs)
+        except BadFrame as exc:
+            await self._error(str(exc))
+        except Exception:
+            # One frame that fails must not close the tab's socket (and, with it, every
+            # subscription): the failure is logged and the client told.
+            log.exception("websocket frame failed: %s", text_data[:200])
+            await self._error("That message could not be handled; it has been logged.")
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
             return await self._error("Messages are JSON objects.")
         action = content.get("action")
         if action == "hello":
-            self.tab = str(content.get("tab", ""))[:64]
+            self.tab = _text(content, "tab", required=False)[:64]
         elif action == "subscribe":
-            await self._subscribe(str(content.get("topic", "")), content.get("last"))
+            await self._subscribe(_text(content, "topic"), _last(content, required=False))
         elif action == "replay":
-            await self._replay_gap(str(content.get("topic", "")), content.get("last"))
+            await self._replay_gap(_text(content, "topic"), content)
         elif action == "unsubscribe":
-            await self._unsubscribe(str(content.get("topic", "")))
+            await self._unsubscribe(_text(content, "topic"))
         elif action == "presence":
-            topic = str(content.get("topic", ""))
+            topic = _text(content, "topic")
             state = content.get("state")
+            if not isinstance(state, str) or state not in PRESENCE_STATES:
+                raise BadFrame(f"'state' must be one of: {', '.join(sorted(PRESENCE_STATES))}.")
             group = self.groups_joined.get(topic)
-            if group and topic.startswith("customer.") and state in PRESENCE_STATES:
+            if group and topic.startswith("customer."):
                 # A beat repeats the state so that others keep this tab listed (they forget a
                 # tab after a while without one: a process that dies sends no "left").
                 await self._presence(group, topic, state, beat=content.get("beat") is True)
-        else:
+        elif isinstance(action, str) and len(action) <= MAX_TEXT:
             await self._error(f"Unknown action {action!r}.")
+        else:
+            await self._error("'action' must be the name of an action.")
 
     async def _error(self, detail):
         await self.send_json({"type": "error", "detail": detail})
@@ -81,21 +167,18 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined[topic] = group
         await self.send_json({"type": "subscribed", "topic": topic})
-        last = as_id(last)
         if last is not None:
             await self._replay(topic, last)
         if topic.startswith("customer."):
             await self._presence(group, topic, "viewing")
 
-    async def _replay_gap(self, topic, last):
+    async def _replay_gap(self, topic, content):
         """Only a topic this socket follows (its permission was checked when it subscribed);
         the others in the room are not told anything (no "viewing" again)."""
         if topic not in self.groups_joined:
             await self.send_json({"type": "denied", "topic": topic})
             return
-        last = as_id(last)
-        if last is None:
-            return await self._error("A replay needs the last event id seen.")
+        last = _last(content, required=True)
         newest = await self._replay(topic, last)
         await self.send_json({"type": "replayed", "topic": topic, "id": max(newest, last)})
 
