@@ -5,6 +5,7 @@ The README's "Configuration" section lists every variable. Defaults suit `make r
 and SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "kdesk",
     "customers",
     "conversations",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "kdesk.middleware.ContentSecurityPolicyMiddleware",
     "kdesk.middleware.OriginTabMiddleware",
     "kdesk.middleware.NulInputMiddleware",
+    # Last, as axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kdesk.urls"
@@ -182,6 +186,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out attempt before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # Runs the hasher for unknown accounts too, so a miss costs what a wrong password costs.
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sign-in throttling (django-axes; kdesk/login_throttle.py) --------------------------------
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Failures per account, and separately per client address, before sign-in pauses for that key.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The database handler: attempts are shared by every process in every deployment (the cache
+# is per process without REDIS_URL, and a Redis outage must not open or break sign-in), survive
+# restarts, and admins see and clear lockouts in the Django admin. A failure costs a few small
+# writes, on a path that is never hot for anyone but an attacker, who is stopped at the limit.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# A refused attempt while locked does not move the end of the lockout: the time the page
+# shows is the time it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not clear the address's failures (one's own account must not reset the count
+# of guesses at others).
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "kdesk.login_throttle.username"
+AXES_CLIENT_IP_CALLABLE = "kdesk.login_throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "kdesk.login_throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Proxies in front of kdesk that append the client's address to X-Forwarded-For (0: none, the
+# socket's peer is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 PASSWORD_HASHERS_FAST = env_bool("PASSWORD_HASHERS_FAST", False)
 if PASSWORD_HASHERS_FAST:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

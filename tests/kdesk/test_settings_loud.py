@@ -40,6 +40,10 @@ def test_debug_runs_without_a_secret_key():
         ("DATABASE_URL", "nosuchdb://x"),
         ("REDIS_URL", "http://localhost"),
         ("TASK_BACKEND", "carrier-pigeon"),
+        ("AXES_ENABLED", "sometimes"),
+        ("AXES_FAILURE_LIMIT", "0"),
+        ("AXES_COOLOFF_MINUTES", "soon"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
     ],
 )
 def test_malformed_values_fail_naming_the_variable(name, value):
