@@ -160,8 +160,8 @@ class NulInputMiddleware:
             request,
             "400.html",
             {
-                "message": "A value you entered could not be saved (it is out of the range or "
-                "holds characters kdesk cannot store). Check what you typed and try again."
+                "message": "A value you entered could not be used: it is out of range or holds "
+                "characters kdesk cannot store. Check what you typed and try again."
             },
             status=400,
         )

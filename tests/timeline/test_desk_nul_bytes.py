@@ -159,3 +159,19 @@ def test_sign_in_with_nul_is_a_form_error(client, who):
     assert response.status_code == 200 and "Null characters are not allowed" in (
         response.content.decode()
     )
+
+
+def test_a_value_the_database_refuses_is_a_400_page_not_a_500(sam, desk, monkeypatch):
+    """The last line of defence: whatever a desk page passes on that the database refuses (a
+    DataError, as PostgreSQL raises for NUL) is the person's input, answered with a 400."""
+    from django.db import DataError
+
+    from timeline import views
+
+    def refuses(**kwargs):
+        raise DataError("A string literal cannot contain NUL (0x00) characters.")
+
+    monkeypatch.setattr(views.desk, "quick_find", refuses)
+    response = sam.get("/customers/", {"q": "Grace"})
+    assert response.status_code == 400
+    assert "could not be used" in response.content.decode()
