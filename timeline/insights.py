@@ -466,10 +466,16 @@ def _item_label(index, items):
     return label
 
 
-def field_errors(fields, key, items=None):
+def field_errors(fields, key, items=None, label=None):
     """The engine's messages for one field (`fields` is {dotted pointer: [detail]}, as the
-    views build it): its own, then one per failing item, named "Item 2 (“x”): …"."""
-    out = list(fields.get(key, []))
+    views build it): its own, then one per failing item, named "Item 2 (“x”): …". With a
+    `label`, a message that starts with the attribute's name (`tierStr must …`) starts with
+    the label people see instead (`Tier must …`)."""
+    own = key.rsplit(".", 1)[-1] + " "
+    out = [
+        f"{label} {d[len(own) :]}" if label and d.startswith(own) else d
+        for d in fields.get(key, [])
+    ]
     prefix = key + "."
     found = []
     for pointer, details in fields.items():
@@ -490,9 +496,9 @@ def field_errors(fields, key, items=None):
     return out
 
 
-def error_messages(fields, other, key, items=None):
+def error_messages(fields, other, key, items=None, label=None):
     """Every message of a failed save, the field's own first (items named), then the rest."""
-    own = field_errors(fields, key, items)
+    own = field_errors(fields, key, items, label)
     rest = [
         d
         for pointer, details in fields.items()

@@ -22,6 +22,7 @@ from kdesk.api.pagination import decode_cursor, encode_cursor
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.payload import as_id
 from klasses.models import Metadata
+from klasses.schema.types import default_display_name
 from timeline import cards, fragments, insights, live
 from timeline import selectors_desk as desk
 from timeline.entries import KINDS, type_prefixes
@@ -279,12 +280,15 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
             continue
         current = (chosen or {}).get("custom", {}).get(name) if chosen else None
         w = insights.widget(name, values.get(name, current), definition or {}, tz)
+        label = (definition or {}).get("displayName") or name
         fields.append(
             {
                 "name": name,
-                "label": (definition or {}).get("displayName") or name,
+                "label": label,
                 "widget": w,
-                "errors": insights.field_errors(errors or {}, f"custom.{name}", values.get(name)),
+                "errors": insights.field_errors(
+                    errors or {}, f"custom.{name}", values.get(name), label
+                ),
             }
         )
     channel = (
@@ -601,7 +605,8 @@ def attribute(request, pk, name):
         except (ValidationFailed, Conflict, NotFound) as exc:
             fields, other = _errors_by_field(exc)
             key = "name" if name == "name" else f"custom.{name}"
-            messages = insights.error_messages(fields, other, key, value)
+            label = definition.get("displayName") or default_display_name(name)
+            messages = insights.error_messages(fields, other, key, value, label)
             context.update(
                 {
                     "attr": _attr_row(customer, name, definition, tz),
