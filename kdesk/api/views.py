@@ -44,6 +44,12 @@ class ApiView(APIView):
             self._check_idempotency(request, key)
 
     def _check_idempotency(self, request, key):
+        if "\x00" in key:  # PostgreSQL cannot store it: refused before the lookup
+            from kdesk.text import nul_detail
+
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [nul_detail("The Idempotency-Key header")]}
+            )
         if len(key) > idempotency.MAX_KEY_LENGTH:
             raise exceptions.ValidationError(
                 {"Idempotency-Key": ["The Idempotency-Key header may hold at most 255 characters."]}

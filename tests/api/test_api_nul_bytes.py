@@ -141,3 +141,12 @@ def test_a_nul_in_the_path_is_a_400(api, path):
     assert response.status_code == 400, response.content
     (error,) = response.json()["errors"]
     assert error["code"] == "nul_character" and "address" in error["detail"]
+
+
+def test_an_idempotency_key_with_nul_is_named(api):
+    count = Customer.objects.count()
+    response = api.post("/v1/customers", {"name": "x"}, headers={"Idempotency-Key": "k\x00"})
+    assert response.status_code == 400, response.content
+    (error,) = response.json()["errors"]
+    assert error["source"] == {"pointer": "/Idempotency-Key"} and "NUL" in error["detail"]
+    assert Customer.objects.count() == count

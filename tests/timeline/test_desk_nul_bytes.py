@@ -184,3 +184,25 @@ def test_a_value_the_database_refuses_is_a_400_page_not_a_500(sam, desk, monkeyp
     response = sam.get("/customers/", {"q": "Grace"})
     assert response.status_code == 400
     assert "could not be used" in response.content.decode()
+
+
+def test_settings_and_password_forms_refuse_nul_beside_the_field(client, admin_user):
+    from kdesk.models import ApiKey
+
+    client.force_login(admin_user)
+    response = client.post(
+        "/settings/api-keys/",
+        {"name": "sync\x00", "scopes_customer": ["org.permission.customer.read"]},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="id_name_error"' in html
+    assert "Null characters are not allowed" in html and not ApiKey.objects.exists()
+    response = client.post(
+        "/password/",
+        {"old_password": "x\x00", "new_password1": "a\x00b", "new_password2": "a\x00b"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="id_old_password_error"' in html
+    assert "Null characters are not allowed" in html
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("correct horse battery")
