@@ -1,4 +1,5 @@
-import time
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conversations import demo
 from conversations.models import Conversation, Message, Note, Notification, Shortcut, Tag
@@ -7,13 +8,14 @@ from kdesk.demo import seed as seed_people
 from kdesk.models import Event
 
 
-def test_demo_seed_is_complete_idempotent_and_fast(db):
+def test_demo_seed_is_complete_idempotent_and_batched(db):
     org, people = seed_people()
     Customer.objects.bulk_create([Customer(org=org, name=f"Demo Person{i}") for i in range(200)])
-    started = time.monotonic()
-    demo.seed(org, people)
-    elapsed = time.monotonic() - started
-    assert elapsed < 5, elapsed
+    with CaptureQueriesContext(connection) as queries:
+        demo.seed(org, people)
+    # Batched writes: 200 customers' conversations cost the same few dozen queries as 50 do
+    # (27 at both sizes when this was written), never one query per row.
+    assert len(queries) < 60, len(queries)
     counts = [
         Conversation.objects.count(),
         Message.objects.count(),
