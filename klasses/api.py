@@ -23,7 +23,7 @@ from kdesk.api.params import rev_param, with_rev
 from kdesk.api.permissions import allows, require, require_upsert
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
-from klasses import selectors, services
+from klasses import relationships, selectors, services
 from klasses.models import KObject, KView
 from klasses.openapi import KLASS_BODY, KOBJECT_BODY, KOBJECT_BULK_BODY, KVIEW_BODY, METADATA_BODY
 from klasses.representations import (
@@ -58,6 +58,22 @@ KLASS = resource_schemas(
         "color": text(),
         "images": strings(),
         "status": serializers.CharField(),
+        "relationships": serializers.ListField(
+            child=inline_serializer(
+                "KlassRelationship",
+                {
+                    "name": serializers.CharField(),
+                    "target": serializers.CharField(
+                        help_text="customer, company, conversation or a Klass name"
+                    ),
+                    "cardinality": serializers.ChoiceField(
+                        choices=["one-to-one", "one-to-many", "many-to-many"]
+                    ),
+                    "through": serializers.CharField(required=False),
+                },
+            ),
+            help_text="Relationships this Klass declares.",
+        ),
         "metadata": inline_serializer(
             "KlassMetadata",
             {"properties": obj(help_text="Attribute definitions by name.")},
@@ -195,18 +211,35 @@ def filtered_kobjects(request, org, klass, customer_id=None):
     return qs.values(*KOBJECT_FIELDS)
 
 
+def _klasses(org, rows, properties=None):
+    """Klass resources with their declared relationships (one query for the page)."""
+    rels = relationships.definitions_for(org=org, klass_names=[k.name for k in rows])
+    return [klass_resource(k, properties, rels.get(k.name)) for k in rows]
+
+
+def _kobjects(org, rows, name):
+    """KObject resources with their links (one query for the page)."""
+    links = relationships.linkage(org=org, resource=f"kobject.{name}", ids=[r["id"] for r in rows])
+    return [kobject_resource(r, name, links.get(str(r["id"]))) for r in rows]
+
+
+def _kobject(org, obj, name):
+    links = relationships.linkage(org=org, resource=f"kobject.{name}", ids=[obj.pk])
+    return kobject_resource(obj, name, links[str(obj.pk)])
+
+
 class KlassListView(ApiView):
     scope_resource = "klass"
 
     @extend_schema(parameters=PAGE, responses=_ok(KLASS.page, *LIST))
     def get(self, request):
         klasses = selectors.klasses(org=self.org)
-        return Response(paginate(request, klasses, lambda rows: [klass_resource(k) for k in rows]))
+        return Response(paginate(request, klasses, lambda rows: _klasses(self.org, rows)))
 
     @extend_schema(request=KLASS_BODY, responses={201: KLASS.document, **errors(*WRITE)})
     def post(self, request):
         klass = services.klass_create(org=self.org, actor=self.actor, data=request.data)
-        return Response({"data": klass_resource(klass, {})}, status=201)
+        return Response({"data": _klasses(self.org, [klass], {})[0]}, status=201)
 
 
 class KlassDefinitionView(ApiView):
@@ -216,7 +249,7 @@ class KlassDefinitionView(ApiView):
     def get(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
-        return Response({"data": klass_resource(klass, properties)})
+        return Response({"data": _klasses(self.org, [klass], properties)[0]})
 
     @extend_schema(request=KLASS_BODY, parameters=[REV, FORCE], responses=_ok(KLASS_PUT, *WRITE))
     def put(self, request, name):
@@ -239,7 +272,7 @@ class KlassDefinitionView(ApiView):
                     force=request.query_params.get("force") == "true",
                 )
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
-        doc = {"data": klass_resource(klass, properties)}
+        doc = {"data": _klasses(self.org, [klass], properties)[0]}
         if broken:
             doc["meta"] = _violations(broken)
         return Response(doc)
@@ -252,9 +285,7 @@ class KObjectListView(ApiView):
     def get(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         qs = filtered_kobjects(request, self.org, klass)
-        return Response(
-            paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
-        )
+        return Response(paginate(request, qs, lambda rows: _kobjects(self.org, rows, name)))
 
     @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, name):
@@ -262,7 +293,7 @@ class KObjectListView(ApiView):
         obj = services.kobject_create(
             org=self.org, actor=self.actor, klass=klass, data=request.data
         )
-        return Response({"data": kobject_resource(obj, name)}, status=201)
+        return Response({"data": _kobject(self.org, obj, name)}, status=201)
 
 
 class KObjectDetailView(ApiView):
@@ -275,7 +306,7 @@ class KObjectDetailView(ApiView):
     @extend_schema(responses=_ok(KOBJECT.document, *READ))
     def get(self, request, name, pk):
         _, obj = self._get(name, pk)
-        return Response({"data": kobject_resource(obj, name)})
+        return Response({"data": _kobject(self.org, obj, name)})
 
     def _update(self, request, name, pk, partial):
         klass, obj = self._get(name, pk)
@@ -288,7 +319,7 @@ class KObjectDetailView(ApiView):
             rev=rev_param(request),
             partial=partial,
         )
-        return Response({"data": kobject_resource(obj, name)})
+        return Response({"data": _kobject(self.org, obj, name)})
 
     @extend_schema(request=KOBJECT_BODY, parameters=[REV], responses=_ok(KOBJECT.document, *WRITE))
     def put(self, request, name, pk):
@@ -316,7 +347,7 @@ class KObjectByExternalIdView(ApiView):
     def get(self, request, name, external_id):
         klass = services.klass_get(org=self.org, name=name)
         obj = services.kobject_get(org=self.org, klass=klass, external_id=external_id)
-        return Response({"data": kobject_resource(obj, name)})
+        return Response({"data": _kobject(self.org, obj, name)})
 
     @extend_schema(
         request=KOBJECT_BODY,
@@ -338,7 +369,7 @@ class KObjectByExternalIdView(ApiView):
             )
             # a concurrent request may have created or deleted it since the check above
             require_upsert(request, "kobject", exists=not created, rev=rev)
-        return Response({"data": kobject_resource(obj, name)}, status=201 if created else 200)
+        return Response({"data": _kobject(self.org, obj, name)}, status=201 if created else 200)
 
 
 class KObjectBulkView(ApiView):
@@ -412,9 +443,7 @@ class CustomerKObjectsView(ApiView):
         self._customer(pk)
         klass = services.klass_get(org=self.org, name=name)
         qs = filtered_kobjects(request, self.org, klass, customer_id=pk)
-        return Response(
-            paginate(request, qs, lambda rows: [kobject_resource(r, name) for r in rows])
-        )
+        return Response(paginate(request, qs, lambda rows: _kobjects(self.org, rows, name)))
 
     @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, pk, name):
@@ -428,7 +457,7 @@ class CustomerKObjectsView(ApiView):
                 )
             body["customer"] = pk
         obj = services.kobject_create(org=self.org, actor=self.actor, klass=klass, data=body)
-        return Response({"data": kobject_resource(obj, name)}, status=201)
+        return Response({"data": _kobject(self.org, obj, name)}, status=201)
 
 
 class MetadataView(ApiView):
@@ -507,3 +536,86 @@ class KViewDetailView(ApiView):
             org=self.org, actor=self.actor, kview=self._get(pk), rev=rev_param(request)
         )
         return Response(status=204)
+
+
+LINKAGE_BODY = inline_serializer(
+    "RelationshipLinkage",
+    {
+        "data": serializers.JSONField(
+            help_text="{type, id} (one-to-one), a list of them, or null; a link through a join "
+            "Klass carries meta.through (the join object's id)."
+        )
+    },
+)
+LINKAGE_DOCUMENT = inline_serializer(
+    "RelationshipDocument",
+    {
+        "data": serializers.JSONField(help_text="The relationship's links after the request."),
+        "links": inline_serializer("RelationshipLinks", {"self": serializers.CharField()}),
+    },
+)
+
+
+class KObjectRelationshipView(ApiView):
+    """JSON:API relationship links: GET reads, POST adds, PATCH replaces, DELETE removes.
+    Changing an object's links is updating the object."""
+
+    scope_resource = "kobject"
+    scope_map = {
+        "POST": ("kobject", "update"),
+        "PATCH": ("kobject", "update"),
+        "DELETE": ("kobject", "update"),
+    }
+
+    def _get(self, name, pk, rel):
+        klass = services.klass_get(org=self.org, name=name)
+        obj = services.kobject_get(org=self.org, klass=klass, pk=pk)
+        declared = relationships.declared(org=self.org, klass=klass)
+        if rel not in declared:
+            raise NotFound(
+                f"{name} declares no relationship '{rel}'"
+                + (f" (declared: {', '.join(sorted(declared))})." if declared else ".")
+            )
+        return obj, declared[rel]
+
+    def _document(self, name, pk, relationship):
+        data = relationships.one_linkage(org=self.org, relationship=relationship, from_id=pk)
+        link = f"/v1/klasses/{name}/{pk}/relationships/{relationship.name}"
+        return Response({"data": data, "links": {"self": link}})
+
+    def _change(self, request, name, pk, rel, mode):
+        obj, relationship = self._get(name, pk, rel)
+        body = request.data
+        if not isinstance(body, dict) or "data" not in body:
+            raise ValidationFailed([FieldError("/data", "required", "Send {data: …}.")])
+        extra = set(body) - {"data"}
+        if extra:
+            raise ValidationFailed(
+                [FieldError(f"/{k}", "unknown", f"Unknown attribute '{k}'.") for k in extra]
+            )
+        services.kobject_links_change(
+            org=self.org,
+            actor=self.actor,
+            relationship=relationship,
+            kobject=obj,
+            data=body["data"],
+            mode=mode,
+        )
+        return self._document(name, pk, relationship)
+
+    @extend_schema(responses=_ok(LINKAGE_DOCUMENT, *READ))
+    def get(self, request, name, pk, rel):
+        _, relationship = self._get(name, pk, rel)
+        return self._document(name, pk, relationship)
+
+    @extend_schema(request=LINKAGE_BODY, responses=_ok(LINKAGE_DOCUMENT, *WRITE))
+    def post(self, request, name, pk, rel):
+        return self._change(request, name, pk, rel, "add")
+
+    @extend_schema(request=LINKAGE_BODY, responses=_ok(LINKAGE_DOCUMENT, *WRITE))
+    def patch(self, request, name, pk, rel):
+        return self._change(request, name, pk, rel, "replace")
+
+    @extend_schema(request=LINKAGE_BODY, responses=_ok(LINKAGE_DOCUMENT, *WRITE))
+    def delete(self, request, name, pk, rel):
+        return self._change(request, name, pk, rel, "remove")

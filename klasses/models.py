@@ -91,7 +91,9 @@ class KObject(models.Model):
 
 
 class Relationship(models.Model):
-    """A declared link type between two resources, e.g. order → customer (one-to-many)."""
+    """A declared link type from one resource to another, e.g. order → shipment (one-to-many:
+    an order links many shipments, a shipment belongs to one order). Klass definitions declare
+    theirs (`from_resource` is then `kobject.<klass>`); names are unique per source resource."""
 
     class Cardinality(models.TextChoices):
         ONE_TO_ONE = "one_to_one"
@@ -110,7 +112,9 @@ class Relationship(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "name"], name="relationship_name_unique")
+            models.UniqueConstraint(
+                fields=["org", "from_resource", "name"], name="relationship_name_unique"
+            )
         ]
 
     def __str__(self):

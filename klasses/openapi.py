@@ -10,6 +10,44 @@ import copy
 from drf_spectacular.utils import OpenApiRequest
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
+LINK = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "description": "customer, company, conversation, kobject.<k>"},
+        "id": {"type": "string"},
+        "meta": {
+            "type": "object",
+            "properties": {"through": {"type": "string", "description": "join object id"}},
+        },
+    },
+    "required": ["type", "id"],
+}
+LINKS_BODY = {
+    "type": "object",
+    "description": "{<relationship>: {data: {type, id} | [{type, id}…] | null}}: each one named "
+    "is replaced by these links.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "data": {"oneOf": [LINK, {"type": "array", "items": LINK}], "nullable": True}
+        },
+        "required": ["data"],
+    },
+}
+RELATIONSHIP_DEFINITION = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"},
+        "target": {
+            "type": "string",
+            "description": "customer, company, conversation or a Klass name",
+        },
+        "cardinality": {"type": "string", "enum": ["one-to-one", "one-to-many", "many-to-many"]},
+        "through": {"type": "string", "description": "join Klass (many-to-many only)"},
+    },
+    "required": ["name", "target", "cardinality"],
+    "additionalProperties": False,
+}
 KOBJECT_BODY_SCHEMA = {
     "type": "object",
     "properties": {
@@ -24,6 +62,7 @@ KOBJECT_BODY_SCHEMA = {
         "data": {"type": "object", "additionalProperties": True},
         "custom": {"type": "object", "additionalProperties": True},
         "rev": {"type": "integer"},
+        "relationships": LINKS_BODY,
     },
     "additionalProperties": False,
 }
@@ -39,6 +78,11 @@ KLASS_BODY_SCHEMA = {
         "status": {"type": "string", "enum": ["active", "disabled"]},
         "rev": {"type": "integer"},
         "metadata": {"type": "object", "additionalProperties": True},
+        "relationships": {
+            "type": "array",
+            "items": RELATIONSHIP_DEFINITION,
+            "description": "Replaces the Klass's relationships when sent.",
+        },
     },
     "additionalProperties": False,
 }
@@ -72,7 +116,9 @@ def body(schema):
 
 
 KOBJECT_BODY = body(KOBJECT_BODY_SCHEMA)
-KOBJECT_BULK_BODY = body({"type": "array", "items": KOBJECT_BODY_SCHEMA, "maxItems": 1000})
+_BULK_ITEM = copy.deepcopy(KOBJECT_BODY_SCHEMA)
+del _BULK_ITEM["properties"]["relationships"]  # links go through the relationship endpoints
+KOBJECT_BULK_BODY = body({"type": "array", "items": _BULK_ITEM, "maxItems": 1000})
 KLASS_BODY = body(KLASS_BODY_SCHEMA)
 METADATA_BODY = body(METADATA_BODY_SCHEMA)
 KVIEW_BODY = body(KVIEW_BODY_SCHEMA)

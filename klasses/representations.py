@@ -21,8 +21,9 @@ KOBJECT_FIELDS = (
 )
 
 
-def kobject_resource(row, klass_name):
-    """`row` is a `.values(*KOBJECT_FIELDS)` dict or a KObject instance."""
+def kobject_resource(row, klass_name, links=None):
+    """`row` is a `.values(*KOBJECT_FIELDS)` dict or a KObject instance; `links` the linkage
+    of its declared relationships (relationships.linkage)."""
     get = row.get if isinstance(row, dict) else lambda f: getattr(row, f)
     relationships = {}
     if get("customer_id"):
@@ -30,6 +31,7 @@ def kobject_resource(row, klass_name):
     if get("company_id"):
         relationships["company"] = {"data": {"type": "company", "id": str(get("company_id"))}}
     relationships["klass"] = {"data": {"type": "klass", "id": klass_name}}
+    relationships.update(links or {})
     return {
         "type": f"kobject.{klass_name}",
         "id": str(get("id")),
@@ -51,7 +53,7 @@ def kobject_resource(row, klass_name):
     }
 
 
-def klass_resource(klass, properties=None):
+def klass_resource(klass, properties=None, relationships=None):
     attributes = {
         "name": klass.name,
         "displayName": klass.display_name,
@@ -63,6 +65,7 @@ def klass_resource(klass, properties=None):
         "rev": klass.rev,
         "createdAt": iso(klass.created_at),
         "updatedAt": iso(klass.updated_at),
+        "relationships": relationships or [],
     }
     if properties is not None:
         attributes["metadata"] = {"properties": properties}

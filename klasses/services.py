@@ -10,7 +10,7 @@ from kdesk import bulk
 from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, check_rev
 from kdesk.events import assign_changes, emit, emit_many
 from kdesk.payload import Payload
-from klasses import attributes
+from klasses import attributes, relationships
 from klasses.models import (
     STANDARD_RESOURCES,
     Klass,
@@ -30,7 +30,17 @@ from klasses.schema import (
 )
 
 KLASS_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-KLASS_FIELDS = {"name", "displayName", "description", "icon", "color", "images", "status", "rev"}
+KLASS_FIELDS = {
+    "name",
+    "displayName",
+    "description",
+    "icon",
+    "color",
+    "images",
+    "status",
+    "rev",
+    "relationships",
+}
 KOBJECT_FIELDS = {
     "customer",
     "company",
@@ -43,6 +53,7 @@ KOBJECT_FIELDS = {
     "custom",
     "tags",
     "rev",
+    "relationships",
 }
 BULK_LIMIT = 1000
 KLASS_API_NAMES = {"display_name": "displayName"}
@@ -76,9 +87,14 @@ def klass_create(*, org, actor, data):
     p, name, fields = _klass_payload(data, creating=True)
     if name and Klass.objects.filter(org=org, name=name).exists():
         p.error("name", "taken", f"A Klass named '{name}' exists.")
+    rels = p.data.get("relationships")
+    if rels is not None and name:
+        p.errors += relationships.validate_definitions(org=org, klass_name=name, items=rels)
     p.raise_if_errors()
     fields.setdefault("display_name", name.replace("_", " ").replace("-", " ").title())
     klass = Klass.objects.create(org=org, name=name, **fields)
+    if rels:
+        relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
     emit(
         org=org,
         type="klass.create",
@@ -96,10 +112,19 @@ def klass_update(*, org, actor, klass, data, rev=None):
     p, _, fields = _klass_payload(data, creating=False)
     if "name" in p.data and p.data["name"] != klass.name:
         p.error("name", "read_only", "A Klass cannot be renamed.")
+    rels = p.data.get("relationships")
+    if rels is not None:
+        p.errors += relationships.validate_definitions(org=org, klass_name=klass.name, items=rels)
     p.raise_if_errors()
     klass = Klass.objects.select_for_update().get(pk=klass.pk)
     check_rev(klass.rev, rev if rev is not None else p.data.get("rev"), resource="Klass")
     changes = assign_changes(klass, fields, KLASS_API_NAMES)
+    if rels is not None:
+        before = relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]
+        relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
+        after = relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]
+        if before != after:
+            changes["relationships"] = {"before": before, "after": after}
     klass.rev += 1
     klass.updated_at = timezone.now()
     klass.save()
@@ -250,7 +275,8 @@ def _refs(org, customer_ids, company_ids):
 
 
 def _kobject_fields(org, klass, data, *, creating, pointer="", validator=None, undefined=None):
-    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids."""
+    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids.
+    `relationships` is read by the single-object services (_body_links), not here."""
     p = Payload(data, allowed=KOBJECT_FIELDS, pointer=pointer)
     fields = {
         "title": p.string("title", required=creating, blank=False),
@@ -394,16 +420,51 @@ def kobject_rule_errors(
     return errors
 
 
-def _event(klass, obj, action, changes=None):
+def _event(klass, obj, action, changes=None, links=None):
     return {
         "type": f"kobject.{klass.name}.{action}",
         "resource": f"kobject.{klass.name}",
         "resource_id": obj.pk,
         "customer_id": obj.customer_id,
         "rev": obj.rev,
-        "data": kobject_resource(obj, klass.name),
+        "data": kobject_resource(obj, klass.name, links),
         "changes": changes or {},
     }
+
+
+def _body_links(org, klass, data, errors):
+    """The body's `relationships`, checked (errors appended): [(relationship, targets)]."""
+    if not isinstance(data, dict) or data.get("relationships") is None:
+        return []
+    try:
+        return relationships.body_relationships(org=org, klass=klass, value=data["relationships"])
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        return []
+
+
+@transaction.atomic
+def kobject_links_change(*, org, actor, relationship, kobject, data, mode):
+    """The relationship endpoints: add (`add`), replace (`replace`) or remove (`remove`) the
+    links of one object; the object's rev is left alone (links are their own events)."""
+    targets = relationships.parse_linkage(
+        org=org, relationship=relationship, data=data, pointer="/data"
+    )
+    relationships.links_change(
+        org=org,
+        actor=actor,
+        relationship=relationship,
+        from_id=kobject.pk,
+        targets=targets,
+        mode=mode,
+    )
+
+
+def kobject_links(*, org, klass, kobject):
+    """The JSON:API `relationships` an object's declared links add to its resource."""
+    return relationships.linkage(org=org, resource=f"kobject.{klass.name}", ids=[kobject.pk])[
+        str(kobject.pk)
+    ]
 
 
 def _save_unique(obj, pointer=""):
@@ -431,6 +492,7 @@ def kobject_create(*, org, actor, klass, data):
         )
     fields, errors, _ = _kobject_fields(org, klass, data, creating=True)
     errors += _check_refs(org, [("", fields)])
+    links = _body_links(org, klass, data, errors)
     if not errors:
         errors += kobject_rule_errors(org=org, klass=klass, fields=fields)
     if errors:
@@ -438,7 +500,9 @@ def kobject_create(*, org, actor, klass, data):
     obj = KObject(org=org, klass=klass)
     _apply(obj, fields)
     _save_unique(obj)
-    emit(org=org, actor=actor, **_event(klass, obj, "create"))
+    relationships.body_links_apply(org=org, actor=actor, kobject=obj, items=links)
+    linkage = kobject_links(org=org, klass=klass, kobject=obj) if links else {}
+    emit(org=org, actor=actor, **_event(klass, obj, "create", links=linkage))
     return obj
 
 
@@ -446,6 +510,7 @@ def kobject_create(*, org, actor, klass, data):
 def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
     fields, errors, body_rev = _kobject_fields(org, klass, data, creating=not partial)
     errors += _check_refs(org, [("", fields)])
+    links = _body_links(org, klass, data, errors)
     if errors:
         raise ValidationFailed(errors)
     obj = KObject.objects.select_for_update().select_related("klass").get(pk=kobject.pk)
@@ -464,7 +529,9 @@ def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
     obj.rev += 1
     obj.updated_at = timezone.now()
     _save_unique(obj)
-    emit(org=org, actor=actor, **_event(klass, obj, "update", changes))
+    relationships.body_links_apply(org=org, actor=actor, kobject=obj, items=links)
+    linkage = kobject_links(org=org, klass=klass, kobject=obj)
+    emit(org=org, actor=actor, **_event(klass, obj, "update", changes, links=linkage))
     return obj
 
 
@@ -651,6 +718,15 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                 validator=validator,
                 undefined=new_names[i],
             )
+            if isinstance(item, dict) and "relationships" in item:
+                errors.append(
+                    FieldError(
+                        f"/{i}/relationships",
+                        "unsupported",
+                        "Bulk calls do not set relationships: link objects through "
+                        "/v1/klasses/{name}/{id}/relationships/{rel}.",
+                    )
+                )
             if errors:
                 item_errors[i] = errors
             prepared.append(fields)
@@ -813,7 +889,7 @@ def relationship_create(*, org, actor, data):
         through = Klass.objects.filter(org=org, name=through_name).first() if through_name else None
         if through is None:
             p.error("through", "required", "A many-to-many relationship goes through a join Klass.")
-    if name and Relationship.objects.filter(org=org, name=name).exists():
+    if name and Relationship.objects.filter(org=org, from_resource=frm, name=name).exists():
         p.error("name", "taken", f"A relationship named '{name}' exists.")
     p.raise_if_errors()
     rel = Relationship.objects.create(

@@ -13,6 +13,10 @@ api_urlpatterns = [
         api.KObjectByExternalIdView.as_view(),
     ),
     *api_path("klasses/<slug:name>/<int:pk>", api.KObjectDetailView.as_view()),
+    *api_path(
+        "klasses/<slug:name>/<int:pk>/relationships/<slug:rel>",
+        api.KObjectRelationshipView.as_view(),
+    ),
     *api_path("klasses/<slug:name>", api.KObjectListView.as_view(), name="api-kobjects"),
     *api_path("customers/<int:pk>/klasses/<slug:name>", api.CustomerKObjectsView.as_view()),
     *api_path("metadata/<str:resource>", api.MetadataView.as_view(), name="api-metadata"),
