@@ -9,7 +9,8 @@ page shows agents "card unavailable" and admins the error with its line.
 from dataclasses import dataclass
 
 from klasses.models import Klass, KObject, KView
-from timeline import kviews
+from timeline import kview_related, kviews
+from timeline.kview_related import Node
 
 OBJECTS_PER_CARD = 20
 
@@ -113,17 +114,19 @@ def _render_for_customer(org, customer, context_name):
     )
     if not views:
         return []
-    base = {"customer": customer_context(customer)}
+    person = Node("customer", customer_context(customer))
+    base = {"customer": person}
     names = {v.resource[len("kobject.") :] for v in views if v.resource.startswith("kobject.")}
     klasses = {k.name: k for k in Klass.objects.filter(org=org, name__in=names)}
     objects = {}
     for name, klass in klasses.items():
         objects[name] = [
-            object_context(o)
+            Node(f"kobject.{name}", object_context(o))
             for o in KObject.objects.filter(org=org, customer=customer, klass=klass).order_by(
                 "-created_at", "-id"
             )[:OBJECTS_PER_CARD]
         ]
+    prefetch_related(org, views, [person, *(o for items in objects.values() for o in items)])
     cards = []
     for view in views:
         if view.resource == "customer":
@@ -146,6 +149,14 @@ def _render_for_customer(org, customer, context_name):
     return cards
 
 
+def prefetch_related(org, views, roots):
+    """Load what the views' `related(...)` calls reach from `roots`, before any renders."""
+    sources = [v.url_template if v.kind == KView.Kind.IFRAME else v.template for v in views]
+    names = kview_related.related_names(kviews.environment(), sources)
+    if names:
+        kview_related.prefetch(org, roots, names)
+
+
 def insight_cards(*, org, customer):
     return _render_for_customer(org, customer, KView.Context.INSIGHT_CARD)
 
@@ -164,9 +175,12 @@ def timeline_view(*, org, customer, klass_name, snapshot, event=None):
     if not views:
         return []
     klass = Klass.objects.filter(org=org, name=klass_name).first()
+    person = Node("customer", customer_context(customer))
+    obj = Node(f"kobject.{klass_name}", object_context(snapshot or {"attributes": {}}))
+    prefetch_related(org, views, [person, obj])
     context = {
-        "customer": customer_context(customer),
-        "object": object_context(snapshot or {"attributes": {}}),
+        "customer": person,
+        "object": obj,
         "klass": klass_context(klass) if klass else {"name": klass_name},
         "event": event or {},
     }

@@ -145,6 +145,10 @@ _env = limited_environment(
 )
 
 
+def environment():
+    return _env
+
+
 def syntax_error(source):
     """A message naming the line of the first syntax error, or None."""
     try:
