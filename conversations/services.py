@@ -479,6 +479,30 @@ def _find_conversation_for(org, customer, channel):
     return None
 
 
+def _message_record(fields, subject, custom):
+    """What validation rules read of a message (RULE_ATTRIBUTES["message"] and custom)."""
+    sent_at = fields.get("sent_at")
+    return {
+        "body": fields.get("body"),
+        "direction": fields.get("direction"),
+        "channel": fields.get("channel"),
+        "sentAt": sent_at.isoformat() if sent_at else None,
+        "subject": subject,
+        "custom": custom or {},
+    }
+
+
+def message_rule_errors(*, org, action, record, changed=None):
+    """The validation rules of `message` for one record (create, or an update's result)."""
+    return attributes.check_rules(
+        org=org,
+        resource="message",
+        action=action,
+        record=record,
+        changed=set(record) if changed is None else changed,
+    )
+
+
 @transaction.atomic
 def message_create(*, org, actor, customer=None, conversation=None, data):
     p = Payload(data, allowed=MESSAGE_FIELDS)
@@ -498,6 +522,10 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
     custom = _custom(
         errors, org=org, resource="message", values=p.obj("custom") or {}, creating=True
     )
+    if not errors:
+        errors += message_rule_errors(
+            org=org, action="create", record=_message_record(fields, subject, custom)
+        )
     _raise(errors)
     if conversation is not None:
         conversation = (

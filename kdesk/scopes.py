@@ -12,6 +12,7 @@ RESOURCE_ACTIONS = {
     "kobject": CRUD,
     "metadata": ("read", "update"),
     "kview": CRUD,
+    "validation": CRUD,
     "outbound_webhook": CRUD,
     "user": ("read",),
     "team": ("read",),
@@ -30,7 +31,7 @@ ALL_SCOPES = tuple(
 _ALL = frozenset(ALL_SCOPES)
 
 # Browser sessions of agents may do everything but change the org's schema and integrations.
-ADMIN_ONLY_RESOURCES = frozenset({"klass", "metadata", "kview", "outbound_webhook"})
+ADMIN_ONLY_RESOURCES = frozenset({"klass", "metadata", "kview", "validation", "outbound_webhook"})
 
 
 def scope(resource, action):

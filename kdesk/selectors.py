@@ -32,7 +32,7 @@ EVENT_SCOPES = {
     "klass": "klass",
     "metadata": "metadata",
     "relationship": "klass",
-    "validation_rule": "klass",
+    "validation_rule": "validation",
     "kview": "kview",
     "tag": "tag",
     "shortcut": "shortcut",

@@ -25,13 +25,21 @@ from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from klasses import relationships, selectors, services
 from klasses.models import KObject, KView
-from klasses.openapi import KLASS_BODY, KOBJECT_BODY, KOBJECT_BULK_BODY, KVIEW_BODY, METADATA_BODY
+from klasses.openapi import (
+    KLASS_BODY,
+    KOBJECT_BODY,
+    KOBJECT_BULK_BODY,
+    KVIEW_BODY,
+    METADATA_BODY,
+    VALIDATION_BODY,
+)
 from klasses.representations import (
     KOBJECT_FIELDS,
     klass_resource,
     kobject_resource,
     kview_resource,
     metadata_resource,
+    rule_resource,
 )
 
 PAGE = [OpenApiParameter("page", int), OpenApiParameter("pageSize", int)]
@@ -619,3 +627,66 @@ class KObjectRelationshipView(ApiView):
     @extend_schema(request=LINKAGE_BODY, responses=_ok(LINKAGE_DOCUMENT, *WRITE))
     def delete(self, request, name, pk, rel):
         return self._change(request, name, pk, rel, "remove")
+
+
+VALIDATION = resource_schemas(
+    "Validation",
+    {
+        "resource": serializers.CharField(
+            help_text="customer, company, conversation, message or kobject.<klass>"
+        ),
+        "attribute": serializers.CharField(help_text="name, or custom.<name> / data.<name>"),
+        "when": serializers.ChoiceField(choices=["create", "update", "always", "status"]),
+        "status": text(help_text="The conversation status a `status` rule guards."),
+        "condition": obj(help_text="{op, value}; {} means the attribute must be present."),
+        "message": text(),
+        "active": serializers.BooleanField(),
+        **timestamps(),
+    },
+)
+
+
+class ValidationListView(ApiView):
+    scope_resource = "validation"
+
+    @extend_schema(parameters=PAGE, responses=_ok(VALIDATION.page, *LIST))
+    def get(self, request):
+        qs = selectors.validation_rules(org=self.org)
+        return Response(paginate(request, qs, lambda rows: [rule_resource(r) for r in rows]))
+
+    @extend_schema(request=VALIDATION_BODY, responses={201: VALIDATION.document, **errors(*WRITE)})
+    def post(self, request):
+        fields, _ = services.rule_payload(request.data, creating=True)
+        rule = services.rule_create(org=self.org, actor=self.actor, **fields)
+        return Response({"data": rule_resource(rule)}, status=201)
+
+
+class ValidationDetailView(ApiView):
+    scope_resource = "validation"
+
+    @extend_schema(responses=_ok(VALIDATION.document, *READ))
+    def get(self, request, pk):
+        return Response({"data": rule_resource(services.rule_get(org=self.org, pk=pk))})
+
+    @extend_schema(
+        request=VALIDATION_BODY, parameters=[REV], responses=_ok(VALIDATION.document, *WRITE)
+    )
+    def put(self, request, pk):
+        rule = services.rule_update(
+            org=self.org,
+            actor=self.actor,
+            rule=services.rule_get(org=self.org, pk=pk),
+            data=request.data,
+            rev=rev_param(request),
+        )
+        return Response({"data": rule_resource(rule)})
+
+    @extend_schema(parameters=[REV], responses={204: None, **errors(*WRITE)})
+    def delete(self, request, pk):
+        services.rule_delete(
+            org=self.org,
+            actor=self.actor,
+            rule=services.rule_get(org=self.org, pk=pk),
+            rev=rev_param(request),
+        )
+        return Response(status=204)

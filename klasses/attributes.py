@@ -124,27 +124,108 @@ def rules_for(org, resource):
     return list(ValidationRule.objects.filter(org=org, resource=resource, active=True))
 
 
+def _number(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    return None
+
+
+def _compare(value, bound, op):
+    """gt/gte/lt/lte on numbers, or on ISO-8601 texts (At values) compared as strings."""
+    left, right = _number(value), _number(bound)
+    if left is None or right is None:
+        if not (isinstance(value, str) and isinstance(bound, str)):
+            return False
+        left, right = value, bound
+    return {
+        "gt": left > right,
+        "gte": left >= right,
+        "lt": left < right,
+        "lte": left <= right,
+    }[op]
+
+
+def _satisfies(value, condition):
+    """Does a present value meet a rule's condition ({op, value}; {} is "present")?"""
+    op = (condition or {}).get("op", "required")
+    bound = (condition or {}).get("value")
+    items = value if isinstance(value, list) else [value]
+    if op == "required":
+        return True
+    if op == "equals":
+        return value == bound
+    if op == "not_equals":
+        return value != bound
+    if op == "in":
+        return all(v in bound for v in items)
+    if op == "not_in":
+        return not any(v in bound for v in items)
+    if op in ("gt", "gte", "lt", "lte"):
+        return all(_compare(v, bound, op) for v in items)
+    if op == "contains":
+        return any(isinstance(v, str) and bound in v for v in items)
+    if op == "starts_with":
+        return all(isinstance(v, str) and v.startswith(bound) for v in items)
+    if op in ("min_length", "max_length"):
+        size = len(value) if isinstance(value, str | list) else None
+        if size is None:
+            return False
+        return size >= bound if op == "min_length" else size <= bound
+    return False
+
+
+CONDITION_WORDS = {
+    "equals": "equal",
+    "not_equals": "differ from",
+    "in": "be one of",
+    "not_in": "not be one of",
+    "gt": "be greater than",
+    "gte": "be at least",
+    "lt": "be less than",
+    "lte": "be at most",
+    "contains": "contain",
+    "starts_with": "start with",
+    "min_length": "have at least this many characters or items:",
+    "max_length": "have at most this many characters or items:",
+}
+
+
+def _applies(rule, action, record, changed):
+    when = ValidationRule.When
+    if rule.when == when.ALWAYS:
+        return True
+    if rule.when == when.CREATE:
+        return action == "create"
+    if rule.when == when.UPDATE:
+        return action == "update"
+    return (
+        rule.when == when.STATUS
+        and record.get("status") == rule.status
+        and ("status" in changed or action == "create")
+    )
+
+
 def check_rules(*, org, resource, action, record, changed, rules=None):
     errors = []
     if rules is None:
         rules = rules_for(org, resource)
     for rule in rules:
-        applies = (
-            rule.when == ValidationRule.When.ALWAYS
-            or (rule.when == ValidationRule.When.CREATE and action == "create")
-            or (
-                rule.when == ValidationRule.When.STATUS
-                and record.get("status") == rule.status
-                and ("status" in changed or action == "create")
-            )
+        if not _applies(rule, action, record, changed):
+            continue
+        value = _value(record, rule.attribute)
+        label = default_display_name(rule.attribute.split(".")[-1])
+        status = (
+            f" before the status is set to {rule.status}"
+            if rule.when == ValidationRule.When.STATUS
+            else ""
         )
-        if applies and _value(record, rule.attribute) in (None, "", []):
-            label = rule.attribute.split(".")[-1]
-            needed = (
-                f"required before the status is set to {rule.status}."
-                if rule.when == ValidationRule.When.STATUS
-                else "required."
-            )
-            detail = rule.message or f"{default_display_name(label)} is {needed}"
+        if value in (None, "", []):
+            detail = rule.message or f"{label} is required{status}."
             errors.append(FieldError(_pointer(rule.attribute), "required", detail))
+        elif not _satisfies(value, rule.condition):
+            op, bound = rule.condition.get("op"), rule.condition.get("value")
+            detail = rule.message or f"{label} must {CONDITION_WORDS[op]} {bound!r}{status}."
+            errors.append(FieldError(_pointer(rule.attribute), "rule", detail))
     return errors

@@ -146,9 +146,10 @@ class Link(models.Model):
 
 class ValidationRule(models.Model):
     class When(models.TextChoices):
-        CREATE = "create", "Required on create"
-        ALWAYS = "always", "Required always"
-        STATUS = "status", "Required before the status is set"
+        CREATE = "create", "Checked on create"
+        UPDATE = "update", "Checked on update"
+        ALWAYS = "always", "Checked on create and update"
+        STATUS = "status", "Checked when the status is set"
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     resource = models.CharField(max_length=120)
@@ -158,8 +159,15 @@ class ValidationRule(models.Model):
     when = models.CharField(max_length=10, choices=When.choices)
     status = models.CharField(max_length=20, blank=True, help_text="For 'status': e.g. done.")
     message = models.CharField(max_length=255, blank=True)
+    condition = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What the value must satisfy, e.g. {"op": "gte", "value": 0}; empty: present.',
+    )
     active = models.BooleanField(default=True)
+    rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return f"{self.resource}.{self.attribute} ({self.when})"

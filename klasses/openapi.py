@@ -109,6 +109,47 @@ KVIEW_BODY_SCHEMA = {
     },
 }
 
+VALIDATION_BODY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "resource": {
+            "type": "string",
+            "description": "customer, company, conversation, message or kobject.<klass>",
+        },
+        "attribute": {"type": "string", "description": "name, custom.<name> or data.<name>"},
+        "when": {"type": "string", "enum": ["create", "update", "always", "status"]},
+        "status": {"type": "string", "description": "For when=status: e.g. done"},
+        "condition": {
+            "type": "object",
+            "properties": {
+                "op": {
+                    "type": "string",
+                    "enum": [
+                        "required",
+                        "equals",
+                        "not_equals",
+                        "in",
+                        "not_in",
+                        "gt",
+                        "gte",
+                        "lt",
+                        "lte",
+                        "contains",
+                        "starts_with",
+                        "min_length",
+                        "max_length",
+                    ],
+                },
+                "value": {},
+            },
+        },
+        "message": {"type": "string", "maxLength": 255},
+        "active": {"type": "boolean"},
+        "rev": {"type": "integer"},
+    },
+    "additionalProperties": False,
+}
+
 
 def body(schema):
     # a raw schema for the parsers' media type (application/json)
@@ -122,6 +163,7 @@ KOBJECT_BULK_BODY = body({"type": "array", "items": _BULK_ITEM, "maxItems": 1000
 KLASS_BODY = body(KLASS_BODY_SCHEMA)
 METADATA_BODY = body(METADATA_BODY_SCHEMA)
 KVIEW_BODY = body(KVIEW_BODY_SCHEMA)
+VALIDATION_BODY = body(VALIDATION_BODY_SCHEMA)
 
 SCALARS = {
     "Str": {"type": "string", "maxLength": 255},

@@ -112,3 +112,24 @@ def kview_resource(kview):
         "relationships": {},
         "links": {"self": f"/v1/kviews/{kview.pk}"},
     }
+
+
+def rule_resource(rule):
+    return {
+        "type": "validation",
+        "id": str(rule.pk),
+        "attributes": {
+            "resource": rule.resource,
+            "attribute": rule.attribute,
+            "when": rule.when,
+            "status": rule.status or None,
+            "condition": rule.condition or {},
+            "message": rule.message,
+            "active": rule.active,
+            "rev": rule.rev,
+            "createdAt": iso(rule.created_at),
+            "updatedAt": iso(rule.updated_at),
+        },
+        "relationships": {},
+        "links": {"self": f"/v1/validations/{rule.pk}"},
+    }

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from klasses.models import Klass, KObject, KView
+from klasses.models import Klass, KObject, KView, ValidationRule
 
 
 def klasses(*, org):
@@ -27,6 +27,10 @@ def customer_kobjects(*, org, customer_id, klass_names=None, limit=50):
     if klass_names:
         qs = qs.filter(klass__name__in=klass_names)
     return qs.order_by("-created_at", "-id")[:limit]
+
+
+def validation_rules(*, org):
+    return ValidationRule.objects.filter(org=org).order_by("resource", "id")
 
 
 def kviews_for(*, org, resource, context):

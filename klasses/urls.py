@@ -22,4 +22,6 @@ api_urlpatterns = [
     *api_path("metadata/<str:resource>", api.MetadataView.as_view(), name="api-metadata"),
     *api_path("kviews", api.KViewListView.as_view(), name="api-kviews"),
     *api_path("kviews/<int:pk>", api.KViewDetailView.as_view()),
+    *api_path("validations", api.ValidationListView.as_view(), name="api-validations"),
+    *api_path("validations/<int:pk>", api.ValidationDetailView.as_view()),
 ]

@@ -1,5 +1,5 @@
 """Validation rules apply to every resource that has them (customers, companies,
-conversations, KObjects), and a rule can only be made for a resource and an attribute that
+conversations, messages, KObjects), and a rule can only be made for a resource and an attribute that
 exist."""
 
 import pytest
@@ -143,7 +143,8 @@ def test_a_customer_rule_on_its_company(org):
     [
         ("nonsense", "name", "always", "", "/resource"),
         ("kobject.nothing", "title", "always", "", "/resource"),
-        ("message", "body", "always", "", "/resource"),
+        ("note", "body", "always", "", "/resource"),
+        ("message", "status", "always", "", "/attribute"),
         ("customer", "nonsense", "always", "", "/attribute"),
         ("customer", "custom.tier", "always", "", "/attribute"),
         ("customer", "custom.a.bStr", "always", "", "/attribute"),
