@@ -6,10 +6,11 @@ A normalised definition (what normalize_definition returns and what compile_vali
      "array": False, "multi": True, "required": False, "hidden": False, "readOnly": False,
      # only when set:
      "description": str, "icon": str, "color": "#rrggbb",
-     "enum": ["S", "M"], "enumLabels": {"S": "Small"},      # Str/Num; labels keyed by str(value)
+     "enum": ["S", "M"], "enumLabels": {"S": "Small"},      # Str/Txt/Num/Url; labels by str(value)
      "min": 0, "max": 10,                                   # Num
      "minLength": 1, "maxLength": 40,                       # Str/Txt
      "tree": {"nodes": [{"id", "displayName", "children": [...]}], "lastNodeRequired": bool},
+     "lastNodeRequired": bool,                             # Tree: tree's, at the top as well
      "properties": {"qty": {"type": "Num", "displayName": "Qty", "required": False,
                             "array": False}},               # Obj
      "default": <a stored value that passes the definition itself>}
@@ -29,7 +30,7 @@ from klasses.schema.types import (
     attribute_type,
     default_display_name,
 )
-from klasses.schema.validator import compile_attribute
+from klasses.schema.validator import ENUM_TYPES, compile_attribute
 
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}\Z")
 FLAGS = ("array", "multi", "required", "hidden", "readOnly")
@@ -51,8 +52,12 @@ KNOWN_KEYS = frozenset(
         "color",
         "tree",
         "properties",
+        "lastNodeRequired",
     }
 )
+# The reference gives these types a multi flag (a list of distinct values, from the enum when
+# there is one) and these an enumeration.
+MULTI_TYPES = ("Str", "Txt", "Num", "Bool", "Url", "Obj")
 TREE_KEYS = frozenset({"nodes", "lastNodeRequired"})
 NODE_KEYS = frozenset({"id", "displayName", "children"})
 PROPERTY_KEYS = frozenset({"type", "displayName", "required", "array"})
@@ -193,8 +198,8 @@ def _properties(props, err):
 def _enum(raw, kind, d, err):
     """(values, labels) from `[value, ...]` or `[{value, displayName}, ...]` plus enumLabels."""
     enum = raw.get("enum")
-    if kind not in ("Str", "Num"):
-        err("enum", "invalid", "enum applies to Str and Num attributes only.")
+    if kind not in ENUM_TYPES:
+        err("enum", "invalid", f"enum applies to {', '.join(ENUM_TYPES)} attributes only.")
         return None, None
     if not isinstance(enum, list) or not enum or len(enum) > ENUM_MAX:
         err("enum", "invalid", f"enum is a non-empty list of at most {ENUM_MAX} values.")
@@ -335,16 +340,34 @@ def normalize_definition(name, raw, *, pointer=None):
             d["enumLabels"] = labels
     elif raw.get("enumLabels") is not None:
         err("enumLabels", "invalid", "enumLabels needs an enum.")
-    if d["multi"] and raw.get("enum") is None:
-        err("multi", "invalid", "multi needs an enum to choose from (Str or Num).")
+    if d["multi"] and kind not in MULTI_TYPES:
+        err("multi", "invalid", f"multi applies to {', '.join(MULTI_TYPES)} attributes only.")
 
-    if raw.get("tree") is not None:
+    last = raw.get("lastNodeRequired")
+    if last is not None:
+        # the reference writes it at the definition's top level; it is stored in `tree`
+        if kind != "Tree":
+            err("lastNodeRequired", "invalid", "lastNodeRequired applies to Tree attributes.")
+        elif not isinstance(last, bool):
+            err("lastNodeRequired", "invalid", "lastNodeRequired is true or false.")
+        elif isinstance(raw.get("tree"), dict) and raw["tree"].get("lastNodeRequired") not in (
+            None,
+            last,
+        ):
+            err("lastNodeRequired", "invalid", "lastNodeRequired differs from tree's.")
+    if raw.get("tree") is not None or (kind == "Tree" and isinstance(last, bool)):
         if kind != "Tree":
             err("tree", "invalid", "tree applies to Tree attributes only.")
         else:
-            tree = _tree(raw["tree"], err)
+            given = raw.get("tree")
+            if isinstance(given, dict) and isinstance(last, bool):
+                given = {**given, "lastNodeRequired": last}
+            elif given is None:
+                given = {"nodes": [], "lastNodeRequired": last}
+            tree = _tree(given, err)
             if tree is not None:
                 d["tree"] = tree
+                d["lastNodeRequired"] = tree["lastNodeRequired"]
     if raw.get("properties") is not None:
         if kind != "Obj":
             err("properties", "invalid", "properties apply to Obj attributes only.")

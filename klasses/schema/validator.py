@@ -8,6 +8,7 @@ comparisons its definition needs, and pointers are only formatted for values tha
 """
 
 import copy
+import json
 
 from klasses.schema.errors import Error, Invalid, Invalids, UnknownAttributeType, escape_pointer
 from klasses.schema.types import (
@@ -20,6 +21,17 @@ from klasses.schema.types import (
 )
 
 ENUM_SHOWN = 20
+
+
+# the types whose definitions may hold an enum (the reference's "enumeration" metadata)
+ENUM_TYPES = ("Str", "Num", "Txt", "Url")
+
+
+def _unique_key(item):
+    """Objects (multi Obj) compare by their content."""
+    if isinstance(item, dict | list):
+        return ("json", json.dumps(item, sort_keys=True))
+    return item
 
 
 def list_checker(one, *, unique=False):
@@ -39,13 +51,15 @@ def list_checker(one, *, unique=False):
             except Invalids as exc:
                 found = found or []
                 found.extend((f"/{i}{at}", code, detail) for at, code, detail in exc.found)
-        if unique and found is None and len(set(out)) != len(out):
-            seen = set()
-            found = []
-            for i, item in enumerate(out):
-                if item in seen:
-                    found.append((f"/{i}", "duplicate", f"repeats {item!r}: list each once."))
-                seen.add(item)
+        if unique and found is None:
+            keys = [_unique_key(item) for item in out]
+            if len(set(keys)) != len(keys):
+                seen = set()
+                found = []
+                for i, (key, item) in enumerate(zip(keys, out, strict=True)):
+                    if key in seen:
+                        found.append((f"/{i}", "duplicate", f"repeats {item!r}: list each once."))
+                    seen.add(key)
         if found:
             raise Invalids(found)
         return out
@@ -144,7 +158,7 @@ def _scalar_checker(d, kind):
         return _tree_checker(d.get("tree"))
     base = SCALAR_CLEANERS[kind]
     enum = d.get("enum")
-    if kind in ("Str", "Num") and isinstance(enum, list) and enum:
+    if kind in ENUM_TYPES and isinstance(enum, list) and enum:
         # Members were checked against min/max and lengths when the definition was saved, so
         # membership is the whole check.
         allowed = frozenset(v for v in enum if isinstance(v, str | int | float))
