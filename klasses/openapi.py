@@ -98,7 +98,10 @@ KVIEW_BODY_SCHEMA = {
     "type": "object",
     "properties": {
         "name": {"type": "string"},
-        "resource": {"type": "string", "description": "customer or kobject.<klass>"},
+        "resource": {
+            "type": "string",
+            "description": "customer, conversation (the conversation in view) or kobject.<klass>",
+        },
         "context": {"type": "string", "enum": ["timeline", "insight-card", "insight-details"]},
         "kind": {"type": "string", "enum": ["template", "iframe"]},
         "template": {"type": "string"},

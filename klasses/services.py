@@ -1320,12 +1320,16 @@ def _kview_fields(org, data, *, creating):
         "active": p.boolean("active"),
     }
     resource = fields["resource"]
-    if resource and resource != "customer":
+    if resource and resource not in ("customer", "conversation"):
         if (
             not resource.startswith("kobject.")
             or not Klass.objects.filter(org=org, name=resource[8:]).exists()
         ):
-            p.error("resource", "invalid", "resource is customer or kobject.<an existing Klass>.")
+            p.error(
+                "resource",
+                "invalid",
+                "resource is customer, conversation or kobject.<an existing Klass>.",
+            )
     kind = fields["kind"] or ("template" if creating else None)
     if kind == "iframe" and creating and not fields["url_template"]:
         p.error("urlTemplate", "required", "An iframe KView needs a urlTemplate.")

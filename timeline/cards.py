@@ -2,7 +2,9 @@
 
 `insight_cards` renders the insight-card KViews of a customer (its own resource and every
 Klass), `details_cards` the insight-details ones, `timeline_view` the timeline KView of one
-KObject entry. A failing template never breaks the page: the card carries the error and the
+KObject entry, `conversation_cards` the KViews of the conversation in view and `object_cards`
+the details KViews of the KObject in view. Every context names what is in view as `resource`
+({type, id}) for URL templates. A failing template never breaks the page: the card carries the error and the
 page shows agents "card unavailable" and admins the error with its line.
 """
 
@@ -108,6 +110,11 @@ def render_kview(kview, context):
     )
 
 
+def in_view(resource, ident):
+    """`resource` in a KView's context: what the agent has in view, for URL templates."""
+    return {"type": resource, "id": str(ident)}
+
+
 def _render_for_customer(org, customer, context_name):
     views = list(
         KView.objects.filter(org=org, context=context_name, active=True).order_by("position", "id")
@@ -130,7 +137,7 @@ def _render_for_customer(org, customer, context_name):
     cards = []
     for view in views:
         if view.resource == "customer":
-            context = dict(base)
+            context = {**base, "resource": in_view("customer", customer.pk)}
         elif view.resource.startswith("kobject."):
             name = view.resource[len("kobject.") :]
             klass = klasses.get(name)
@@ -142,9 +149,10 @@ def _render_for_customer(org, customer, context_name):
                 "klass": klass_context(klass),
                 "objects": items,
                 "object": items[0] if items else None,
+                "resource": in_view("customer", customer.pk),
             }
         else:
-            continue
+            continue  # conversation KViews render with the conversation in view
         cards.append(render_kview(view, context))
     return cards
 
@@ -183,5 +191,64 @@ def timeline_view(*, org, customer, klass_name, snapshot, event=None):
         "object": obj,
         "klass": klass_context(klass) if klass else {"name": klass_name},
         "event": event or {},
+        "resource": in_view(f"kobject.{klass_name}", obj.get("id") or ""),
+    }
+    return [render_kview(v, context) for v in views]
+
+
+def _views(org, resource, contexts):
+    return list(
+        KView.objects.filter(
+            org=org, resource=resource, context__in=contexts, active=True
+        ).order_by("position", "id")
+    )
+
+
+def conversation_cards(*, org, customer, conversation_id):
+    """The conversation-context KViews (insight-card and insight-details KViews whose resource
+    is `conversation`) for the conversation in view, or []."""
+    views = _views(org, "conversation", [KView.Context.INSIGHT_CARD, KView.Context.INSIGHT_DETAILS])
+    if not views or not conversation_id:
+        return []
+    from conversations.models import Conversation
+
+    conversation = Conversation.objects.filter(
+        org=org, customer=customer, pk=conversation_id
+    ).first()
+    if conversation is None:
+        return []
+    person = Node("customer", customer_context(customer))
+    conv = Node("conversation", kview_related.conversation_context(conversation))
+    prefetch_related(org, views, [person, conv])
+    context = {
+        "customer": person,
+        "conversation": conv,
+        "resource": in_view("conversation", conversation.pk),
+    }
+    return [render_kview(v, context) for v in views]
+
+
+def object_cards(*, org, customer, klass_name, object_id):
+    """The KObject-context KViews (insight-details of the object's Klass) for the KObject in
+    view: `object` is that object as it is now. [] when it no longer exists."""
+    views = _views(org, f"kobject.{klass_name}", [KView.Context.INSIGHT_DETAILS])
+    if not views:
+        return []
+    found = (
+        KObject.objects.filter(org=org, klass__name=klass_name, pk=object_id)
+        .select_related("klass")
+        .first()
+    )
+    if found is None:
+        return []
+    person = Node("customer", customer_context(customer))
+    obj = Node(f"kobject.{klass_name}", object_context(found))
+    prefetch_related(org, views, [person, obj])
+    context = {
+        "customer": person,
+        "object": obj,
+        "objects": [obj],
+        "klass": klass_context(found.klass),
+        "resource": in_view(f"kobject.{klass_name}", found.pk),
     }
     return [render_kview(v, context) for v in views]

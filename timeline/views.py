@@ -310,6 +310,10 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
         "conv_fields": fields,
         "errors": errors or {},
         "values": values,
+        "conversation_cards": cards.conversation_cards(
+            org=org, customer=customer, conversation_id=chosen["id"] if chosen else None
+        ),
+        "is_admin": request.user.role == "admin",
     }
 
 
@@ -691,6 +695,13 @@ def entry_kview(request, event_id):
         snapshot=event.data,
         event={"type": event.type, "changes": event.changes},
     )
+    if event.resource_id and not event.type.endswith(".delete"):
+        rendered += cards.object_cards(
+            org=_org(request),
+            customer=customer,
+            klass_name=klass_name,
+            object_id=event.resource_id,
+        )
     context = {
         "cards": rendered,
         "is_admin": request.user.role == "admin",
