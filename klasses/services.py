@@ -1025,6 +1025,12 @@ RULE_ATTRIBUTES = {
 RULE_MESSAGE_MAX = ValidationRule._meta.get_field("message").max_length
 
 
+def _defined(org, resource):
+    """The custom attribute names `resource` has a definition for (recorded on first write)."""
+    row = Metadata.objects.filter(org=org, resource=resource).values("properties").first()
+    return set((row or {}).get("properties") or {})
+
+
 def _rule_errors(org, resource, attribute, when, status, message):
     from conversations.models import Conversation
 
@@ -1076,9 +1082,19 @@ def _rule_errors(org, resource, attribute, when, status, message):
                     attribute_type(name)
                 except UnknownAttributeType:
                     valid = False
+            if valid and name not in _defined(org, resource):
+                errors.append(
+                    FieldError(
+                        "/attribute",
+                        "undefined",
+                        f"{resource} has no attribute {name!r}: define it first "
+                        f"(PUT /v1/metadata/{resource}) or write a value with it.",
+                    )
+                )
+                valid = None  # reported
         else:
             valid = attribute in RULE_ATTRIBUTES[kind]
-        if not valid:
+        if valid is False:
             errors.append(
                 FieldError(
                     "/attribute",

@@ -80,3 +80,13 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+def define_attributes(org, resource, *names):
+    """Attribute definitions for `resource` (types from the names' suffixes), as an admin or a
+    first write would record them; validation rules may then name them."""
+    from klasses.services import metadata_update
+
+    metadata_update(
+        org=org, actor=None, resource=resource, data={"properties": {n: {} for n in names}}
+    )

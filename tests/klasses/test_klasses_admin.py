@@ -16,6 +16,7 @@ from kdesk import services as kdesk_services
 from kdesk.models import ApiKey, Event, Organization
 from klasses import services
 from klasses.models import Klass, KObject, KView, Link, Metadata, Relationship, ValidationRule
+from tests.factories import define_attributes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ def populate(org, actor, suffix):
     link = services.link_create(
         org=org, actor=actor, relationship=rel, from_id=customer.pk, to_id=kobject.pk
     )
+    define_attributes(org, "conversation", "reasonStr")
     rule = services.rule_create(
         org=org,
         actor=actor,

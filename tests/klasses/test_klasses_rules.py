@@ -5,11 +5,13 @@ from kdesk.errors import Conflict, NotFound, ValidationFailed
 from klasses import services
 from klasses.attributes import check_rules
 from klasses.models import Klass, KObject, ValidationRule
+from tests.factories import define_attributes
 
 pytestmark = pytest.mark.django_db
 
 
 def test_required_before_status(org):
+    define_attributes(org, "conversation", "resolutionStr")
     services.rule_create(
         org=org,
         actor=None,

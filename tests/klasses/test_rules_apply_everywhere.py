@@ -5,9 +5,10 @@ exist."""
 import pytest
 
 from customers import services as customer_services
-from kdesk.errors import ValidationFailed
+from kdesk.errors import NotFound, ValidationFailed
 from klasses import attributes, services
 from klasses.models import Klass, ValidationRule
+from tests.factories import define_attributes
 from tests.factories_customers import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,14 @@ def order(org):
     return Klass.objects.create(org=org, name="order", display_name="Order")
 
 
-def rule(org, resource, attribute, when="always", **kw):
+def rule(org, resource, attribute, when="always", define=True, **kw):
+    """A rule; the custom attribute it names is defined first unless `define` is False."""
+    head, _, name = attribute.partition(".")
+    if define and name and head in ("custom", "data"):
+        try:
+            define_attributes(org, resource, name)
+        except (ValidationFailed, NotFound):
+            pass  # not a definable name or resource: the rule itself says what is wrong
     return services.rule_create(
         org=org, actor=None, resource=resource, attribute=attribute, when=when, **kw
     )
@@ -179,3 +187,14 @@ def test_rule_create_refuses_what_does_not_exist(
 )
 def test_rule_create_accepts_real_attributes(org, order, resource, attribute):
     assert rule(org, resource, attribute).pk
+
+
+def test_a_custom_attribute_a_rule_names_must_be_defined(org, order):
+    with pytest.raises(ValidationFailed) as exc:
+        rule(org, "customer", "custom.tierStr", define=False)
+    assert pointers(exc) == ["/attribute"]
+    assert exc.value.errors[0].code == "undefined"
+    with pytest.raises(ValidationFailed):
+        rule(org, "kobject.order", "data.totalNum", define=False)
+    define_attributes(org, "kobject.order", "totalNum")
+    assert rule(org, "kobject.order", "data.totalNum", define=False).pk
