@@ -22,7 +22,13 @@ def world(api, org, admin_user):
     ids["note"] = api.post(
         f"/v1/conversations/{ids['conversation']}/notes", {"body": "internal"}
     ).json()["data"]["id"]
-    api.post("/v1/klasses", {"name": "order"})
+    api.post(
+        "/v1/klasses",
+        {
+            "name": "order",
+            "relationships": [{"name": "buyer", "target": "customer", "cardinality": "one-to-one"}],
+        },
+    )
     ids["kobject"] = api.post(
         "/v1/klasses/order", {"title": "O1", "externalId": "o1", "customer": ids["customer"]}
     ).json()["data"]["id"]
@@ -38,6 +44,10 @@ def world(api, org, admin_user):
     ids["tag"] = api.post("/v1/tags", {"name": "vip", "color": "#aa0000"}).json()["data"]["id"]
     ids["shortcut"] = api.post(
         "/v1/shortcuts", {"name": "hi", "payload": "Hi!", "visibility": "shared"}
+    ).json()["data"]["id"]
+    api.put("/v1/metadata/customer", {"properties": {"tierStr": {}}})
+    ids["validation"] = api.post(
+        "/v1/validations", {"resource": "customer", "attribute": "custom.tierStr", "when": "update"}
     ).json()["data"]["id"]
     ids["user"] = str(admin_user.pk)
     from tests.factories import TeamFactory
@@ -59,7 +69,9 @@ ID_PATHS = [
     "/v1/conversations/{conversation}/notes",
     "/v1/conversations/{conversation}/notes/{note}",
     "/v1/klasses/order/{kobject}",
+    "/v1/klasses/order/{kobject}/relationships/buyer",
     "/v1/kviews/{kview}",
+    "/v1/validations/{validation}",
     "/v1/tags/{tag}",
     "/v1/shortcuts/{shortcut}",
     "/v1/users/{user}",
@@ -79,6 +91,7 @@ LISTS = [
     "/v1/conversations",
     "/v1/klasses",
     "/v1/kviews",
+    "/v1/validations",
     "/v1/tags",
     "/v1/shortcuts",
     "/v1/users",
