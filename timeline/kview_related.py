@@ -8,6 +8,8 @@ per relation and object, and MAX_DEPTH hops (an order's shipments' carriers). A 
 prefetched, or one a template builds at render time, gives an empty list.
 """
 
+from functools import lru_cache
+
 from jinja2 import nodes
 
 from klasses import selectors
@@ -33,23 +35,31 @@ class Node(dict):
 
 def related_names(env, sources):
     """The constant names templates pass to `.related(...)`, at most MAX_NAMES."""
-    names = []
-    for source in sources:
-        try:
-            tree = env.parse(source)
-        except Exception:  # noqa: BLE001  (a broken template renders its own error)
-            continue
-        for call in tree.find_all(nodes.Call):
-            target = call.node
-            if (
-                isinstance(target, nodes.Getattr)
-                and target.attr == "related"
-                and call.args
-                and isinstance(call.args[0], nodes.Const)
-                and isinstance(call.args[0].value, str)
-            ):
-                names.append(call.args[0].value)
+    names = [name for source in sources for name in _names_in(env, source or "")]
     return list(dict.fromkeys(names))[:MAX_NAMES]
+
+
+@lru_cache(maxsize=256)
+def _names_in(env, source):
+    """Parsed once per source and process, as templates are compiled once (kviews._compile)."""
+    if "related" not in source:
+        return ()
+    try:
+        tree = env.parse(source)
+    except Exception:  # noqa: BLE001  (a broken template renders its own error)
+        return ()
+    found = []
+    for call in tree.find_all(nodes.Call):
+        target = call.node
+        if (
+            isinstance(target, nodes.Getattr)
+            and target.attr == "related"
+            and call.args
+            and isinstance(call.args[0], nodes.Const)
+            and isinstance(call.args[0].value, str)
+        ):
+            found.append(call.args[0].value)
+    return tuple(found)
 
 
 def _load(org, refs):
