@@ -15,7 +15,6 @@ relationship.
 import re
 
 from django.apps import apps
-from django.db.models import Q
 
 from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.events import emit, emit_many
@@ -571,25 +570,3 @@ def body_links_apply(*, org, actor, kobject, items, pointer="/relationships"):
             mode="replace",
             pointer=f"{pointer}/{rel.name}/data",
         )
-
-
-def related_ids(*, org, resource, ids, name):
-    """{id: [(resource, id)]} the named relation reaches from each object of `resource`: a
-    relationship declared from it by that name, else relationships into it from the Klass of
-    that name (the inverse side). One query for the links."""
-    ids = [str(i) for i in ids]
-    out = {i: [] for i in ids}
-    forward = Q(relationship__from_resource=resource, relationship__name=name, from_id__in=ids)
-    backward = Q(
-        relationship__to_resource=resource,
-        relationship__from_resource=f"kobject.{name}",
-        to_id__in=ids,
-    ) | Q(relationship__to_resource=resource, relationship__name=name, to_id__in=ids)
-    links = Link.objects.filter(forward | backward, org=org).select_related("relationship")
-    for link in links.order_by("id"):
-        rel = link.relationship
-        if rel.from_resource == resource and rel.name == name and link.from_id in out:
-            out[link.from_id].append((rel.to_resource, link.to_id))
-        elif link.to_id in out:
-            out[link.to_id].append((rel.from_resource, link.from_id))
-    return out

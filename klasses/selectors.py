@@ -42,56 +42,69 @@ def kviews_for(*, org, resource, context):
 
 
 def _first_per(qs, partition, order, limit):
-    """Rows of `qs`, at most `limit` per value of `partition` (a window, so one query)."""
+    """Rows of `qs`, at most `limit` per value of the `partition` fields (a window, so one
+    query)."""
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    return qs.annotate(_n=Window(RowNumber(), partition_by=[F(partition)], order_by=order)).filter(
-        _n__lte=limit
-    )
+    return qs.annotate(
+        _n=Window(RowNumber(), partition_by=[F(p) for p in partition], order_by=order)
+    ).filter(_n__lte=limit)
 
 
-def related_refs(*, org, resource, ids, name, limit):
-    """{id: [(resource, id)]}: what the relation `name` reaches from each object of `resource`,
-    at most `limit` each, in three queries at most whatever the number of ids.
+def related_refs(*, org, resource, ids, names, limit):
+    """{id: {name: [(resource, id)]}}: what each relation in `names` reaches from each object
+    of `resource`, at most `limit` per object and name, in three queries whatever the number of
+    ids and names.
 
-    `name` is a relationship declared from `resource`, or (the inverse side) a relationship into
-    `resource` declared by the Klass called `name` or itself called `name`; from a customer or
-    company, `name` also reaches the objects of the Klass `name` that name it (`customer.related
-    ("order")` is the customer's orders)."""
+    A name is a relationship declared from `resource`, or (the inverse side) a relationship
+    into `resource` declared by the Klass called `name` or itself called `name`; from a customer
+    or company, a name also reaches the objects of the Klass `name` that name it
+    (`customer.related("order")` is the customer's orders)."""
     from django.db.models import F
 
     from klasses.models import Link
 
     ids = [str(i) for i in ids]
-    out = {i: [] for i in ids}
-    if not ids:
+    names = list(names)
+    out = {i: {} for i in ids}
+    if not ids or not names:
         return out
+
+    def add(ident, name, ref):
+        out[ident].setdefault(name, []).append(ref)
+
     links = Link.objects.filter(org=org)
     forward = links.filter(
-        relationship__from_resource=resource, relationship__name=name, from_id__in=ids
+        relationship__from_resource=resource, relationship__name__in=names, from_id__in=ids
     )
-    for from_id, to_resource, to_id in _first_per(
-        forward, "from_id", F("id").asc(), limit
-    ).values_list("from_id", "relationship__to_resource", "to_id"):
-        out[from_id].append((to_resource, to_id))
+    rows = _first_per(forward, ("from_id", "relationship_id"), F("id").asc(), limit)
+    for from_id, name, to_resource, to_id in rows.values_list(
+        "from_id", "relationship__name", "relationship__to_resource", "to_id"
+    ).order_by("id"):
+        add(from_id, name, (to_resource, to_id))
+    sources = {f"kobject.{n}": n for n in names}
     backward = links.filter(
-        Q(relationship__from_resource=f"kobject.{name}") | Q(relationship__name=name),
+        Q(relationship__from_resource__in=list(sources)) | Q(relationship__name__in=names),
         relationship__to_resource=resource,
         to_id__in=ids,
-    ).exclude(relationship__from_resource=resource, relationship__name=name)
-    for to_id, from_resource, from_id in _first_per(
-        backward, "to_id", F("id").asc(), limit
-    ).values_list("to_id", "relationship__from_resource", "from_id"):
-        out[to_id].append((from_resource, from_id))
+    ).exclude(relationship__from_resource=resource, relationship__name__in=names)
+    rows = _first_per(backward, ("to_id", "relationship_id"), F("id").asc(), limit)
+    for to_id, rel_name, from_resource, from_id in rows.values_list(
+        "to_id", "relationship__name", "relationship__from_resource", "from_id"
+    ).order_by("id"):
+        name = sources.get(from_resource) or rel_name
+        add(to_id, name, (from_resource, from_id))
     if resource in ("customer", "company"):
         owned = KObject.objects.filter(
-            org=org, klass__name=name, **{f"{resource}_id__in": [int(i) for i in ids]}
+            org=org, klass__name__in=names, **{f"{resource}_id__in": [int(i) for i in ids]}
         )
-        for owner, pk in _first_per(
-            owned, f"{resource}_id", [F("created_at").desc(), F("id").desc()], limit
-        ).values_list(f"{resource}_id", "id"):
-            out[str(owner)].append((f"kobject.{name}", str(pk)))
-    for key, refs in out.items():
-        out[key] = list(dict.fromkeys(refs))[:limit]
+        rows = _first_per(
+            owned, (f"{resource}_id", "klass_id"), [F("created_at").desc(), F("id").desc()], limit
+        )
+        for owner, klass_name, pk in rows.values_list(f"{resource}_id", "klass__name", "id"):
+            add(str(owner), klass_name, (f"kobject.{klass_name}", str(pk)))
+    for per in out.values():
+        for name, refs in per.items():
+            per[name] = list(dict.fromkeys(refs))[:limit]
     return out

@@ -2,8 +2,9 @@
 
 A template never queries. Before a batch of KViews renders, `prefetch` reads the relation names
 its templates call `related` with, and loads what each name reaches from every object in the
-batch: a few queries per name and per kind of object (klasses.selectors.related_refs, then one
-query per kind of object found), whatever the number of objects, at most RELATED_LIMIT objects
+batch: up to three queries per kind of object and hop for all names together
+(klasses.selectors.related_refs), then one per kind of object found, whatever the number of
+objects or names, at most RELATED_LIMIT objects
 per relation and object, and MAX_DEPTH hops (an order's shipments' carriers). A name nothing
 prefetched, or one a template builds at render time, gives an empty list.
 """
@@ -130,13 +131,12 @@ def prefetch(org, roots, names, *, limit=RELATED_LIMIT, depth=MAX_DEPTH):
             by_kind.setdefault(node.resource, {}).setdefault(str(node["id"]), []).append(node)
         found = {}  # (resource, id) → {name: [refs]}
         for resource, members in by_kind.items():
-            for name in names:
-                refs = selectors.related_refs(
-                    org=org, resource=resource, ids=list(members), name=name, limit=limit
-                )
-                for ident, items in refs.items():
-                    if items:
-                        found.setdefault((resource, ident), {})[name] = items
+            refs = selectors.related_refs(
+                org=org, resource=resource, ids=list(members), names=names, limit=limit
+            )
+            for ident, per in refs.items():
+                if per:
+                    found[(resource, ident)] = per
         loaded = _load(org, {r for per in found.values() for items in per.values() for r in items})
         for (resource, ident), per in found.items():
             for node in by_kind[resource][ident]:
