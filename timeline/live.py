@@ -12,13 +12,15 @@ import contextlib
 import contextvars
 import hashlib
 import logging
+import os
 import time
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from kdesk.events import subscribe
 from kdesk.payload import as_id
+from timeline import sender
 
 log = logging.getLogger(__name__)
 
@@ -236,18 +238,44 @@ async def _send_in_order(layer, messages):
             log.exception("live push to %s failed", group)
 
 
+def _server_loop():
+    """The event loop of the ASGI server (daphne) whose worker thread runs this code, or None.
+    asgiref records it in the worker threads it starts; a WSGI worker has none."""
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(local, "main_event_loop", None)
+
+
+# How long a commit waits for its pushes before giving up on them (a reconnecting tab replays
+# what it missed from the event log).
+SEND_TIMEOUT = 5
+
+
 def _flush(layer, messages):
-    """group_send [(group, message)] in order, with one hop to the event loop for them all (a
-    bulk import touches dozens of customers); from a thread that runs an event loop (a service
-    called by async code), schedule them on that loop instead."""
+    """group_send [(group, message)] in order, with one hop to an event loop for them all (a
+    bulk import touches dozens of customers). From a thread that runs an event loop (a service
+    called by async code), schedule them on that loop; from daphne's worker threads, on daphne's
+    loop; from a WSGI worker or the task worker, on the process's sender loop, which keeps its
+    Redis connections between commits. The in-memory layer lives on one loop of one process,
+    so it keeps asgiref's hop."""
     if not messages:
         return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
+        loop = None
+    if loop is not None:
+        loop.create_task(_send_in_order(layer, messages))
+    elif _server_loop() is not None or isinstance(layer, InMemoryChannelLayer):
         async_to_sync(_send_in_order)(layer, messages)
-        return
-    loop.create_task(_send_in_order(layer, messages))
+    else:
+        try:
+            sender.run(_send_in_order(layer, messages), timeout=SEND_TIMEOUT)
+        except TimeoutError:
+            log.warning("live pushes of one commit took over %ss and were dropped", SEND_TIMEOUT)
 
 
 def publish(events):
