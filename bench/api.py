@@ -1,12 +1,18 @@
-"""REST API figures on PostgreSQL, served the way the README's production section says
-(two daphne processes on one socket, pooled connections, DEBUG off).
+"""REST API figures on PostgreSQL, served the way the README's production section says: HTTP
+through gunicorn (deploy/gunicorn.conf.py, two workers), beside two daphne processes on one
+socket for comparison; pooled connections, DEBUG off. All in one run:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_bench .venv/bin/python bench/api.py
 
-1. Customer lookup by email, 16 concurrent clients (wrk -t1 -c16): requests/s, p50, p99
-   (targets ≥ 400 req/s, p99 ≤ 100 ms), beside a bare Django view doing the same indexed query
-   with .values() and no auth (kdesk must reach ≥ 60% of it).
-2. POST /v1/klasses/order/bulk with 1000 objects per request: objects/s (target ≥ 5,000).
+1. Customer lookup by email, 16 concurrent clients (wrk -t1 -c16): requests/s, p50, p99 on
+   gunicorn sync workers (targets >= 1,000 req/s, p99 <= 50 ms), beside a bare Django view doing
+   the same indexed query with .values() and no auth served the same way (kdesk must reach
+   >= 90% of it), the same lookup on gthread workers (2 x 4 threads), and both on daphne.
+2. KObject get by externalId and a customer's timeline first page (GET /v1/customers/{id}/
+   timeline), same concurrency, on gunicorn.
+3. POST /v1/klasses/order/bulk with 1000 objects per request: objects/s (target >= 8,000).
+4. A mixed load for --mixed seconds (default 60): 80% reads (the three reads above), 15% writes
+   (POST /v1/klasses/order), 5% search (POST /v1/customers/search): requests/s, p50/p99, errors.
 """
 
 import argparse
@@ -58,7 +64,8 @@ if not Klass.objects.filter(org=org, name="order").exists():
         "orderNumberStr": {"required": True}, "totalNum": {"min": 0},
         "currencyStr": {"enum": ["USD", "EUR"]}, "placedAt": {}, "paidBool": {}}})
 key, token = api_key_create(org=org, name="bench", rate_limit_per_minute=10_000_000)
-print(json.dumps({"token": token, "customers": n}))
+first = Customer.objects.filter(org=org, emails__0__email="c0@bench.io").values_list("id", flat=True).first()
+print(json.dumps({"token": token, "customers": n, "first": first}))
 """
 
 LUA = """
@@ -75,22 +82,80 @@ def seed(env, customers):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def lookup_bench(base, token, customers, duration):
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA % (customers - 1, "/v1/customers/email=c%d@bench.io"))
-        api_script = f.name
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA % (customers - 1, "/bare/lookup?email=c%d@bench.io"))
-        bare_script = f.name
-    auth = f"Authorization: Bearer {token}"
-    wrk(base + "/healthz", duration=2, connections=4)  # warm both processes' pools
-    bare = wrk(base + "/bare/lookup", duration=duration, connections=16, script=bare_script)
-    api = wrk(
-        base + "/v1/customers", duration=duration, connections=16, headers=[auth], script=api_script
-    )
-    os.unlink(api_script)
-    os.unlink(bare_script)
-    return api, bare
+def _script(body):
+    f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    f.write(body)
+    f.close()
+    return f.name
+
+
+def lookup_scripts(customers):
+    return {
+        "api": _script(LUA % (customers - 1, "/v1/customers/email=c%d@bench.io")),
+        "bare": _script(LUA % (customers - 1, "/bare/lookup?email=c%d@bench.io")),
+        "kobject": _script(LUA % (ORDERS - 1, "/v1/klasses/order/externalId=ord-%d")),
+    }
+
+
+MIXED = """
+math.randomseed(os.time())
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  local r = math.random(100)
+  if r <= 80 then
+    local k = math.random(3)
+    if k == 1 then
+      return wrk.format("GET", string.format("/v1/customers/email=c%%d@bench.io", math.random(0, %(customers)d)))
+    elseif k == 2 then
+      return wrk.format("GET", string.format("/v1/klasses/order/externalId=ord-%%d", math.random(0, %(orders)d)))
+    end
+    return wrk.format("GET", "/v1/customers/%(first)d/timeline")
+  elseif r <= 95 then
+    local body = string.format('{"title": "Mixed %%d-%%d", "data": {"orderNumberStr": "m%%d-%%d", "totalNum": %%d, "currencyStr": "USD"}}', os.time(), n, os.time(), n, math.random(1, 900))
+    return wrk.format("POST", "/v1/klasses/order", nil, body)
+  end
+  local body = string.format('{"queryContext": "customer", "and": [{"customer_email": {"equals": "c%%d@bench.io"}}]}', math.random(0, %(customers)d))
+  return wrk.format("POST", "/v1/customers/search", nil, body)
+end
+"""
+
+ORDERS = 2000
+
+
+def order_item(external_id, customer=None):
+    item = {
+        "title": f"Order {external_id}",
+        "externalId": external_id,
+        "data": {
+            "orderNumberStr": external_id,
+            "totalNum": random.randint(1, 900),
+            "currencyStr": "USD",
+            "placedAt": "2026-11-01T10:00:00Z",
+            "paidBool": True,
+        },
+    }
+    if customer is not None:
+        item["customer"] = str(customer)
+    return item
+
+
+def seed_orders(base, token, first_customer):
+    """ORDERS orders with externalIds ord-0…; the first 100 on the first customer, so that its
+    timeline has a full first page."""
+    import httpx
+
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
+    ) as client:
+        for start in range(0, ORDERS, 1000):
+            items = [
+                order_item(f"ord-{i}", first_customer if i < 100 else None)
+                for i in range(start, start + 1000)
+            ]
+            response = client.post("/v1/klasses/order/bulk", json=items)
+            assert response.status_code == 200, response.text[:500]
 
 
 def bulk_bench(base, token, requests):
@@ -102,20 +167,7 @@ def bulk_bench(base, token, requests):
     ) as client:
         for r in range(requests):
             stamp = f"{int(time.time() * 1000)}-{r}"
-            items = [
-                {
-                    "title": f"Order {stamp}-{i}",
-                    "externalId": f"{stamp}-{i}",
-                    "data": {
-                        "orderNumberStr": f"{stamp}-{i}",
-                        "totalNum": random.randint(1, 900),
-                        "currencyStr": "USD",
-                        "placedAt": "2026-11-01T10:00:00Z",
-                        "paidBool": True,
-                    },
-                }
-                for i in range(1000)
-            ]
+            items = [order_item(f"{stamp}-{i}") for i in range(1000)]
             start = time.perf_counter()
             response = client.post("/v1/klasses/order/bulk", json=items)
             elapsed = time.perf_counter() - start
@@ -125,12 +177,21 @@ def bulk_bench(base, token, requests):
     return rates
 
 
+def line(name, figures, note=""):
+    errors = figures.get("non2xx", 0) + figures.get("errors", 0)
+    return (
+        f"{name:<44} {figures['rps']:8.0f} req/s  p50 {figures['p50']:6.1f} ms  "
+        f"p99 {figures['p99']:6.1f} ms  errors {errors}  {note}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=20000)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--bulk-requests", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--mixed", type=int, default=60, help="seconds of mixed load (0: skip)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
@@ -140,28 +201,57 @@ def main():
     env.pop("REDIS_URL", None) if "REDIS_URL" not in os.environ else None
     manage("migrate", "--noinput", env=env)
     info = seed(env, args.customers)
-    with served(workers=args.workers, env=env) as base:
-        api, bare = lookup_bench(base, info["token"], args.customers, args.duration)
+    scripts = lookup_scripts(args.customers)
+    auth = [f"Authorization: Bearer {info['token']}"]
+    d, w = args.duration, args.workers
+    out = {}
+
+    def run(key, base, path, script=None, headers=auth):
+        wrk(base + "/healthz", duration=2, connections=4)  # warm every worker's pool
+        out[key] = wrk(base + path, duration=d, connections=16, headers=headers, script=script)
+
+    with served(workers=w, env=env, server="gunicorn") as base:
+        seed_orders(base, info["token"], info["first"])
+        run("bare", base, "/bare/lookup", scripts["bare"], headers=())
+        run("api", base, "/v1/customers", scripts["api"])
+        run("kobject", base, "/v1/klasses/order", scripts["kobject"])
+        run("timeline", base, f"/v1/customers/{info['first']}/timeline")
         rates = bulk_bench(base, info["token"], args.bulk_requests)
-    ratio = api["rps"] / bare["rps"]
-    print(
-        f"\ncustomers: {info['customers']:,}; {args.workers} daphne processes; PostgreSQL; "
-        "wrk -t1 -c16"
-    )
-    print(
-        f"lookup by email (kdesk API):  {api['rps']:8.0f} req/s  p50 {api['p50']:.1f} ms  "
-        f"p99 {api['p99']:.1f} ms  non-2xx {api.get('non2xx', 0)}  "
-        f"(targets >= 400 req/s, p99 <= 100 ms)"
-    )
-    print(
-        f"lookup by email (bare view):  {bare['rps']:8.0f} req/s  p50 {bare['p50']:.1f} ms  "
-        f"p99 {bare['p99']:.1f} ms"
-    )
-    print(f"kdesk / bare: {ratio:.0%} (target >= 60%)")
+        if args.mixed:
+            mixed = _script(
+                MIXED
+                % {"customers": args.customers - 1, "orders": ORDERS - 1, "first": info["first"]}
+            )
+            wrk(base + "/healthz", duration=2, connections=4)
+            out["mixed"] = wrk(
+                base + "/", duration=args.mixed, connections=16, headers=auth, script=mixed
+            )
+            os.unlink(mixed)
+    with served(workers=w, env=env, server="gunicorn", threads=4) as base:
+        run("gthread", base, "/v1/customers", scripts["api"])
+    with served(workers=w, env=env, server="daphne") as base:
+        run("daphne_bare", base, "/bare/lookup", scripts["bare"], headers=())
+        run("daphne_api", base, "/v1/customers", scripts["api"])
+    for script in scripts.values():
+        os.unlink(script)
+
+    print(f"\ncustomers: {info['customers']:,}; {w} workers per server; PostgreSQL; wrk -t1 -c16")
+    print(line("gunicorn sync: lookup by email (kdesk API)", out["api"], "(>= 1,000, p99 <= 50)"))
+    print(line("gunicorn sync: lookup by email (bare view)", out["bare"]))
+    print(f"  kdesk / bare on gunicorn: {out['api']['rps'] / out['bare']['rps']:.0%} (>= 90%)")
+    print(line("gunicorn gthread x4: lookup by email", out["gthread"]))
+    print(line("daphne: lookup by email (kdesk API)", out["daphne_api"]))
+    print(line("daphne: lookup by email (bare view)", out["daphne_bare"]))
+    print(f"  gunicorn / daphne, kdesk API: {out['api']['rps'] / out['daphne_api']['rps']:.1f}x")
+    print(line("gunicorn sync: KObject by externalId", out["kobject"]))
+    print(line("gunicorn sync: timeline first page", out["timeline"]))
     print(
         f"bulk upsert, 1000 objects/request: median {rates[len(rates) // 2]:,.0f} objects/s, "
-        f"min {rates[0]:,.0f} (target >= 5,000)"
+        f"min {rates[0]:,.0f}, max {rates[-1]:,.0f} (>= 8,000)"
     )
+    if "mixed" in out:
+        m = out["mixed"]
+        print(line(f"mixed 80/15/5 for {args.mixed}s ({m.get('requests', 0):,} requests)", m))
 
 
 if __name__ == "__main__":

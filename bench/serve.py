@@ -1,7 +1,7 @@
 """Serve kdesk the way the README's production section says, for benchmarks.
 
-N daphne processes accept on one shared listening socket (daphne --fd), each with its own
-psycopg pool; DEBUG off. Used as a context manager by the bench scripts, or run directly:
+HTTP through gunicorn (deploy/gunicorn.conf.py, kdesk.wsgi), or N daphne processes accepting on
+one shared listening socket (daphne --fd); each process has its own psycopg pool; DEBUG off. Used as a context manager by the bench scripts, or run directly:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_bench \
         python bench/serve.py --workers 2 --port 8100
@@ -50,22 +50,54 @@ def manage(*args, env=None):
     ).stdout
 
 
+def _commands(server, workers, threads, fd, port):
+    """The processes serving on the shared socket `fd` (daphne) or binding `port` (gunicorn,
+    whose master owns the socket and forks the workers)."""
+    if server == "daphne":
+        command = [PYTHON, "-m", "daphne", "--fd", str(fd), "-v", "0", "kdesk.asgi:application"]
+        return [command] * workers
+    if server == "gunicorn":
+        return [
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread" if threads > 1 else "sync",
+                "--log-level",
+                "warning",
+                "kdesk.wsgi:application",
+            ]
+        ]
+    raise ValueError(server)
+
+
 @contextlib.contextmanager
-def served(*, workers=2, port=8100, env=None):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    fd = sock.fileno()
+def served(*, workers=2, port=8100, env=None, server="daphne", threads=1):
+    """kdesk served by `workers` daphne processes on one socket, or by gunicorn with `workers`
+    workers (sync, or gthread with `threads` threads each), on 127.0.0.1:`port`."""
+    sock = None
+    fd = None
+    if server == "daphne":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(1024)
+        sock.set_inheritable(True)
+        fd = sock.fileno()
     procs = [
         subprocess.Popen(
-            [PYTHON, "-m", "daphne", "--fd", str(fd), "-v", "0", "kdesk.asgi:application"],
-            cwd=ROOT,
-            env=env or bench_env(),
-            pass_fds=(fd,),
+            command, cwd=ROOT, env=env or bench_env(), pass_fds=(fd,) if fd is not None else ()
         )
-        for _ in range(workers)
+        for command in _commands(server, workers, threads, fd, port)
     ]
     try:
         deadline = time.time() + 30
@@ -86,7 +118,8 @@ def served(*, workers=2, port=8100, env=None):
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        sock.close()
+        if sock is not None:
+            sock.close()
 
 
 def wrk(url, *, duration=10, connections=16, headers=(), script=None):
@@ -120,6 +153,10 @@ def parse_wrk(out):
             figures["non2xx"] = int(parts[-1])
         elif line.strip().startswith("Socket errors"):
             figures["socket_errors"] = line.strip()
+            # "Socket errors: connect 0, read 0, write 0, timeout 0"
+            figures["errors"] = sum(int(p.strip(",")) for p in parts[3::2])
+        elif "requests in" in line:
+            figures["requests"] = int(parts[0])
     return figures
 
 
@@ -127,9 +164,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--server", choices=["daphne", "gunicorn"], default="daphne")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    with served(workers=args.workers, port=args.port) as base:
-        print(f"serving {base} with {args.workers} daphne processes; Ctrl-C stops")
+    with served(
+        workers=args.workers, port=args.port, server=args.server, threads=args.threads
+    ) as base:
+        print(f"serving {base} with {args.workers} {args.server} workers; Ctrl-C stops")
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(1)

@@ -16,19 +16,32 @@ def _normalize_phone(raw):
     return normalize_phone(raw)
 
 
-# identities__org lets PostgreSQL use the (org, kind, value) unique index; [:1] instead of
-# first() avoids an ORDER BY the unique match does not need.
+# The plans must not depend on statistics (a fresh install has none until autovacuum gets to
+# the tables): the identity is found through the only index that starts with org, kind and
+# value, and the customer through its primary key, with no other condition a different index
+# could serve. The identity's org scopes the lookup; the row's org is checked again in Python
+# (_by_identity), where no index choice depends on it. [:1]: no ORDER BY on a unique match.
 _BY_IDENTITY = PreparedValues(
     lambda org, kind, value: Customer.objects.filter(
-        org_id=org, identities__org_id=org, identities__kind=kind, identities__value=value
-    ).values(*CUSTOMER_FIELDS)[:1],
+        pk=Subquery(
+            Identity.objects.filter(org_id=org, kind=kind, value=value).values("customer_id")[:1]
+        )
+    ).values("org_id", *CUSTOMER_FIELDS)[:1],
     ints=("org",),
     strings=("kind", "value"),
 )
+# Every index of the table starts with org, so without statistics a plain `external_id = %s`
+# ties with them on cost and may lose to a scan of the whole org. Asked as a closed range in
+# externalId order (the same single row under a deterministic collation), only the unique
+# (org, external_id) index returns it without a sort, and it wins whatever the statistics say.
 _BY_EXTERNAL_ID = PreparedValues(
-    lambda org, external_id: Customer.objects.filter(org_id=org, external_id=external_id).values(
-        *CUSTOMER_FIELDS
-    )[:1],
+    lambda org, external_id: (
+        Customer.objects.filter(
+            org_id=org, external_id__gte=external_id, external_id__lte=external_id
+        )
+        .order_by("external_id")
+        .values(*CUSTOMER_FIELDS)[:1]
+    ),
     ints=("org",),
     strings=("external_id",),
 )
@@ -41,8 +54,11 @@ def _org_id(org):
 def _by_identity(org, kind, value):
     if not value:
         return None
-    rows = _BY_IDENTITY.rows(org=_org_id(org), kind=str(kind), value=value)
-    return rows[0] if rows else None
+    org_id = _org_id(org)
+    rows = _BY_IDENTITY.rows(org=org_id, kind=str(kind), value=value)
+    if not rows or rows[0].pop("org_id") != org_id:
+        return None
+    return rows[0]
 
 
 def customer_by_email(*, org, email):

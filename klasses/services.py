@@ -617,8 +617,14 @@ def links_remove(*, org, actor, resource, ids):
 
 
 def kobject_get(*, org, klass, pk=None, external_id=None):
-    qs = KObject.objects.filter(org=org, klass=klass)
-    obj = qs.filter(pk=pk).first() if pk is not None else qs.filter(external_id=external_id).first()
+    if pk is not None:
+        obj = KObject.objects.filter(org=org, klass=klass, pk=pk).first()
+    else:
+        # Through the (klass, externalId) unique index whatever the statistics say: the klass
+        # (one of org's) scopes the query, and no other index starts with klass; no ORDER BY.
+        obj = next(iter(KObject.objects.filter(klass=klass, external_id=external_id)[:1]), None)
+        if obj is not None and obj.org_id != getattr(org, "pk", org):
+            obj = None
     if obj is None:
         raise NotFound(f"No {klass.name} with this {'id' if pk is not None else 'externalId'}.")
     return obj

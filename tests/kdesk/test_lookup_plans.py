@@ -1,0 +1,150 @@
+"""The hot lookups (customer by email, phone and externalId; KObject by externalId) run through
+their unique index whatever the planner's statistics say: checked with EXPLAIN on a freshly
+migrated PostgreSQL database whose tables were never analyzed, and again after ANALYZE."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection, connections
+
+from tests.servers import ROOT
+
+TABLES = ("customers_customer", "customers_identity", "klasses_kobject")
+
+SEED = """
+from django.db import connection, connections
+from customers.models import Customer, Identity
+from kdesk.models import Organization
+from klasses.models import KObject
+from klasses.services import klass_create
+with connection.cursor() as cursor:
+    for table in %(tables)r:
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
+orgs = [Organization.objects.create(slug=f"plan{n}", name=f"Plan {n}") for n in range(2)]
+for org in orgs:
+    customers = Customer.objects.bulk_create(
+        [Customer(org=org, name=f"C{i}", external_id=f"x{i}") for i in range(300)]
+    )
+    Identity.objects.bulk_create(
+        [Identity(org=org, customer=c, kind="email", value=f"{c.name}@plan.io") for c in customers]
+        + [Identity(org=org, customer=c, kind="phone", value=f"+1415555{i:04d}")
+           for i, c in enumerate(customers)]
+    )
+    klass = klass_create(org=org, actor=None, data={"name": "order"})
+    KObject.objects.bulk_create(
+        [KObject(org=org, klass=klass, customer=customers[i %% 300], external_id=f"o{i}",
+                 title=f"Order {i}") for i in range(600)]
+    )
+print(orgs[1].pk, klass.pk)
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh_database(django_db_blocker):
+    """A new database, migrated and filled without ever running ANALYZE; dropped afterwards."""
+    import psycopg
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL plans (the CI PostgreSQL leg runs it)")
+        params = connection.get_connection_params()
+    name = f"kdesk_plans_{os.getpid()}"
+    admin = psycopg.connect(
+        host=params.get("host"),
+        port=params.get("port"),
+        user=params.get("user"),
+        password=params.get("password"),
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port')}/{name}"
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tests.settings")
+    env["PYTHONPATH"] = str(ROOT)
+    try:
+        for args in (["migrate", "--noinput", "-v0"], ["shell", "-c", SEED % {"tables": TABLES}]):
+            done = subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+        org_id, klass_id = map(int, done.stdout.split()[-2:])
+        with psycopg.connect(url, autocommit=True) as conn:
+            yield conn, org_id, klass_id
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _indexes(plan):
+    """Every (node type, index) in a JSON plan."""
+    out = [(plan["Node Type"], plan.get("Index Name"))]
+    for child in plan.get("Plans", []):
+        out += _indexes(child)
+    return out
+
+
+def _explain(conn, sql, params):
+    (row,) = conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchall()
+    plan = row[0] if isinstance(row[0], list) else json.loads(row[0])
+    return _indexes(plan[0]["Plan"])
+
+
+def _lookups(org_id, klass_id):
+    """(name, sql, params, the index the lookup must use) for each hot lookup, as the code
+    runs it."""
+    from customers import selectors
+    from klasses.models import KObject
+
+    def prepared(query, **values):
+        sql, slots, _, _ = query._compile(connections["default"])
+        return sql, [values[s] if type(s).__name__ == "_Slot" else s for s in slots]
+
+    email = prepared(selectors._BY_IDENTITY, org=org_id, kind="email", value="c7@plan.io")
+    phone = prepared(selectors._BY_IDENTITY, org=org_id, kind="phone", value="+14155550007")
+    external = prepared(selectors._BY_EXTERNAL_ID, org=org_id, external_id="x7")
+    # klasses.services.kobject_get(external_id=...) builds this queryset
+    kobject = KObject.objects.filter(klass_id=klass_id, external_id="o7")[:1]
+    kobject_sql = kobject.query.get_compiler(connection=connection).as_sql()
+    return [
+        ("email", *email, {"identity_unique", "customers_customer_pkey"}),
+        ("phone", *phone, {"identity_unique", "customers_customer_pkey"}),
+        ("customer externalId", *external, {"customer_external_id_unique"}),
+        ("kobject externalId", *kobject_sql, {"kobject_external_unique"}),
+    ]
+
+
+def _check(conn, lookups):
+    for name, sql, params, expected in lookups:
+        nodes = _explain(conn, sql, params)
+        used = {index for _, index in nodes if index}
+        assert used == expected, (name, nodes)
+        assert not any(node == "Seq Scan" for node, _ in nodes), (name, nodes)
+
+
+@pytest.mark.django_db
+def test_it_uses_the_unique_indexes_before_any_analyze(fresh_database):
+    conn, org_id, klass_id = fresh_database
+    stats = conn.execute(
+        "SELECT relname, last_analyze, last_autoanalyze FROM pg_stat_user_tables "
+        "WHERE relname = ANY(%s)",
+        [list(TABLES)],
+    ).fetchall()
+    assert len(stats) == len(TABLES)
+    assert all(last is None and auto is None for _, last, auto in stats)
+    _check(conn, _lookups(org_id, klass_id))
+
+
+@pytest.mark.django_db
+def test_it_uses_the_unique_indexes_after_analyze(fresh_database):
+    conn, org_id, klass_id = fresh_database
+    for table in TABLES:
+        conn.execute(f"ANALYZE {table}")
+    _check(conn, _lookups(org_id, klass_id))
