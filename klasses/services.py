@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kdesk import bulk
+from kdesk import bulk, table_stats
 from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed, check_rev
 from kdesk.events import assign_changes, emit, emit_many
+from kdesk.models import Event
 from kdesk.payload import Payload
 from klasses import attributes, relationships
 from klasses.models import (
@@ -816,6 +817,9 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
             events.append(_event(klass, obj, "update", changes))
             results[i] = ("updated", events[-1]["data"])
         emit_many(org=org, actor=actor, events=events)
+        if to_create:
+            # the first import into a fresh install gets real plans right away
+            transaction.on_commit(lambda: table_stats.analyze_if_never(KObject, Event))
     out = []
     for i in range(len(items)):
         if i in results:

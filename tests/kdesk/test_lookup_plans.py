@@ -3,26 +3,19 @@ their unique index whatever the planner's statistics say: checked with EXPLAIN o
 migrated PostgreSQL database whose tables were never analyzed, and again after ANALYZE."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.db import connection, connections
 
-from tests.servers import ROOT
+from tests.fresh_postgres import fresh_postgres, manage, never_analyzed
 
 TABLES = ("customers_customer", "customers_identity", "klasses_kobject")
 
 SEED = """
-from django.db import connection, connections
 from customers.models import Customer, Identity
 from kdesk.models import Organization
 from klasses.models import KObject
 from klasses.services import klass_create
-with connection.cursor() as cursor:
-    for table in %(tables)r:
-        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
 orgs = [Organization.objects.create(slug=f"plan{n}", name=f"Plan {n}") for n in range(2)]
 for org in orgs:
     customers = Customer.objects.bulk_create(
@@ -35,7 +28,7 @@ for org in orgs:
     )
     klass = klass_create(org=org, actor=None, data={"name": "order"})
     KObject.objects.bulk_create(
-        [KObject(org=org, klass=klass, customer=customers[i %% 300], external_id=f"o{i}",
+        [KObject(org=org, klass=klass, customer=customers[i % 300], external_id=f"o{i}",
                  title=f"Order {i}") for i in range(600)]
     )
 print(orgs[1].pk, klass.pk)
@@ -45,42 +38,12 @@ print(orgs[1].pk, klass.pk)
 @pytest.fixture(scope="module")
 def fresh_database(django_db_blocker):
     """A new database, migrated and filled without ever running ANALYZE; dropped afterwards."""
-    import psycopg
-
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.skip("PostgreSQL plans (the CI PostgreSQL leg runs it)")
-        params = connection.get_connection_params()
-    name = f"kdesk_plans_{os.getpid()}"
-    admin = psycopg.connect(
-        host=params.get("host"),
-        port=params.get("port"),
-        user=params.get("user"),
-        password=params.get("password"),
-        dbname="postgres",
-        autocommit=True,
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port')}/{name}"
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="tests.settings")
-    env["PYTHONPATH"] = str(ROOT)
-    try:
-        for args in (["migrate", "--noinput", "-v0"], ["shell", "-c", SEED % {"tables": TABLES}]):
-            done = subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), *args],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            assert done.returncode == 0, done.stderr[-2000:]
-        org_id, klass_id = map(int, done.stdout.split()[-2:])
-        with psycopg.connect(url, autocommit=True) as conn:
+        with fresh_postgres(tables=TABLES) as (conn, url):
+            org_id, klass_id = map(int, manage(url, "shell", "-c", SEED).split()[-2:])
             yield conn, org_id, klass_id
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def _indexes(plan):
@@ -132,13 +95,7 @@ def _check(conn, lookups):
 @pytest.mark.django_db
 def test_it_uses_the_unique_indexes_before_any_analyze(fresh_database):
     conn, org_id, klass_id = fresh_database
-    stats = conn.execute(
-        "SELECT relname, last_analyze, last_autoanalyze FROM pg_stat_user_tables "
-        "WHERE relname = ANY(%s)",
-        [list(TABLES)],
-    ).fetchall()
-    assert len(stats) == len(TABLES)
-    assert all(last is None and auto is None for _, last, auto in stats)
+    assert never_analyzed(conn, TABLES) == set(TABLES)
     _check(conn, _lookups(org_id, klass_id))
 
 

@@ -3,7 +3,7 @@ import importlib
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kdesk import demo
+from kdesk import demo, table_stats
 
 # Each app that has demo data exposes `<app>.demo.seed(org, people)`; order matters.
 APP_SEEDERS = ["customers", "conversations", "klasses", "timeline", "apps_directory"]
@@ -24,6 +24,8 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 module.seed(org, people)
+        # Fresh statistics for what was just loaded, so the first requests run on real plans.
+        table_stats.analyze()
         self.stdout.write("Demo data ready. Sign in at http://127.0.0.1:8000/login/ with:")
         for email, role in demo.LOGINS:
             self.stdout.write(f"  {role:<6} {email} / {demo.PASSWORD}")
