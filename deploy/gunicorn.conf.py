@@ -32,6 +32,11 @@ def _int(name, default, minimum=1):
     return value
 
 
+# A sync worker serves one request at a time, so it keeps one persistent database connection
+# (CONN_MAX_AGE) instead of a pool: no checkout and return around every request.
+# DATABASE_POOL=true in the environment still wins.
+os.environ.setdefault("DATABASE_POOL", "false")
+
 bind = [a.strip() for a in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",") if a]
 workers = _int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
 threads = _int("GUNICORN_THREADS", 1)
@@ -40,7 +45,7 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
 keepalive = 5
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# The request line and headers kdesk accepts; bodies are limited by API_MAX_BODY_BYTES.
+# Long externalIds and search links in the URL: up to 8190 bytes of request line (default 4094).
 limit_request_line = 8190
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
@@ -48,6 +53,12 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # and start in milliseconds. Loading the app opens no connection: the database pool and Redis
 # connections open in each worker on first use.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    # The preloaded app moves out of the collector's reach before each fork: a worker's
+    # collections then never write to those objects, and their pages stay shared with the master.
+    gc.freeze()
 
 
 def post_worker_init(worker):

@@ -127,6 +127,26 @@ elif _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES = {"default": _db}
+# A streaming read replica of the same PostgreSQL database: page-numbered searches read from it
+# (kdesk/db_routing.py). Same pool settings as the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    except Exception as exc:
+        raise ImproperlyConfigured(
+            f"The environment variable DATABASE_REPLICA_URL is malformed: {exc}"
+        ) from exc
+    if _replica.get("ENGINE") != _db["ENGINE"]:
+        raise ImproperlyConfigured(
+            "The environment variable DATABASE_REPLICA_URL must name the same kind of database "
+            "as DATABASE_URL (a replica of it)."
+        )
+    _replica["CONN_MAX_AGE"] = _db["CONN_MAX_AGE"]
+    _replica["OPTIONS"] = dict(_db.get("OPTIONS", {}))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["kdesk.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and shared cache (rate limits) ------------------------------------
