@@ -4,28 +4,29 @@ and every other read stay on the primary; without a replica nothing changes."""
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
 
 from kdesk import db_routing
 from kdesk.db_routing import ReplicaRouter, replica_reads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-WITH_REPLICA = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
 
 
-def test_reads_go_to_the_replica_only_inside_replica_reads():
+def test_reads_go_to_the_replica_only_inside_replica_reads(monkeypatch):
+    # the settings the router reads, as they are with DATABASE_REPLICA_URL set
+    configured = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+    monkeypatch.setattr(db_routing, "settings", SimpleNamespace(DATABASES=configured))
     router = ReplicaRouter()
-    with override_settings(DATABASES=WITH_REPLICA):
-        assert router.db_for_read(None) is None
-        with replica_reads():
-            assert router.db_for_read(None) == "replica"
-            assert router.db_for_write(None) is None
-        assert router.db_for_read(None) is None
-        assert router.allow_migrate("replica", "customers") is False
-        assert router.allow_migrate("default", "customers") is None
+    assert router.db_for_read(None) is None
+    with replica_reads():
+        assert router.db_for_read(None) == "replica"
+        assert router.db_for_write(None) is None
+    assert router.db_for_read(None) is None
+    assert router.allow_migrate("replica", "customers") is False
+    assert router.allow_migrate("default", "customers") is None
 
 
 def test_without_a_replica_everything_reads_the_primary():
