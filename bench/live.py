@@ -6,7 +6,9 @@ subscribed across 200 customers, notes posted through the API at a steady rate.
 
 Prints latency from commit to receipt (p50, p99; targets ≤ 50 ms and ≤ 250 ms), memory per
 idle connection, and whether every expected message arrived. Loopback only, bounded in count
-and time.
+and time. `--writes both` (the default) runs the measurement twice in one go: notes posted
+through daphne itself, then through gunicorn (two sync workers, the production HTTP server),
+whose on-commit pushes reach daphne's sockets through Redis.
 """
 
 import argparse
@@ -77,7 +79,7 @@ def daphne_pids():
     return [int(p) for p in out.split()]
 
 
-async def run(base, info, clients, rate, seconds):
+async def run(base, info, clients, rate, seconds, http_base=None):
     import httpx
     import websockets
 
@@ -129,7 +131,9 @@ async def run(base, info, clients, rate, seconds):
 
     posted = []
     async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {info['token']}"}, timeout=30
+        base_url=http_base or base,
+        headers={"Authorization": f"Bearer {info['token']}"},
+        timeout=30,
     ) as http:
         # warm up (templates compiled, pools filled); these deliveries are not counted
         for conv in info["conversations"][:10]:
@@ -172,6 +176,7 @@ def main():
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--rate", type=float, default=20, help="notes per second")
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--writes", choices=["daphne", "gunicorn", "both"], default="both")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kdesk_bench_live")
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -183,26 +188,33 @@ def main():
         .strip()
         .splitlines()[-1]
     )
+    writers = ["daphne", "gunicorn"] if args.writes == "both" else [args.writes]
+    results = {}
     with served(workers=1, port=8200, env=env) as base:
-        latencies, expected, got, per_conn, notes = asyncio.run(
-            run(base, info, args.clients, args.rate, args.seconds)
-        )
-    latencies.sort()
-    p50 = statistics.median(latencies) if latencies else float("nan")
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
+        for writer in writers:
+            if writer == "daphne":
+                results[writer] = asyncio.run(
+                    run(base, info, args.clients, args.rate, args.seconds)
+                )
+                continue
+            with served(workers=2, port=8201, env=env, server="gunicorn") as web:
+                results[writer] = asyncio.run(
+                    run(base, info, args.clients, args.rate, args.seconds, http_base=web)
+                )
     print(
         f"\n{args.clients} websocket clients over {args.customers} customers, one daphne process,"
-        f" Redis channel layer; {notes} notes at {args.rate}/s through the API"
+        f" Redis channel layer; notes at {args.rate}/s through the API"
     )
-    print(
-        f"commit → receipt latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-        "(targets <= 50 ms, <= 250 ms)"
-    )
-    print(
-        f"delivered {got} of {expected} expected messages "
-        f"({'none lost' if got >= expected else f'{expected - got} LOST'})"
-    )
-    print(f"memory per idle connection: {per_conn:.1f} KiB (daphne RSS growth / clients)")
+    for writer, (latencies, expected, got, per_conn, notes) in results.items():
+        latencies.sort()
+        p50 = statistics.median(latencies) if latencies else float("nan")
+        p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
+        print(
+            f"notes written through {writer} ({notes}): commit → receipt p50 {p50:.1f} ms, "
+            f"p99 {p99:.1f} ms (targets <= 50 ms, <= 250 ms); delivered {got} of {expected} "
+            f"({'none lost' if got >= expected else f'{expected - got} LOST'}); "
+            f"memory per idle connection {per_conn:.1f} KiB"
+        )
 
 
 if __name__ == "__main__":
