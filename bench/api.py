@@ -7,7 +7,8 @@ socket for comparison; pooled connections, DEBUG off. All in one run:
 1. Customer lookup by email, 16 concurrent clients (wrk -t1 -c16): requests/s, p50, p99 on
    gunicorn sync workers (targets >= 1,000 req/s, p99 <= 50 ms), beside a bare Django view doing
    the same indexed query with .values() and no auth served the same way (kdesk must reach
-   >= 90% of it), the same lookup on gthread workers (2 x 4 threads), and both on daphne.
+   >= 90% of it; the two alternate in --rounds rounds so that load changes hit both), the same
+   lookup on gthread workers (2 x 4 threads), and both on daphne.
 2. KObject get by externalId and a customer's timeline first page (GET /v1/customers/{id}/
    timeline), same concurrency, on gunicorn.
 3. POST /v1/klasses/order/bulk with 1000 objects per request: objects/s (target >= 8,000).
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -177,6 +179,18 @@ def bulk_bench(base, token, requests):
     return rates
 
 
+def combine(rounds):
+    """One figure for several wrk runs of equal length: mean rate, median p50, worst p99."""
+    return {
+        "rps": sum(r["rps"] for r in rounds) / len(rounds),
+        "p50": statistics.median(r["p50"] for r in rounds),
+        "p99": max(r["p99"] for r in rounds),
+        "non2xx": sum(r.get("non2xx", 0) for r in rounds),
+        "errors": sum(r.get("errors", 0) for r in rounds),
+        "rounds": [round(r["rps"]) for r in rounds],
+    }
+
+
 def line(name, figures, note=""):
     errors = figures.get("non2xx", 0) + figures.get("errors", 0)
     return (
@@ -191,6 +205,7 @@ def main():
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--bulk-requests", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the lookup pair")
     parser.add_argument("--mixed", type=int, default=60, help="seconds of mixed load (0: skip)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -210,10 +225,31 @@ def main():
         wrk(base + "/healthz", duration=2, connections=4)  # warm every worker's pool
         out[key] = wrk(base + path, duration=d, connections=16, headers=headers, script=script)
 
+    def pair(prefix, base):
+        """The kdesk lookup and the bare view, alternating in rounds of `d / rounds` seconds, so
+        that a change in the machine's load while the bench runs hits both alike."""
+        wrk(base + "/healthz", duration=2, connections=4)
+        rounds = {"bare": [], "api": []}
+        for _ in range(args.rounds):
+            for key, path, script, headers in (
+                ("bare", "/bare/lookup", scripts["bare"], ()),
+                ("api", "/v1/customers", scripts["api"], auth),
+            ):
+                rounds[key].append(
+                    wrk(
+                        base + path,
+                        duration=max(1, d // args.rounds),
+                        connections=16,
+                        headers=headers,
+                        script=script,
+                    )
+                )
+        for key, figures in rounds.items():
+            out[prefix + key] = combine(figures)
+
     with served(workers=w, env=env, server="gunicorn") as base:
         seed_orders(base, info["token"], info["first"])
-        run("bare", base, "/bare/lookup", scripts["bare"], headers=())
-        run("api", base, "/v1/customers", scripts["api"])
+        pair("", base)
         run("kobject", base, "/v1/klasses/order", scripts["kobject"])
         run("timeline", base, f"/v1/customers/{info['first']}/timeline")
         rates = bulk_bench(base, info["token"], args.bulk_requests)
@@ -230,14 +266,14 @@ def main():
     with served(workers=w, env=env, server="gunicorn", threads=4) as base:
         run("gthread", base, "/v1/customers", scripts["api"])
     with served(workers=w, env=env, server="daphne") as base:
-        run("daphne_bare", base, "/bare/lookup", scripts["bare"], headers=())
-        run("daphne_api", base, "/v1/customers", scripts["api"])
+        pair("daphne_", base)
     for script in scripts.values():
         os.unlink(script)
 
     print(f"\ncustomers: {info['customers']:,}; {w} workers per server; PostgreSQL; wrk -t1 -c16")
     print(line("gunicorn sync: lookup by email (kdesk API)", out["api"], "(>= 1,000, p99 <= 50)"))
     print(line("gunicorn sync: lookup by email (bare view)", out["bare"]))
+    print(f"  per round, kdesk {out['api']['rounds']} bare {out['bare']['rounds']} req/s")
     print(f"  kdesk / bare on gunicorn: {out['api']['rps'] / out['bare']['rps']:.0%} (>= 90%)")
     print(line("gunicorn gthread x4: lookup by email", out["gthread"]))
     print(line("daphne: lookup by email (kdesk API)", out["daphne_api"]))
