@@ -1,14 +1,16 @@
 """REST API figures on PostgreSQL, served the way the README's production section says: HTTP
 through gunicorn (deploy/gunicorn.conf.py, two workers), beside two daphne processes on one
-socket for comparison; pooled connections, DEBUG off. All in one run:
+socket for comparison (each gunicorn thread keeps one persistent connection, daphne a pool);
+DEBUG off. All in one run:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_bench .venv/bin/python bench/api.py
 
 1. Customer lookup by email, 16 concurrent clients (wrk -t1 -c16): requests/s, p50, p99 on
-   gunicorn sync workers (targets >= 1,000 req/s, p99 <= 50 ms), beside a bare Django view doing
+   gunicorn (deploy/gunicorn.conf.py: gthread, 4 threads per worker; targets >= 1,000 req/s,
+   p99 <= 50 ms), beside a bare Django view doing
    the same indexed query with .values() and no auth served the same way (kdesk must reach
    >= 90% of it; the two alternate in --rounds rounds so that load changes hit both), the same
-   lookup on gthread workers (2 x 4 threads), and both on daphne.
+   lookup on sync workers, and both on daphne.
 2. KObject get by externalId and a customer's timeline first page (GET /v1/customers/{id}/
    timeline), same concurrency, on gunicorn.
 3. POST /v1/klasses/order/bulk with 1000 objects per request: objects/s (target >= 8,000).
@@ -205,6 +207,7 @@ def main():
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--bulk-requests", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per gunicorn worker (gthread)")
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the lookup pair")
     parser.add_argument("--mixed", type=int, default=60, help="seconds of mixed load (0: skip)")
     args = parser.parse_args()
@@ -247,7 +250,7 @@ def main():
         for key, figures in rounds.items():
             out[prefix + key] = combine(figures)
 
-    with served(workers=w, env=env, server="gunicorn") as base:
+    with served(workers=w, env=env, server="gunicorn", threads=args.threads) as base:
         seed_orders(base, info["token"], info["first"])
         pair("", base)
         run("kobject", base, "/v1/klasses/order", scripts["kobject"])
@@ -263,24 +266,24 @@ def main():
                 base + "/", duration=args.mixed, connections=16, headers=auth, script=mixed
             )
             os.unlink(mixed)
-    with served(workers=w, env=env, server="gunicorn", threads=4) as base:
-        run("gthread", base, "/v1/customers", scripts["api"])
+    with served(workers=w, env=env, server="gunicorn", threads=1) as base:
+        run("sync", base, "/v1/customers", scripts["api"])
     with served(workers=w, env=env, server="daphne") as base:
         pair("daphne_", base)
     for script in scripts.values():
         os.unlink(script)
 
     print(f"\ncustomers: {info['customers']:,}; {w} workers per server; PostgreSQL; wrk -t1 -c16")
-    print(line("gunicorn sync: lookup by email (kdesk API)", out["api"], "(>= 1,000, p99 <= 50)"))
-    print(line("gunicorn sync: lookup by email (bare view)", out["bare"]))
+    print(line("gunicorn: lookup by email (kdesk API)", out["api"], "(>= 1,000, p99 <= 50)"))
+    print(line("gunicorn: lookup by email (bare view)", out["bare"]))
     print(f"  per round, kdesk {out['api']['rounds']} bare {out['bare']['rounds']} req/s")
     print(f"  kdesk / bare on gunicorn: {out['api']['rps'] / out['bare']['rps']:.0%} (>= 90%)")
-    print(line("gunicorn gthread x4: lookup by email", out["gthread"]))
+    print(line("gunicorn sync workers: lookup by email", out["sync"]))
     print(line("daphne: lookup by email (kdesk API)", out["daphne_api"]))
     print(line("daphne: lookup by email (bare view)", out["daphne_bare"]))
     print(f"  gunicorn / daphne, kdesk API: {out['api']['rps'] / out['daphne_api']['rps']:.1f}x")
-    print(line("gunicorn sync: KObject by externalId", out["kobject"]))
-    print(line("gunicorn sync: timeline first page", out["timeline"]))
+    print(line("gunicorn: KObject by externalId", out["kobject"]))
+    print(line("gunicorn: timeline first page", out["timeline"]))
     print(
         f"bulk upsert, 1000 objects/request: median {rates[len(rates) // 2]:,.0f} objects/s, "
         f"min {rates[0]:,.0f}, max {rates[-1]:,.0f} (>= 8,000)"

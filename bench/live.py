@@ -7,7 +7,7 @@ subscribed across 200 customers, notes posted through the API at a steady rate.
 Prints latency from commit to receipt (p50, p99; targets ≤ 50 ms and ≤ 250 ms), memory per
 idle connection, and whether every expected message arrived. Loopback only, bounded in count
 and time. `--writes both` (the default) runs the measurement twice in one go: notes posted
-through daphne itself, then through gunicorn (two sync workers, the production HTTP server),
+through daphne itself, then through gunicorn (two gthread workers, the production HTTP server),
 whose on-commit pushes reach daphne's sockets through Redis.
 """
 
@@ -197,7 +197,7 @@ def main():
                     run(base, info, args.clients, args.rate, args.seconds)
                 )
                 continue
-            with served(workers=2, port=8201, env=env, server="gunicorn") as web:
+            with served(workers=2, threads=4, port=8201, env=env, server="gunicorn") as web:
                 results[writer] = asyncio.run(
                     run(base, info, args.clients, args.rate, args.seconds, http_base=web)
                 )

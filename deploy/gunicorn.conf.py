@@ -2,17 +2,20 @@
 
     gunicorn -c deploy/gunicorn.conf.py kdesk.wsgi:application
 
-Every kdesk view is synchronous, so plain sync workers serve it without any event loop hop.
-Sync workers handle one request at a time, which is what a CPU-bound Django request wants on a
-machine with few cores: bench/api.py measured them against gthread workers (same worker count,
-4 threads each) on the lookup, and threads added context switches and GIL hand-offs without
-more throughput. A sync worker must not face slow clients directly: nginx buffers requests and
-responses in front of it (deploy/nginx.conf).
+Every kdesk view is synchronous, so WSGI serves it without any event-loop hop. The worker type
+was chosen by measurement (bench/workers.py: the email lookup, wrk -t1 -c16, the variants
+alternating in rounds on one machine): gthread workers, one per core with 4 threads each,
+answered about 2.5-3x the requests of sync workers (2 in all, or 2 per core), in every round. A
+sync worker closes the connection after each response, so every request pays a new TCP
+connection, and it sits idle while its one request waits on PostgreSQL; a gthread worker keeps
+connections alive and runs another thread's Python during that wait. More threads per worker
+(8) or more workers with fewer threads (2 per core x 2) did worse. nginx still buffers requests
+and responses in front (deploy/nginx.conf), so a slow client never holds a thread.
 
 Environment: GUNICORN_BIND (default 127.0.0.1:8000; several addresses comma-separated),
-WEB_CONCURRENCY (workers, default 2 per core), GUNICORN_THREADS (default 1: above 1 gunicorn
-runs gthread workers), GUNICORN_TIMEOUT (seconds, default 30), FORWARDED_ALLOW_IPS (the
-proxies whose X-Forwarded-* headers gunicorn trusts, default 127.0.0.1).
+WEB_CONCURRENCY (workers, default 1 per core), GUNICORN_THREADS (threads per worker, default 4;
+1 runs sync workers), GUNICORN_TIMEOUT (seconds, default 30), FORWARDED_ALLOW_IPS (the proxies
+whose X-Forwarded-* headers gunicorn trusts, default 127.0.0.1).
 """
 
 import gc
@@ -32,14 +35,14 @@ def _int(name, default, minimum=1):
     return value
 
 
-# A sync worker serves one request at a time, so it keeps one persistent database connection
-# (CONN_MAX_AGE) instead of a pool: no checkout and return around every request.
-# DATABASE_POOL=true in the environment still wins.
+# Each worker thread keeps one persistent database connection (CONN_MAX_AGE) instead of sharing
+# a pool: a thread serves one request at a time, and nothing is checked out and returned around
+# every request. DATABASE_POOL=true in the environment still wins.
 os.environ.setdefault("DATABASE_POOL", "false")
 
 bind = [a.strip() for a in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",") if a]
-workers = _int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
-threads = _int("GUNICORN_THREADS", 1)
+workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
+threads = _int("GUNICORN_THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
