@@ -259,6 +259,7 @@ def test_it_runs_the_production_layout(compose):
         assert service["environment"]["DATABASE_URL"].startswith("postgres://kdesk:")
         assert service["environment"]["DATABASE_URL"].endswith("@db:5432/kdesk")
         assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert service["environment"]["TRUSTED_PROXY_COUNT"] == "1"  # nginx in front
     assert services["nginx"]["depends_on"] == {
         "web": {"condition": "service_healthy"},
         "ws": {"condition": "service_healthy"},
