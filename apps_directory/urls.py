@@ -1,4 +1,19 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`)."""
 
+from apps_directory.webhooks import api as webhooks_api
+from kdesk.api.routing import api_path
+
 urlpatterns = []
-api_urlpatterns = []
+
+W = "outbound-webhooks/<int:pk>"
+api_urlpatterns = [
+    *api_path("outbound-webhooks", webhooks_api.WebhookListView.as_view(), name="api-webhooks"),
+    *api_path(W, webhooks_api.WebhookDetailView.as_view(), name="api-webhook"),
+    *api_path(f"{W}/rotate", webhooks_api.WebhookRotateView.as_view()),
+    *api_path(f"{W}/replay", webhooks_api.WebhookReplayView.as_view()),
+    *api_path(f"{W}/deliveries", webhooks_api.DeliveryListView.as_view()),
+    *api_path(f"{W}/deliveries/<int:delivery_pk>", webhooks_api.DeliveryDetailView.as_view()),
+    *api_path(
+        f"{W}/deliveries/<int:delivery_pk>/replay", webhooks_api.DeliveryReplayView.as_view()
+    ),
+]

@@ -1,0 +1,321 @@
+"""Sending deliveries: claim with a lease, sign, post through the guarded client, record.
+
+At least once: a delivery stays `pending` until a 2xx is recorded; a worker killed mid-send
+leaves its lease to run out, and the sweep (a chain of deferred tasks, one alive at a time)
+hands the delivery to another worker. Per-resource order: a delivery is only claimed when no
+earlier delivery of the same resource to the same webhook is still pending.
+"""
+
+import http.client
+import logging
+import random
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from apps_directory import outbound
+from apps_directory.webhooks import envelope, signing
+from apps_directory.webhooks.models import Delivery, DeliveryAttempt, DispatchClock, OutboundWebhook
+from kdesk.models import Event
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+DRAIN_SECONDS = 30  # one task run's budget; a longer backlog re-queues itself
+EXCERPT_BYTES = 2048
+CLOCK = "webhooks"
+
+
+def lease_seconds():
+    return settings.WEBHOOK_TIMEOUT_SECONDS + 5
+
+
+def _tasks():
+    from apps_directory.webhooks import tasks
+
+    return tasks
+
+
+def _can_defer():
+    return bool(getattr(_tasks().drain.get_backend(), "supports_defer", False))
+
+
+def kick(webhook_ids):
+    """Queue a drain for each (enabled) webhook that has none queued; keep the sweep alive."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=max(60, 2 * settings.WEBHOOK_SWEEP_SECONDS))
+    for webhook_id in webhook_ids:
+        taken = (
+            OutboundWebhook.objects.filter(pk=webhook_id, enabled=True)
+            .filter(Q(kicked_at__isnull=True) | Q(kicked_at__lt=stale))
+            .update(kicked_at=now)
+        )
+        if taken:
+            _tasks().drain.enqueue(webhook_id)
+    ensure_sweeping()
+
+
+_last_sweep_check = 0.0
+
+
+def ensure_sweeping():
+    """Start the sweep chain unless one is alive (checked at most every half interval per
+    process). Backends that cannot defer (the immediate one, in tests) have no chain."""
+    global _last_sweep_check
+    if not _can_defer():
+        return
+    interval = settings.WEBHOOK_SWEEP_SECONDS
+    if time.monotonic() - _last_sweep_check < interval / 2:
+        return
+    _last_sweep_check = time.monotonic()
+    now = timezone.now()
+    with transaction.atomic():
+        clock, _ = DispatchClock.objects.select_for_update().get_or_create(name=CLOCK)
+        if clock.next_at is not None and clock.next_at > now - timedelta(seconds=interval):
+            return
+        _schedule_sweep(clock, secrets.token_hex(8), now)
+
+
+def _schedule_sweep(clock, token, now):
+    clock.token = token
+    clock.next_at = now + timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS)
+    clock.save()
+    run_after = clock.next_at
+    transaction.on_commit(lambda: _tasks().sweep.using(run_after=run_after).enqueue(token))
+
+
+def sweep(token):
+    """One link of the chain: queue the next link first (so a worker killed now still leaves
+    one queued), then hand due or abandoned deliveries to drains and prune old ones."""
+    now = timezone.now()
+    with transaction.atomic():
+        clock = DispatchClock.objects.select_for_update().filter(name=CLOCK).first()
+        if clock is None or clock.token != token:
+            return "retired"
+        if Delivery.objects.filter(status=Delivery.Status.PENDING).exists():
+            _schedule_sweep(clock, token, now)
+        else:
+            clock.token, clock.next_at = "", None
+            clock.save()
+    due = (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(webhook__enabled=True)
+        .values_list("webhook_id", flat=True)
+        .distinct()
+    )
+    kick(list(due))
+    cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    old = list(Delivery.objects.filter(finished_at__lt=cutoff).values_list("pk", flat=True)[:1000])
+    if old:
+        Delivery.objects.filter(pk__in=old).delete()
+    return "swept"
+
+
+def drain(webhook_id):
+    """Send what is due for one webhook, in batches, within a time budget."""
+    now = timezone.now()
+    OutboundWebhook.objects.filter(pk=webhook_id).update(kicked_at=None)
+    OutboundWebhook.objects.filter(pk=webhook_id, wake_at__lte=now).update(wake_at=None)
+    deadline = time.monotonic() + DRAIN_SECONDS
+    sent = 0
+    while True:
+        webhook = OutboundWebhook.objects.filter(pk=webhook_id, enabled=True).first()
+        if webhook is None:
+            return sent
+        batch = _candidates(webhook)
+        if not batch:
+            break
+        events = Event.objects.in_bulk([d.event_id for d in batch if not d.body])
+        for delivery in batch:
+            if not _claim(delivery):
+                continue
+            if _send(webhook, delivery, events.get(delivery.event_id)) == "disabled":
+                return sent + 1
+            sent += 1
+            if time.monotonic() > deadline:
+                kick([webhook_id])
+                return sent
+    _wake_later(webhook_id)
+    return sent
+
+
+def _candidates(webhook):
+    now = timezone.now()
+    earlier = Delivery.objects.filter(
+        webhook_id=webhook.pk,
+        status=Delivery.Status.PENDING,
+        resource_key=OuterRef("resource_key"),
+        event_id__lt=OuterRef("event_id"),
+    )
+    return list(
+        Delivery.objects.filter(
+            webhook_id=webhook.pk, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .exclude(Exists(earlier))
+        .order_by("event_id")[:BATCH]
+    )
+
+
+def _claim(delivery):
+    now = timezone.now()
+    until = now + timedelta(seconds=lease_seconds())
+    taken = (
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=until)
+    )
+    delivery.lease_until = until
+    return bool(taken)
+
+
+def _live_tokens(webhook, now):
+    tokens = [webhook.token]
+    if (
+        webhook.previous_token
+        and webhook.previous_token_until
+        and webhook.previous_token_until > now
+    ):
+        tokens.append(webhook.previous_token)
+    return tokens
+
+
+def request_headers(webhook, delivery, body, now=None):
+    now = now or timezone.now()
+    return {
+        **(webhook.headers or {}),
+        "Content-Type": "application/json",
+        **signing.headers(
+            _live_tokens(webhook, now), delivery.message_id, int(now.timestamp()), body
+        ),
+    }
+
+
+def _send(webhook, delivery, event):
+    if not delivery.body:
+        if event is None:  # the event is gone (its org was deleted meanwhile)
+            delivery.body = "{}"
+        else:
+            delivery.body = envelope.build(event, delivery.name)
+        Delivery.objects.filter(pk=delivery.pk).update(body=delivery.body)
+    body = delivery.body.encode()
+    now = timezone.now()
+    headers = request_headers(webhook, delivery, body, now)
+    status, excerpt, error, duration = None, "", "", 0
+    started = time.monotonic()
+    try:
+        response = outbound.request("POST", webhook.url, body=body, headers=headers)
+    except outbound.Refused as exc:
+        error = str(exc)
+    except (OSError, http.client.HTTPException, TimeoutError) as exc:
+        error = _network_error(exc)
+    else:
+        status = response.status
+        excerpt = response.body[:EXCERPT_BYTES].decode("utf-8", "replace")
+    duration = int((time.monotonic() - started) * 1000)
+    return _record(webhook, delivery, headers, status, excerpt, error, duration)
+
+
+def _network_error(exc):
+    if isinstance(exc, TimeoutError | http.client.RemoteDisconnected) or "timed out" in str(exc):
+        return f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} s (timed out)."
+    return f"Could not reach the receiver: {exc}"[:500]
+
+
+def _retry_delay(attempts):
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    base = schedule[min(attempts, len(schedule)) - 1]
+    return base * random.uniform(0.8, 1.2)
+
+
+def _record(webhook, delivery, headers, status, excerpt, error, duration):
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    max_attempts = len(settings.WEBHOOK_RETRY_SCHEDULE) + 1
+    ok = status is not None and 200 <= status < 300
+    outcome, next_at, disable_reason = "retry", None, None
+    if ok:
+        outcome = "ok"
+    elif status == 410:
+        outcome, disable_reason = "disabled", "The receiver answered 410 Gone."
+    elif attempts >= max_attempts:
+        what = f"HTTP {status}" if status is not None else error
+        outcome = "disabled"
+        disable_reason = f"All {max_attempts} attempts failed; the last one: {what}"
+    else:
+        next_at = now + timedelta(seconds=_retry_delay(attempts))
+    DeliveryAttempt.objects.create(
+        delivery_id=delivery.pk,
+        number=attempts,
+        at=now,
+        request_headers=headers,
+        response_status=status,
+        response_excerpt=excerpt,
+        duration_ms=duration,
+        error=error[:500],
+        next_attempt_at=next_at,
+    )
+    update = {
+        "attempts": attempts,
+        "lease_until": None,
+        "last_status_code": status,
+        "last_error": (error or ("" if ok else f"HTTP {status}"))[:500],
+        "next_attempt_at": next_at,
+    }
+    if ok:
+        update.update(status=Delivery.Status.SUCCEEDED, finished_at=now)
+    elif outcome == "disabled":
+        update.update(status=Delivery.Status.FAILED, finished_at=now)
+    Delivery.objects.filter(pk=delivery.pk).update(**update)
+    delivery.attempts = attempts
+    if outcome == "disabled":
+        from apps_directory.webhooks.services import webhook_disable_failing
+
+        webhook_disable_failing(webhook_id=webhook.pk, delivery=delivery, reason=disable_reason)
+    return outcome
+
+
+def _wake_later(webhook_id):
+    """Queue a deferred drain for the next retry due (immediate backends cannot defer: the
+    sweep or a test calls `run_due` instead)."""
+    if not _can_defer():
+        return
+    now = timezone.now()
+    next_at = (
+        Delivery.objects.filter(
+            webhook_id=webhook_id, status=Delivery.Status.PENDING, next_attempt_at__gt=now
+        )
+        .aggregate(at=Min("next_attempt_at"))
+        .get("at")
+    )
+    if next_at is None:
+        return
+    taken = (
+        OutboundWebhook.objects.filter(pk=webhook_id)
+        .filter(Q(wake_at__isnull=True) | Q(wake_at__gt=next_at) | Q(wake_at__lt=now))
+        .update(wake_at=next_at)
+    )
+    if taken:
+        _tasks().drain.using(run_after=next_at).enqueue(webhook_id)
+    ensure_sweeping()
+
+
+def run_due():
+    """Drain every webhook with a delivery due now (what the sweep does; for the immediate
+    backend and the shell)."""
+    now = timezone.now()
+    ids = (
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .filter(webhook__enabled=True)
+        .values_list("webhook_id", flat=True)
+        .distinct()
+    )
+    return sum(drain(webhook_id) for webhook_id in list(ids))
