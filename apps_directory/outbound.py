@@ -43,6 +43,8 @@ def address_problem(address):
         ip = ip.ipv4_mapped
     if ip in METADATA:
         return "a cloud metadata address"
+    if ip.is_unspecified or ip.is_multicast:
+        return "a reserved address"
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
@@ -51,7 +53,7 @@ def address_problem(address):
         return "a carrier-grade NAT address (100.64.0.0/10)"
     if ip.is_private:
         return "a private address"
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved or not ip.is_global:
+    if ip.is_reserved or not ip.is_global:
         return "a reserved address"
     return None
 
@@ -71,8 +73,6 @@ def check_url(url, *, allow_private=None):
         raise Refused("The URL is malformed.") from None
     if parts.scheme not in ("https", "http"):
         raise Refused("The URL must start with https://.")
-    if parts.scheme == "http" and not allow:
-        raise Refused("The URL must use https://.")
     host = parts.hostname
     if not host:
         raise Refused("The URL has no host.")

@@ -55,6 +55,9 @@ def _clean(p, *, creating, current=None):
         url = p.string("url", max_length=2000, required=True, blank=False)
         if url:
             try:
+                if not url.lower().startswith("https://") and not settings.OUTBOUND_ALLOW_PRIVATE:
+                    # plain http only for local receivers in development
+                    raise outbound.Refused("The URL must start with https://.")
                 outbound.check_url(url)
             except outbound.Refused as exc:
                 p.error("url", "refused", str(exc))

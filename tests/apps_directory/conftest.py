@@ -37,8 +37,13 @@ class Receiver:
                 if status is None:
                     receiver.release.wait(30)
                     status = 200
+                location = None
+                if isinstance(status, tuple):  # (3xx, Location)
+                    status, location = status
                 payload = b'{"ok":true}' if status < 400 else b"receiver says no " * 300
                 self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
