@@ -1,5 +1,8 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`)."""
 
+from django.urls import re_path
+
+from apps_directory.hooks import api as hooks_api
 from apps_directory.webhooks import api as webhooks_api
 from kdesk.api.routing import api_path
 
@@ -15,5 +18,14 @@ api_urlpatterns = [
     *api_path(f"{W}/deliveries/<int:delivery_pk>", webhooks_api.DeliveryDetailView.as_view()),
     *api_path(
         f"{W}/deliveries/<int:delivery_pk>/replay", webhooks_api.DeliveryReplayView.as_view()
+    ),
+    *api_path("hooks", hooks_api.HookListView.as_view(), name="api-hooks"),
+    *api_path("hooks/<int:pk>", hooks_api.HookDetailView.as_view(), name="api-hook"),
+    *api_path("hooks/<int:pk>/rotate", hooks_api.HookRotateView.as_view()),
+    # No API key: the token in the path is the secret.
+    re_path(
+        r"^hooks/(?P<kind>web|email)/(?P<token>[A-Za-z0-9_-]{1,100})/?$",
+        hooks_api.receive,
+        name="hook-intake",
     ),
 ]
