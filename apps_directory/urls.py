@@ -1,12 +1,32 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`)."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
+from apps_directory import views
 from apps_directory.hooks import api as hooks_api
 from apps_directory.webhooks import api as webhooks_api
 from kdesk.api.routing import api_path
 
-urlpatterns = []
+urlpatterns = [
+    path("settings/webhooks/", views.webhook_list, name="settings-webhooks"),
+    path("settings/webhooks/<int:pk>/", views.webhook_detail, name="settings-webhook"),
+    path(
+        "settings/webhooks/<int:pk>/toggle/", views.webhook_toggle, name="settings-webhook-toggle"
+    ),
+    path(
+        "settings/webhooks/<int:pk>/rotate/", views.webhook_rotate, name="settings-webhook-rotate"
+    ),
+    path(
+        "settings/webhooks/<int:pk>/delete/", views.webhook_delete, name="settings-webhook-delete"
+    ),
+    path("settings/webhooks/<int:pk>/replay/", views.webhook_replay_failed),
+    path("settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/", views.delivery_replay),
+    path("settings/hooks/", views.hook_list, name="settings-hooks"),
+    path("settings/hooks/<int:pk>/", views.hook_detail, name="settings-hook"),
+    path("settings/hooks/<int:pk>/toggle/", views.hook_toggle, name="settings-hook-toggle"),
+    path("settings/hooks/<int:pk>/rotate/", views.hook_rotate, name="settings-hook-rotate"),
+    path("settings/hooks/<int:pk>/delete/", views.hook_delete, name="settings-hook-delete"),
+]
 
 W = "outbound-webhooks/<int:pk>"
 api_urlpatterns = [
