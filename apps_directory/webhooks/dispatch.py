@@ -11,7 +11,9 @@ import logging
 import random
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +27,7 @@ from kdesk.models import Event
 
 log = logging.getLogger(__name__)
 
-BATCH = 50
+GROUP = 10  # deliveries claimed, posted in parallel, and recorded together
 DRAIN_SECONDS = 30  # one task run's budget; a longer backlog re-queues itself
 EXCERPT_BYTES = 2048
 CLOCK = "webhooks"
@@ -118,34 +120,47 @@ def sweep(token):
 
 
 def drain(webhook_id):
-    """Send what is due for one webhook, in batches, within a time budget."""
+    """Send what is due for one webhook, a group at a time, within a time budget.
+
+    A group holds at most one delivery per resource (the earlier-pending rule), so its members
+    are posted in parallel without breaking per-resource order; claiming and recording a group
+    each take one transaction, which is what bounds throughput on a database that syncs every
+    commit."""
     now = timezone.now()
     OutboundWebhook.objects.filter(pk=webhook_id).update(kicked_at=None)
     OutboundWebhook.objects.filter(pk=webhook_id, wake_at__lte=now).update(wake_at=None)
     deadline = time.monotonic() + DRAIN_SECONDS
     sent = 0
-    while True:
-        webhook = OutboundWebhook.objects.filter(pk=webhook_id, enabled=True).first()
-        if webhook is None:
-            return sent
-        batch = _candidates(webhook)
-        if not batch:
-            break
-        events = Event.objects.in_bulk([d.event_id for d in batch if not d.body])
-        for delivery in batch:
-            if not _claim(delivery):
-                continue
-            if _send(webhook, delivery, events.get(delivery.event_id)) == "disabled":
-                return sent + 1
-            sent += 1
+    pool = None
+    try:
+        while True:
+            webhook = OutboundWebhook.objects.filter(pk=webhook_id, enabled=True).first()
+            if webhook is None:
+                return sent
+            group, token = _claim_group(webhook)
+            if not group:
+                break
+            if len(group) == GROUP and _can_defer():
+                kick([webhook_id])  # a backlog: another worker may share it
+            if len(group) == 1:
+                results = [_post(webhook, group[0])]
+            else:
+                pool = pool or ThreadPoolExecutor(GROUP, thread_name_prefix="webhook-send")
+                results = list(pool.map(partial(_post, webhook), group))
+            sent += len(group)
+            if _record_all(webhook, group, token, results):
+                return sent
             if time.monotonic() > deadline:
                 kick([webhook_id])
                 return sent
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     _wake_later(webhook_id)
     return sent
 
 
-def _candidates(webhook):
+def _candidates(webhook, limit):
     now = timezone.now()
     earlier = Delivery.objects.filter(
         webhook_id=webhook.pk,
@@ -159,22 +174,35 @@ def _candidates(webhook):
         )
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .exclude(Exists(earlier))
-        .order_by("event_id")[:BATCH]
+        .order_by("event_id")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
-def _claim(delivery):
+def _claim_group(webhook):
+    """Lease up to GROUP due deliveries (one transaction); build the bodies of first attempts.
+    Returns (deliveries, claim token)."""
+    ids = _candidates(webhook, GROUP)
+    if not ids:
+        return [], None
     now = timezone.now()
-    until = now + timedelta(seconds=lease_seconds())
-    taken = (
+    token = secrets.token_hex(8)
+    with transaction.atomic():
         Delivery.objects.filter(
-            pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+            pk__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        ).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(
+            lease_until=now + timedelta(seconds=lease_seconds()), claimed_by=token
         )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=until)
-    )
-    delivery.lease_until = until
-    return bool(taken)
+        group = list(Delivery.objects.filter(pk__in=ids, claimed_by=token).order_by("event_id"))
+        unbuilt = [d for d in group if not d.body]
+        if unbuilt:
+            events = Event.objects.in_bulk([d.event_id for d in unbuilt])
+            for delivery in unbuilt:
+                event = events.get(delivery.event_id)
+                # an event gone with its org cannot be rebuilt; the receiver gets an empty object
+                delivery.body = envelope.build(event, delivery.name) if event else "{}"
+                Delivery.objects.filter(pk=delivery.pk).update(body=delivery.body)
+    return group, token
 
 
 def _live_tokens(webhook, now):
@@ -199,17 +227,12 @@ def request_headers(webhook, delivery, body, now=None):
     }
 
 
-def _send(webhook, delivery, event):
-    if not delivery.body:
-        if event is None:  # the event is gone (its org was deleted meanwhile)
-            delivery.body = "{}"
-        else:
-            delivery.body = envelope.build(event, delivery.name)
-        Delivery.objects.filter(pk=delivery.pk).update(body=delivery.body)
+def _post(webhook, delivery):
+    """One HTTP attempt, no database: (headers, status, excerpt, error, duration ms, at)."""
     body = delivery.body.encode()
     now = timezone.now()
     headers = request_headers(webhook, delivery, body, now)
-    status, excerpt, error, duration = None, "", "", 0
+    status, excerpt, error = None, "", ""
     started = time.monotonic()
     try:
         response = outbound.request("POST", webhook.url, body=body, headers=headers)
@@ -221,7 +244,7 @@ def _send(webhook, delivery, event):
         status = response.status
         excerpt = response.body[:EXCERPT_BYTES].decode("utf-8", "replace")
     duration = int((time.monotonic() - started) * 1000)
-    return _record(webhook, delivery, headers, status, excerpt, error, duration)
+    return headers, status, excerpt, error, duration, now
 
 
 def _network_error(exc):
@@ -236,51 +259,70 @@ def _retry_delay(attempts):
     return base * random.uniform(0.8, 1.2)
 
 
-def _record(webhook, delivery, headers, status, excerpt, error, duration):
-    now = timezone.now()
+def _outcome(delivery, status, error, now):
+    """(update for the delivery row, reason to turn the webhook off or None, next attempt)."""
     attempts = delivery.attempts + 1
     max_attempts = len(settings.WEBHOOK_RETRY_SCHEDULE) + 1
     ok = status is not None and 200 <= status < 300
-    outcome, next_at, disable_reason = "retry", None, None
-    if ok:
-        outcome = "ok"
-    elif status == 410:
-        outcome, disable_reason = "disabled", "The receiver answered 410 Gone."
-    elif attempts >= max_attempts:
-        what = f"HTTP {status}" if status is not None else error
-        outcome = "disabled"
-        disable_reason = f"All {max_attempts} attempts failed; the last one: {what}"
-    else:
-        next_at = now + timedelta(seconds=_retry_delay(attempts))
-    DeliveryAttempt.objects.create(
-        delivery_id=delivery.pk,
-        number=attempts,
-        at=now,
-        request_headers=headers,
-        response_status=status,
-        response_excerpt=excerpt,
-        duration_ms=duration,
-        error=error[:500],
-        next_attempt_at=next_at,
-    )
     update = {
         "attempts": attempts,
         "lease_until": None,
+        "claimed_by": "",
         "last_status_code": status,
         "last_error": (error or ("" if ok else f"HTTP {status}"))[:500],
-        "next_attempt_at": next_at,
+        "next_attempt_at": None,
     }
+    reason = None
     if ok:
         update.update(status=Delivery.Status.SUCCEEDED, finished_at=now)
-    elif outcome == "disabled":
+    elif status == 410:
+        reason = "The receiver answered 410 Gone."
+    elif attempts >= max_attempts:
+        what = f"HTTP {status}" if status is not None else error
+        reason = f"All {max_attempts} attempts failed; the last one: {what}"
+    else:
+        update["next_attempt_at"] = now + timedelta(seconds=_retry_delay(attempts))
+    if reason:
         update.update(status=Delivery.Status.FAILED, finished_at=now)
-    Delivery.objects.filter(pk=delivery.pk).update(**update)
-    delivery.attempts = attempts
-    if outcome == "disabled":
-        from apps_directory.webhooks.services import webhook_disable_failing
+    return update, reason
 
-        webhook_disable_failing(webhook_id=webhook.pk, delivery=delivery, reason=disable_reason)
-    return outcome
+
+def _record_all(webhook, group, token, results):
+    """Write a group's attempts and outcomes in one transaction; turn the webhook off after
+    if one of them says so. Returns whether it did."""
+    now = timezone.now()
+    stop = None
+    with transaction.atomic():
+        attempts = []
+        for delivery, (headers, status, excerpt, error, duration, at) in zip(
+            group, results, strict=True
+        ):
+            update, reason = _outcome(delivery, status, error, now)
+            attempts.append(
+                DeliveryAttempt(
+                    delivery_id=delivery.pk,
+                    number=update["attempts"],
+                    at=at,
+                    request_headers=headers,
+                    response_status=status,
+                    response_excerpt=excerpt,
+                    duration_ms=duration,
+                    error=error[:500],
+                    next_attempt_at=update["next_attempt_at"],
+                )
+            )
+            # only while the lease is ours: a worker that took over after it ran out decides
+            Delivery.objects.filter(pk=delivery.pk, claimed_by=token).update(**update)
+            delivery.attempts = update["attempts"]
+            if reason and stop is None:
+                stop = (delivery, reason)
+        DeliveryAttempt.objects.bulk_create(attempts)
+    if stop is None:
+        return False
+    from apps_directory.webhooks.services import webhook_disable_failing
+
+    webhook_disable_failing(webhook_id=webhook.pk, delivery=stop[0], reason=stop[1])
+    return True
 
 
 def _wake_later(webhook_id):

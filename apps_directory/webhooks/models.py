@@ -65,6 +65,7 @@ class Delivery(models.Model):
     # A worker holds the delivery until then; a killed worker's lease runs out and another
     # worker sends it again (at least once).
     lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=16, blank=True, default="")
     body = models.TextField(blank=True, default="")
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True, default="")

@@ -208,7 +208,11 @@ def _set_enabled(webhook, enabled):
     ).update(status=Delivery.Status.EXPIRED, finished_at=now, next_attempt_at=None)
     if webhook.stopped_at_id:
         Delivery.objects.filter(pk=webhook.stopped_at_id, created_at__gte=cutoff).update(
-            status=Delivery.Status.PENDING, next_attempt_at=now, lease_until=None, finished_at=None
+            status=Delivery.Status.PENDING,
+            next_attempt_at=now,
+            lease_until=None,
+            claimed_by="",
+            finished_at=None,
         )
         webhook.stopped_at = None
 
@@ -304,6 +308,7 @@ def delivery_replay(*, org, actor, delivery):
         status=Delivery.Status.PENDING,
         next_attempt_at=timezone.now(),
         lease_until=None,
+        claimed_by="",
         finished_at=None,
     )
     transaction.on_commit(lambda: _kick_after_commit(delivery.webhook_id))
@@ -324,6 +329,7 @@ def deliveries_replay_failed(*, org, actor, webhook, start, end):
         status=Delivery.Status.PENDING,
         next_attempt_at=timezone.now(),
         lease_until=None,
+        claimed_by="",
         finished_at=None,
     )
     if count:
