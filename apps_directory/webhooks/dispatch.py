@@ -138,8 +138,10 @@ def drain(webhook_id):
             if webhook is None:
                 return sent
             group, token = _claim_group(webhook)
+            if group is None:
+                break  # nothing due
             if not group:
-                break
+                continue  # another worker claimed these first: look again
             if len(group) == GROUP and _can_defer():
                 kick([webhook_id])  # a backlog: another worker may share it
             if len(group) == 1:
@@ -181,10 +183,10 @@ def _candidates(webhook, limit):
 
 def _claim_group(webhook):
     """Lease up to GROUP due deliveries (one transaction); build the bodies of first attempts.
-    Returns (deliveries, claim token)."""
+    Returns (deliveries, claim token): None when nothing is due, [] when others claimed it."""
     ids = _candidates(webhook, GROUP)
     if not ids:
-        return [], None
+        return None, None
     now = timezone.now()
     token = secrets.token_hex(8)
     with transaction.atomic():
