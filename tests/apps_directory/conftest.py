@@ -49,6 +49,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(payload)
 
+        # the default listen backlog (5) drops the SYNs of parallel senders: 1 s stalls
+        ThreadingHTTPServer.request_queue_size = 128
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
