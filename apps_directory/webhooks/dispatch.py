@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -189,21 +189,21 @@ def _claim_group(webhook):
         return None, None
     now = timezone.now()
     token = secrets.token_hex(8)
-    with transaction.atomic():
-        Delivery.objects.filter(
-            pk__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-        ).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(
-            lease_until=now + timedelta(seconds=lease_seconds()), claimed_by=token
-        )
-        group = list(Delivery.objects.filter(pk__in=ids, claimed_by=token).order_by("event_id"))
-        unbuilt = [d for d in group if not d.body]
-        if unbuilt:
-            events = Event.objects.in_bulk([d.event_id for d in unbuilt])
-            for delivery in unbuilt:
-                event = events.get(delivery.event_id)
-                # an event gone with its org cannot be rebuilt; the receiver gets an empty object
-                delivery.body = envelope.build(event, delivery.name) if event else "{}"
-                Delivery.objects.filter(pk=delivery.pk).update(body=delivery.body)
+    Delivery.objects.filter(
+        pk__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(
+        lease_until=now + timedelta(seconds=lease_seconds()), claimed_by=token
+    )
+    group = list(Delivery.objects.filter(pk__in=ids, claimed_by=token).order_by("event_id"))
+    unbuilt = [d for d in group if not d.body]
+    if unbuilt:
+        # Built the same way every time from the stored event, so an attempt whose worker died
+        # before recording it is retried with the same bytes; saved with the first outcome.
+        events = Event.objects.in_bulk([d.event_id for d in unbuilt])
+        for delivery in unbuilt:
+            event = events.get(delivery.event_id)
+            # an event gone with its org cannot be rebuilt; the receiver gets an empty object
+            delivery.body = envelope.build(event, delivery.name) if event else "{}"
     return group, token
 
 
@@ -294,30 +294,31 @@ def _record_all(webhook, group, token, results):
     if one of them says so. Returns whether it did."""
     now = timezone.now()
     stop = None
-    with transaction.atomic():
-        attempts = []
-        for delivery, (headers, status, excerpt, error, duration, at) in zip(
-            group, results, strict=True
-        ):
-            update, reason = _outcome(delivery, status, error, now)
-            attempts.append(
-                DeliveryAttempt(
-                    delivery_id=delivery.pk,
-                    number=update["attempts"],
-                    at=at,
-                    request_headers=headers,
-                    response_status=status,
-                    response_excerpt=excerpt,
-                    duration_ms=duration,
-                    error=error[:500],
-                    next_attempt_at=update["next_attempt_at"],
-                )
+    attempts, rows = [], []
+    for delivery, (headers, status, excerpt, error, duration, at) in zip(
+        group, results, strict=True
+    ):
+        update, reason = _outcome(delivery, status, error, now)
+        attempts.append(
+            DeliveryAttempt(
+                delivery_id=delivery.pk,
+                number=update["attempts"],
+                at=at,
+                request_headers=headers,
+                response_status=status,
+                response_excerpt=excerpt,
+                duration_ms=duration,
+                error=error[:500],
+                next_attempt_at=update["next_attempt_at"],
             )
-            # only while the lease is ours: a worker that took over after it ran out decides
-            Delivery.objects.filter(pk=delivery.pk, claimed_by=token).update(**update)
-            delivery.attempts = update["attempts"]
-            if reason and stop is None:
-                stop = (delivery, reason)
+        )
+        for key, value in update.items():
+            setattr(delivery, key, value)
+        rows.append(delivery)
+        if reason and stop is None:
+            stop = (delivery, reason)
+    with transaction.atomic():
+        _save_outcomes(rows, token)
         DeliveryAttempt.objects.bulk_create(attempts)
     if stop is None:
         return False
@@ -325,6 +326,43 @@ def _record_all(webhook, group, token, results):
 
     webhook_disable_failing(webhook_id=webhook.pk, delivery=stop[0], reason=stop[1])
     return True
+
+
+_OUTCOME_FIELDS = (
+    "status",
+    "attempts",
+    "lease_until",
+    "claimed_by",
+    "last_status_code",
+    "last_error",
+    "next_attempt_at",
+    "finished_at",
+    "body",
+)
+
+
+def _save_outcomes(rows, token):
+    """One parameterised UPDATE sent for all rows at once (executemany: a single round trip
+    with psycopg's pipeline), and only where the lease is still ours: a worker that took a
+    delivery over after its lease ran out decides its outcome."""
+    meta = Delivery._meta
+    columns = [meta.get_field(name).column for name in _OUTCOME_FIELDS]
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(meta.db_table)} SET "
+        + ", ".join(f"{q(c)} = %s" for c in columns)
+        + f" WHERE {q('id')} = %s AND {q('claimed_by')} = %s"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
+    for row in rows:
+        values = []
+        for name in _OUTCOME_FIELDS:
+            value = getattr(row, name)
+            values.append(adapt(value) if name.endswith("_at") or name == "lease_until" else value)
+        params.append([*values, row.pk, token])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _wake_later(webhook_id):
