@@ -74,8 +74,9 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [
+            models.Index(fields=["webhook", "status", "event"], name="delivery_queue"),
             models.Index(
-                fields=["webhook", "status", "resource_key", "event"], name="delivery_queue"
+                fields=["webhook", "status", "resource_key", "event"], name="delivery_resource"
             ),
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["webhook", "-id"], name="delivery_log"),
