@@ -16,13 +16,14 @@ from apps_directory.hooks import email, selectors, services
 from apps_directory.hooks.models import Hook
 from apps_directory.hooks.representations import hook_resource
 from apps_directory.webhooks.api import only_params
-from kdesk.api.errors import json_error
+from kdesk.api.errors import error, errors_body, json_error
 from kdesk.api.openapi import errors, resource_schemas, timestamps
 from kdesk.api.pagination import paginate
 from kdesk.api.params import rev_param, with_rev
 from kdesk.api.parsers import parse_json_text
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
+from kdesk.text import nul_detail, nul_pointers
 
 HOOK = resource_schemas(
     "Hook",
@@ -165,10 +166,22 @@ def _web_payload(request):
     if not body.strip():
         return None, json_error(400, "empty_body", "The body is empty; send a JSON document.")
     try:
-        return parse_json_text(body.decode("utf-8")), None
+        data = parse_json_text(body.decode("utf-8"))
     except (UnicodeDecodeError, ParseError) as exc:
         detail = getattr(exc, "detail", None) or "the body is not UTF-8"
         return None, json_error(400, "parse_error", f"The body is not valid JSON: {detail}")
+    pointers = nul_pointers(data)
+    if pointers:  # PostgreSQL cannot store U+0000: refused with where it is, not a 500
+        return None, JsonResponse(
+            errors_body(
+                [
+                    error(400, "nul_character", nul_detail(f"The value at {p or '/'}"), p or "")
+                    for p in pointers
+                ]
+            ),
+            status=400,
+        )
+    return data, None
 
 
 def _email_payload(request):
@@ -205,7 +218,8 @@ def _email_payload(request):
             413, "payload_too_large", f"An email hook takes messages up to {limit} bytes."
         )
     try:
-        return email.parse(raw), None
+        # A mail's NUL characters (PostgreSQL cannot store them) are dropped, not the mail.
+        return email.parse(raw.replace(b"\x00", b"")), None
     except email.NotAMessage as exc:
         return None, json_error(400, "not_a_message", str(exc))
 

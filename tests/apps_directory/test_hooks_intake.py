@@ -105,6 +105,22 @@ def test_bad_web_input(client, web_hook, body, content_type, status, code):
     assert received() == []
 
 
+def test_nul_characters(client, web_hook, email_hook):
+    r = client.post(
+        web_hook["attributes"]["url"],
+        '{"a": "x\\u0000y", "b": ["ok", "\\u0000"]}',
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert [e["source"]["pointer"] for e in r.json()["errors"]] == ["/a", "/b/1"]
+    assert received() == []
+    raw = b"From: a@b.c\r\nTo: s@acme.test\r\nSubject: hi\x00there\r\n\r\nbody\x00text\r\n"
+    r = client.post(email_hook["attributes"]["url"], raw, content_type="message/rfc822")
+    assert r.status_code == 202
+    payload = received()[0].data["payload"]
+    assert payload["subject"] == "hithere" and payload["text"].startswith("bodytext")
+
+
 def test_too_large(client, web_hook, email_hook, settings):
     big = json.dumps({"x": "a" * (1024 * 1024)})
     r = client.post(web_hook["attributes"]["url"], big, content_type="application/json")
