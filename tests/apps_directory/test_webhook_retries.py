@@ -61,7 +61,7 @@ def test_after_the_last_attempt_it_is_turned_off_and_admins_told(
     hook_id, _ = hook_on()
     receiver.answers = [500] * 10
     with django_capture_on_commit_callbacks(execute=True):
-        api.post("/v1/customers", {"name": "Ada"})
+        ada = api.post("/v1/customers", {"name": "Ada"}).json()["data"]["id"]
     assert len(receiver.requests) == 4  # 1 + 3 retries
     webhook = OutboundWebhook.objects.get(pk=hook_id)
     assert not webhook.enabled
@@ -77,14 +77,14 @@ def test_after_the_last_attempt_it_is_turned_off_and_admins_told(
     # while it is off, events are kept, not sent
     receiver.answers = []
     with django_capture_on_commit_callbacks(execute=True):
-        api.post("/v1/customers", {"name": "Bo"})
+        api.put(f"/v1/customers/{ada}", {"name": "Ada L."})
     assert len(receiver.requests) == 4
-    # turning it on again resumes where it stopped: the failed one first, then the new one
+    # turning it on again resumes where it stopped: the failed create first, then the update
     with django_capture_on_commit_callbacks(execute=True):
         r = api.put(f"/v1/outbound-webhooks/{hook_id}", {"enabled": True})
     assert r.status_code == 200
     names = [b["data"]["attributes"]["name"] for b in receiver.bodies()[4:]]
-    assert names == ["Ada", "Bo"]
+    assert names == ["Ada", "Ada L."]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
 
 
