@@ -39,7 +39,7 @@ DELIVERY = resource_schemas(
         "event": serializers.CharField(),
         "eventId": serializers.CharField(),
         "webhookId": serializers.CharField(help_text="The webhook-id header; same on retries."),
-        "status": serializers.ChoiceField(Delivery.Status.values),
+        "status": serializers.CharField(help_text="pending, succeeded, failed or expired"),
         "attempt": serializers.IntegerField(),
         "nextAttemptAt": serializers.DateTimeField(allow_null=True),
         "request": obj(),
