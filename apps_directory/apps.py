@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AppsDirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps_directory"
+    verbose_name = "Integrations"
+
+    def ready(self):
+        from apps_directory.webhooks import outbox
+        from kdesk import events
+
+        # Outbox rows are written in the emitting transaction (the core never imports us).
+        events.record_with(outbox.record)

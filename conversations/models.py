@@ -145,6 +145,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         MENTION = "mention"
         ASSIGNMENT = "assignment"
+        INTEGRATION = "integration"  # e.g. a webhook turned off after failing
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(

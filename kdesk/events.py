@@ -1,7 +1,9 @@
 """The event log: `emit` records one Event in the caller's transaction and publishes it on commit.
 
-Subscribers (live push, webhooks, workflows) register with `subscribe`; they only ever see
-events whose transaction committed, in id order within one transaction.
+Subscribers (live push) register with `subscribe`; they only ever see events whose transaction
+committed, in id order within one transaction. Work that must not be lost (webhook deliveries,
+workflow runs) registers with `record_with` instead: it runs inside the emitting transaction, so
+its outbox rows commit or roll back with the event.
 """
 
 import logging
@@ -15,6 +17,7 @@ from kdesk.models import Event
 log = logging.getLogger(__name__)
 
 _subscribers = []
+_recorders = []
 
 
 def subscribe(fn):
@@ -27,6 +30,25 @@ def subscribe(fn):
 def unsubscribe(fn):
     if fn in _subscribers:
         _subscribers.remove(fn)
+
+
+def record_with(fn):
+    """Register `fn(org, events)`, called inside the emitting transaction right after the events
+    are saved (apps register from `AppConfig.ready()`; the core never imports them). An error in
+    `fn` fails the write: an outbox row that cannot be recorded must not be silently skipped."""
+    if fn not in _recorders:
+        _recorders.append(fn)
+    return fn
+
+
+def stop_recording_with(fn):
+    if fn in _recorders:
+        _recorders.remove(fn)
+
+
+def _record(org, events):
+    for fn in list(_recorders):
+        fn(org, events)
 
 
 def _publish(events):
@@ -81,7 +103,9 @@ def emit(
     `at` back-dates what happened (an imported message's sentAt): the timeline orders by it.
     """
     event = _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes, at)
-    event.save()
+    with transaction.atomic(savepoint=False):  # the event and its outbox rows, or neither
+        event.save()
+        _record(org, [event])
     transaction.on_commit(lambda: _publish([event]))
     return event
 
@@ -105,6 +129,14 @@ def emit_many(*, org, actor=None, events):
     ]
     if not rows:
         return []
+    with transaction.atomic(savepoint=False):
+        created = _insert(org, rows)
+        _record(org, created)
+    transaction.on_commit(lambda: _publish(created))
+    return created
+
+
+def _insert(org, rows):
     created = bulk.insert(Event, rows)
     if any(r.pk is None for r in created):
         # Backends without RETURNING: read the ids back so subscribers get real cursors.
@@ -115,7 +147,6 @@ def emit_many(*, org, actor=None, events):
         )
         for row, pk in zip(created, reversed(list(last)), strict=False):
             row.pk = pk
-    transaction.on_commit(lambda: _publish(created))
     return created
 
 

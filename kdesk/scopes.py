@@ -14,6 +14,7 @@ RESOURCE_ACTIONS = {
     "kview": CRUD,
     "validation": CRUD,
     "outbound_webhook": CRUD,
+    "hook": CRUD,
     "user": ("read",),
     "team": ("read",),
     "tag": CRUD,
@@ -31,7 +32,9 @@ ALL_SCOPES = tuple(
 _ALL = frozenset(ALL_SCOPES)
 
 # Browser sessions of agents may do everything but change the org's schema and integrations.
-ADMIN_ONLY_RESOURCES = frozenset({"klass", "metadata", "kview", "validation", "outbound_webhook"})
+ADMIN_ONLY_RESOURCES = frozenset(
+    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook"}
+)
 
 
 def scope(resource, action):

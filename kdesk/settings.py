@@ -286,6 +286,30 @@ IFRAME_ALLOWED_ORIGINS = env_list("IFRAME_ALLOWED_ORIGINS", [])
 # Outbound requests (webhooks, iframe checks) refuse private addresses unless this is on.
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
+# --- Integrations: outbound webhooks and inbound hooks ---------------------------------------
+WEBHOOK_MAX_PER_ORG = env_int("WEBHOOK_MAX_PER_ORG", 5, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Seconds between attempts (so one more attempt than entries): 10 attempts over about 80
+# minutes; each wait is jittered by up to a fifth either way.
+_RETRY_DEFAULT = "5,30,120,300,600,900,900,900,1080"
+_retry_raw = env_str("WEBHOOK_RETRY_SCHEDULE", _RETRY_DEFAULT)
+try:
+    WEBHOOK_RETRY_SCHEDULE = [int(x) for x in _retry_raw.split(",") if x.strip() != ""]
+except ValueError:
+    raise ImproperlyConfigured(
+        "The environment variable WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds, "
+        f"got {_retry_raw!r}."
+    ) from None
+if any(x < 0 for x in WEBHOOK_RETRY_SCHEDULE):
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE may not hold negative seconds.")
+# How often the worker looks for deliveries a killed worker left half-done (and retries due).
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 30, minimum=1)
+# Deliveries (and events recorded while a webhook is off) are kept this long.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 7, minimum=1)
+HOOK_WEB_MAX_BYTES = env_int("HOOK_WEB_MAX_BYTES", 1024 * 1024, minimum=1024)
+HOOK_EMAIL_MAX_BYTES = env_int("HOOK_EMAIL_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+HOOK_RATE_LIMIT_PER_MINUTE = env_int("HOOK_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+
 # --- API ------------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES

@@ -110,13 +110,19 @@ def notification_message(event, user_id):
     meta = data.get("meta") or {}
     actor = meta.get("authorName") or "Someone"
     customer = meta.get("customerName") or "a customer"
-    if event.type.startswith("conversation.note."):
+    url = None
+    if isinstance(data.get("notify"), dict):
+        # an event that says itself what the bell shows (a webhook turned off, ...)
+        title = str(data["notify"].get("title") or "Notification")
+        body = str(data["notify"].get("body") or "")[:140]
+        url = data["notify"].get("url")
+    elif event.type.startswith("conversation.note."):
         title = f"{actor} mentioned you"
         body = ((data.get("attributes") or {}).get("body") or "")[:140]
     else:
         title = f"Conversation assigned to you: {customer}"
         body = meta.get("conversationName") or ""
-    url = notification_url(event)
+    url = url or notification_url(event)
     return {
         "type": "live.event",
         "id": event.pk,

@@ -1,0 +1,1 @@
+"""Outbound webhooks: subscriptions, the delivery outbox, signing and the SSRF-guarded client."""

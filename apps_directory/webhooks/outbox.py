@@ -1,0 +1,46 @@
+"""Deciding deliveries: called by `kdesk.events` inside the emitting transaction."""
+
+from django.db import transaction
+
+from apps_directory.webhooks.models import Delivery, OutboundWebhook
+from apps_directory.webhooks.names import webhook_name
+
+
+def record(org, events):
+    """One outbox row per (event, subscribed webhook), in the event's transaction, so a rolled
+    back write leaves no delivery and a committed one cannot lose it. Webhooks that are off get
+    rows too: turning one on again resumes from there."""
+    named = [(event, webhook_name(event)) for event in events]
+    named = [(event, name) for event, name in named if name]
+    if not named:
+        return
+    subscriptions = list(OutboundWebhook.objects.filter(org_id=org.pk).values_list("id", "events"))
+    if not subscriptions:
+        return
+    rows = []
+    for event, name in named:
+        key = f"{event.resource}:{event.resource_id}"[:160]
+        for webhook_id, wanted in subscriptions:
+            if name in wanted:
+                rows.append(
+                    Delivery(
+                        org_id=org.pk,
+                        webhook_id=webhook_id,
+                        event_id=event.pk,
+                        name=name,
+                        resource_key=key,
+                        next_attempt_at=event.created_at,
+                        created_at=event.created_at,
+                    )
+                )
+    if not rows:
+        return
+    Delivery.objects.bulk_create(rows)
+    webhook_ids = sorted({row.webhook_id for row in rows})
+    transaction.on_commit(lambda: _kick(webhook_ids))
+
+
+def _kick(webhook_ids):
+    from apps_directory.webhooks import dispatch
+
+    dispatch.kick(webhook_ids)
