@@ -1,6 +1,8 @@
-"""Real daphne processes for tests that need a server outside the test process (browser tests,
-several processes over Redis). They serve the test database, so tests using them commit data
-(`django_db(transaction=True)`)."""
+"""Real server processes for tests that need a server outside the test process (browser tests,
+several processes over Redis, HTTP framing: chunked bodies, long request lines). daphne runs
+through kdesk's guarded entry point (kdesk/serving/asgi_server.py), gunicorn with kdesk's worker
+class (kdesk/serving/gunicorn_workers.py), as the README says to run them. They serve the test
+database, so tests using them commit data (`django_db(transaction=True)`)."""
 
 import os
 import socket
@@ -28,8 +30,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_daphne(*, log=subprocess.DEVNULL, **extra_env):
-    """(process, base URL) of a daphne serving kdesk on a free port, once /healthz answers."""
+def _server_env(extra_env):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings",
@@ -37,26 +38,12 @@ def start_daphne(*, log=subprocess.DEVNULL, **extra_env):
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="WARNING",
         TASK_BACKEND="immediate",
-        **extra_env,
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "kdesk.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env.update(extra_env)
+    return env
+
+
+def _wait_until_up(proc, base, name):
     deadline = time.time() + 30
     while True:
         try:
@@ -65,8 +52,62 @@ def start_daphne(*, log=subprocess.DEVNULL, **extra_env):
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                raise RuntimeError("daphne did not start") from None
+                raise RuntimeError(f"{name} did not start") from None
             time.sleep(0.2)
+
+
+def start_daphne(*, log=subprocess.DEVNULL, **extra_env):
+    """(process, base URL) of a daphne serving kdesk on a free port, once /healthz answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kdesk.serving.asgi_server",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "kdesk.asgi:application",
+        ],
+        cwd=ROOT,
+        env=_server_env(extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return _wait_until_up(proc, f"http://127.0.0.1:{port}", "daphne")
+
+
+def start_gunicorn(*, log=subprocess.DEVNULL, worker="ThreadWorker", **extra_env):
+    """(process, base URL) of gunicorn serving kdesk.wsgi (one worker, kdesk's worker class)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--worker-class",
+            f"kdesk.serving.gunicorn_workers.{worker}",
+            # no ./gunicorn.conf.py: the test decides every option
+            "--config",
+            "/dev/null",
+            "kdesk.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=_server_env(extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return _wait_until_up(proc, f"http://127.0.0.1:{port}", "gunicorn")
+
+
+SERVERS = {"daphne": start_daphne, "gunicorn": start_gunicorn}
 
 
 def stop(proc):

@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -94,7 +95,9 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            errors_body([error(413, "payload_too_large", "The request body is too large.")]),
+            errors_body(
+                [error(413, "payload_too_large", str(exc) or "The request body is too large.")]
+            ),
             status=413,
         )
     if isinstance(exc, Http404):
@@ -134,6 +137,7 @@ def exception_handler(exc, context):
     return Response(errors_body(items), status=code, headers=headers)
 
 
+@csrf_exempt  # a POST to no endpoint is a 404, never the CSRF failure page
 def api_not_found(request, exception=None):
     return json_error(status.HTTP_404_NOT_FOUND, "not_found", "No such API endpoint.")
 
