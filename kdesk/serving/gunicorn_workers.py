@@ -1,8 +1,8 @@
 """gunicorn worker classes with kdesk's answers to what gunicorn refuses before the application
 runs: `gunicorn -k kdesk.serving.gunicorn_workers.ThreadWorker kdesk.wsgi:application`.
 
-- A request line over gunicorn's ceiling (8,190 bytes, whatever `limit_request_line` says) gets
-  a 414 in API.md's error shape instead of gunicorn's plain-text 400.
+- Request lines are read up to gunicorn's ceiling (8,190 bytes; the default `limit_request_line`
+  is 4,094); a longer one gets a 414 in API.md's error shape instead of gunicorn's plain 400.
 - A kept-alive connection whose request body the application did not read (it refused the
   request from its head: no credentials, too large) is closed instead of being drained: gunicorn
   would otherwise read and discard the rest of a 1 GiB body before the next request.
@@ -17,6 +17,12 @@ from kdesk.serving import guard
 
 
 class _Answers414:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 0 is gunicorn's ceiling (8,190 bytes), above guard.MAX_QUERY_STRING: the application
+        # answers the query strings between the two itself, so both servers refuse alike.
+        self.cfg.set("limit_request_line", 0)
+
     def handle_error(self, req, client, addr, exc):
         if not isinstance(exc, LimitRequestLine):
             return super().handle_error(req, client, addr, exc)
