@@ -83,14 +83,17 @@ def request(base, method, target, *, headers=(), body=None, chunks=None):
         elif body is not None:
             headers.append(("Content-Length", str(len(body))))
         headers.append(("Connection", "close"))
-        sock.sendall(_head(method, target, host, headers))
-        if chunks is not None:
-            for chunk in chunks:
-                if chunk:
-                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            sock.sendall(b"0\r\n\r\n")
-        elif body is not None:
-            sock.sendall(body)
+        try:
+            sock.sendall(_head(method, target, host, headers))
+            if chunks is not None:
+                for chunk in chunks:
+                    if chunk:
+                        sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sock.sendall(b"0\r\n\r\n")
+            elif body is not None:
+                sock.sendall(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early and closed: its answer is waiting to be read
         return read_answer(sock)
 
 

@@ -32,7 +32,7 @@ TITLES = {
 }
 
 
-def error(status_code, code, detail, pointer=None, title=None):
+def error(status_code, code, detail, pointer=None, title=None, parameter=None):
     item = {
         "status": str(status_code),
         "code": code,
@@ -41,6 +41,8 @@ def error(status_code, code, detail, pointer=None, title=None):
     }
     if pointer is not None:
         item["source"] = {"pointer": pointer}
+    if parameter is not None:
+        item.setdefault("source", {})["parameter"] = parameter
     return item
 
 
@@ -77,7 +79,10 @@ def _flatten(detail, pointer=""):
 
 def service_error_items(exc):
     if exc.errors:
-        return [error(exc.status, e.code, e.detail, e.pointer, exc.title) for e in exc.errors]
+        return [
+            error(exc.status, e.code, e.detail, e.pointer, exc.title, getattr(e, "parameter", None))
+            for e in exc.errors
+        ]
     return [error(exc.status, exc.code, exc.detail, None, exc.title)]
 
 

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kdesk.api import idempotency, ratelimit
+from kdesk.api import idempotency, query_params, ratelimit
 from kdesk.api.body import read_unsized_body
 from kdesk.api.errors import error, errors_body
 from kdesk.errors import FieldError, ValidationFailed
@@ -57,6 +57,7 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        query_params.check(self, request)
         # Only now, with the caller known and allowed, is a chunked body worth reading.
         read_unsized_body(request._request)
         limit, remaining, reset, allowed = ratelimit.hit(request)
