@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kdesk.api.errors import api_not_found, api_server_error
+from kdesk.api.errors import api_not_found, api_server_error, database_unavailable
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -45,6 +45,16 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: each dependency's state (kdesk/health.py); 503 when the database is down."""
+    from kdesk.health import readiness
+
+    report = readiness()
+    return JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
+
+
 def page_not_found(request, exception=None):
     if request.path.startswith("/v1/"):
         return api_not_found(request, exception)
@@ -60,6 +70,12 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    import sys
+
+    from kdesk.health import is_database_outage
+
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
     if request.path.startswith("/v1/"):
         return api_server_error(request)
     # No context processors: the page must render even when the database is what failed.

@@ -1,6 +1,7 @@
 """Every error the API can raise, in API.md's shape:
 `{"errors": [{"status", "code", "title", "detail", "source": {"pointer"}}]}`."""
 
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -29,6 +30,7 @@ TITLES = {
     422: "Unprocessable entity",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 
 
@@ -87,7 +89,17 @@ def service_error_items(exc):
 
 
 def exception_handler(exc, context):
+    from kdesk.health import is_database_outage
+
     headers = {}
+    if is_database_outage(exc):
+        log.error("database unreachable: %s", exc)
+        response = database_unavailable(context["request"]._request)
+        return Response(
+            json.loads(response.content),
+            status=503,
+            headers={"Retry-After": response["Retry-After"]},
+        )
     if isinstance(exc, ServiceError):
         return Response(errors_body(service_error_items(exc)), status=exc.status)
     if isinstance(exc, DataError):
@@ -149,3 +161,25 @@ def api_not_found(request, exception=None):
 
 def api_server_error(request):
     return json_error(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+# A database outage is usually over within seconds (a failover, a restart).
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request):
+    """503 with Retry-After: the database cannot be reached. JSON for the API, the error page
+    (without anything that needs the database) for people."""
+    if request.path.startswith("/v1/"):
+        response = json_error(
+            503,
+            "database_unavailable",
+            "The database cannot be reached right now; nothing was changed. Retry shortly.",
+        )
+    else:
+        from django.http import HttpResponse
+        from django.template import loader
+
+        response = HttpResponse(loader.get_template("500.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
