@@ -48,7 +48,7 @@ def _wait_until_up(proc, base, name, answer_is_enough=False):
     deadline = time.time() + 30
     while True:
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).read()
+            urllib.request.urlopen(base + "/healthz", timeout=5).read()
             return proc, base
         except OSError as exc:
             if answer_is_enough and isinstance(exc, urllib.error.HTTPError):
