@@ -85,12 +85,11 @@ def uri_too_long(length=None):
 
 def body_too_large(length=None):
     limit = settings.API_MAX_BODY_BYTES
-    size = f"is {length:,} bytes" if length is not None else "is longer than that"
-    return Refusal(
-        413,
-        "payload_too_large",
-        f"The request body {size}; the limit is {limit:,} bytes.",
-    )
+    if length is None:
+        detail = f"The request body is longer than the limit of {limit:,} bytes."
+    else:
+        detail = f"The request body is {length:,} bytes; the limit is {limit:,} bytes."
+    return Refusal(413, "payload_too_large", detail)
 
 
 def not_authenticated():
