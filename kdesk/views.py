@@ -55,14 +55,18 @@ def readyz(request):
     return JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
 
 
+def _is_api(request):
+    return request.path == "/v1" or request.path.startswith("/v1/")
+
+
 def page_not_found(request, exception=None):
-    if request.path.startswith("/v1/"):
+    if _is_api(request):
         return api_not_found(request, exception)
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request, exception=None):
-    if request.path.startswith("/v1/"):
+    if _is_api(request):
         from kdesk.api.errors import json_error
 
         return json_error(403, "forbidden", "You may not do this.")

@@ -137,3 +137,8 @@ def test_the_schema_lists_the_accepted_parameters(api):
     from customers.api import CustomerListView
 
     assert in_schema == documented(CustomerListView, "GET")
+
+
+def test_a_method_the_endpoint_lacks_is_still_a_405(api):
+    response = api.get("/v1/customers/search?bogus=1")
+    assert response.status_code == 405
