@@ -104,7 +104,7 @@ def test_it_serves_a_query_string_just_under_the_limit(server, org, make_key):
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
 @pytest.mark.parametrize(
     "path",
-    ["/v1/nope", "/v1/tags/null,null", "/v1/customers/1/nope", "/v1/", "/v1", "/v1/%00"],
+    ["/v1/nope", "/v1/tags/null,null", "/v1/customers/1/nope", "/v1/", "/v1", "/v1/%C3%A9"],
 )
 def test_it_answers_unknown_api_paths_with_a_json_404(server, org, make_key, method, path):
     _, token = make_key(org)
