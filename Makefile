@@ -31,7 +31,7 @@ run: install
 	@echo ""
 	@DEBUG=true $(BIN)/python manage.py db_worker >/dev/null 2>&1 & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	DEBUG=true $(BIN)/daphne -b $(HOST) -p $(PORT) kdesk.asgi:application
+	DEBUG=true $(BIN)/python -m kdesk.serving.asgi_server -b $(HOST) -p $(PORT) kdesk.asgi:application
 
 worker: install
 	DEBUG=true $(BIN)/python manage.py db_worker

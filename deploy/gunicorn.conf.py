@@ -43,13 +43,13 @@ os.environ.setdefault("DATABASE_POOL", "false")
 bind = [a.strip() for a in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",") if a]
 workers = _int("WEB_CONCURRENCY", os.cpu_count() or 1)
 threads = _int("GUNICORN_THREADS", 4)
-worker_class = "gthread" if threads > 1 else "sync"
+# gunicorn's gthread and sync workers, with kdesk's answers to what gunicorn refuses before the
+# application runs (a 414 in the API's error shape; an unread body is not drained).
+worker_class = "kdesk.serving.gunicorn_workers." + ("ThreadWorker" if threads > 1 else "SyncWorker")
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
 keepalive = 5
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Long externalIds and search links in the URL: up to 8190 bytes of request line (default 4094).
-limit_request_line = 8190
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Import Django and the apps once in the master: workers fork with them loaded (copy-on-write)

@@ -8,6 +8,8 @@ class FieldError:
     pointer: str
     code: str
     detail: str
+    # the query parameter at fault, when the error is about one (JSON:API `source.parameter`)
+    parameter: str | None = None
 
 
 class ServiceError(Exception):

@@ -1,32 +1,42 @@
 from django.conf import settings
+from django.http import HttpResponse
 
-from kdesk.api.errors import json_error
+from kdesk.serving import guard
 
 
 class ApiBodyLimitMiddleware:
-    """Refuse oversized API bodies up front with a 413 in the API error shape.
+    """The refusals kdesk's servers make from the request head (kdesk/serving/guard.py: 414 for
+    an over-long query string, 413 for an over-long declared body, 401 for an API body without
+    credentials), made again here for any other server, before anything reads the body.
 
-    DRF reads the body stream directly, which skips Django's own size check, so it is done here
-    from Content-Length before anything is read.
-    """
+    DRF reads the body stream directly, which skips Django's own size check, so the size is
+    checked here from Content-Length; chunked bodies are bounded as they are read
+    (kdesk/api/body.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/v1/"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > settings.API_MAX_BODY_BYTES:
-                return json_error(
-                    413,
-                    "payload_too_large",
-                    f"The request body is {length} bytes; the limit is "
-                    f"{settings.API_MAX_BODY_BYTES} bytes.",
-                )
-        return self.get_response(request)
+        meta = request.META
+        raw_length = meta.get("CONTENT_LENGTH")
+        refusal = guard.refusal_for(
+            method=request.method,
+            path=request.path,
+            query_string=meta.get("QUERY_STRING", ""),
+            headers={
+                "authorization": meta.get("HTTP_AUTHORIZATION", ""),
+                "cookie": meta.get("HTTP_COOKIE", ""),
+            },
+            content_length=guard.parse_content_length(raw_length) if raw_length else None,
+            chunked=not raw_length and guard.is_chunked(meta.get("HTTP_TRANSFER_ENCODING")),
+        )
+        if refusal is None:
+            return self.get_response(request)
+        body = refusal.body()
+        response = HttpResponse(body, status=refusal.status, content_type="application/json")
+        for name, value in refusal.headers:
+            response[name] = value
+        return response
 
 
 def content_security_policy():

@@ -2,10 +2,10 @@ import bisect
 import threading
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 
+from kdesk import sharedcache
 from kdesk.models import Event, Team, User
 
 EVENT_FIELDS = (
@@ -103,6 +103,7 @@ SAMPLE_SPACING = 0.2  # seconds between remembered samples
 SAMPLE_CAP = 64  # older samples are thinned out, so their span grows with use
 _SAMPLES_KEY = "events:feed-horizon-samples"
 _sequence = {}
+_local_samples = {}
 _lock = threading.Lock()
 
 
@@ -150,10 +151,17 @@ def feed_horizon():
         )
         (oldest,) = cursor.fetchone()
     with _lock:
-        samples = [tuple(s) for s in cache.get(_SAMPLES_KEY) or ()]
+        try:
+            shared = sharedcache.get(_SAMPLES_KEY)
+        except sharedcache.Unavailable:  # Redis away: this process's own samples
+            shared = _local_samples.get("samples")
+        samples = [tuple(s) for s in shared or ()]
         remembered = _remember(samples, at, last)
         if remembered is not None:
-            cache.set(_SAMPLES_KEY, remembered, int(FEED_MAX_HOLD.total_seconds()) * 2)
+            _local_samples["samples"] = remembered
+            sharedcache.set_quietly(
+                _SAMPLES_KEY, remembered, int(FEED_MAX_HOLD.total_seconds()) * 2
+            )
     if oldest is None:
         return last
     candidates = sorted([*samples, (at, last)])

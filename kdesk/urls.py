@@ -22,6 +22,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("settings/", views.settings_home, name="settings"),
     path("settings/api-keys/", views.api_keys, name="settings-api-keys"),
     path(

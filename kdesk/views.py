@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kdesk.api.errors import api_not_found, api_server_error
+from kdesk.api.errors import api_not_found, api_server_error, database_unavailable
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -45,14 +45,28 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: each dependency's state (kdesk/health.py); 503 when the database is down."""
+    from kdesk.health import readiness
+
+    report = readiness()
+    return JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
+
+
+def _is_api(request):
+    return request.path == "/v1" or request.path.startswith("/v1/")
+
+
 def page_not_found(request, exception=None):
-    if request.path.startswith("/v1/"):
+    if _is_api(request):
         return api_not_found(request, exception)
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request, exception=None):
-    if request.path.startswith("/v1/"):
+    if _is_api(request):
         from kdesk.api.errors import json_error
 
         return json_error(403, "forbidden", "You may not do this.")
@@ -60,6 +74,12 @@ def permission_denied(request, exception=None):
 
 
 def server_error(request):
+    import sys
+
+    from kdesk.health import is_database_outage
+
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
     if request.path.startswith("/v1/"):
         return api_server_error(request)
     # No context processors: the page must render even when the database is what failed.

@@ -4,9 +4,11 @@ import hashlib
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from kdesk import sharedcache
 from kdesk.models import ApiKey
 
 TOKEN_PREFIX = "kdk_"
@@ -18,8 +20,13 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Keys (with their user and org) are kept in the shared cache so that a request costs no query
-# to authenticate; revoking a key deletes its entry (kdesk.services.api_key_revoke).
+# Keys (with their user and org) are kept in the shared cache (Redis) so that a request costs
+# no query to authenticate. Every process reads the same entry, and any change to a key or its
+# user deletes it (`forget_key`, from the save/delete signals below), so a revocation, an expiry
+# moved into the past or a deactivated user takes effect at once on every process. Keys are
+# never cached inside a process: while Redis is unreachable each request reads the database
+# (kdesk/sharedcache.py). Without REDIS_URL the cache is the process's own memory, which is
+# only right for a single process (`make run`); the README says several need Redis.
 KEY_CACHE_SECONDS = 60
 
 
@@ -27,17 +34,57 @@ def cache_key(token_hash):
     return f"apikey:{token_hash}"
 
 
+def _from_database(token_hash):
+    return ApiKey.objects.select_related("user", "org").filter(token_hash=token_hash).first()
+
+
 def load_key(token_hash):
-    key = cache.get(cache_key(token_hash))
-    if key is None:
-        key = ApiKey.objects.select_related("user", "org").filter(token_hash=token_hash).first()
-        if key is not None:
-            cache.set(cache_key(token_hash), key, KEY_CACHE_SECONDS)
+    entry_key = cache_key(token_hash)
+    try:
+        # one round trip: the entry and the generation it must carry (kdesk/sharedcache.py)
+        found = sharedcache.run(cache.get_many, [entry_key, sharedcache.GENERATION_KEY])
+    except sharedcache.Unavailable:
+        return _from_database(token_hash)
+    generation = found.get(sharedcache.GENERATION_KEY, 0)
+    entry = found.get(entry_key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    key = _from_database(token_hash)
+    if key is not None:
+        _remember(key, generation)
     return key
 
 
+def _remember(key, generation):
+    key._cache_generation = generation
+    sharedcache.set_quietly(cache_key(key.token_hash), (generation, key), KEY_CACHE_SECONDS)
+
+
 def forget_key(token_hash):
-    cache.delete(cache_key(token_hash))
+    sharedcache.delete(cache_key(token_hash))
+
+
+def _forget_after_commit(token_hashes):
+    hashes = list(token_hashes)
+    for token_hash in hashes:
+        forget_key(token_hash)
+    # and again after commit, in case a request cached the old row in between
+    transaction.on_commit(lambda: [forget_key(h) for h in hashes])
+
+
+def key_changed(sender, instance, created=False, **kwargs):
+    """post_save/post_delete of an ApiKey (admin edits included): the cached copy is stale."""
+    if not created:
+        _forget_after_commit([instance.token_hash])
+
+
+def user_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    """post_save of a key's machine user: the cache holds the user (is_active) with the key."""
+    if created or not instance.is_machine:
+        return
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    _forget_after_commit(ApiKey.objects.filter(user=instance).values_list("token_hash", flat=True))
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -71,7 +118,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
-            cache.set(cache_key(key.token_hash), key, KEY_CACHE_SECONDS)
+            _remember(key, getattr(key, "_cache_generation", 0))
         key.user.org = key.org
         return key.user, key
 

@@ -1,6 +1,7 @@
 """Every error the API can raise, in API.md's shape:
 `{"errors": [{"status", "code", "title", "detail", "source": {"pointer"}}]}`."""
 
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -8,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -28,10 +30,11 @@ TITLES = {
     422: "Unprocessable entity",
     429: "Too many requests",
     500: "Server error",
+    503: "Service unavailable",
 }
 
 
-def error(status_code, code, detail, pointer=None, title=None):
+def error(status_code, code, detail, pointer=None, title=None, parameter=None):
     item = {
         "status": str(status_code),
         "code": code,
@@ -40,6 +43,8 @@ def error(status_code, code, detail, pointer=None, title=None):
     }
     if pointer is not None:
         item["source"] = {"pointer": pointer}
+    if parameter is not None:
+        item.setdefault("source", {})["parameter"] = parameter
     return item
 
 
@@ -76,12 +81,25 @@ def _flatten(detail, pointer=""):
 
 def service_error_items(exc):
     if exc.errors:
-        return [error(exc.status, e.code, e.detail, e.pointer, exc.title) for e in exc.errors]
+        return [
+            error(exc.status, e.code, e.detail, e.pointer, exc.title, getattr(e, "parameter", None))
+            for e in exc.errors
+        ]
     return [error(exc.status, exc.code, exc.detail, None, exc.title)]
 
 
 def exception_handler(exc, context):
+    from kdesk.health import is_database_outage
+
     headers = {}
+    if is_database_outage(exc):
+        log.error("database unreachable: %s", exc)
+        response = database_unavailable(context["request"]._request)
+        return Response(
+            json.loads(response.content),
+            status=503,
+            headers={"Retry-After": response["Retry-After"]},
+        )
     if isinstance(exc, ServiceError):
         return Response(errors_body(service_error_items(exc)), status=exc.status)
     if isinstance(exc, DataError):
@@ -94,7 +112,9 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            errors_body([error(413, "payload_too_large", "The request body is too large.")]),
+            errors_body(
+                [error(413, "payload_too_large", str(exc) or "The request body is too large.")]
+            ),
             status=413,
         )
     if isinstance(exc, Http404):
@@ -134,9 +154,32 @@ def exception_handler(exc, context):
     return Response(errors_body(items), status=code, headers=headers)
 
 
+@csrf_exempt  # a POST to no endpoint is a 404, never the CSRF failure page
 def api_not_found(request, exception=None):
     return json_error(status.HTTP_404_NOT_FOUND, "not_found", "No such API endpoint.")
 
 
 def api_server_error(request):
     return json_error(500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+# A database outage is usually over within seconds (a failover, a restart).
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request):
+    """503 with Retry-After: the database cannot be reached. JSON for the API, the error page
+    (without anything that needs the database) for people."""
+    if request.path.startswith("/v1/"):
+        response = json_error(
+            503,
+            "database_unavailable",
+            "The database cannot be reached right now; nothing was changed. Retry shortly.",
+        )
+    else:
+        from django.http import HttpResponse
+        from django.template import loader
+
+        response = HttpResponse(loader.get_template("500.html").render(), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

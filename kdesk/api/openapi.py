@@ -22,6 +22,9 @@ from rest_framework import serializers
 
 class ErrorSourceSerializer(serializers.Serializer):
     pointer = serializers.CharField(help_text="JSON pointer into the request body, e.g. /name.")
+    parameter = serializers.CharField(
+        required=False, help_text="The query parameter at fault, e.g. updatedAt[gte]."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,13 +1,22 @@
-"""Per-principal fixed-window rate limits kept in the shared cache (Redis in production)."""
+"""Per-principal fixed-window rate limits kept in the shared cache (Redis in production).
 
+While Redis is unreachable the windows are counted in this process instead (logged once, by
+kdesk/sharedcache.py): each process then allows the full limit, so the limit is looser by the
+number of processes, but requests keep being served and still get rate-limit headers."""
+
+import threading
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
+from kdesk import sharedcache
 from kdesk.models import ApiKey
 
 WINDOW = 60
+
+_local_lock = threading.Lock()
+_local_counts = {}
 
 
 def principal(request):
@@ -28,13 +37,28 @@ def hit(request):
     window = int(now // WINDOW)
     reset = (window + 1) * WINDOW
     key = f"rl:{principal(request)}:{window}"
-    if cache.add(key, 1, timeout=WINDOW + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=WINDOW + 5)
-            count = 1
+    try:
+        count = sharedcache.run(_count_shared, key)
+    except sharedcache.Unavailable:
+        count = _count_locally(key, window)
     limit = limit_for(request)
     return limit, max(0, limit - count), reset, count <= limit
+
+
+def _count_shared(key):
+    if cache.add(key, 1, timeout=WINDOW + 5):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=WINDOW + 5)
+        return 1
+
+
+def _count_locally(key, window):
+    with _local_lock:
+        for stale in [k for k, (w, _) in _local_counts.items() if w < window]:
+            del _local_counts[stale]
+        _, count = _local_counts.get(key, (window, 0))
+        _local_counts[key] = (window, count + 1)
+        return count + 1

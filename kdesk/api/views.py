@@ -3,11 +3,27 @@
 import time
 
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kdesk.api import idempotency, ratelimit
+from kdesk.api import idempotency, query_params, ratelimit
+from kdesk.api.body import read_unsized_body
 from kdesk.api.errors import error, errors_body
+from kdesk.errors import FieldError, ValidationFailed
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class ApiRequest(Request):
+    """DRF's request, except that a write whose body is empty is refused when the view reads
+    it: DRF would hand the view `{}` and a PUT would "succeed" with nothing."""
+
+    def _parse(self):
+        data, files = super()._parse()
+        if self._stream is None and self.method in WRITE_METHODS:
+            raise ValidationFailed([FieldError("/", "required", "the request has no JSON body")])
+        return data, files
 
 
 class _Replay(Exception):
@@ -29,8 +45,21 @@ class ApiView(APIView):
     def actor(self):
         return self.request.user
 
+    def initialize_request(self, request, *args, **kwargs):
+        parser_context = self.get_parser_context(request)
+        return ApiRequest(
+            request,
+            parsers=self.get_parsers(),
+            authenticators=self.get_authenticators(),
+            negotiator=self.get_content_negotiator(),
+            parser_context=parser_context,
+        )
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        query_params.check(self, request)
+        # Only now, with the caller known and allowed, is a chunked body worth reading.
+        read_unsized_body(request._request)
         limit, remaining, reset, allowed = ratelimit.hit(request)
         request.rate_limit_headers = {
             "x-ratelimit-limit": str(limit),

@@ -246,7 +246,7 @@ def test_it_runs_the_production_layout(compose):
     assert services["redis"]["image"].startswith("redis:")
     assert services["web"]["command"][:1] == ["gunicorn"]
     assert "kdesk.wsgi:application" in services["web"]["command"]
-    assert services["ws"]["command"][:1] == ["daphne"]
+    assert services["ws"]["command"][:3] == ["python", "-m", "kdesk.serving.asgi_server"]
     assert "kdesk.asgi:application" in services["ws"]["command"]
     assert services["worker"]["command"] == ["python", "manage.py", "db_worker"]
     migrate = " ".join(services["migrate"]["command"])
