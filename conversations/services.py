@@ -166,7 +166,9 @@ def _conversation_fields(p, *, org, current=None, partial=True):
 
     if given("name"):
         out["name"] = p.string("name", max_length=255, default="") or ""
-    if p.has("status") or current is None:
+    if current is not None and p.has("status") and p.data["status"] is None:
+        p.error("status", "required", "status cannot be cleared: set open, snoozed or done.")
+    elif p.has("status") or current is None:
         out["status"] = p.choice(
             "status",
             Conversation.Status.values,
@@ -296,19 +298,21 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     errors = list(p.errors)
     if p.has("custom") or not partial:
         given = p.obj("custom") or {}
-        if partial:
-            merged = {**conversation.custom, **given}
-            merged = {k: v for k, v in merged.items() if v is not None}
-        else:
-            merged = given
-        fields["custom"] = _custom(
+        if partial and p.has("custom") and p.data["custom"] is None:
+            # `"custom": null` clears every value; the engine names the required ones
+            given = dict.fromkeys(conversation.custom or {})
+        # only the values sent are checked (so a null on a required one is refused), then
+        # merged over the stored ones
+        cleaned = _custom(
             errors,
             org=org,
             resource="conversation",
-            values=merged,
+            values=given,
             creating=False,
             partial=partial,
         )
+        merged = {**(conversation.custom or {}), **cleaned} if partial else cleaned
+        fields["custom"] = {k: v for k, v in merged.items() if v is not None}
     before = conversation_flat(conversation)
     before_assignee = conversation.assigned_user_id
     for name, value in fields.items():

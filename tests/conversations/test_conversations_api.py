@@ -110,7 +110,7 @@ def test_patch_put_and_stale_rev(api, conv, agent):
     r = api.put(f"/v1/conversations/{conv.pk}", {"name": "New subject", "rev": 2})
     assert r.status_code == 200
     attrs = r.json()["data"]["attributes"]
-    assert attrs["name"] == "New subject" and attrs["priority"] == 3 and attrs["status"] == "done"
+    assert attrs["name"] == "New subject" and attrs["priority"] == 5 and attrs["status"] == "done"
     event = Event.objects.filter(type="conversation.update").first()
     assert event.changes["status"] == {"before": "open", "after": "done"}
 
