@@ -17,6 +17,7 @@ from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import diff, emit, emit_many
 from kdesk.models import Team, User
 from kdesk.payload import Payload, as_id
+from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken, serialize
 from klasses import attributes
 
 from .models import CHANNELS, Conversation, Message, Note, Notification, Shortcut, Tag
@@ -507,6 +508,45 @@ def message_rule_errors(*, org, action, record, changed=None):
     )
 
 
+def _lock_customer(org, customer_id):
+    """The customer row, locked until the transaction ends. Locks are always taken customer
+    first, then conversation (as customer_delete and customer_merge do), so writers never wait
+    on each other in a circle. On SQLite write transactions are serial already."""
+    # NO KEY: rows that merely reference the customer (their foreign-key checks take KEY SHARE)
+    # are not held up
+    customer = (
+        Customer.objects.select_for_update(no_key=True).filter(org=org, pk=customer_id).first()
+    )
+    if customer is None:
+        raise NotFound("No customer with this id.")
+    return customer
+
+
+def _lock_conversation(org, conversation_id):
+    """The conversation with its customer, both locked (customer first)."""
+    for _ in range(3):
+        customer_id = (
+            Conversation.objects.filter(org=org, pk=conversation_id)
+            .values_list("customer_id", flat=True)
+            .first()
+        )
+        if customer_id is None:
+            break
+        customer = _lock_customer(org, customer_id)
+        conversation = (
+            Conversation.objects.select_for_update(no_key=True)
+            .filter(org=org, pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            break
+        if conversation.customer_id == customer.pk:
+            conversation.customer = customer
+            return conversation
+        # merged into another customer meanwhile: lock that one instead
+    raise NotFound("No conversation with this id.")
+
+
 @transaction.atomic
 def message_create(*, org, actor, customer=None, conversation=None, data):
     p = Payload(data, allowed=MESSAGE_FIELDS)
@@ -532,23 +572,19 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         )
     _raise(errors)
     if conversation is not None:
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(org=org, pk=conversation.pk)
-            .first()
-        )
-        if conversation is None:
-            raise NotFound("No conversation with this id.")
+        conversation = _lock_conversation(org, conversation.pk)
         customer = conversation.customer
     else:
         if customer is None:
             raise ValidationFailed(
                 [FieldError("/conversation", "required", "conversation is required.")]
             )
+        # "find or open" must be one step per customer, or parallel messages each open their
+        # own conversation: the customer's row lock makes them take turns.
+        customer = _lock_customer(org, customer.pk)
         found = _find_conversation_for(org, customer, fields["channel"])
         if found is not None:
-            conversation = Conversation.objects.select_for_update().get(pk=found.pk)
+            conversation = Conversation.objects.select_for_update(no_key=True).get(pk=found.pk)
         else:
             conversation = conversation_create(
                 org=org,
@@ -803,6 +839,9 @@ def _tag_fields(p, *, org, current=None, partial=False):
     if p.has("name") or current is None or not partial:
         name = p.string("name", max_length=100, required=True, blank=False)
         if name:
+            # names are unique ignoring case, which the constraint cannot see: hold the name
+            # until this transaction ends so that a concurrent "VIP" waits for this "vip"
+            serialize("tag-name", org.pk, name.lower())
             clash = Tag.objects.filter(org=org, name__iexact=name)
             if current is not None:
                 clash = clash.exclude(pk=current.pk)
@@ -821,8 +860,9 @@ def _tag_fields(p, *, org, current=None, partial=False):
 def tag_create(*, org, actor, data):
     p = Payload(data, allowed={"name", "color"})
     fields = _tag_fields(p, org=org)
-    p.raise_if_errors()
-    tag = Tag.objects.create(org=org, **fields)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", f"A tag named {fields['name']!r} exists."):
+        tag = Tag.objects.create(org=org, **fields)
     emit(
         org=org,
         type="tag.create",
@@ -843,7 +883,7 @@ def tag_update(*, org, actor, tag, data, partial=False):
     p = Payload(data, allowed={"name", "color", "rev"})
     check_rev(tag.rev, p.data.get("rev"), resource="tag")
     fields = _tag_fields(p, org=org, current=tag, partial=partial)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     before = tag_resource(tag)["attributes"]
     for k, v in fields.items():
         setattr(tag, k, v)
@@ -852,7 +892,8 @@ def tag_update(*, org, actor, tag, data, partial=False):
         return tag
     tag.rev += 1
     tag.updated_at = _now()
-    tag.save()
+    with conflict_on_duplicate("/name", f"A tag named {tag.name!r} exists."):
+        tag.save()
     emit(
         org=org,
         type="tag.update",
@@ -919,8 +960,9 @@ def _visible(org, user):
 def shortcut_create(*, org, actor, data):
     p = Payload(data, allowed={"name", "payload", "visibility"})
     fields = _shortcut_fields(p, org=org, owner=actor)
-    p.raise_if_errors()
-    shortcut = Shortcut.objects.create(org=org, owner=actor, **fields)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", f"You already have a shortcut named {fields['name']!r}."):
+        shortcut = Shortcut.objects.create(org=org, owner=actor, **fields)
     emit(
         org=org,
         type="shortcut.create",
@@ -946,7 +988,7 @@ def shortcut_update(*, org, actor, shortcut, data, partial=False):
     p = Payload(data, allowed={"name", "payload", "visibility", "rev"})
     check_rev(shortcut.rev, p.data.get("rev"), resource="shortcut")
     fields = _shortcut_fields(p, org=org, owner=shortcut.owner, current=shortcut, partial=partial)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     before = shortcut_resource(shortcut)["attributes"]
     for k, v in fields.items():
         setattr(shortcut, k, v)
@@ -957,7 +999,8 @@ def shortcut_update(*, org, actor, shortcut, data, partial=False):
         return shortcut
     shortcut.rev += 1
     shortcut.updated_at = _now()
-    shortcut.save()
+    with conflict_on_duplicate("/name", f"A shortcut named {shortcut.name!r} exists."):
+        shortcut.save()
     emit(
         org=org,
         type="shortcut.update",

@@ -12,6 +12,7 @@ from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFa
 from kdesk.events import assign_changes, emit, emit_many
 from kdesk.models import Event
 from kdesk.payload import Payload
+from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
 from klasses import attributes, relationships
 from klasses.models import (
     STANDARD_RESOURCES,
@@ -115,14 +116,16 @@ def _color(p):
 @transaction.atomic
 def klass_create(*, org, actor, data):
     p, name, fields = _klass_payload(data, creating=True)
-    if name and Klass.objects.filter(org=org, name=name).exists():
-        p.error("name", "taken", f"A Klass named '{name}' exists.")
+    taken = f"A Klass named '{name}' exists."
+    if name and not p.errors and Klass.objects.filter(org=org, name=name).exists():
+        p.error("name", "taken", taken)
     rels = p.data.get("relationships")
     if rels is not None and name:
         p.errors += relationships.validate_definitions(org=org, klass_name=name, items=rels)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     fields.setdefault("display_name", name.replace("_", " ").replace("-", " ").title())
-    klass = Klass.objects.create(org=org, name=name, **fields)
+    with conflict_on_duplicate("/name", taken):  # a concurrent create of the same name
+        klass = Klass.objects.create(org=org, name=name, **fields)
     if rels:
         relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
     emit(
@@ -740,7 +743,19 @@ def kobject_upsert(*, org, actor, klass, external_id, data):
         .first()
     )
     if existing is None:
-        return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+        try:
+            return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+        except Conflict as exc:
+            # a concurrent upsert created it first: this one updates that object instead
+            if not any(e.pointer == "/externalId" for e in exc.errors):
+                raise
+            existing = (
+                KObject.objects.select_for_update()
+                .filter(org=org, klass=klass, external_id=external_id)
+                .first()
+            )
+            if existing is None:
+                raise
     return kobject_update(org=org, actor=actor, klass=klass, kobject=existing, data=body), False
 
 
@@ -989,17 +1004,23 @@ def relationship_create(*, org, actor, data):
         through = Klass.objects.filter(org=org, name=through_name).first() if through_name else None
         if through is None:
             p.error("through", "required", "A many-to-many relationship goes through a join Klass.")
-    if name and Relationship.objects.filter(org=org, from_resource=frm, name=name).exists():
-        p.error("name", "taken", f"A relationship named '{name}' exists.")
-    p.raise_if_errors()
-    rel = Relationship.objects.create(
-        org=org,
-        name=name,
-        from_resource=frm,
-        to_resource=to,
-        cardinality=cardinality,
-        through_klass=through,
-    )
+    taken = f"A relationship named '{name}' exists."
+    if (
+        name
+        and not p.errors
+        and Relationship.objects.filter(org=org, from_resource=frm, name=name).exists()
+    ):
+        p.error("name", "taken", taken)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", taken):  # a concurrent create of the same name
+        rel = Relationship.objects.create(
+            org=org,
+            name=name,
+            from_resource=frm,
+            to_resource=to,
+            cardinality=cardinality,
+            through_klass=through,
+        )
     emit(
         org=org,
         type="relationship.create",

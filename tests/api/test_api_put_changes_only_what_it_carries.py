@@ -62,9 +62,7 @@ def test_a_customer_put_clears_what_it_sends_as_null(api, company_id):
     created = _customer(api, company_id)
     path = f"/v1/customers/{created['id']}"
 
-    put = _ok(
-        api.put(path, {"externalId": None, "company": None, "custom": {"seatsNum": None}})
-    )
+    put = _ok(api.put(path, {"externalId": None, "company": None, "custom": {"seatsNum": None}}))
 
     attrs = put["attributes"]
     assert attrs["externalId"] is None and "company" not in put["relationships"]
@@ -176,11 +174,7 @@ def test_a_kobject_put(api, order_klass, company_id):
     assert attrs["custom"] == {"giftBool": True}
     assert put["relationships"]["customer"]["data"]["id"] == customer["id"]
 
-    put = _ok(
-        api.put(
-            path, {"externalId": None, "customer": None, "images": None, "custom": None}
-        )
-    )
+    put = _ok(api.put(path, {"externalId": None, "customer": None, "images": None, "custom": None}))
     attrs = put["attributes"]
     assert attrs["externalId"] is None and attrs["images"] == [] and attrs["custom"] == {}
     assert "customer" not in put["relationships"]
