@@ -14,6 +14,7 @@ from functools import lru_cache
 from jinja2 import nodes
 
 from klasses import selectors
+from timeline.kview_nesting import check_tokens, check_tree
 
 RELATED_LIMIT = 20
 MAX_DEPTH = 3
@@ -46,7 +47,9 @@ def _names_in(env, source):
     if "related" not in source:
         return ()
     try:
+        check_tokens(env, source)  # nested past the limits: walking it would recurse too deep
         tree = env.parse(source)
+        check_tree(tree)
     except Exception:  # noqa: BLE001  (a broken template renders its own error)
         return ()
     found = []

@@ -31,6 +31,7 @@ from timeline.kview_limits import (
     render_budget,
     text_len,
 )
+from timeline.kview_nesting import check_tokens, check_tree
 from timeline.kview_sandbox import limited_environment, limited_output
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -149,12 +150,25 @@ def environment():
     return _env
 
 
+TOO_DEEP = "the template nests too deeply to compile; simplify it"
+
+
+def _parse(source):
+    """The parsed template, once its nesting is known to be within kview_nesting's limits."""
+    check_tokens(_env, source)
+    tree = _env.parse(source)
+    check_tree(tree)
+    return tree
+
+
 def syntax_error(source):
-    """A message naming the line of the first syntax error, or None."""
+    """A message naming the line of the first syntax error or nesting too deep, or None."""
     try:
-        _env.parse(source)
+        _parse(source)
     except TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
+    except (RecursionError, MemoryError):  # the limits above are meant to make this unreachable
+        return TOO_DEEP
     return None
 
 
@@ -205,7 +219,10 @@ def _error_line(exc):
 @lru_cache(maxsize=128)
 def _compile(source):
     """Compiled once per source and process: compiling costs more than most renders."""
-    return _env.from_string(source)
+    try:
+        return _env.from_string(_parse(source))
+    except (RecursionError, MemoryError, SyntaxError):
+        raise RenderLimit(TOO_DEEP) from None
 
 
 def _render_source(source, context):
