@@ -32,6 +32,7 @@ from timeline.kview_limits import (
     text_len,
 )
 from timeline.kview_nesting import check_tokens, check_tree
+from timeline.kview_readonly import read_only
 from timeline.kview_sandbox import limited_environment, limited_output
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -230,7 +231,7 @@ def _render_source(source, context):
         raise RenderLimit(f"templates are limited to {MAX_SOURCE_CHARS:,} characters")
     # Compiling is inside the budget too: filters Jinja folds at compile time tick and spend.
     with render_budget():
-        return limited_output(_compile(source).generate(**context))
+        return limited_output(_compile(source).generate(**read_only(context)))
 
 
 def render(source, context):
