@@ -806,6 +806,23 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         raise ValidationFailed(
             [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
         )
+    # A concurrent call may create or change some of these objects between our lookup and our
+    # write; all of this call's work is then rolled back and it runs once more, now seeing them
+    # (an upsert's loser updates what the winner created). A second loss is the client's 409.
+    for attempt in range(2):
+        try:
+            return _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update)
+        except _Raced as exc:
+            if attempt:
+                raise Conflict(str(exc), errors=exc.errors) from None
+    raise AssertionError("unreachable")
+
+
+class _Raced(Conflict):
+    """A concurrent call won a race on one of the bulk's rows (the bulk retries once)."""
+
+
+def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update):
     with transaction.atomic():
         # Read the matches first: whether an item creates or updates decides how it validates.
         matches = KObject.objects.filter(
@@ -901,7 +918,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                 bulk.insert(KObject, [o for _, o in to_create])
         except IntegrityError:
             # a concurrent call created one of these externalIds after our lookup
-            raise Conflict(
+            raise _Raced(
                 "Another request created some of these externalIds at the same time; retry.",
                 errors=[
                     FieldError(f"/{i}/externalId", "taken", "externalId was taken meanwhile.")
@@ -912,7 +929,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         if bulk.update(KObject, [o for _, o, _ in to_update], KOBJECT_COLUMNS, version="rev") < len(
             to_update
         ):
-            raise Conflict(
+            raise _Raced(
                 "Some of these objects changed while this call ran; nothing was written. Retry."
             )
         for i, obj in to_create:
