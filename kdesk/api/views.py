@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from functools import wraps
 
 from django.db import transaction
 from rest_framework import exceptions
@@ -78,6 +79,9 @@ class ApiView(APIView):
         claimed, record = idempotency.claim(self.org, principal, key)
         if claimed:
             request.idempotency = _Claim(principal, key, fingerprint)
+            # The handler runs in a savepoint: when it fails, what it wrote is undone and the
+            # transaction stays usable to record the error it answered with.
+            self.post = _in_savepoint(self.post)
             return
         if record is None:
             response = _error_response(
@@ -132,6 +136,15 @@ class ApiView(APIView):
                     response["Retry-After"] = "1"
                     response = super().finalize_response(request, response, *args, **kwargs)
         return response
+
+
+def _in_savepoint(handler):
+    @wraps(handler)
+    def run(*args, **kwargs):
+        with transaction.atomic():
+            return handler(*args, **kwargs)
+
+    return run
 
 
 def _error_response(status, code, detail):

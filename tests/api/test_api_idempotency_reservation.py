@@ -123,3 +123,23 @@ def test_an_expired_record_runs_the_request_again(api, org):
     Tag.objects.all().delete()
     response = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
     assert response.status_code == 201 and "Idempotent-Replayed" not in response
+
+
+@pytest.mark.django_db
+def test_a_database_refusal_is_recorded_and_leaves_nothing(api, org, monkeypatch):
+    from django.db import DataError
+
+    real = conv_services.tag_create
+
+    def write_then_refuse(**kwargs):
+        real(**kwargs)
+        raise DataError("value out of range")
+
+    monkeypatch.setattr(conv_services, "tag_create", write_then_refuse)
+    first = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert first.status_code == 400, first.content
+    assert not Tag.objects.exists()
+    monkeypatch.undo()
+    again = api.post("/v1/tags", {"name": "vip"}, headers=HEADERS)
+    assert again.status_code == 400 and again["Idempotent-Replayed"] == "true"
+    assert not Tag.objects.exists()
