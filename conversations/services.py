@@ -7,7 +7,7 @@ import html
 import re
 
 import nh3
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -508,42 +508,44 @@ def message_rule_errors(*, org, action, record, changed=None):
     )
 
 
-def _lock_customer(org, customer_id):
+def _row_locks():
+    """Whether the database locks rows; SQLite runs write transactions one at a time instead
+    (`transaction_mode` IMMEDIATE), so there is nothing to lock and no query to spend."""
+    return connection.features.has_select_for_update
+
+
+def _lock_customer(org, customer):
     """The customer row, locked until the transaction ends. Locks are always taken customer
     first, then conversation (as customer_delete and customer_merge do), so writers never wait
-    on each other in a circle. On SQLite write transactions are serial already."""
+    on each other in a circle."""
+    if not _row_locks():
+        return customer
     # NO KEY: rows that merely reference the customer (their foreign-key checks take KEY SHARE)
     # are not held up
-    customer = (
-        Customer.objects.select_for_update(no_key=True).filter(org=org, pk=customer_id).first()
-    )
-    if customer is None:
+    locked = Customer.objects.select_for_update(no_key=True).filter(org=org, pk=customer.pk).first()
+    if locked is None:
         raise NotFound("No customer with this id.")
-    return customer
+    return locked
 
 
-def _lock_conversation(org, conversation_id):
+def _lock_conversation(org, conversation):
     """The conversation with its customer, both locked (customer first)."""
+    rows = Conversation.objects.filter(org=org, pk=conversation.pk)
+    if not _row_locks():
+        found = rows.select_related("customer").first()
+        if found is None:
+            raise NotFound("No conversation with this id.")
+        return found
+    customer_id = conversation.customer_id
     for _ in range(3):
-        customer_id = (
-            Conversation.objects.filter(org=org, pk=conversation_id)
-            .values_list("customer_id", flat=True)
-            .first()
-        )
-        if customer_id is None:
+        customer = _lock_customer(org, Customer(pk=customer_id))
+        found = rows.select_for_update(no_key=True).first()
+        if found is None:
             break
-        customer = _lock_customer(org, customer_id)
-        conversation = (
-            Conversation.objects.select_for_update(no_key=True)
-            .filter(org=org, pk=conversation_id)
-            .first()
-        )
-        if conversation is None:
-            break
-        if conversation.customer_id == customer.pk:
-            conversation.customer = customer
-            return conversation
-        # merged into another customer meanwhile: lock that one instead
+        if found.customer_id == customer.pk:
+            found.customer = customer
+            return found
+        customer_id = found.customer_id  # merged into another customer meanwhile: lock that one
     raise NotFound("No conversation with this id.")
 
 
@@ -572,7 +574,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         )
     _raise(errors)
     if conversation is not None:
-        conversation = _lock_conversation(org, conversation.pk)
+        conversation = _lock_conversation(org, conversation)
         customer = conversation.customer
     else:
         if customer is None:
@@ -581,7 +583,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
             )
         # "find or open" must be one step per customer, or parallel messages each open their
         # own conversation: the customer's row lock makes them take turns.
-        customer = _lock_customer(org, customer.pk)
+        customer = _lock_customer(org, customer)
         found = _find_conversation_for(org, customer, fields["channel"])
         if found is not None:
             conversation = Conversation.objects.select_for_update(no_key=True).get(pk=found.pk)
