@@ -218,17 +218,25 @@ def _error_line(exc):
 
 
 @lru_cache(maxsize=128)
+def _check_nesting(source):
+    """Raises TooDeep for a template nested past kview_nesting's limits (one saved before they
+    were checked); once per source and process, outside the render budget (nothing in it ticks)."""
+    _parse(source)
+
+
+@lru_cache(maxsize=128)
 def _compile(source):
     """Compiled once per source and process: compiling costs more than most renders."""
     try:
-        return _env.from_string(_parse(source))
-    except (RecursionError, MemoryError, SyntaxError):
+        return _env.from_string(source)
+    except (RecursionError, MemoryError, SyntaxError):  # _check_nesting is meant to prevent it
         raise RenderLimit(TOO_DEEP) from None
 
 
 def _render_source(source, context):
     if len(source) > MAX_SOURCE_CHARS:
         raise RenderLimit(f"templates are limited to {MAX_SOURCE_CHARS:,} characters")
+    _check_nesting(source)
     # Compiling is inside the budget too: filters Jinja folds at compile time tick and spend.
     with render_budget():
         return limited_output(_compile(source).generate(**read_only(context)))

@@ -102,6 +102,7 @@ def test_a_stored_deep_template_fails_its_card_not_the_page(org, admin_user, cli
         position=1,
     )
     kviews._compile.cache_clear()
+    kviews._check_nesting.cache_clear()
 
     deep, fine = cards.insight_cards(org=org, customer=customer)
 
