@@ -237,9 +237,10 @@ def _render_source(source, context):
     if len(source) > MAX_SOURCE_CHARS:
         raise RenderLimit(f"templates are limited to {MAX_SOURCE_CHARS:,} characters")
     _check_nesting(source)
+    context = read_only(context)
     # Compiling is inside the budget too: filters Jinja folds at compile time tick and spend.
     with render_budget():
-        return limited_output(_compile(source).generate(**read_only(context)))
+        return limited_output(_compile(source).generate(**context))
 
 
 def render(source, context):
