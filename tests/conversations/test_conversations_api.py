@@ -376,5 +376,7 @@ def test_shortcuts_crud_and_visibility(api, org, make_key, other_api):
     assert api.put(f"/v1/shortcuts/{private['id']}", {"name": "z", "rev": 1}).status_code == 409
     assert colleague.get(f"/v1/shortcuts/{private['id']}").status_code == 200
     assert api.delete(f"/v1/shortcuts/{private['id']}").status_code == 204
-    types = list(Event.objects.filter(resource="shortcut").values_list("type", flat=True))
+    types = list(
+        Event.objects.filter(resource="shortcut").order_by("id").values_list("type", flat=True)
+    )
     assert types == ["shortcut.create", "shortcut.create", "shortcut.update", "shortcut.delete"]
