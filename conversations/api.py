@@ -299,11 +299,11 @@ class ConversationDetailView(ApiView):
         request=CONVERSATION_BODY,
         parameters=[REV],
         responses=_ok(CONVERSATION.document, *WRITE),
-        description="Replace the writable attributes (omitted ones go back to their defaults); "
-        "send `rev` to refuse a stale write (409).",
+        description="Change the attributes the body carries (omitted ones are kept, null "
+        "clears one; `custom` is merged); send `rev` to refuse a stale write (409).",
     )
     def put(self, request, pk):
-        return self._update(request, pk, partial=False)
+        return self._update(request, pk, partial=True)
 
     @extend_schema(
         operation_id="conversations_partial_update",

@@ -7,7 +7,7 @@ import html
 import re
 
 import nh3
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,6 +17,7 @@ from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import diff, emit, emit_many
 from kdesk.models import Team, User
 from kdesk.payload import Payload, as_id
+from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken, serialize
 from klasses import attributes
 
 from .models import CHANNELS, Conversation, Message, Note, Notification, Shortcut, Tag
@@ -166,7 +167,9 @@ def _conversation_fields(p, *, org, current=None, partial=True):
 
     if given("name"):
         out["name"] = p.string("name", max_length=255, default="") or ""
-    if p.has("status") or current is None:
+    if current is not None and p.has("status") and p.data["status"] is None:
+        p.error("status", "required", "status cannot be cleared: set open, snoozed or done.")
+    elif p.has("status") or current is None:
         out["status"] = p.choice(
             "status",
             Conversation.Status.values,
@@ -296,19 +299,21 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     errors = list(p.errors)
     if p.has("custom") or not partial:
         given = p.obj("custom") or {}
-        if partial:
-            merged = {**conversation.custom, **given}
-            merged = {k: v for k, v in merged.items() if v is not None}
-        else:
-            merged = given
-        fields["custom"] = _custom(
+        if partial and p.has("custom") and p.data["custom"] is None:
+            # `"custom": null` clears every value; the engine names the required ones
+            given = dict.fromkeys(conversation.custom or {})
+        # only the values sent are checked (so a null on a required one is refused), then
+        # merged over the stored ones
+        cleaned = _custom(
             errors,
             org=org,
             resource="conversation",
-            values=merged,
+            values=given,
             creating=False,
             partial=partial,
         )
+        merged = {**(conversation.custom or {}), **cleaned} if partial else cleaned
+        fields["custom"] = {k: v for k, v in merged.items() if v is not None}
     before = conversation_flat(conversation)
     before_assignee = conversation.assigned_user_id
     for name, value in fields.items():
@@ -503,6 +508,47 @@ def message_rule_errors(*, org, action, record, changed=None):
     )
 
 
+def _row_locks():
+    """Whether the database locks rows; SQLite runs write transactions one at a time instead
+    (`transaction_mode` IMMEDIATE), so there is nothing to lock and no query to spend."""
+    return connection.features.has_select_for_update
+
+
+def _lock_customer(org, customer):
+    """The customer row, locked until the transaction ends. Locks are always taken customer
+    first, then conversation (as customer_delete and customer_merge do), so writers never wait
+    on each other in a circle."""
+    if not _row_locks():
+        return customer
+    # NO KEY: rows that merely reference the customer (their foreign-key checks take KEY SHARE)
+    # are not held up
+    locked = Customer.objects.select_for_update(no_key=True).filter(org=org, pk=customer.pk).first()
+    if locked is None:
+        raise NotFound("No customer with this id.")
+    return locked
+
+
+def _lock_conversation(org, conversation):
+    """The conversation with its customer, both locked (customer first)."""
+    rows = Conversation.objects.filter(org=org, pk=conversation.pk)
+    if not _row_locks():
+        found = rows.select_related("customer").first()
+        if found is None:
+            raise NotFound("No conversation with this id.")
+        return found
+    customer_id = conversation.customer_id
+    for _ in range(3):
+        customer = _lock_customer(org, Customer(pk=customer_id))
+        found = rows.select_for_update(no_key=True).first()
+        if found is None:
+            break
+        if found.customer_id == customer.pk:
+            found.customer = customer
+            return found
+        customer_id = found.customer_id  # merged into another customer meanwhile: lock that one
+    raise NotFound("No conversation with this id.")
+
+
 @transaction.atomic
 def message_create(*, org, actor, customer=None, conversation=None, data):
     p = Payload(data, allowed=MESSAGE_FIELDS)
@@ -528,23 +574,19 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         )
     _raise(errors)
     if conversation is not None:
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .filter(org=org, pk=conversation.pk)
-            .first()
-        )
-        if conversation is None:
-            raise NotFound("No conversation with this id.")
+        conversation = _lock_conversation(org, conversation)
         customer = conversation.customer
     else:
         if customer is None:
             raise ValidationFailed(
                 [FieldError("/conversation", "required", "conversation is required.")]
             )
+        # "find or open" must be one step per customer, or parallel messages each open their
+        # own conversation: the customer's row lock makes them take turns.
+        customer = _lock_customer(org, customer)
         found = _find_conversation_for(org, customer, fields["channel"])
         if found is not None:
-            conversation = Conversation.objects.select_for_update().get(pk=found.pk)
+            conversation = Conversation.objects.select_for_update(no_key=True).get(pk=found.pk)
         else:
             conversation = conversation_create(
                 org=org,
@@ -799,6 +841,9 @@ def _tag_fields(p, *, org, current=None, partial=False):
     if p.has("name") or current is None or not partial:
         name = p.string("name", max_length=100, required=True, blank=False)
         if name:
+            # names are unique ignoring case, which the constraint cannot see: hold the name
+            # until this transaction ends so that a concurrent "VIP" waits for this "vip"
+            serialize("tag-name", org.pk, name.lower())
             clash = Tag.objects.filter(org=org, name__iexact=name)
             if current is not None:
                 clash = clash.exclude(pk=current.pk)
@@ -817,8 +862,9 @@ def _tag_fields(p, *, org, current=None, partial=False):
 def tag_create(*, org, actor, data):
     p = Payload(data, allowed={"name", "color"})
     fields = _tag_fields(p, org=org)
-    p.raise_if_errors()
-    tag = Tag.objects.create(org=org, **fields)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", f"A tag named {fields['name']!r} exists."):
+        tag = Tag.objects.create(org=org, **fields)
     emit(
         org=org,
         type="tag.create",
@@ -839,7 +885,7 @@ def tag_update(*, org, actor, tag, data, partial=False):
     p = Payload(data, allowed={"name", "color", "rev"})
     check_rev(tag.rev, p.data.get("rev"), resource="tag")
     fields = _tag_fields(p, org=org, current=tag, partial=partial)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     before = tag_resource(tag)["attributes"]
     for k, v in fields.items():
         setattr(tag, k, v)
@@ -848,7 +894,8 @@ def tag_update(*, org, actor, tag, data, partial=False):
         return tag
     tag.rev += 1
     tag.updated_at = _now()
-    tag.save()
+    with conflict_on_duplicate("/name", f"A tag named {tag.name!r} exists."):
+        tag.save()
     emit(
         org=org,
         type="tag.update",
@@ -915,8 +962,9 @@ def _visible(org, user):
 def shortcut_create(*, org, actor, data):
     p = Payload(data, allowed={"name", "payload", "visibility"})
     fields = _shortcut_fields(p, org=org, owner=actor)
-    p.raise_if_errors()
-    shortcut = Shortcut.objects.create(org=org, owner=actor, **fields)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", f"You already have a shortcut named {fields['name']!r}."):
+        shortcut = Shortcut.objects.create(org=org, owner=actor, **fields)
     emit(
         org=org,
         type="shortcut.create",
@@ -942,7 +990,7 @@ def shortcut_update(*, org, actor, shortcut, data, partial=False):
     p = Payload(data, allowed={"name", "payload", "visibility", "rev"})
     check_rev(shortcut.rev, p.data.get("rev"), resource="shortcut")
     fields = _shortcut_fields(p, org=org, owner=shortcut.owner, current=shortcut, partial=partial)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     before = shortcut_resource(shortcut)["attributes"]
     for k, v in fields.items():
         setattr(shortcut, k, v)
@@ -953,7 +1001,8 @@ def shortcut_update(*, org, actor, shortcut, data, partial=False):
         return shortcut
     shortcut.rev += 1
     shortcut.updated_at = _now()
-    shortcut.save()
+    with conflict_on_duplicate("/name", f"A shortcut named {shortcut.name!r} exists."):
+        shortcut.save()
     emit(
         org=org,
         type="shortcut.update",

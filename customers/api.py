@@ -268,13 +268,14 @@ class CustomerDetailView(ApiView):
         return Response({"data": customer_resource(customer)})
 
     @extend_schema(
-        summary="Replace a customer (attributes left out are cleared)",
+        summary="Update a customer (attributes left out are kept; null clears one)",
         parameters=[REV],
         request=CustomerInputSerializer,
         responses={200: CustomerDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
     )
     def put(self, request, pk):
-        return self._update(request, pk, partial=False)
+        # PUT and PATCH both change only what the body carries (API.md)
+        return self._update(request, pk, partial=True)
 
     @extend_schema(
         summary="Update some attributes of a customer",
@@ -339,7 +340,7 @@ class CustomerByExternalIdView(ApiView):
         return _found(row, "externalId")
 
     @extend_schema(
-        summary="Create or replace the customer with this externalId",
+        summary="Create the customer with this externalId, or update the attributes sent",
         description="Updating an existing customer needs customer.update, creating one "
         "customer.create.",
         parameters=[REV],
@@ -440,13 +441,14 @@ class CompanyDetailView(ApiView):
         return Response({"data": company_resource(company)})
 
     @extend_schema(
-        summary="Replace a company",
+        summary="Update a company (attributes left out are kept; null clears one)",
         parameters=[REV],
         request=CompanyInputSerializer,
         responses={200: CompanyDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
     )
     def put(self, request, pk):
-        return self._update(request, pk, partial=False)
+        # PUT and PATCH both change only what the body carries (API.md)
+        return self._update(request, pk, partial=True)
 
     @extend_schema(
         summary="Update some attributes of a company",

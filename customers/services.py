@@ -300,6 +300,9 @@ def _custom(org, resource, payload, *, creating, current=None, partial=True):
     values = payload.obj("custom")
     if payload.has("custom") and payload.data["custom"] is not None and values is None:
         return None  # not an object: already reported
+    if partial and current and payload.has("custom") and payload.data["custom"] is None:
+        # `"custom": null` clears every value; the engine names the required ones
+        values = dict.fromkeys(current)
     from klasses.attributes import clean_custom
 
     try:
@@ -596,7 +599,8 @@ def customer_delete(*, org, actor, customer, rev=None):
 
 @transaction.atomic
 def customer_upsert_by_external_id(*, org, actor, external_id, data):
-    """PUT semantics keyed by externalId: (customer, created)."""
+    """PUT keyed by externalId: (customer, created). An existing customer changes only in the
+    attributes the body carries, as any PUT."""
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 255:
         raise ValidationFailed(
@@ -617,9 +621,7 @@ def customer_upsert_by_external_id(*, org, actor, external_id, data):
             existing = Customer.objects.filter(org=org, external_id=external_id).first()
             if existing is None:
                 raise
-    customer = customer_update(
-        org=org, actor=actor, customer=existing, data=body, rev=None, partial=False
-    )
+    customer = customer_update(org=org, actor=actor, customer=existing, data=body, rev=None)
     return customer, False
 
 

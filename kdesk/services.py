@@ -12,6 +12,7 @@ from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.events import emit
 from kdesk.models import ApiKey, Organization, Team, User
+from kdesk.unique import conflict_on_duplicate
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -74,7 +75,9 @@ def user_create_or_update(
         user.set_password(password)
     elif created:
         user.set_unusable_password()
-    user.save()
+    # a concurrent write of the same email or username: the loser is told, not a 500
+    with conflict_on_duplicate("/email", f"{email} or the username {user.username} is taken."):
+        user.save()
     emit(
         org=org,
         type="user.create" if created else "user.update",
@@ -91,9 +94,11 @@ def team_create(*, org, name, slug=None, members=(), actor=None):
     slug = slugify(slug or name)
     if not slug:
         raise ValidationFailed([FieldError("/name", "required", "A team needs a name.")])
+    taken = f"The team @{slug} exists."
     if Team.objects.filter(org=org, slug=slug).exists():
-        raise ValidationFailed([FieldError("/slug", "taken", f"The team @{slug} exists.")])
-    team = Team.objects.create(org=org, name=name, slug=slug)
+        raise ValidationFailed([FieldError("/slug", "taken", taken)])
+    with conflict_on_duplicate("/slug", taken):  # a concurrent create of the same slug
+        team = Team.objects.create(org=org, name=name, slug=slug)
     team.members.set([m for m in members if m.org_id == org.id])
     emit(
         org=org,
@@ -130,7 +135,11 @@ def api_key_create(
         errors.append(FieldError("/expiresAt", "invalid", "The expiry must be in the future."))
     if errors:
         raise ValidationFailed(errors)
-    prefix = secrets.token_hex(4)
+    for attempt in range(3):
+        # The prefix is 32 random bits: it repeats once in ~65,000 keys. Draw again then.
+        prefix = secrets.token_hex(4)
+        if not ApiKey.objects.filter(prefix=prefix).exists() or attempt == 2:
+            break
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     machine = User(
         org=org,
@@ -141,7 +150,8 @@ def api_key_create(
         is_machine=True,
     )
     machine.set_unusable_password()
-    machine.save()
+    with conflict_on_duplicate("/name", "Another key was created at the same time; retry."):
+        machine.save()
     key = ApiKey.objects.create(
         org=org,
         user=machine,

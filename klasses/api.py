@@ -331,7 +331,8 @@ class KObjectDetailView(ApiView):
 
     @extend_schema(request=KOBJECT_BODY, parameters=[REV], responses=_ok(KOBJECT.document, *WRITE))
     def put(self, request, name, pk):
-        return self._update(request, name, pk, partial=False)
+        # PUT and PATCH both change only what the body carries (API.md)
+        return self._update(request, name, pk, partial=True)
 
     @extend_schema(request=KOBJECT_BODY, parameters=[REV], responses=_ok(KOBJECT.document, *WRITE))
     def patch(self, request, name, pk):

@@ -3,7 +3,8 @@
 clean_custom(*, org, resource, values, pointer="/custom", creating=False, partial=True) -> dict
     Validates `values` for `resource` ("customer", "company", "conversation", "message" or
     "kobject.<klass>") with the org's cached compiled validator; returns the cleaned dict
-    (defaults applied when creating). `partial=False` is a full replacement (PUT): a required
+    (defaults applied when creating). `partial=False` is a full replacement (an admin form that
+    carries every field; an API PUT is partial, API.md): a required
     attribute that is missing is an error, as on create. Raises ValidationFailed with every
     error and its pointer.
     Valid attributes written without a definition get one recorded (as Kustomer does). Call it

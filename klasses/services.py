@@ -1,6 +1,7 @@
 """Writes for Klasses, KObjects, metadata, relationships, validation rules and KViews."""
 
 import re
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -11,6 +12,7 @@ from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFa
 from kdesk.events import assign_changes, emit, emit_many
 from kdesk.models import Event
 from kdesk.payload import Payload
+from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
 from klasses import attributes, relationships
 from klasses.models import (
     STANDARD_RESOURCES,
@@ -76,24 +78,54 @@ def _klass_payload(data, *, creating):
         "display_name": p.string("displayName", max_length=120),
         "description": p.string("description", max_length=5000),
         "icon": p.string("icon", max_length=64),
-        "color": p.string("color", max_length=7),
-        "images": p.strings("images", max_length=2048),
+        "color": _color(p),
+        "images": _images(p),
         "status": p.choice("status", Klass.Status.values),
     }
+    # An attribute sent as null is cleared; displayName and status cannot be.
+    for attribute, field, cleared in KLASS_CLEARED:
+        if attribute in p.data and p.data[attribute] is None:
+            if cleared is None:
+                p.error(attribute, "required", f"{attribute} is required: it cannot be cleared.")
+            else:
+                fields[field] = cleared
     return p, name, {k: v for k, v in fields.items() if v is not None}
+
+
+# (attribute, field, the cleared value, None where it cannot be cleared)
+KLASS_CLEARED = (
+    ("displayName", "display_name", None),
+    ("description", "description", ""),
+    ("icon", "icon", ""),
+    ("color", "color", ""),
+    ("images", "images", []),
+    ("status", "status", None),
+)
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+
+def _color(p):
+    """A Klass colour is `#rrggbb`, as a tag's (it is written into a style attribute)."""
+    value = p.string("color", max_length=7)
+    if value and len(value) <= 7 and not COLOR_RE.match(value):
+        p.error("color", "invalid", "color must look like #rrggbb.")
+        return None
+    return value.lower() if value else value
 
 
 @transaction.atomic
 def klass_create(*, org, actor, data):
     p, name, fields = _klass_payload(data, creating=True)
-    if name and Klass.objects.filter(org=org, name=name).exists():
-        p.error("name", "taken", f"A Klass named '{name}' exists.")
+    taken = f"A Klass named '{name}' exists."
+    if name and not p.errors and Klass.objects.filter(org=org, name=name).exists():
+        p.error("name", "taken", taken)
     rels = p.data.get("relationships")
     if rels is not None and name:
         p.errors += relationships.validate_definitions(org=org, klass_name=name, items=rels)
-    p.raise_if_errors()
+    raise_invalid_or_taken(p.errors)
     fields.setdefault("display_name", name.replace("_", " ").replace("-", " ").title())
-    klass = Klass.objects.create(org=org, name=name, **fields)
+    with conflict_on_duplicate("/name", taken):  # a concurrent create of the same name
+        klass = Klass.objects.create(org=org, name=name, **fields)
     if rels:
         relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
     emit(
@@ -199,12 +231,21 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     if raw is None and not p.errors:
         p.error("properties", "required", "properties is required.")
     p.raise_if_errors()
-    definitions, errors = normalize_definitions(raw)
-    if errors:
-        raise ValidationFailed([FieldError(e.pointer, e.code, e.detail) for e in errors])
     meta, created = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
     # a resource nobody defined yet reads as rev 0, so that is the rev a first write may send
     check_rev(0 if created else meta.rev, p.data.get("rev"), resource="metadata")
+    if not replace:
+        # A PUT changes only what it carries, down to each definition's keys: `{"required":
+        # true}` keeps the displayName; a key sent as null goes back to its default.
+        raw = {
+            name: {**meta.properties[name], **d}
+            if isinstance(d, dict) and isinstance(meta.properties.get(name), dict)
+            else d
+            for name, d in raw.items()
+        }
+    definitions, errors = normalize_definitions(raw)
+    if errors:
+        raise ValidationFailed([FieldError(e.pointer, e.code, e.detail) for e in errors])
     merged = dict(definitions) if replace else {**meta.properties, **definitions}
     # Only attributes whose definitions change are re-checked: a row already wrong on an
     # attribute nobody touches must not block this change.
@@ -275,8 +316,42 @@ def _refs(org, customer_ids, company_ids):
     return found_customers, found_companies
 
 
-def _kobject_fields(org, klass, data, *, creating, pointer="", validator=None, undefined=None):
-    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids.
+# (attribute, field, the cleared value) for an attribute sent as null; customer/company 0 unlinks
+KOBJECT_CLEARED = (
+    ("externalId", "external_id", None),
+    ("description", "description", ""),
+    ("icon", "icon", ""),
+    ("images", "images", []),
+    ("tags", "tags", []),
+    ("customer", "customer_id", 0),
+    ("company", "company_id", 0),
+)
+IMAGE_SCHEMES = ("http", "https")
+
+
+def _images(p):
+    """`images`: absolute http(s) URLs (they end up in <img src>)."""
+    values = p.strings("images", max_length=2048)
+    if values is None:
+        return None
+    for index, value in enumerate(values):
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in IMAGE_SCHEMES or not parts.netloc:
+            p.errors.append(
+                FieldError(
+                    f"{p.pointer}/images/{index}",
+                    "invalid",
+                    "an image is an absolute http:// or https:// URL.",
+                )
+            )
+    return values
+
+
+def _kobject_fields(
+    org, klass, data, *, creating, pointer="", validator=None, undefined=None, existing=None
+):
+    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids;
+    `existing` is the KObject an update changes (what `"data": null` clears).
     `relationships` is read by the single-object services (_body_links), not here."""
     p = Payload(data, allowed=KOBJECT_FIELDS, pointer=pointer)
     fields = {
@@ -284,19 +359,29 @@ def _kobject_fields(org, klass, data, *, creating, pointer="", validator=None, u
         "external_id": p.string("externalId"),
         "description": p.string("description", max_length=10000),
         "icon": p.string("icon", max_length=64),
-        "images": p.strings("images", max_length=2048),
+        "images": _images(p),
         "tags": p.strings("tags"),
         "customer_id": p.reference("customer"),
         "company_id": p.reference("company"),
     }
-    if "customer" in p.data and p.data["customer"] is None:
-        fields["customer_id"] = 0  # explicit unlink
-    if "company" in p.data and p.data["company"] is None:
-        fields["company_id"] = 0
+    # An attribute sent as null is cleared (an update changes only what the body carries).
+    nulls = {k for k, v in p.data.items() if v is None}
+    if fields["external_id"] == "":
+        nulls.add("externalId")  # blank is no externalId: never a shared "" key
+    if "title" in nulls and not creating:
+        p.error("title", "required", "title is required: it cannot be cleared.")
+    kept = set()
+    for name, field, cleared in KOBJECT_CLEARED:
+        if name in nulls:
+            fields[field] = cleared
+            kept.add(field)
     resource = f"kobject.{klass.name}"
     engine_errors = []
     for key in ("data", "custom"):
         values = p.obj(key)
+        if key in nulls and existing is not None:
+            # `"data": null` clears every value; the engine names the required ones
+            values = dict.fromkeys(getattr(existing, key) or {})
         if values is None and not (creating and key == "data"):
             continue
         cleaned, errs, new = attributes.validate(
@@ -314,7 +399,11 @@ def _kobject_fields(org, klass, data, *, creating, pointer="", validator=None, u
         elif not errs:
             attributes.record(org, resource, new)
     errors = [*p.errors, *engine_errors]
-    return {k: v for k, v in fields.items() if v is not None}, errors, p.data.get("rev")
+    return (
+        {k: v for k, v in fields.items() if v is not None or k in kept},
+        errors,
+        p.data.get("rev"),
+    )
 
 
 def _check_refs(org, items):
@@ -509,13 +598,16 @@ def kobject_create(*, org, actor, klass, data):
 
 @transaction.atomic
 def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
-    fields, errors, body_rev = _kobject_fields(org, klass, data, creating=not partial)
+    obj = KObject.objects.select_for_update().select_related("klass").filter(pk=kobject.pk).first()
+    if obj is None:
+        raise NotFound(f"No {klass.name} with this id.")
+    body_rev = data.get("rev") if isinstance(data, dict) else None
+    check_rev(obj.rev, rev if rev is not None else body_rev, resource=klass.name)
+    fields, errors, _ = _kobject_fields(org, klass, data, creating=not partial, existing=obj)
     errors += _check_refs(org, [("", fields)])
     links = _body_links(org, klass, data, errors)
     if errors:
         raise ValidationFailed(errors)
-    obj = KObject.objects.select_for_update().select_related("klass").get(pk=kobject.pk)
-    check_rev(obj.rev, rev if rev is not None else body_rev, resource=klass.name)
     errors = kobject_rule_errors(
         org=org, klass=klass, fields=fields, existing=obj, replace=not partial
     )
@@ -651,7 +743,19 @@ def kobject_upsert(*, org, actor, klass, external_id, data):
         .first()
     )
     if existing is None:
-        return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+        try:
+            return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+        except Conflict as exc:
+            # a concurrent upsert created it first: this one updates that object instead
+            if not any(e.pointer == "/externalId" for e in exc.errors):
+                raise
+            existing = (
+                KObject.objects.select_for_update()
+                .filter(org=org, klass=klass, external_id=external_id)
+                .first()
+            )
+            if existing is None:
+                raise
     return kobject_update(org=org, actor=actor, klass=klass, kobject=existing, data=body), False
 
 
@@ -702,6 +806,23 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         raise ValidationFailed(
             [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
         )
+    # A concurrent call may create or change some of these objects between our lookup and our
+    # write; all of this call's work is then rolled back and it runs once more, now seeing them
+    # (an upsert's loser updates what the winner created). A second loss is the client's 409.
+    for attempt in range(2):
+        try:
+            return _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update)
+        except _Raced as exc:
+            if attempt:
+                raise Conflict(str(exc), errors=exc.errors) from None
+    raise AssertionError("unreachable")
+
+
+class _Raced(Conflict):
+    """A concurrent call won a race on one of the bulk's rows (the bulk retries once)."""
+
+
+def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update):
     with transaction.atomic():
         # Read the matches first: whether an item creates or updates decides how it validates.
         matches = KObject.objects.filter(
@@ -724,6 +845,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                 pointer=f"/{i}",
                 validator=validator,
                 undefined=new_names[i],
+                existing=matched[i],
             )
             if isinstance(item, dict) and "relationships" in item:
                 errors.append(
@@ -796,7 +918,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
                 bulk.insert(KObject, [o for _, o in to_create])
         except IntegrityError:
             # a concurrent call created one of these externalIds after our lookup
-            raise Conflict(
+            raise _Raced(
                 "Another request created some of these externalIds at the same time; retry.",
                 errors=[
                     FieldError(f"/{i}/externalId", "taken", "externalId was taken meanwhile.")
@@ -807,7 +929,7 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
         if bulk.update(KObject, [o for _, o, _ in to_update], KOBJECT_COLUMNS, version="rev") < len(
             to_update
         ):
-            raise Conflict(
+            raise _Raced(
                 "Some of these objects changed while this call ran; nothing was written. Retry."
             )
         for i, obj in to_create:
@@ -899,17 +1021,23 @@ def relationship_create(*, org, actor, data):
         through = Klass.objects.filter(org=org, name=through_name).first() if through_name else None
         if through is None:
             p.error("through", "required", "A many-to-many relationship goes through a join Klass.")
-    if name and Relationship.objects.filter(org=org, from_resource=frm, name=name).exists():
-        p.error("name", "taken", f"A relationship named '{name}' exists.")
-    p.raise_if_errors()
-    rel = Relationship.objects.create(
-        org=org,
-        name=name,
-        from_resource=frm,
-        to_resource=to,
-        cardinality=cardinality,
-        through_klass=through,
-    )
+    taken = f"A relationship named '{name}' exists."
+    if (
+        name
+        and not p.errors
+        and Relationship.objects.filter(org=org, from_resource=frm, name=name).exists()
+    ):
+        p.error("name", "taken", taken)
+    raise_invalid_or_taken(p.errors)
+    with conflict_on_duplicate("/name", taken):  # a concurrent create of the same name
+        rel = Relationship.objects.create(
+            org=org,
+            name=name,
+            from_resource=frm,
+            to_resource=to,
+            cardinality=cardinality,
+            through_klass=through,
+        )
     emit(
         org=org,
         type="relationship.create",
@@ -1333,7 +1461,22 @@ KVIEW_FIELDS = {
 }
 
 
-def _kview_fields(org, data, *, creating):
+# (attribute, field, the cleared value, None where it cannot be cleared)
+KVIEW_CLEARED = (
+    ("name", "name", None),
+    ("resource", "resource", None),
+    ("context", "context", None),
+    ("kind", "kind", None),
+    ("template", "template", ""),
+    ("urlTemplate", "url_template", ""),
+    ("position", "position", 0),
+    ("active", "active", None),
+)
+
+
+def _kview_fields(org, data, *, creating, current=None):
+    """(fields to set, body rev). `current`: the KView an update changes, so that the kind it
+    ends up with is checked against the template it ends up with."""
     p = Payload(data, allowed=KVIEW_FIELDS)
     fields = {
         "name": p.string("name", max_length=120, required=creating, blank=False),
@@ -1345,6 +1488,12 @@ def _kview_fields(org, data, *, creating):
         "position": p.integer("position", minimum=-1000, maximum=1000),
         "active": p.boolean("active"),
     }
+    for attribute, field, cleared in KVIEW_CLEARED:
+        if not creating and attribute in p.data and p.data[attribute] is None:
+            if cleared is None:
+                p.error(attribute, "required", f"{attribute} is required: it cannot be cleared.")
+            else:
+                fields[field] = cleared
     resource = fields["resource"]
     if resource and resource not in ("customer", "conversation"):
         if (
@@ -1356,10 +1505,18 @@ def _kview_fields(org, data, *, creating):
                 "invalid",
                 "resource is customer, conversation or kobject.<an existing Klass>.",
             )
-    kind = fields["kind"] or ("template" if creating else None)
-    if kind == "iframe" and creating and not fields["url_template"]:
+    kind = fields["kind"] or (current.kind if current is not None else "template")
+    template = (
+        fields["template"] if fields["template"] is not None else getattr(current, "template", "")
+    )
+    url = (
+        fields["url_template"]
+        if fields["url_template"] is not None
+        else getattr(current, "url_template", "")
+    )
+    if kind == "iframe" and not url:
         p.error("urlTemplate", "required", "An iframe KView needs a urlTemplate.")
-    if kind == "template" and creating and not fields["template"]:
+    if kind == "template" and not template:
         p.error("template", "required", "A template KView needs a template.")
     if fields["template"]:
         from timeline.kviews import syntax_error
@@ -1395,9 +1552,12 @@ def kview_create(*, org, actor, data):
 
 @transaction.atomic
 def kview_update(*, org, actor, kview, data, rev=None):
-    fields, body_rev = _kview_fields(org, data, creating=False)
-    kview = KView.objects.select_for_update().get(pk=kview.pk)
+    kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
+    if kview is None:
+        raise NotFound("No KView with this id.")
+    body_rev = data.get("rev") if isinstance(data, dict) else None
     check_rev(kview.rev, rev if rev is not None else body_rev, resource="KView")
+    fields, _ = _kview_fields(org, data, creating=False, current=kview)
     changes = assign_changes(kview, fields, {"url_template": "urlTemplate"})
     kview.rev += 1
     kview.updated_at = timezone.now()

@@ -26,6 +26,14 @@ from timeline.entries import HIDDEN_TYPES, kind_of
 log = logging.getLogger(__name__)
 
 MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_.-]{0,63})")
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+
+def safe_color(value):
+    """A Klass colour for a style attribute: `#rrggbb` or nothing (rows saved before colours
+    were checked may hold anything)."""
+    return value if isinstance(value, str) and COLOR_RE.match(value) else ""
+
 
 CHANGE_LABELS = {
     "status": "Status",
@@ -299,7 +307,7 @@ def decorate(rows, *, org, previous_conversation=None, lookups=None):
                 css="tl-kobject",
                 klass=klass_name,
                 klass_label=klass.get("display_name") or klass_name,
-                klass_color=klass.get("color") or "",
+                klass_color=safe_color(klass.get("color")),
                 action={"create": "created", "update": "updated", "delete": "deleted"}.get(
                     action, action
                 ),

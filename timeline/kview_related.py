@@ -14,19 +14,21 @@ from functools import lru_cache
 from jinja2 import nodes
 
 from klasses import selectors
+from timeline.kview_nesting import check_tokens, check_tree
+from timeline.kview_readonly import ReadOnlyDict, read_only
 
 RELATED_LIMIT = 20
 MAX_DEPTH = 3
 MAX_NAMES = 10
 
 
-class Node(dict):
-    """A template object (a dict, as before) that can reach its linked objects."""
+class Node(ReadOnlyDict):
+    """A template object (a read-only dict, as before) that can reach its linked objects."""
 
     __slots__ = ("resource", "_related")
 
     def __init__(self, resource, values):
-        super().__init__(values)
+        super().__init__(read_only(values))
         self.resource = resource
         self._related = {}
 
@@ -46,7 +48,9 @@ def _names_in(env, source):
     if "related" not in source:
         return ()
     try:
+        check_tokens(env, source)  # nested past the limits: walking it would recurse too deep
         tree = env.parse(source)
+        check_tree(tree)
     except Exception:  # noqa: BLE001  (a broken template renders its own error)
         return ()
     found = []

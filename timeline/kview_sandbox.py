@@ -46,6 +46,7 @@ from timeline.kview_limits import (
     text_len,
     tick,
 )
+from timeline.kview_readonly import mutates
 
 
 def _check_replace(s, old, new, count=-1):
@@ -366,6 +367,12 @@ class LimitedEnvironment(SandboxedEnvironment):
         __self._check()
         args, kwargs = _check_call(__obj, args, kwargs)
         return count_built(super().call(__context, __obj, *args, **kwargs))
+
+    def is_safe_attribute(self, obj, attr, value):
+        # the data given to the template is read-only (kview_readonly): no method that changes it
+        if mutates(obj, attr):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def getattr(self, obj, attribute):
         self._check()

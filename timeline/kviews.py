@@ -31,6 +31,8 @@ from timeline.kview_limits import (
     render_budget,
     text_len,
 )
+from timeline.kview_nesting import check_tokens, check_tree
+from timeline.kview_readonly import read_only
 from timeline.kview_sandbox import limited_environment, limited_output
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -149,12 +151,25 @@ def environment():
     return _env
 
 
+TOO_DEEP = "the template nests too deeply to compile; simplify it"
+
+
+def _parse(source):
+    """The parsed template, once its nesting is known to be within kview_nesting's limits."""
+    check_tokens(_env, source)
+    tree = _env.parse(source)
+    check_tree(tree)
+    return tree
+
+
 def syntax_error(source):
-    """A message naming the line of the first syntax error, or None."""
+    """A message naming the line of the first syntax error or nesting too deep, or None."""
     try:
-        _env.parse(source)
+        _parse(source)
     except TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
+    except (RecursionError, MemoryError):  # the limits above are meant to make this unreachable
+        return TOO_DEEP
     return None
 
 
@@ -203,14 +218,26 @@ def _error_line(exc):
 
 
 @lru_cache(maxsize=128)
+def _check_nesting(source):
+    """Raises TooDeep for a template nested past kview_nesting's limits (one saved before they
+    were checked); once per source and process, outside the render budget (nothing in it ticks)."""
+    _parse(source)
+
+
+@lru_cache(maxsize=128)
 def _compile(source):
     """Compiled once per source and process: compiling costs more than most renders."""
-    return _env.from_string(source)
+    try:
+        return _env.from_string(source)
+    except (RecursionError, MemoryError, SyntaxError):  # _check_nesting is meant to prevent it
+        raise RenderLimit(TOO_DEEP) from None
 
 
 def _render_source(source, context):
     if len(source) > MAX_SOURCE_CHARS:
         raise RenderLimit(f"templates are limited to {MAX_SOURCE_CHARS:,} characters")
+    _check_nesting(source)
+    context = read_only(context)
     # Compiling is inside the budget too: filters Jinja folds at compile time tick and spend.
     with render_budget():
         return limited_output(_compile(source).generate(**context))

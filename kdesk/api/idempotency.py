@@ -1,11 +1,14 @@
 """`Idempotency-Key` on POST: a retry returns the first response; a reuse with another body is 422.
 
-The key is reserved before the handler runs: one INSERT of a record with `status_code = 0`
-("in progress"), committed at once, which the unique (org, principal, key) constraint lets only
-one request win. A concurrent retry finds the reservation and gets 409; the winner fills the
-record in with its response, or deletes it when the handler fails (a 5xx or an exception), so
-that the retry can run. A reservation left by a process that died is taken over once it is
-`RESERVATION_TIMEOUT` old.
+The key's record is written in the SAME transaction as the request's own writes (ApiView runs
+such a request in one transaction), so the two are committed together or not at all: a retry
+after a crash either finds the record and replays the committed answer, or finds nothing
+written and runs. No "in progress" row outlives its request.
+
+Concurrent requests with one key take turns: the first holds a lock on the key (PostgreSQL: an
+advisory lock released when its transaction ends, also when its process dies) and a concurrent
+retry is told 409 "in progress" at once. On SQLite write transactions are serial already, so the
+retry waits for the first and replays it.
 """
 
 import hashlib
@@ -13,16 +16,16 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kdesk.models import IdempotencyRecord
+from kdesk.unique import conflict_on_duplicate, try_serialize
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Written by versions that committed a reservation before the handler ran; such a row belongs to
+# a request that never finished.
 IN_PROGRESS = 0
-# No request runs this long: a reservation older than this belongs to a process that died.
-RESERVATION_TIMEOUT = timedelta(minutes=5)
 
 
 def request_fingerprint(request):
@@ -32,54 +35,40 @@ def request_fingerprint(request):
 
 
 def _expired(record, now):
-    if record.created_at < now - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS):
+    if record.status_code == IN_PROGRESS:
         return True
-    return record.status_code == IN_PROGRESS and record.created_at < now - RESERVATION_TIMEOUT
+    return record.created_at < now - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
 
 
-def reserve(org, principal, key, request, fingerprint):
-    """(reservation, None) when this request may run, or (None, record) for the record of an
-    earlier request with this key: finished (replay it) or still in progress."""
-    for _ in range(3):
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(
-                    org=org,
-                    principal=principal,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:500],
-                    request_hash=fingerprint,
-                    status_code=IN_PROGRESS,
-                    response_body=b"",
-                    created_at=now,
-                ), None
-        except IntegrityError:
-            pass
-        record = IdempotencyRecord.objects.filter(org=org, principal=principal, key=key).first()
-        if record is None:  # released meanwhile: try again
-            continue
-        if not _expired(record, now):
-            return None, record
-        # an old record, or a dead process's reservation: delete exactly that one and retry
-        IdempotencyRecord.objects.filter(
-            pk=record.pk, status_code=record.status_code, created_at=record.created_at
-        ).delete()
-    return None, IdempotencyRecord.objects.filter(org=org, principal=principal, key=key).first()
+def claim(org, principal, key):
+    """(claimed, record) inside the request's transaction: (True, None) when this request may
+    run; (False, record) for the committed record of an earlier request with this key, to
+    replay; (False, None) while another request with this key is running."""
+    if not try_serialize("idempotency", org.pk, principal, key):
+        return False, None
+    record = IdempotencyRecord.objects.filter(org=org, principal=principal, key=key).first()
+    if record is not None and _expired(record, timezone.now()):
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        record = None
+    return record is None, record
 
 
-def complete(reservation, response):
-    """Store the first response in the reservation."""
+def store(org, principal, key, request, fingerprint, response):
+    """Record the response in the request's transaction; raises Conflict if another request
+    stored one for this key first (only where no lock serialises them)."""
     body = response.rendered_content if hasattr(response, "rendered_content") else b""
-    IdempotencyRecord.objects.filter(pk=reservation.pk, status_code=IN_PROGRESS).update(
-        status_code=response.status_code, response_body=bytes(body)
-    )
-
-
-def release(reservation):
-    """The handler failed: forget the reservation so that a retry runs."""
-    IdempotencyRecord.objects.filter(pk=reservation.pk, status_code=IN_PROGRESS).delete()
+    with conflict_on_duplicate("", "A request with this Idempotency-Key finished first."):
+        IdempotencyRecord.objects.create(
+            org=org,
+            principal=principal,
+            key=key,
+            method=request.method,
+            path=request.path[:500],
+            request_hash=fingerprint,
+            status_code=response.status_code,
+            response_body=bytes(body),
+            created_at=timezone.now(),
+        )
 
 
 def stored_payload(record):

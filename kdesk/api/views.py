@@ -1,7 +1,10 @@
 """The base view every `/v1/` endpoint derives from: auth, scopes, rate limits, idempotency."""
 
 import time
+from dataclasses import dataclass
+from functools import wraps
 
+from django.db import transaction
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +13,7 @@ from rest_framework.views import APIView
 from kdesk.api import idempotency, query_params, ratelimit
 from kdesk.api.body import read_unsized_body
 from kdesk.api.errors import error, errors_body
-from kdesk.errors import FieldError, ValidationFailed
+from kdesk.errors import Conflict, FieldError, ValidationFailed
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -29,6 +32,15 @@ class ApiRequest(Request):
 class _Replay(Exception):
     def __init__(self, response):
         self.response = response
+
+
+@dataclass
+class _Claim:
+    """An Idempotency-Key this request runs under; its response is stored when it ends."""
+
+    principal: str
+    key: str
+    fingerprint: str
 
 
 class ApiView(APIView):
@@ -54,6 +66,13 @@ class ApiView(APIView):
             negotiator=self.get_content_negotiator(),
             parser_context=parser_context,
         )
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.headers.get(idempotency.HEADER):
+            # The key's record commits with the request's writes, or neither does.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -85,19 +104,14 @@ class ApiView(APIView):
             )
         principal = ratelimit.principal(request)
         fingerprint = idempotency.request_fingerprint(request)
-        reservation, record = idempotency.reserve(self.org, principal, key, request, fingerprint)
-        if reservation is not None:
-            request.idempotency = reservation
+        claimed, record = idempotency.claim(self.org, principal, key)
+        if claimed:
+            request.idempotency = _Claim(principal, key, fingerprint)
+            # The handler runs in a savepoint: when it fails, what it wrote is undone and the
+            # transaction stays usable to record the error it answered with.
+            self.post = _in_savepoint(self.post)
             return
-        if record is None or record.request_hash != fingerprint:
-            raise _Replay(
-                _error_response(
-                    422,
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was already used with a different request body or path.",
-                )
-            )
-        if record.status_code == idempotency.IN_PROGRESS:
+        if record is None:
             response = _error_response(
                 409,
                 "idempotency_key_in_progress",
@@ -106,6 +120,14 @@ class ApiView(APIView):
             )
             response["Retry-After"] = "1"
             raise _Replay(response)
+        if record.request_hash != fingerprint:
+            raise _Replay(
+                _error_response(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was already used with a different request body or path.",
+                )
+            )
         response = Response(idempotency.stored_payload(record), status=record.status_code)
         response["Idempotent-Replayed"] = "true"
         raise _Replay(response)
@@ -113,32 +135,44 @@ class ApiView(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
             return exc.response
-        try:
-            return super().handle_exception(exc)
-        except BaseException:
-            # an unhandled error (a 500): the request did not happen, a retry may run it
-            self._release_idempotency()
-            raise
-
-    def _release_idempotency(self):
-        reservation = getattr(self.request, "idempotency", None)
-        if reservation is not None:
-            self.request.idempotency = None
-            idempotency.release(reservation)
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in getattr(request, "rate_limit_headers", {}).items():
             response[name] = value
-        reservation = getattr(request, "idempotency", None)
-        if reservation is not None:
+        claim = getattr(request, "idempotency", None)
+        if claim is not None:
             request.idempotency = None
-            if response.status_code < 500:
-                response.render()
-                idempotency.complete(reservation, response)
+            if response.status_code >= 500:
+                # the request did not happen: nothing it wrote stays, a retry may run it
+                transaction.set_rollback(True)
             else:
-                idempotency.release(reservation)
+                response.render()
+                try:
+                    idempotency.store(
+                        self.org, claim.principal, claim.key, request, claim.fingerprint, response
+                    )
+                except Conflict:
+                    transaction.set_rollback(True)
+                    response = _error_response(
+                        409,
+                        "idempotency_key_in_progress",
+                        "Another request with this Idempotency-Key finished first; retry to "
+                        "get its result.",
+                    )
+                    response["Retry-After"] = "1"
+                    response = super().finalize_response(request, response, *args, **kwargs)
         return response
+
+
+def _in_savepoint(handler):
+    @wraps(handler)
+    def run(*args, **kwargs):
+        with transaction.atomic():
+            return handler(*args, **kwargs)
+
+    return run
 
 
 def _error_response(status, code, detail):

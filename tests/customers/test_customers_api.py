@@ -100,9 +100,9 @@ def test_update_rev_and_events(api):
         "custom.tierStr": {"before": "gold", "after": "platinum"},
     }
     assert event.customer_id == int(data["id"])
-    put = api.put(path, {"name": "Only name"})
+    put = api.put(path, {"name": "Only name", "emails": None})
     assert put.json()["data"]["attributes"]["emails"] == []
-    assert not Identity.objects.exists()
+    assert not Identity.objects.filter(kind=Identity.Kind.EMAIL).exists()
 
 
 def test_upsert_by_external_id(api):

@@ -276,7 +276,7 @@ def test_upsert_by_external_id(org):
     c2, created = services.customer_upsert_by_external_id(
         org=org, actor=None, external_id="x-1", data={"name": "B"}
     )
-    assert not created and c2.pk == c.pk and c2.rev == 2 and c2.tags == []
+    assert not created and c2.pk == c.pk and c2.rev == 2 and c2.tags == ["t"]
     with pytest.raises(ValidationFailed) as exc:
         services.customer_upsert_by_external_id(
             org=org, actor=None, external_id="x-1", data={"externalId": "x-2"}
