@@ -335,7 +335,9 @@ class CustomerConversationListView(ApiView):
 MESSAGE_BODY = (
     "Body: {direction: in|out, channel, body, bodyHtml (sanitised), sentAt, custom}; on "
     "/v1/customers/{id}/messages also `conversation` (else the customer's latest open "
-    "conversation on that channel, or a new one named `subject`)."
+    "conversation on that channel, or a new one named `subject`). An inbound message to a "
+    "snoozed conversation reopens it (a `conversation.update` event); a customer's inbound "
+    "message without `conversation` also goes to their latest snoozed one."
 )
 
 

@@ -25,7 +25,8 @@ def conversation_get(*, org, pk):
 
 
 def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=None, limit=50):
-    """One page of the inbox, newest activity first, keyset on (last_activity_at, id).
+    """One page of the inbox, newest activity first, keyset on (last_activity_at, id); the
+    snoozed ones soonest to wake first, keyset on (snooze_until, id).
 
     Returns (rows, next_cursor): rows are `.values()` dicts with the conversation's fields plus
     `customer__name`; `cursor` is the `[iso_datetime, id]` pair a previous call returned. One
@@ -40,6 +41,8 @@ def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=Non
         qs = qs.filter(
             assigned_team__in=Team.members.through.objects.filter(user_id=user.pk).values("team_id")
         )
+    if status == Conversation.Status.SNOOZED:
+        return _snoozed_page(qs, cursor, limit)
     keyset = _inbox_keyset(cursor)
     if keyset:
         at, pk = keyset
@@ -50,6 +53,23 @@ def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=Non
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = [last["last_activity_at"].isoformat(), last["id"]]
+    return rows, next_cursor
+
+
+def _snoozed_page(qs, cursor, limit):
+    """The Snoozed list wakes soonest first: keyset on (snooze_until, id) ascending. Every
+    snoozed conversation has a wake time (the services require one)."""
+    keyset = _inbox_keyset(cursor)
+    qs = qs.filter(snooze_until__isnull=False)
+    if keyset:
+        at, pk = keyset
+        qs = qs.filter(Q(snooze_until__gt=at) | Q(snooze_until=at, id__gt=pk))
+    rows = list(qs.order_by("snooze_until", "id").values(*INBOX_FIELDS)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = [last["snooze_until"].isoformat(), last["id"]]
     return rows, next_cursor
 
 

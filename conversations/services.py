@@ -177,6 +177,14 @@ def _conversation_fields(p, *, org, current=None, partial=True):
         )
     if given("snoozeUntil"):
         out["snooze_until"] = _datetime(p, "snoozeUntil")
+        if p.has("snoozeUntil") and out["snooze_until"] and out["snooze_until"] <= _now():
+            # A snooze that has already run out would wake at once (or never, to a reader of
+            # the Snoozed list): the agent meant a time ahead and mistyped the day or zone.
+            p.error(
+                "snoozeUntil",
+                "past",
+                "The snooze time has already passed: choose a time in the future.",
+            )
     if given("priority"):
         out["priority"] = p.integer("priority", minimum=1, maximum=5, default=3)
     if given("assignedUser"):
@@ -365,6 +373,34 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     return conversation
 
 
+def _wake(*, org, actor, conversation):
+    """Reopen a snoozed conversation the customer has just written to (inside message_create's
+    transaction, the row already locked). Its own `conversation.update` event, as if an agent
+    had reopened it, so the inbox, timeline and webhooks see the status change."""
+    before = conversation_flat(conversation)
+    conversation.status = Conversation.Status.OPEN
+    conversation.snooze_until = None
+    conversation.rev += 1
+    conversation.updated_at = _now()
+    conversation.save(update_fields=["status", "snooze_until", "rev", "updated_at"])
+    conversation.refresh_from_db()
+    after = conversation_flat(conversation)
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
+    snapshot["meta"]["reason"] = "inboundMessage"
+    emit(
+        org=org,
+        type="conversation.update",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+        changes=diff(before, after, ["status", "snoozeUntil"]),
+    )
+
+
 def conversations_delete_for_customer(*, org, actor, customer_id):
     """Deletion support (customer_delete): remove the customer's conversations with their
     messages, notes and notifications, recording a delete event for every note, message and
@@ -473,10 +509,14 @@ def _message_fields(p):
     }
 
 
-def _find_conversation_for(org, customer, channel):
-    """The customer's latest open conversation that has seen this channel."""
+def _find_conversation_for(org, customer, channel, *, inbound=False):
+    """The customer's latest open conversation that has seen this channel; for a message the
+    customer sent, a snoozed one too (the message wakes it up)."""
+    statuses = [Conversation.Status.OPEN]
+    if inbound:
+        statuses.append(Conversation.Status.SNOOZED)
     candidates = Conversation.objects.filter(
-        org=org, customer=customer, status=Conversation.Status.OPEN
+        org=org, customer=customer, status__in=statuses
     ).order_by("-last_activity_at", "-id")[:20]
     for conversation in candidates:
         if channel in (conversation.channels or []) or not conversation.channels:
@@ -584,7 +624,9 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         # "find or open" must be one step per customer, or parallel messages each open their
         # own conversation: the customer's row lock makes them take turns.
         customer = _lock_customer(org, customer)
-        found = _find_conversation_for(org, customer, fields["channel"])
+        found = _find_conversation_for(
+            org, customer, fields["channel"], inbound=fields["direction"] == Message.Direction.IN
+        )
         if found is not None:
             conversation = Conversation.objects.select_for_update(no_key=True).get(pk=found.pk)
         else:
@@ -645,6 +687,11 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         rev=message.rev,
         data=snapshot,
     )
+    if (
+        message.direction == Message.Direction.IN
+        and conversation.status == Conversation.Status.SNOOZED
+    ):
+        _wake(org=org, actor=actor, conversation=conversation)
     return message
 
 

@@ -201,8 +201,12 @@ def _kobject_change(attr, change, props):
     }
 
 
-def _conversation_phrases(row, attrs, meta, props):
+def _conversation_phrases(row, attrs, meta, props, tz=None):
+    from timeline.insights import wake_html
+
     phrases, changes = [], []
+    if meta.get("reason") == "inboundMessage":
+        return [mark_safe("wrote in and reopened the conversation")], []
     for attr, change in (row.get("changes") or {}).items():
         before, after = change.get("before"), change.get("after")
         if attr == "status":
@@ -236,11 +240,7 @@ def _conversation_phrases(row, attrs, meta, props):
             changes.append(_kobject_change("custom." + name, change, {name: definition}))
         elif attr == "snoozeUntil":
             if after:
-                phrases.append(
-                    format_html(
-                        'snoozed it until <time datetime="{}" data-absolute>{}</time>', after, after
-                    )
-                )
+                phrases.append(format_html("snoozed it {}", wake_html(after, tz)))
         else:
             changes.append(_kobject_change(attr, change, {}))
     if not phrases and changes:
@@ -248,9 +248,10 @@ def _conversation_phrases(row, attrs, meta, props):
     return phrases, changes
 
 
-def decorate(rows, *, org, previous_conversation=None, lookups=None):
+def decorate(rows, *, org, previous_conversation=None, lookups=None, tz=None):
     """Add `v` (what the entry partial shows) to each row; a fixed number of queries (none
-    with `lookups`, the entry_lookups of a batch these rows belong to)."""
+    with `lookups`, the entry_lookups of a batch these rows belong to). `tz`: the agent's zone
+    for wake times, None in fragments pushed to every agent (the page localises those)."""
     if not rows:
         return rows
     names, props, klasses = lookups if lookups is not None else _lookups(org, rows)
@@ -295,7 +296,9 @@ def decorate(rows, *, org, previous_conversation=None, lookups=None):
             if row["type"] == "conversation.create":
                 v["phrases"] = [mark_safe("opened the conversation")]
             else:
-                v["phrases"], v["changes"] = _conversation_phrases(row, attrs, meta, props)
+                v["phrases"], v["changes"] = _conversation_phrases(row, attrs, meta, props, tz)
+                if meta.get("reason") == "inboundMessage":
+                    v["who"] = meta.get("customerName") or "The customer"
             v["announce"] = f"Conversation {v['conv_name']} updated"
         elif kind == "kobject":
             parts = row["type"].split(".")

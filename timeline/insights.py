@@ -121,6 +121,35 @@ def local_display(at, tz):
     return text, title
 
 
+def wake_text(at, tz):
+    """A snooze's wake time as agents read it: "Mon 15 Jan, 09:00" in their zone `tz` (with
+    the year when it is not this one: "Mon 15 Jan 2031, 09:00"); "" for no time."""
+    at = _parse_at(at) if at else None
+    if at is None:
+        return ""
+    zone = _zone(tz)
+    local = at.astimezone(zone)
+    day = f"{local:%a} {local.day} {local:%b}"
+    if local.year != timezone.now().astimezone(zone).year:
+        day += f" {local.year}"
+    return f"{day}, {local:%H:%M}"
+
+
+def wake_html(at, tz=None):
+    """`until Mon 15 Jan, 09:00` as a <time>: in `tz` when the renderer knows the agent; a
+    fragment pushed to every agent alike (tz None) is written in UTC and the page script
+    rewrites it in the zone the page names (data-wake, see kdesk.js)."""
+    parsed = _parse_at(at) if at else None
+    if parsed is None:
+        return ""
+    text = wake_text(parsed, tz or "UTC") + ("" if tz else " UTC")
+    return format_html(
+        '<time class="wake" datetime="{}" data-absolute data-wake>until {}</time>',
+        parsed.astimezone(UTC).isoformat(),
+        text,
+    )
+
+
 def is_list(definition):
     definition = definition or {}
     return bool(definition.get("array") or definition.get("multi"))

@@ -207,7 +207,9 @@ def _timeline(request, customer, *, before=None, limit=PAGE_SIZE, previous_conve
         klasses=klasses,
         limit=limit,
     )
-    fragments.decorate(rows, org=_org(request), previous_conversation=previous_conversation)
+    fragments.decorate(
+        rows, org=_org(request), previous_conversation=previous_conversation, tz=_tz(request)
+    )
     return {
         "entries": rows,
         "next_cursor": encode_cursor(encode_keyset(next_before)) if next_before else None,
@@ -540,6 +542,12 @@ def conversation_panel(request, pk):
             request, customer, conversation_id, errors=errors, values=raw_values
         )
         context.update({"form_errors": other, "posted": data})
+        if request.POST.get("snoozeUntil"):
+            # What the agent typed stays in the field beside its error.
+            raw = request.POST["snoozeUntil"]
+            context["snooze_widget"] = insights.widget("snoozeAt", None, {}, _tz(request)) | {
+                "value": raw
+            }
         return render(request, "timeline/customer.html#conversation", context, status=422)
     context = _conversation_context(request, customer, conversation.pk)
     context["saved"] = conversation.rev != before_rev

@@ -37,8 +37,31 @@
     else if (abs < 86400) { el.textContent = rtf.format(Math.round(secs / 3600), "hour"); }
     else { el.textContent = rtf.format(Math.round(secs / 86400), "day"); }
   }
+  /* Wake times of snoozed conversations ("until Mon 15 Jan, 09:00"), in the zone the agent
+     chose (body data-tz), not the browser's: pushed fragments are written in UTC. */
+  function wakeText(d, zone) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, weekday: "short", day: "numeric", month: "short", year: "numeric",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      }).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (err) { return null; }
+    var nowYear = new Intl.DateTimeFormat("en-GB", { timeZone: zone, year: "numeric" }).format(new Date());
+    var day = parts.weekday + " " + parts.day + " " + parts.month + (parts.year !== nowYear ? " " + parts.year : "");
+    return "until " + day + ", " + parts.hour + ":" + parts.minute;
+  }
+  function fmtWake(el) {
+    var zone = document.body.getAttribute("data-tz") || "UTC";
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d)) return;
+    var text = wakeText(d, zone);
+    if (text) el.textContent = text;
+  }
   kdesk.formatTimes = function (root) {
-    (root || document).querySelectorAll("time[datetime]").forEach(fmt);
+    root = root || document;
+    root.querySelectorAll("time[datetime]").forEach(fmt);
+    root.querySelectorAll("time[data-wake]").forEach(fmtWake);
   };
   document.addEventListener("DOMContentLoaded", function () { kdesk.formatTimes(); });
   document.addEventListener("htmx:afterSettle", function (e) { kdesk.formatTimes(e.target); });

@@ -1,5 +1,5 @@
 """Browser tests: a real daphne process serving the test database, driven by Playwright on
-Debian's Chromium. Screenshots land in test-artifacts/."""
+Debian's Chromium. Screenshots land in tests/artifacts/ (gitignored)."""
 
 import os
 from pathlib import Path
@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 

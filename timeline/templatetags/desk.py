@@ -64,3 +64,11 @@ def at_widget(value, tz):
     from timeline.insights import widget
 
     return widget("snoozeAt", value, {}, tz or "UTC")
+
+
+@register.filter
+def wake(value, tz):
+    """A snooze time as `until Mon 15 Jan, 09:00` in the agent's zone `tz`."""
+    from timeline.insights import wake_html
+
+    return wake_html(value, tz or "UTC")

@@ -1,0 +1,108 @@
+"""A customer writing to a snoozed conversation wakes it up: the conversation is open again,
+its snooze time cleared, and one `conversation.update` event records why. A reply the agent
+sends does not."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from conversations import services
+from conversations.models import Conversation
+from kdesk.models import Event
+from tests.factories_customers import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _later():
+    return (timezone.now() + dt.timedelta(days=2)).isoformat()
+
+
+@pytest.fixture
+def snoozed(org, admin_user):
+    customer = CustomerFactory(org=org, name="Ken Tanaka")
+    services.message_create(
+        org=org,
+        actor=None,
+        customer=customer,
+        data={"direction": "in", "channel": "email", "body": "Hello", "subject": "Refund"},
+    )
+    conversation = Conversation.objects.get(org=org, customer=customer)
+    services.conversation_update(
+        org=org,
+        actor=admin_user,
+        conversation=conversation,
+        data={"status": "snoozed", "snoozeUntil": _later()},
+    )
+    conversation.refresh_from_db()
+    assert conversation.status == "snoozed"
+    return customer, conversation
+
+
+def test_it_reopens_on_an_inbound_message_to_the_conversation(org, api, snoozed):
+    customer, conversation = snoozed
+    before = Event.objects.filter(org=org).count()
+
+    response = api.post(
+        f"/v1/conversations/{conversation.pk}/messages",
+        {"direction": "in", "channel": "email", "body": "Any news?"},
+    )
+
+    assert response.status_code == 201, response.content
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert conversation.snooze_until is None
+    events = list(Event.objects.filter(org=org).order_by("id")[before:])
+    assert [e.type for e in events] == ["conversation.message.create", "conversation.update"]
+    wake = events[1]
+    assert wake.changes["status"] == {"before": "snoozed", "after": "open"}
+    assert wake.changes["snoozeUntil"]["after"] is None
+    assert wake.data["meta"]["reason"] == "inboundMessage"
+    assert wake.rev == conversation.rev
+
+
+def test_it_reopens_on_an_inbound_message_to_the_customer(org, api, snoozed):
+    customer, conversation = snoozed
+
+    response = api.post(
+        f"/v1/customers/{customer.pk}/messages",
+        {"direction": "in", "channel": "email", "body": "Still waiting"},
+    )
+
+    assert response.status_code == 201, response.content
+    # The message went to the snoozed conversation, not to a new one.
+    assert response.json()["data"]["relationships"]["conversation"]["data"]["id"] == str(
+        conversation.pk
+    )
+    assert Conversation.objects.filter(org=org, customer=customer).count() == 1
+    conversation.refresh_from_db()
+    assert conversation.status == "open" and conversation.message_count == 2
+
+
+def test_an_outbound_reply_leaves_it_snoozed(org, api, snoozed):
+    customer, conversation = snoozed
+
+    response = api.post(
+        f"/v1/conversations/{conversation.pk}/messages",
+        {"direction": "out", "channel": "email", "body": "We are on it"},
+    )
+
+    assert response.status_code == 201
+    conversation.refresh_from_db()
+    assert conversation.status == "snoozed" and conversation.snooze_until is not None
+
+
+def test_a_done_conversation_is_not_reopened_by_this_rule(org, api, admin_user, snoozed):
+    customer, conversation = snoozed
+    services.conversation_update(
+        org=org, actor=admin_user, conversation=conversation, data={"status": "done"}
+    )
+
+    api.post(
+        f"/v1/conversations/{conversation.pk}/messages",
+        {"direction": "in", "channel": "email", "body": "Thanks!"},
+    )
+
+    conversation.refresh_from_db()
+    assert conversation.status == "done"
