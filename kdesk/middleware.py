@@ -181,3 +181,38 @@ def _without_nul(request, name):
     from kdesk.text import NUL
 
     return request.GET.get(name, "").replace(NUL, "")
+
+
+class SignedOutPartialMiddleware:
+    """A page's background request (htmx, or a fetch asking for JSON) made after the session has
+    expired gets a 401, not the redirect to the sign-in page: followed, that redirect would swap
+    a login form into the compose box or the attribute being saved. The page keeps what the
+    agent typed and offers "sign in again" back to where they were (kdesk.js)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.login_url = settings.LOGIN_URL
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 302 or not response.get("Location", "").startswith(
+            self.login_url
+        ):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return response
+        background = request.headers.get("HX-Request") == "true" or (
+            "application/json" in request.headers.get("Accept", "")
+        )
+        if not background:
+            return response
+        signed_out = HttpResponse(
+            "You were signed out — sign in again.",
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
+        signed_out["WWW-Authenticate"] = 'Session realm="kdesk"'
+        return signed_out

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kdesk.middleware.SignedOutPartialMiddleware",
     "kdesk.middleware.ContentSecurityPolicyMiddleware",
     "kdesk.middleware.OriginTabMiddleware",
     "kdesk.middleware.NulInputMiddleware",

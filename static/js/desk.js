@@ -77,6 +77,38 @@
     if (tab) { setMode(document.getElementById("compose"), tab.getAttribute("data-mode")); $("#compose-body").focus(); }
   });
 
+  /* Drafts: what is typed in the compose box is kept in this browser per conversation (and
+     mode), so a failed send, an expired session or a closed tab never loses it. A send that
+     succeeds forgets it. */
+  function draftKey(form) {
+    form = form || document.getElementById("compose");
+    if (!form) return null;
+    var select = document.getElementById("conversation-select");
+    var conv = (form.getAttribute("data-draft-conversation")) || (select && select.value) || "new";
+    return "kdesk:draft:" + form.getAttribute("data-customer") + ":" + conv;
+  }
+  function saveDraft(form) {
+    var key = draftKey(form), area = form && $("textarea", form);
+    if (!key || !area) return;
+    try {
+      if (area.value.trim()) localStorage.setItem(key, JSON.stringify({ mode: form.getAttribute("data-mode") || "reply", body: area.value, at: Date.now() }));
+      else localStorage.removeItem(key);
+    } catch (err) { /* storage full or disabled: the box still holds the text */ }
+  }
+  function restoreDraft(form) {
+    var key = draftKey(form), area = form && $("textarea", form);
+    if (!key || !area || area.value.trim()) return;
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(key) || "null"); } catch (err) { draft = null; }
+    if (!draft || !draft.body) return;
+    area.value = draft.body;
+    setMode(form, draft.mode === "note" ? "note" : "reply");
+  }
+  function forgetDraft(key) {
+    try { if (key) localStorage.removeItem(key); } catch (err) { /* nothing kept */ }
+  }
+  kdesk.draftKey = draftKey;
+
   /* suggestions: @ in a note (users, teams), # in a reply (shortcuts) */
   var suggest = { items: [], index: 0, start: -1, trigger: "", timer: null, seq: 0 };
   function closeSuggest() {
@@ -145,7 +177,10 @@
       : "/customers/" + form.getAttribute("data-customer") + "/shortcuts.json?q=" + encodeURIComponent(t.query);
     var seq = ++suggest.seq;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { data: [] }; })
+      .then(function (r) {
+        if (r.status === 401 && kdesk.signedOut) kdesk.signedOut();
+        return r.ok ? r.json() : { data: [] };
+      })
       .then(function (body) {
         if (seq !== suggest.seq) return;
         suggest.items = body.data || []; suggest.index = 0;
@@ -155,6 +190,7 @@
   }
   document.addEventListener("input", function (e) {
     if (e.target.id !== "compose-body") return;
+    saveDraft(e.target.form);
     clearTimeout(suggest.timer);
     var area = e.target;
     suggest.timer = setTimeout(function () { lookup(area); }, 120);
@@ -345,7 +381,42 @@
     if (errorField) errorField.focus();
   });
 
+  /* The draft a send is for: remembered with the request, forgotten when the answer is a 200
+     (a 422 shows the errors with the text; a 401 or a network error keeps it). */
+  var sending = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (elt && elt.id === "compose") sending = draftKey(elt);
+  });
+  /* (beforeSwap: the form is still in the page; once swapped its events reach no listener) */
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || elt.id !== "compose" || !sending) return;
+    if (e.detail.xhr && e.detail.xhr.status === 200) forgetDraft(sending);
+    sending = null;
+  });
+  /* Switching conversation: the box holds that conversation's draft, the old one is kept. */
+  var draftConversation = null;
+  document.addEventListener("focusin", function (e) {
+    if (e.target.id === "conversation-select") draftConversation = e.target.value;
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.id !== "conversation-select") return;
+    var form = document.getElementById("compose"), area = form && $("textarea", form);
+    if (!form || !area) return;
+    if (draftConversation !== null) {
+      form.setAttribute("data-draft-conversation", draftConversation);
+      saveDraft(form);
+      form.removeAttribute("data-draft-conversation");
+    }
+    draftConversation = e.target.value;
+    area.value = "";
+    restoreDraft(form);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    var compose = document.getElementById("compose");
+    if (compose) restoreDraft(compose);
     page = document.getElementById("desk-customer");
     if (page) {
       topic = "customer." + page.getAttribute("data-customer");

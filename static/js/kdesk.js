@@ -67,6 +67,22 @@
   document.addEventListener("htmx:afterSettle", function (e) { kdesk.formatTimes(e.target); });
   setInterval(function () { kdesk.formatTimes(); }, 60000);
 
+  /* A background request answered 401: the session has expired. Nothing is retried (the agent
+     decides what to send again); the banner links to the sign-in page and back here. */
+  kdesk.signedOut = function () {
+    var banner = document.getElementById("signed-out");
+    if (!banner) return;
+    var link = document.getElementById("signed-out-link");
+    if (link) link.href = "/login/?next=" + encodeURIComponent(location.pathname + location.search);
+    if (banner.hidden) {
+      banner.hidden = false;
+      document.body.classList.add("is-signed-out");
+    }
+  };
+  document.addEventListener("htmx:responseError", function (e) {
+    if (e.detail && e.detail.xhr && e.detail.xhr.status === 401) kdesk.signedOut();
+  });
+
   kdesk.announce = function (text) {
     var r = document.getElementById("live-region");
     if (r) { r.textContent = ""; setTimeout(function () { r.textContent = text; }, 50); }
