@@ -129,10 +129,41 @@ def unread_notification_count(*, org, user):
 
 
 def notifications_for(*, org, user, unread_only=False):
+    """Newest first by when they happened (an imported note's notification carries the note's
+    time, so ids are not in time order)."""
     qs = Notification.objects.filter(org_id=_org_id(org), user_id=getattr(user, "pk", user))
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-id")
+    return qs.order_by("-created_at", "-id")
+
+
+NOTIFICATION_FIELDS = (
+    "id",
+    "kind",
+    "note_id",
+    "conversation_id",
+    "customer_id",
+    "actor_id",
+    "text",
+    "read_at",
+    "created_at",
+)
+
+
+def notifications_page(*, org, user, unread_only=False, cursor=None, limit=50):
+    """(rows, next_cursor): one page of notifications_for, keyset on (created_at, id) so that
+    new ones arriving meanwhile never shift the next page. One query."""
+    qs = notifications_for(org=org, user=user, unread_only=unread_only)
+    keyset = _inbox_keyset(cursor)
+    if keyset:
+        at, pk = keyset
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
+    rows = list(qs.values(*NOTIFICATION_FIELDS)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = [rows[-1]["created_at"].isoformat(), rows[-1]["id"]]
+    return rows, next_cursor
 
 
 def shortcuts_visible(*, org, user):

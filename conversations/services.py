@@ -699,7 +699,13 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
 
 
 def parse_mentions(*, org, body, explicit=(), author=None):
-    """Resolve mentions: ([users], [teams], [recipient ids], errors).
+    """Resolve mentions: ([users], [teams], [recipient ids], errors); see _resolve_mentions."""
+    return _resolve_mentions(org=org, body=body, explicit=explicit, author=author)[:4]
+
+
+def _resolve_mentions(*, org, body, explicit=(), author=None):
+    """([users], [teams], [recipient ids], errors, {recipient id: team slug} for those reached
+    only through a team).
 
     `explicit` is the API's userMentions list ([{user: id} | {team: id}]); `@handle` in the
     body matches the org's usernames and team slugs at word boundaries. Recipients are the
@@ -780,20 +786,24 @@ def parse_mentions(*, org, body, explicit=(), author=None):
                 break
 
     recipients = [u.pk for u in mentioned_users if not u.is_machine]
+    via_team = {}
     if mentioned_teams:
+        slugs = {t.pk: t.slug for t in mentioned_teams}
         members = (
             Team.members.through.objects.filter(
-                team_id__in=[t.pk for t in mentioned_teams],
+                team_id__in=list(slugs),
                 user__is_active=True,
                 user__is_machine=False,
             )
             .order_by("team_id", "user_id")
-            .values_list("user_id", flat=True)
+            .values_list("team_id", "user_id")
         )
-        recipients += list(members)
+        for team_id, user_id in members:
+            recipients.append(user_id)
+            via_team.setdefault(user_id, slugs[team_id])
     author_id = getattr(author, "pk", None)
     recipients = [pk for pk in dict.fromkeys(recipients) if pk != author_id]
-    return mentioned_users, mentioned_teams, recipients, errors
+    return mentioned_users, mentioned_teams, recipients, errors, via_team
 
 
 @transaction.atomic
@@ -811,7 +821,7 @@ def note_create(*, org, actor, conversation, data, created_at=None):
     if explicit is not None and (not isinstance(explicit, list) or len(explicit) > 50):
         p.error("userMentions", "type", "userMentions must be a list of at most 50 mentions.")
         explicit = None
-    users, teams, recipients, mention_errors = parse_mentions(
+    users, teams, recipients, mention_errors, via_team = _resolve_mentions(
         org=org, body=body, explicit=explicit or (), author=actor
     )
     errors = [*p.errors, *mention_errors]
@@ -830,7 +840,14 @@ def note_create(*, org, actor, conversation, data, created_at=None):
         updated_at=now,
     )
     who = _display(actor) or "Someone"
-    text = f"{who} mentioned you on “{conversation.name or 'a conversation'}”: {make_preview(body)}"
+    direct = {u.pk for u in users}
+
+    def text_for(pk):
+        # Someone reached only through a team reads which team was mentioned, not "you".
+        whom = "you" if pk in direct or pk not in via_team else f"@{via_team[pk]}"
+        about = conversation.name or "a conversation"
+        return f"{who} mentioned {whom} on “{about}”: {make_preview(body)}"
+
     Notification.objects.bulk_create(
         [
             Notification(
@@ -841,7 +858,7 @@ def note_create(*, org, actor, conversation, data, created_at=None):
                 conversation=conversation,
                 customer_id=conversation.customer_id,
                 actor=author,
-                text=text[:500],
+                text=text_for(pk)[:500],
                 created_at=now,
             )
             for pk in recipients
@@ -878,6 +895,23 @@ def notifications_mark_read(*, org, user, ids=None):
     if ids is not None:
         qs = qs.filter(pk__in=[n for n in map(as_id, ids) if n is not None])
     return qs.update(read_at=_now())
+
+
+def notifications_mark_seen(*, org, user, note_id=None, conversation_id=None):
+    """The user opened what a notification is about (a note, an assigned conversation): its
+    unread notifications about it are read; returns how many."""
+    about = Q()
+    if as_id(note_id) is not None:
+        about |= Q(note_id=as_id(note_id))
+    if as_id(conversation_id) is not None:
+        about |= Q(conversation_id=as_id(conversation_id), kind=Notification.Kind.ASSIGNMENT)
+    if not about:
+        return 0
+    return (
+        Notification.objects.filter(org=org, user=user, read_at__isnull=True)
+        .filter(about)
+        .update(read_at=_now())
+    )
 
 
 # ---------------------------------------------------------------- tags

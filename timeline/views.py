@@ -360,6 +360,14 @@ def _note_page_limit(request, customer):
 @require_GET
 def customer_page(request, pk):
     customer = _customer(request, pk)
+    seen = conv_services.notifications_mark_seen(
+        org=_org(request),
+        user=request.user,
+        note_id=request.GET.get("note"),
+        conversation_id=request.GET.get("conversation"),
+    )
+    if seen:  # the bell of this page renders the new count; the person's other tabs by push
+        live.push_unread(_org(request).pk, request.user.pk)
     # The reconnect cursor is read before the timeline: an event committed between the two is
     # then replayed on connect instead of being neither rendered nor replayed.
     last_event_id = desk.last_event_id(org=_org(request), customer_id=customer.pk)
@@ -721,24 +729,23 @@ def entry_kview(request, event_id):
 # ---- notifications ------------------------------------------------------------------------
 
 
+NOTIFICATION_PAGE = 50
+
+
 @login_required
 @require_GET
 def notifications(request):
     org = _org(request)
     show = request.GET.get("show", "all")
-    qs = conv_selectors.notifications_for(org=org, user=request.user, unread_only=show == "unread")
-    rows = list(
-        qs.values(
-            "id",
-            "kind",
-            "note_id",
-            "conversation_id",
-            "customer_id",
-            "actor_id",
-            "text",
-            "read_at",
-            "created_at",
-        )[:100]
+    show = show if show in ("all", "unread") else "all"
+    raw = request.GET.get("cursor")
+    cursor = _decode(raw) if raw else None
+    rows, next_cursor = conv_selectors.notifications_page(
+        org=org,
+        user=request.user,
+        unread_only=show == "unread",
+        cursor=cursor,
+        limit=NOTIFICATION_PAGE,
     )
     events = desk.note_event_ids(org=org, note_ids=[r["note_id"] for r in rows if r["note_id"]])
     for row in rows:
@@ -751,8 +758,15 @@ def notifications(request):
             elif row["conversation_id"]:
                 link += f"?conversation={row['conversation_id']}"
             row["link"] = link
-    unread = sum(1 for r in rows if r["read_at"] is None)
-    context = {"rows": rows, "show": show, "unread": unread}
+    unread = conv_selectors.unread_notification_count(org=org, user=request.user)
+    context = {
+        "rows": rows,
+        "show": show,
+        "unread": unread,
+        "next_cursor": encode_cursor(next_cursor) if next_cursor else None,
+    }
+    if _is_htmx(request) and raw and request.GET.get("part") == "rows":
+        return render(request, "timeline/notifications.html#notification-rows", context)
     if _is_htmx(request) and request.GET.get("part") == "list":
         return render(request, "timeline/notifications.html#notification-list", context)
     return render(request, "timeline/notifications.html", context)
