@@ -19,7 +19,7 @@ from conversations.models import Conversation, Shortcut
 from customers.models import Customer
 from customers.services import customer_update
 from kdesk.api.pagination import decode_cursor, encode_cursor
-from kdesk.errors import Conflict, NotFound, ValidationFailed
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.payload import as_id
 from klasses.models import Metadata
 from klasses.schema.types import default_display_name
@@ -617,6 +617,12 @@ def attribute(request, pk, name):
         value = insights.parse_input(name, raw, definition, tz) if name != "name" else raw.strip()
         data = {"name": value or ""} if name == "name" else {"custom": {name: value}}
         try:
+            if name == "name" and not value:
+                # The API may leave a customer unnamed (a lead known by email only); an agent
+                # blanking the name of someone they are talking to is a slip, not a choice.
+                raise ValidationFailed(
+                    [FieldError("/name", "required", "Enter a name: it can't be left empty.")]
+                )
             # This response renders the one attribute row; the cards still refresh by push.
             with live.renders("attributes"):
                 customer = customer_update(
@@ -637,7 +643,12 @@ def attribute(request, pk, name):
             return render(request, "timeline/customer.html#attr-edit", context, status=422)
         context["attr"] = _attr_row(customer, name, definition, tz)
         context["just_saved"] = True
-        return render(request, "timeline/customer.html#attr", context)
+        html = render_to_string("timeline/customer.html#attr", context, request=request)
+        if name == "name":  # the page header and title follow the new name
+            html += render_to_string(
+                "timeline/customer.html#customer-name", {"customer": customer, "oob": True}
+            )
+        return HttpResponse(html)
     context["attr"] = _attr_row(customer, name, definition, tz)
     if request.GET.get("edit"):
         context["widget"] = insights.widget(name, current, definition, tz)
