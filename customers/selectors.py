@@ -165,3 +165,45 @@ def customers_list(*, org, filters=None):
 def companies_list(*, org, filters=None):
     qs = Company.objects.filter(org=org)
     return _apply(CompanyFilter, org, qs, filters).values(*COMPANY_FIELDS)
+
+
+def customers_text_search(*, org, q, fields, after=None, limit=50):
+    """(rows, next_after): customers every word of `q` matches, in any order, ignoring case
+    and accents ("tanaka ken" finds "Ken Tanaka", "fernandez" finds "Fernández"), a word
+    matching part of the name, of an email or phone ("mail.example" finds the domain), or
+    the whole external id (case ignored). Ranked: the whole query as the name, then names starting with it as a
+    word, then as a prefix, then names holding it, then the rest; newest first within a rank. `after` is the
+    (rank, id) of the previous page's last row. One query per page."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from kdesk.search.text import Folded, fold, words
+
+    terms = words(q)
+    qs = Customer.objects.filter(org=org)
+    if not terms:
+        return [], None
+    phrase = " ".join(terms)
+    qs = qs.annotate(folded_name=Folded("name"))
+    for word in terms:
+        identities = Identity.objects.filter(org=org, value__contains=word).values("customer_id")
+        qs = qs.filter(
+            Q(folded_name__contains=word) | Q(pk__in=identities) | Q(external_id__iexact=word)
+        )
+    raw = (q or "").strip()
+    qs = qs.annotate(
+        rank=Case(
+            When(folded_name=fold(" ".join(raw.split())), then=Value(0)),
+            When(folded_name__startswith=phrase + " ", then=Value(1)),
+            When(folded_name__startswith=phrase, then=Value(2)),
+            When(folded_name__contains=phrase, then=Value(3)),
+            default=Value(4),
+            output_field=IntegerField(),
+        )
+    )
+    if after is not None:
+        rank, pk = after
+        qs = qs.filter(Q(rank__gt=rank) | Q(rank=rank, pk__lt=pk))
+    rows = list(qs.order_by("rank", "-id").values(*fields, "rank")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, ((rows[-1]["rank"], rows[-1]["id"]) if more and rows else None)

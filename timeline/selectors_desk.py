@@ -55,8 +55,15 @@ def quick_find(*, org, q):
     hit = Customer.objects.filter(org=org, external_id=q).values_list("id", flat=True).first()
     if hit:
         return hit
-    name = " ".join(q.split())
-    named = Customer.objects.filter(org=org, name__iexact=name).values_list("id", flat=True)
+    from kdesk.search.text import Folded, fold
+
+    name = fold(" ".join(q.split()))
+    named = (
+        Customer.objects.filter(org=org)
+        .annotate(folded_name=Folded("name"))
+        .filter(folded_name=name)
+        .values_list("id", flat=True)
+    )
     named = list(named[:2])
     return named[0] if len(named) == 1 else None
 
@@ -65,12 +72,17 @@ CUSTOMER_LIST_FIELDS = ("id", "name", "external_id", "emails", "phones", "last_a
 
 
 def customers_search(*, org, q="", before=None, limit=50):
-    """(rows, next_before): customers by name, email, phone or externalId, newest id first."""
-    qs = Customer.objects.filter(org=org)
+    """(rows, next_before): with a query, customers.selectors.customers_text_search (every
+    word, accents ignored, ranked; `before` is then its (rank, id) cursor); without one,
+    everyone, newest id first (`before` an id)."""
     q = (q or "").strip()
     if q:
-        ids = Identity.objects.filter(org=org, value__istartswith=q.lower()).values("customer_id")
-        qs = qs.filter(Q(name__icontains=q) | Q(external_id=q) | Q(pk__in=ids))
+        from customers.selectors import customers_text_search
+
+        return customers_text_search(
+            org=org, q=q, fields=CUSTOMER_LIST_FIELDS, after=before, limit=limit
+        )
+    qs = Customer.objects.filter(org=org)
     if before:
         qs = qs.filter(pk__lt=before)
     rows = list(qs.order_by("-id").values(*CUSTOMER_LIST_FIELDS)[: limit + 1])

@@ -139,9 +139,10 @@ def customers(request):
         hit = desk.quick_find(org=_org(request), q=q)
         if hit:
             return redirect(f"/customers/{hit}/")
-    before = request.GET.get("before")
-    before = as_id(before)
+    before = _search_cursor(request.GET.get("before"), ranked=bool(q))
     rows, next_before = desk.customers_search(org=_org(request), q=q, before=before)
+    if isinstance(next_before, tuple):
+        next_before = f"{next_before[0]}.{next_before[1]}"
     if q and before is None and len(rows) == 1 and next_before is None:
         # A search only one customer matches (part of a name, say) is that customer.
         return redirect(f"/customers/{rows[0]['id']}/")
@@ -156,6 +157,18 @@ def customers(request):
     if _is_htmx(request) and before:
         return render(request, "timeline/customers.html#customer-rows", context)
     return render(request, "timeline/customers.html", context)
+
+
+def _search_cursor(raw, *, ranked):
+    """The customers list's `before`: an id, or for a search "<rank>.<id>"; None if neither."""
+    if not raw:
+        return None
+    if not ranked:
+        return as_id(raw)
+    rank, _, pk = raw.partition(".")
+    if rank.isdigit() and as_id(pk) is not None:
+        return int(rank), as_id(pk)
+    return None
 
 
 def _filters(request):
