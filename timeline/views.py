@@ -352,12 +352,19 @@ def _insights_context(request, customer):
 
 
 def _note_page_limit(request, customer):
-    """How many entries the first page needs so that `?note=<id>` is on it (capped)."""
+    """How many entries the first page needs so that `?note=<id>` (else the newest entry of
+    `?conversation=<id>`) is on it (capped), and that entry's event id."""
     note = request.GET.get("note", "")
-    if as_id(note) is None:
+    conversation = as_id(request.GET.get("conversation", ""))
+    if as_id(note) is not None:
+        event = desk.event_for(org=_org(request), resource="note", resource_id=note)
+    elif conversation is not None:
+        event = desk.conversation_latest_event(
+            org=_org(request), customer_id=customer.pk, conversation_id=conversation
+        )
+    else:
         return PAGE_SIZE, None
-    event = desk.event_for(org=_org(request), resource="note", resource_id=note)
-    if event is None or event.customer_id != customer.pk:
+    if event is None or (as_id(note) is not None and event.customer_id != customer.pk):
         return PAGE_SIZE, None
     from kdesk.models import Event
 
@@ -384,7 +391,9 @@ def customer_page(request, pk):
     # The reconnect cursor is read before the timeline: an event committed between the two is
     # then replayed on connect instead of being neither rendered nor replayed.
     last_event_id = desk.last_event_id(org=_org(request), customer_id=customer.pk)
-    limit, highlight = _note_page_limit(request, customer)
+    limit, target = _note_page_limit(request, customer)
+    # a note is highlighted; a conversation's newest entry is only brought into view
+    highlight = target if request.GET.get("note") else None
     context = _timeline(request, customer, limit=limit)
     conversation_id = request.GET.get("conversation")
     context.update(_conversation_context(request, customer, as_id(conversation_id)))
@@ -395,6 +404,7 @@ def customer_page(request, pk):
             "chips": _chips(context["kinds"], context["klasses_on"], klass_list),
             "last_event_id": last_event_id,
             "highlight": highlight,
+            "conversation_entry": target if highlight is None else None,
         }
     )
     return render(request, "timeline/customer.html", context)
@@ -538,7 +548,19 @@ def conversation_panel(request, pk):
     conversation_id = as_id(raw_id)
     if request.method == "GET":
         context = _conversation_context(request, customer, conversation_id)
-        return render(request, "timeline/customer.html#conversation", context)
+        response = render(request, "timeline/customer.html#conversation", context)
+        chosen = context["conversation"]
+        if request.headers.get("HX-Trigger") == "conversation-select" and chosen:
+            # The agent picked another conversation: the address follows (back returns to the
+            # previous one) and the timeline goes to that conversation's newest entry.
+            response["HX-Push-Url"] = f"/customers/{customer.pk}/?conversation={chosen['id']}"
+            event = desk.conversation_latest_event(
+                org=org, customer_id=customer.pk, conversation_id=chosen["id"]
+            )
+            response["HX-Trigger-After-Settle"] = json.dumps(
+                {"kdesk-conversation": {"id": chosen["id"], "entry": event.pk if event else None}}
+            )
+        return response
     conversation = get_object_or_404(Conversation, org=org, customer=customer, pk=conversation_id)
     props = (
         Metadata.objects.filter(org=org, resource="conversation")

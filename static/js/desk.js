@@ -336,6 +336,27 @@
     el.scrollIntoView({ block: "center" });
     entry.focus({ preventScroll: true });
   }
+  /* The timeline goes to a conversation's newest entry: scrolled into view (below the top bar)
+     and briefly marked; when it is not loaded (older than this page), the page is loaded at
+     that conversation, which puts it on the first page. */
+  function bringConversation(entryId, conversationId, mark) {
+    var el = entryId && document.getElementById("entry-" + entryId);
+    if (!el) {
+      if (mark && conversationId) location.assign(location.pathname + "?conversation=" + conversationId);
+      return;
+    }
+    var rect = el.getBoundingClientRect();
+    if (mark || rect.top < 0 || rect.top > window.innerHeight) el.scrollIntoView({ block: "start", behavior: mark ? "smooth" : "auto" });
+    if (!mark) return;
+    var entry = $(".tl-entry", el) || el;
+    entry.classList.add("is-focused");
+    setTimeout(function () { entry.classList.remove("is-focused"); }, 2000);
+  }
+  document.addEventListener("kdesk-conversation", function (e) {
+    var d = e.detail || {};
+    bringConversation(d.entry, d.id, true);
+  });
+
   document.addEventListener("kdesk:event", function (e) {
     var d = e.detail || {};
     if (!topic || d.topic !== topic) return;
@@ -424,6 +445,7 @@
       syncSnooze();
       highlight();
       window.addEventListener("hashchange", highlight);
+      if (page.getAttribute("data-conversation-entry")) bringConversation(page.getAttribute("data-conversation-entry"), null, false);
     }
     var first = inboxRows()[0];
     if (first) first.classList.add("is-selected");
