@@ -23,7 +23,7 @@ from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.payload import as_id
 from klasses.models import Metadata
 from klasses.schema.types import default_display_name
-from timeline import cards, fragments, insights, live
+from timeline import cards, fragments, insights, live, wording
 from timeline import selectors_desk as desk
 from timeline.entries import KINDS, type_prefixes
 from timeline.selectors import decode_keyset, encode_keyset, timeline_page
@@ -62,19 +62,28 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
-def _errors_by_field(exc):
-    """({field key: [detail]}, [details without a field]) from a ValidationFailed."""
+def _errors_by_field(exc, org=None):
+    """({field key: [detail]}, [details without a field]) from a ValidationFailed (or any
+    error of a save), the details worded with display names (timeline.wording)."""
+    labels = wording.labels_for(org=org) if org is not None else {}
     fields, other = {}, []
     for error in getattr(exc, "errors", []) or []:
         pointer = (error.pointer or "").strip("/")
+        detail = wording.humanize(error.detail, labels)
         if pointer:
             key = pointer.replace("/", ".")
-            fields.setdefault(key, []).append(error.detail)
+            fields.setdefault(key, []).append(detail)
         else:
-            other.append(error.detail)
+            other.append(detail)
     if not fields and not other:
-        other.append(str(exc))
+        other.append(wording.humanize(str(exc), labels))
     return fields, other
+
+
+def _messages(exc, org):
+    """Every message of a failed save, in one list (display names)."""
+    fields, other = _errors_by_field(exc, org)
+    return [d for details in fields.values() for d in details] + other
 
 
 # ---- inbox ------------------------------------------------------------------------------------
@@ -491,12 +500,14 @@ def compose(request, pk):
             event = desk.event_for(org=org, resource="message", resource_id=message.pk)
             conversation = message.conversation
     except ValidationFailed as exc:
-        fields, other = _errors_by_field(exc)
+        fields, other = _errors_by_field(exc, _org(request))
         errors = [d for ds in fields.values() for d in ds] + other
         if mode == "note" and conversation is None:
             errors = ["Open a conversation first: a note belongs to a conversation."]
+        elif not body.strip():
+            errors = [f"Write the {'note' if mode == 'note' else 'reply'} first: it is empty."]
     except (NotFound, Conflict) as exc:
-        errors = [str(exc)]
+        errors = _messages(exc, _org(request))
     context = _conversation_context(request, customer, conversation.pk if conversation else None)
     context.update(
         {"mode": mode, "compose_errors": errors, "body": body if errors else "", "sent": not errors}
@@ -577,9 +588,9 @@ def conversation_panel(request, pk):
                 org=org, actor=request.user, conversation=conversation, data=data
             )
     except ValidationFailed as exc:
-        errors, other = _errors_by_field(exc)
+        errors, other = _errors_by_field(exc, _org(request))
     except (NotFound, Conflict) as exc:
-        other = [str(exc)]
+        other = _messages(exc, _org(request))
     if errors or other:
         context = _conversation_context(
             request, customer, conversation_id, errors=errors, values=raw_values
@@ -664,7 +675,7 @@ def attribute(request, pk, name):
                     org=_org(request), actor=request.user, customer=customer, data=data
                 )
         except (ValidationFailed, Conflict, NotFound) as exc:
-            fields, other = _errors_by_field(exc)
+            fields, other = _errors_by_field(exc, _org(request))
             key = "name" if name == "name" else f"custom.{name}"
             label = definition.get("displayName") or default_display_name(name)
             messages = insights.error_messages(fields, other, key, value, label)
@@ -869,7 +880,7 @@ def shortcuts(request):
         try:
             shortcut = conv_services.shortcut_create(org=org, actor=request.user, data=form)
         except ValidationFailed as exc:
-            errors, other = _errors_by_field(exc)
+            errors, other = _errors_by_field(exc, _org(request))
         else:
             from django.contrib import messages
 
@@ -917,9 +928,9 @@ def shortcut_edit(request, pk):
                 partial=True,
             )
         except ValidationFailed as exc:
-            errors, other = _errors_by_field(exc)
+            errors, other = _errors_by_field(exc, _org(request))
         except (Conflict, NotFound) as exc:
-            other = [str(exc)]
+            other = _messages(exc, _org(request))
         else:
             from django.contrib import messages
 
