@@ -142,7 +142,8 @@ def seed(org, people):
                 },
                 created_at=at,
                 updated_at=at,
-                last_activity_at=at + timedelta(days=rng.randint(0, 30)),
+                # never ahead of now: a customer created yesterday was last seen by today
+                last_activity_at=min(at + timedelta(days=rng.randint(0, 30)), now),
             )
         )
     _record_definitions(org, customers[0].custom)

@@ -216,3 +216,24 @@ class SignedOutPartialMiddleware:
         )
         signed_out["WWW-Authenticate"] = 'Session realm="kdesk"'
         return signed_out
+
+
+class ProductNotFoundMiddleware:
+    """Under DEBUG (`make run`) Django answers a 404 with its technical page, listing every URL
+    pattern: agents trying the demo must see the product's own 404 page instead. Not used
+    when DEBUG is off (handler404 does it there)."""
+
+    def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+            from kdesk.views import page_not_found
+
+            return page_not_found(request)
+        return response

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,6 +12,8 @@ handler500 = "kdesk.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/inbox/", permanent=False)),
+    # browsers ask for /favicon.ico whatever the page links; the icon is an SVG
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

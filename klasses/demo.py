@@ -52,7 +52,7 @@ SUBSCRIPTION_PROPERTIES = {
 }
 CUSTOMER_PROPERTIES = {
     "tierStr": {"displayName": "Tier", "enum": ["bronze", "silver", "gold", "platinum"]},
-    "lifetimeValueNum": {"displayName": "Lifetime value", "min": 0},
+    "lifetimeValueNum": {"displayName": "Lifetime value", "min": 0, "currency": "USD"},
     "vipBool": {"displayName": "VIP"},
 }
 CONVERSATION_PROPERTIES = {

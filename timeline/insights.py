@@ -24,37 +24,39 @@ from klasses.schema.types import UnknownAttributeType, attribute_type, default_d
 
 EMPTY = mark_safe('<span class="muted">—</span>')
 
-# Feather-style icon names an admin may put in metadata → a one-glyph fallback we can show.
-ICON_GLYPHS = {
-    "hash": "#",
-    "star": "★",
-    "award": "★",
-    "dollar-sign": "$",
-    "calendar": "◷",
-    "clock": "◷",
-    "link": "↗",
-    "check": "✓",
-    "tag": "⌗",
-    "user": "●",
-    "mail": "✉",
-    "phone": "☎",
-    "globe": "◍",
-    "map-pin": "⌖",
-    "shopping-bag": "▣",
-    "repeat": "↻",
-    "heart": "♥",
-    "flag": "⚑",
+# Feather-style icon names an admin may put in metadata → our inline SVG icon (never a font
+# glyph: symbols like ⌗ or ◷ are missing from many fonts and render as empty boxes).
+ICON_SVGS = {
+    "hash": "hash",
+    "star": "star",
+    "award": "star",
+    "dollar-sign": "dollar",
+    "calendar": "calendar",
+    "clock": "clock",
+    "link": "link",
+    "check": "check",
+    "tag": "tag",
+    "user": "user",
+    "mail": "email",
+    "phone": "voice",
+    "globe": "globe",
+    "map-pin": "pin",
+    "shopping-bag": "bag",
+    "repeat": "repeat",
+    "heart": "heart",
+    "flag": "flag",
 }
+# Per type: short text (every font has these letters) or an SVG icon name (prefixed "svg:").
 TYPE_GLYPHS = {
     "Str": "Aa",
-    "Txt": "¶",
+    "Txt": "Aa",
     "Num": "#",
-    "At": "◷",
-    "Bool": "✓",
-    "Url": "↗",
+    "At": "svg:clock",
+    "Bool": "svg:check",
+    "Url": "svg:link",
     "Id": "id",
     "Obj": "{}",
-    "Tree": "⌥",
+    "Tree": "svg:tree",
 }
 
 
@@ -247,6 +249,8 @@ def format_value(value, kind, definition=None, tz=None):
         if definition and definition.get("enumLabels"):
             return format_html('<span class="num">{}</span>', enum_label(value, definition))
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if definition and definition.get("currency"):
+                return format_html('<span class="num money">{}</span>', money(value, definition))
             return format_html('<span class="num">{}</span>', format_number(value))
         return format_html("{}", value)
     if kind == "Obj" and isinstance(value, dict):
@@ -266,9 +270,37 @@ def format_value(value, kind, definition=None, tz=None):
     return format_html("{}", value)
 
 
+ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF"})
+
+
+def money(value, definition):
+    """A Num attribute whose metadata names a `currency` (ISO 4217) reads as money: "$1,234.50",
+    "€0.99", "¥1,200", or "1,234.50 CHF" where there is no common symbol; always the
+    currency's decimals (two, none for yen and the like), rounded half away from zero."""
+    from decimal import ROUND_HALF_UP
+
+    from timeline.kviews import CURRENCY_SYMBOLS
+
+    code = definition["currency"]
+    places = 0 if code in ZERO_DECIMAL else 2
+    amount = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    number = f"{abs(amount):,.{places}f}"
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"
+
+
 def icon_for(definition, kind):
-    icon = (definition or {}).get("icon") or ""
-    return ICON_GLYPHS.get(icon, TYPE_GLYPHS.get(kind, "•"))
+    """Safe HTML of an attribute's icon: its metadata icon, else its type's."""
+    from timeline.templatetags.desk import icon
+
+    name = ICON_SVGS.get((definition or {}).get("icon") or "")
+    glyph = TYPE_GLYPHS.get(kind, "Aa")
+    if name is None and glyph.startswith("svg:"):
+        name = glyph[4:]
+    if name:
+        return icon(name)
+    return format_html("{}", glyph)
 
 
 def attribute_rows(custom, properties, tz=None):

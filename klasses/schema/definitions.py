@@ -9,6 +9,7 @@ A normalised definition (what normalize_definition returns and what compile_vali
      "enum": ["S", "M"], "enumLabels": {"S": "Small"},      # Str/Txt/Num/Url; labels by str(value)
      "min": 0, "max": 10,                                   # Num
      "minLength": 1, "maxLength": 40,                       # Str/Txt
+     "currency": "EUR",                                     # Num: money in this ISO 4217 code
      "tree": {"nodes": [{"id", "displayName", "children": [...]}], "lastNodeRequired": bool},
      "lastNodeRequired": bool,                             # Tree: tree's, at the top as well
      "properties": {"qty": {"type": "Num", "displayName": "Qty", "required": False,
@@ -53,8 +54,10 @@ KNOWN_KEYS = frozenset(
         "tree",
         "properties",
         "lastNodeRequired",
+        "currency",
     }
 )
+CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
 # The reference gives these types a multi flag (a list of distinct values, from the enum when
 # there is one) and these an enumeration.
 MULTI_TYPES = ("Str", "Txt", "Num", "Bool", "Url", "Obj")
@@ -314,6 +317,14 @@ def normalize_definition(name, raw, *, pointer=None):
             d[bound] = value
     if "min" in d and "max" in d and d["min"] > d["max"]:
         err("min", "invalid", f"min ({d['min']}) is greater than max ({d['max']}).")
+    currency = raw.get("currency")
+    if currency is not None and currency != "":
+        if kind != "Num":
+            err("currency", "invalid", "currency applies to Num attributes only.")
+        elif not isinstance(currency, str) or not CURRENCY_RE.match(currency):
+            err("currency", "invalid", "currency is an ISO 4217 code such as USD or EUR.")
+        else:
+            d["currency"] = currency
     cap = {"Str": STR_MAX, "Txt": TXT_MAX}.get(kind)
     for bound in ("minLength", "maxLength"):
         value = raw.get(bound)

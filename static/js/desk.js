@@ -68,13 +68,33 @@
   function focusCompose(mode) {
     var form = document.getElementById("compose");
     if (!form) return;
+    if (form.getAttribute("data-mode") !== mode) $all(".form-errors", form).forEach(function (el) { el.remove(); });
     setMode(form, mode);
     var area = $("textarea", form);
     if (area) { area.focus(); area.scrollIntoView({ block: "center" }); }
   }
+  /* Messages about a previous attempt go stale: the compose errors when the agent switches
+     between reply and note, the card's "Saved." when they change a field again or after a
+     few seconds. */
+  function clearComposeErrors() {
+    $all("#compose .form-errors").forEach(function (el) { el.remove(); });
+  }
+  function clearSaved(root) {
+    $all(".conv-saved", root || document).forEach(function (el) { el.remove(); });
+  }
   document.addEventListener("click", function (e) {
     var tab = e.target.closest && e.target.closest("#compose [role=tab]");
-    if (tab) { setMode(document.getElementById("compose"), tab.getAttribute("data-mode")); $("#compose-body").focus(); }
+    if (tab) {
+      clearComposeErrors();
+      setMode(document.getElementById("compose"), tab.getAttribute("data-mode"));
+      $("#compose-body").focus();
+    }
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.closest && e.target.closest("#conversation-card")) clearSaved();
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if ($(".conv-saved")) setTimeout(function () { clearSaved(); }, 4000);
   });
 
   /* Drafts: what is typed in the compose box is kept in this browser per conversation (and
