@@ -324,7 +324,9 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
         if chosen
         else "email"
     )
+    status, scope = _view(request.POST.get("view") or request.GET.get("view"))
     return {
+        "view": f"{status}.{scope}",
         "customer": customer,
         "conversations": conversations,
         "conversation": chosen,
@@ -564,7 +566,9 @@ def conversation_panel(request, pk):
         if request.headers.get("HX-Trigger") == "conversation-select" and chosen:
             # The agent picked another conversation: the address follows (back returns to the
             # previous one) and the timeline goes to that conversation's newest entry.
-            response["HX-Push-Url"] = f"/customers/{customer.pk}/?conversation={chosen['id']}"
+            response["HX-Push-Url"] = (
+                f"/customers/{customer.pk}/?conversation={chosen['id']}&view={context['view']}"
+            )
             event = desk.conversation_latest_event(
                 org=org, customer_id=customer.pk, conversation_id=chosen["id"]
             )
@@ -580,6 +584,10 @@ def conversation_panel(request, pk):
         or {}
     )
     data, raw_values = _conversation_payload(request, props)
+    then_next = request.POST.get("then") == "next"
+    if then_next:  # "Done and next": whatever the status select says, this closes it
+        data["status"] = Conversation.Status.DONE
+        data.pop("snoozeUntil", None)
     before_rev = conversation.rev
     errors, other = {}, []
     try:
@@ -603,6 +611,8 @@ def conversation_panel(request, pk):
                 "value": raw
             }
         return render(request, "timeline/customer.html#conversation", context, status=422)
+    if then_next:
+        return _open_next(request, conversation)
     context = _conversation_context(request, customer, conversation.pk)
     context["saved"] = conversation.rev != before_rev
     html = render_to_string("timeline/customer.html#conversation", context, request=request)
@@ -612,6 +622,38 @@ def conversation_panel(request, pk):
         )
         html += _announce(f"Conversation saved: {conversation.status}.")
     return HttpResponse(html)
+
+
+def _view(raw):
+    """(status, scope) of the inbox view a conversation was opened from ("open.mine")."""
+    status, _, scope = (raw or "").partition(".")
+    return (
+        status if status in STATUSES else "open",
+        scope if scope in dict(SCOPES) else "all",
+    )
+
+
+def _open_next(request, done):
+    """After "Done and next": the first conversation of the agent's current inbox view (the
+    one just closed has left it), else that view, empty. A full navigation (HX-Redirect)."""
+    status, scope = _view(request.POST.get("view"))
+    rows, _ = conv_selectors.conversations_for_inbox(
+        org=_org(request), user=request.user, status=status, scope=scope, limit=2
+    )
+    following = next((r for r in rows if r["id"] != done.pk), None)
+    if following is None:
+        from django.contrib import messages
+
+        messages.success(request, f"Closed “{done.name or 'the conversation'}”. Nothing left here.")
+        url = f"/inbox/?status={status}&scope={scope}"
+    else:
+        url = (
+            f"/customers/{following['customer_id']}/?conversation={following['id']}"
+            f"&view={status}.{scope}"
+        )
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
 
 
 @login_required

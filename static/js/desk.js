@@ -46,6 +46,18 @@
       if (row) row.click();
     });
     kdesk.onKey("n", function () { focusCompose("note"); });
+    kdesk.onKey("e", function () {
+      var button = document.getElementById("done-next");
+      if (button) button.click();
+    });
+    kdesk.onKey("s", function () {
+      var status = document.getElementById("conv-status");
+      var when = document.getElementById("conv-snooze");
+      if (!status || !when) return;
+      status.value = "snoozed";
+      syncSnooze();
+      when.focus();
+    });
     kdesk.onKey("r", function () { focusCompose("reply"); });
   }
 

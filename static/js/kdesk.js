@@ -13,6 +13,10 @@
     var fn = keys[e.key];
     if (fn) { e.preventDefault(); fn(e); }
   });
+  kdesk.onKey("?", function () {
+    var help = document.getElementById("keys-help");
+    if (help && !help.open && help.showModal) help.showModal();
+  });
   kdesk.onKey("/", function () {
     var s = document.getElementById("global-search");
     if (s) { s.focus(); s.select(); }

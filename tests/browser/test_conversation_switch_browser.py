@@ -31,7 +31,7 @@ def test_switching_conversation_moves_url_and_timeline(db, signed_in):
     page = signed_in(who["sam"])
     page.goto(f"/customers/{customer.pk}/?conversation={second.pk}")
     page.select_option("#conversation-select", str(first.pk))
-    page.wait_for_url(f"**/customers/{customer.pk}/?conversation={first.pk}")
+    page.wait_for_url(f"**/customers/{customer.pk}/?conversation={first.pk}&view=open.all")
     entry = page.locator(f"#entry-{note.pk}")
     page.wait_for_function(
         f"""() => {{

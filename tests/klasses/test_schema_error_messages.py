@@ -246,4 +246,6 @@ def test_definition_errors(name, raw, pointer, detail):
 def test_an_unknown_key_lists_the_known_ones():
     _, errors = normalize_definition("aStr", {"colour": "#000000"})
     assert errors[0].pointer == "/properties/aStr/colour" and errors[0].code == "unknown"
-    assert errors[0].detail.startswith("Unknown metadata 'colour'. Known: array, color, currency, default")
+    assert errors[0].detail.startswith(
+        "Unknown metadata 'colour'. Known: array, color, currency, default"
+    )

@@ -43,7 +43,9 @@ def test_switching_pushes_the_url_and_names_the_newest_entry(client, desk):
     )
 
     assert response.status_code == 200
-    assert response["HX-Push-Url"] == f"/customers/{customer.pk}/?conversation={first.pk}"
+    assert response["HX-Push-Url"] == (
+        f"/customers/{customer.pk}/?conversation={first.pk}&view=open.all"
+    )
     detail = json.loads(response["HX-Trigger-After-Settle"])["kdesk-conversation"]
     newest = Event.objects.filter(customer_id=customer.pk, resource="note").latest("id")
     assert detail == {"id": first.pk, "entry": newest.pk}
