@@ -24,7 +24,9 @@ def conversation_get(*, org, pk):
     return Conversation.objects.filter(org=org, pk=pk).first()
 
 
-def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=None, limit=50):
+def conversations_for_inbox(
+    *, org, user, status="open", scope="all", cursor=None, limit=50, sort="activity"
+):
     """One page of the inbox, newest activity first, keyset on (last_activity_at, id); the
     snoozed ones soonest to wake first, keyset on (snooze_until, id).
 
@@ -41,6 +43,8 @@ def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=Non
         qs = qs.filter(
             assigned_team__in=Team.members.through.objects.filter(user_id=user.pk).values("team_id")
         )
+    if sort == "priority":
+        return _priority_page(qs, cursor, limit)
     if status == Conversation.Status.SNOOZED:
         return _snoozed_page(qs, cursor, limit)
     keyset = _inbox_keyset(cursor)
@@ -53,6 +57,32 @@ def conversations_for_inbox(*, org, user, status="open", scope="all", cursor=Non
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = [last["last_activity_at"].isoformat(), last["id"]]
+    return rows, next_cursor
+
+
+def _priority_page(qs, cursor, limit):
+    """Most urgent first (priority 5 … 1), newest activity first within a priority: keyset on
+    (priority, last_activity_at, id) descending; the cursor is [priority, iso, id]."""
+    from kdesk.payload import as_id
+
+    if isinstance(cursor, list | tuple) and len(cursor) == 3 and as_id(cursor[0]) is not None:
+        priority = as_id(cursor[0])
+        keyset = _inbox_keyset(list(cursor[1:]))
+        if keyset:
+            at, pk = keyset
+            qs = qs.filter(
+                Q(priority__lt=priority)
+                | Q(priority=priority, last_activity_at__lt=at)
+                | Q(priority=priority, last_activity_at=at, id__lt=pk)
+            )
+    rows = list(
+        qs.order_by("-priority", "-last_activity_at", "-id").values(*INBOX_FIELDS)[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = [last["priority"], last["last_activity_at"].isoformat(), last["id"]]
     return rows, next_cursor
 
 

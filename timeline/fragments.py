@@ -49,6 +49,9 @@ CHANGE_LABELS = {
 }
 
 
+PRIORITY_LABELS = {5: "Urgent", 4: "High", 3: "Normal", 2: "Low", 1: "Lowest"}
+
+
 def _row(event):
     return {
         "id": event.pk,
@@ -234,6 +237,9 @@ def _conversation_phrases(row, attrs, meta, props, tz=None):
                 if after and team
                 else mark_safe("removed the team")
             )
+        elif attr == "priority":
+            label = PRIORITY_LABELS.get(after, after)
+            phrases.append(format_html("set the priority to <strong>{}</strong>", label))
         elif attr.startswith("custom."):
             name = attr[len("custom.") :]
             definition = (props.get("conversation") or {}).get(name) or {}

@@ -92,7 +92,11 @@ STATUSES = ("open", "snoozed", "done")
 SCOPES = (("mine", "Assigned to me"), ("teams", "My teams"), ("all", "All"))
 
 
-def _inbox_rows(request, status, scope, cursor):
+PRIORITIES = ((5, "Urgent"), (4, "High"), (3, "Normal"), (2, "Low"), (1, "Lowest"))
+SORTS = (("activity", "Newest activity"), ("priority", "Priority"))
+
+
+def _inbox_rows(request, status, scope, cursor, sort="activity"):
     rows, next_cursor = conv_selectors.conversations_for_inbox(
         org=_org(request),
         user=request.user,
@@ -100,7 +104,11 @@ def _inbox_rows(request, status, scope, cursor):
         scope=scope,
         cursor=cursor,
         limit=INBOX_PAGE,
+        sort=sort,
     )
+    labels = dict(PRIORITIES)
+    for row in rows:
+        row["priority_label"] = labels.get(row["priority"], "")
     names = desk.user_names(org=_org(request), ids={r["assigned_user_id"] for r in rows})
     for row in rows:
         row["assignee"] = names.get(row["assigned_user_id"], "")
@@ -114,14 +122,18 @@ def inbox(request):
     status = status if status in STATUSES else "open"
     scope = request.GET.get("scope", "all")
     scope = scope if scope in dict(SCOPES) else "all"
+    sort = request.GET.get("sort", "activity")
+    sort = sort if sort in dict(SORTS) else "activity"
     raw = request.GET.get("cursor")
     cursor = _decode(raw) if raw else None
-    if raw and not (isinstance(cursor, list) and len(cursor) == 2):
+    if raw and not (isinstance(cursor, list) and len(cursor) in (2, 3)):
         cursor = None
     # Read before the rows: an event committed in between is then replayed, not lost.
     live_last = live.last_event_id(_org(request).pk)
-    rows, next_cursor = _inbox_rows(request, status, scope, cursor)
+    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort)
     context = {
+        "sort": sort,
+        "sorts": SORTS,
         "live_last": live_last,
         "rows": rows,
         "next_cursor": next_cursor,
@@ -260,6 +272,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
             "custom",
             "rev",
             "snooze_until",
+            "priority",
         )[:25]
     )
     chosen = None
@@ -278,6 +291,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
                     "custom",
                     "rev",
                     "snooze_until",
+                    "priority",
                 )
                 .first()
             )
@@ -326,6 +340,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
     )
     status, scope = _view(request.POST.get("view") or request.GET.get("view"))
     return {
+        "priorities": PRIORITIES,
         "view": f"{status}.{scope}",
         "customer": customer,
         "conversations": conversations,
@@ -537,6 +552,8 @@ def _conversation_payload(request, props):
             data["snoozeUntil"] = insights.parse_input("snoozeAt", raw, {}, _tz(request))
         else:
             data["snoozeUntil"] = None
+    if post.get("priority"):
+        data["priority"] = as_id(post["priority"]) or post["priority"]
     if "assignedUser" in post:
         data["assignedUser"] = as_id(post["assignedUser"])
     if "assignedTeam" in post:
