@@ -24,6 +24,11 @@ urlpatterns = [
         name="customer-attribute",
     ),
     path(
+        "customers/<int:pk>/identities/<str:field>/",
+        views.identities,
+        name="customer-identities",
+    ),
+    path(
         "customers/<int:pk>/shortcuts.json",
         views.shortcut_suggestions,
         name="customer-shortcuts",

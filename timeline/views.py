@@ -694,6 +694,58 @@ def insight_cards(request, pk):
     return render(request, "timeline/customer.html#cards", context)
 
 
+IDENTITY_FIELDS = {
+    "emails": {"key": "email", "label": "Email", "icon": "email", "help": "One address a line."},
+    "phones": {"key": "phone", "label": "Phone", "icon": "voice", "help": "One number a line."},
+}
+
+
+def _identity_context(customer, field, **extra):
+    spec = IDENTITY_FIELDS[field]
+    values = [i.get(spec["key"]) for i in getattr(customer, field) or [] if isinstance(i, dict)]
+    return {"customer": customer, "field": field, "spec": spec, "values": values, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identities(request, pk, field):
+    """A customer's emails or phones edited inline, one a line: the row (GET), its form (GET
+    ?edit=1), save (POST). A value kept keeps its type (work, home…); a new one is "other"."""
+    if field not in IDENTITY_FIELDS:
+        raise Http404
+    customer = _customer(request, pk)
+    spec = IDENTITY_FIELDS[field]
+    if request.method == "GET":
+        context = _identity_context(customer, field)
+        if request.GET.get("edit"):
+            context["text"] = "\n".join(context["values"])
+            return render(request, "timeline/customer.html#ident-edit", context)
+        return render(request, "timeline/customer.html#ident", context)
+    text = request.POST.get("value", "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    types = {
+        str(i.get(spec["key"], "")).lower(): i.get("type")
+        for i in getattr(customer, field) or []
+        if isinstance(i, dict)
+    }
+    items = [{"type": types.get(v.lower()) or "other", spec["key"]: v} for v in lines]
+    try:
+        with live.renders("attributes"):
+            customer = customer_update(
+                org=_org(request), actor=request.user, customer=customer, data={field: items}
+            )
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        fields, other = _errors_by_field(exc, _org(request))
+        messages = insights.error_messages(fields, other, field, lines)
+        context = _identity_context(customer, field, text=text, errors=messages)
+        return render(request, "timeline/customer.html#ident-edit", context, status=422)
+    context = _identity_context(customer, field, just_saved=True)
+    html = render_to_string("timeline/customer.html#ident", context, request=request)
+    header = _insights_context(request, customer) | {"oob": True}
+    html += render_to_string("timeline/customer.html#customer-sub", header, request=request)
+    return HttpResponse(html)
+
+
 def _attr_definition(request, name):
     if name == "name":
         return {"displayName": "Name", "type": "Str"}
