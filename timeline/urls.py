@@ -8,6 +8,7 @@ from timeline import api, views
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("customers/", views.customers, name="customers"),
+    path("customers/new/", views.customer_new, name="customer-new"),
     path("customers/<int:pk>/", views.customer_page, name="customer"),
     path("customers/<int:pk>/timeline/", views.customer_timeline, name="customer-timeline"),
     path("customers/<int:pk>/compose/", views.compose, name="customer-compose"),

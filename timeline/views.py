@@ -192,6 +192,53 @@ def _search_cursor(raw, *, ranked):
     return None
 
 
+NEW_CUSTOMER_FIELDS = (
+    ("name", "Name", "text", "name"),
+    ("email", "Email", "email", "emails.0.email"),
+    ("phone", "Phone", "tel", "phones.0.phone"),
+    ("externalId", "External id", "text", "externalId"),
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_new(request):
+    """A new customer from the desk: a name (required here, as in the inline edit) and any of
+    email, phone, external id; the service checks them and that none is someone else's."""
+    values = {key: request.POST.get(key, "").strip() for key, *_ in NEW_CUSTOMER_FIELDS}
+    errors, other = {}, []
+    if request.method == "POST":
+        data = {"name": values["name"]}
+        if values["email"]:
+            data["emails"] = [{"type": "other", "email": values["email"]}]
+        if values["phone"]:
+            data["phones"] = [{"type": "other", "phone": values["phone"]}]
+        if values["externalId"]:
+            data["externalId"] = values["externalId"]
+        try:
+            if not values["name"]:
+                raise ValidationFailed(
+                    [FieldError("/name", "required", "Enter a name: it can't be left empty.")]
+                )
+            from customers.services import customer_create
+
+            customer = customer_create(org=_org(request), actor=request.user, data=data)
+        except (ValidationFailed, Conflict) as exc:
+            errors, other = _errors_by_field(exc, _org(request))
+        else:
+            from django.contrib import messages
+
+            messages.success(request, f"Customer {customer.name} created.")
+            return redirect(f"/customers/{customer.pk}/")
+    fields = [
+        {"key": key, "label": label, "type": kind, "value": values[key], "errors": errors.get(ptr)}
+        for key, label, kind, ptr in NEW_CUSTOMER_FIELDS
+    ]
+    status = 422 if errors or other else 200
+    context = {"fields": fields, "form_errors": other}
+    return render(request, "timeline/customer_new.html", context, status=status)
+
+
 def _filters(request):
     kinds = [k for k in request.GET.getlist("kind") if k in FILTER_KINDS]
     klasses = [k for k in request.GET.getlist("klass") if k.replace("_", "").isalnum()]
