@@ -25,7 +25,7 @@ def conversation_get(*, org, pk):
 
 
 def conversations_for_inbox(
-    *, org, user, status="open", scope="all", cursor=None, limit=50, sort="activity"
+    *, org, user, status="open", scope="all", cursor=None, limit=50, sort="activity", tag=None
 ):
     """One page of the inbox, newest activity first, keyset on (last_activity_at, id); the
     snoozed ones soonest to wake first, keyset on (snooze_until, id).
@@ -43,6 +43,12 @@ def conversations_for_inbox(
         qs = qs.filter(
             assigned_team__in=Team.members.through.objects.filter(user_id=user.pk).values("team_id")
         )
+    if tag:
+        from django.db.models import F
+
+        from kdesk.search.expressions import JsonArrayHas
+
+        qs = qs.filter(JsonArrayHas(F("tags"), tag))
     if sort == "priority":
         return _priority_page(qs, cursor, limit)
     if status == Conversation.Status.SNOOZED:

@@ -114,6 +114,21 @@ def mention_suggestions(*, org, q="", limit=8):
     return out[:limit]
 
 
+def tag_palette(*, org):
+    """{tag name (lowercase): colour} of the org's tags, for chips and autocomplete (one query).
+    A tag used on a record but never defined gets the neutral colour."""
+    from conversations.models import Tag
+
+    return {
+        name.lower(): color
+        for name, color in Tag.objects.filter(org=org).values_list("name", "color")
+    }
+
+
+def tag_chips(names, palette):
+    return [{"name": n, "color": palette.get(str(n).lower(), "#6b7280")} for n in names or []]
+
+
 def people_choices(*, org):
     """(users, teams) of the org for assignment pickers: lists of (id, label)."""
     users = list(

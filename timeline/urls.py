@@ -24,6 +24,7 @@ urlpatterns = [
         views.attribute,
         name="customer-attribute",
     ),
+    path("customers/<int:pk>/tags/", views.customer_tags, name="customer-tags"),
     path(
         "customers/<int:pk>/identities/<str:field>/",
         views.identities,

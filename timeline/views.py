@@ -96,7 +96,7 @@ PRIORITIES = ((5, "Urgent"), (4, "High"), (3, "Normal"), (2, "Low"), (1, "Lowest
 SORTS = (("activity", "Newest activity"), ("priority", "Priority"))
 
 
-def _inbox_rows(request, status, scope, cursor, sort="activity"):
+def _inbox_rows(request, status, scope, cursor, sort="activity", tag=None, palette=None):
     rows, next_cursor = conv_selectors.conversations_for_inbox(
         org=_org(request),
         user=request.user,
@@ -105,10 +105,12 @@ def _inbox_rows(request, status, scope, cursor, sort="activity"):
         cursor=cursor,
         limit=INBOX_PAGE,
         sort=sort,
+        tag=tag,
     )
     labels = dict(PRIORITIES)
     for row in rows:
         row["priority_label"] = labels.get(row["priority"], "")
+        row["tag_chips"] = desk.tag_chips(row["tags"], palette or {})
     names = desk.user_names(org=_org(request), ids={r["assigned_user_id"] for r in rows})
     for row in rows:
         row["assignee"] = names.get(row["assigned_user_id"], "")
@@ -130,8 +132,14 @@ def inbox(request):
         cursor = None
     # Read before the rows: an event committed in between is then replayed, not lost.
     live_last = live.last_event_id(_org(request).pk)
-    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort)
+    tag = request.GET.get("tag", "").strip()[:100] or None
+    palette = desk.tag_palette(org=_org(request))
+    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort, tag, palette)
     context = {
+        "tag": tag or "",
+        "tag_list": desk.tag_chips(
+            sorted(conv_selectors.tags(org=_org(request)).values_list("name", flat=True)), palette
+        ),
         "sort": sort,
         "sorts": SORTS,
         "live_last": live_last,
@@ -320,6 +328,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
             "rev",
             "snooze_until",
             "priority",
+            "tags",
         )[:25]
     )
     chosen = None
@@ -339,6 +348,7 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
                     "rev",
                     "snooze_until",
                     "priority",
+                    "tags",
                 )
                 .first()
             )
@@ -386,7 +396,10 @@ def _conversation_context(request, customer, conversation_id=None, *, errors=Non
         else "email"
     )
     status, scope = _view(request.POST.get("view") or request.GET.get("view"))
+    palette = desk.tag_palette(org=org)
     return {
+        "tag_options": sorted(palette),
+        "conv_tags": desk.tag_chips((chosen or {}).get("tags") or [], palette),
         "priorities": PRIORITIES,
         "view": f"{status}.{scope}",
         "customer": customer,
@@ -416,7 +429,10 @@ def _insights_context(request, customer):
     tz = _tz(request)
     emails = [e.get("email") for e in customer.emails or [] if isinstance(e, dict)]
     phones = [p.get("phone") for p in customer.phones or [] if isinstance(p, dict)]
+    palette = desk.tag_palette(org=org)
     return {
+        "customer_tags": desk.tag_chips(customer.tags, palette),
+        "tag_options": sorted(palette),
         "customer": customer,
         "emails": emails,
         "phones": phones,
@@ -599,6 +615,9 @@ def _conversation_payload(request, props):
             data["snoozeUntil"] = insights.parse_input("snoozeAt", raw, {}, _tz(request))
         else:
             data["snoozeUntil"] = None
+    if "tags_field" in post:
+        typed = [t.strip() for t in post.get("tag_new", "").split(",") if t.strip()]
+        data["tags"] = list(dict.fromkeys([*post.getlist("tags"), *typed]))
     if post.get("priority"):
         data["priority"] = as_id(post["priority"]) or post["priority"]
     if "assignedUser" in post:
@@ -791,6 +810,29 @@ def identities(request, pk, field):
     header = _insights_context(request, customer) | {"oob": True}
     html += render_to_string("timeline/customer.html#customer-sub", header, request=request)
     return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def customer_tags(request, pk):
+    """Save a customer's tags from the insights panel's chip editor; the row comes back."""
+    customer = _customer(request, pk)
+    typed = [t.strip() for t in request.POST.get("tag_new", "").split(",") if t.strip()]
+    tags = list(dict.fromkeys([*request.POST.getlist("tags"), *typed]))
+    errors = []
+    try:
+        with live.renders("attributes"):
+            customer = customer_update(
+                org=_org(request), actor=request.user, customer=customer, data={"tags": tags}
+            )
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        errors = _messages(exc, _org(request))
+    context = _insights_context(request, customer) | {"tag_errors": errors, "tags_saved": True}
+    if errors:
+        context["customer_tags"] = desk.tag_chips(tags, desk.tag_palette(org=_org(request)))
+    return render(
+        request, "timeline/customer.html#customer-tags", context, status=422 if errors else 200
+    )
 
 
 def _attr_definition(request, name):

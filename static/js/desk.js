@@ -141,6 +141,52 @@
   }
   kdesk.draftKey = draftKey;
 
+  /* Tag chips: Enter or comma adds the typed tag, × removes one. The customer's tags save at
+     once (their form listens for kdesk-tags-changed); a conversation's with its card. */
+  function tagsChanged(editor) {
+    var form = editor.closest("form");
+    if (form && form.classList.contains("tags-form") && window.htmx) htmx.trigger(form, "kdesk-tags-changed");
+  }
+  function addTag(editor, name) {
+    name = name.trim().replace(/,+$/, "");
+    if (!name) return;
+    var list = $(".tag-chips", editor);
+    var exists = $all("input[name=tags]", editor).some(function (i) { return i.value.toLowerCase() === name.toLowerCase(); });
+    if (!exists) {
+      var li = document.createElement("li");
+      li.className = "tag-chip";
+      var hidden = document.createElement("input");
+      hidden.type = "hidden"; hidden.name = "tags"; hidden.value = name;
+      var text = document.createElement("span");
+      text.textContent = name;
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "chip-remove"; remove.setAttribute("data-remove-tag", "");
+      remove.setAttribute("aria-label", "Remove tag " + name);
+      remove.textContent = "×";
+      li.appendChild(hidden); li.appendChild(text); li.appendChild(remove);
+      list.appendChild(li);
+    }
+    tagsChanged(editor);
+  }
+  document.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (input.name !== "tag_new" || !input.closest("[data-tag-editor]")) return;
+    if (e.key === "Enter" || e.key === ",") {
+      e.preventDefault();
+      var editor = input.closest("[data-tag-editor]");
+      var value = input.value;
+      input.value = "";
+      addTag(editor, value);
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var remove = e.target.closest && e.target.closest("[data-remove-tag]");
+    if (!remove) return;
+    var editor = remove.closest("[data-tag-editor]");
+    remove.closest(".tag-chip").remove();
+    tagsChanged(editor);
+  });
+
   /* suggestions: @ in a note (users, teams), # in a reply (shortcuts) */
   var suggest = { items: [], index: 0, start: -1, trigger: "", timer: null, seq: 0 };
   function closeSuggest() {

@@ -1,0 +1,43 @@
+"""Tags in the browser: a customer tag added with Enter saves at once and shows as a chip; a
+conversation tag saved with the card filters the inbox."""
+
+import pytest
+
+from tests.timeline.desk_data import build, people
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
+    from conversations.models import Conversation
+    from customers.models import Customer
+    from tests.factories import OrganizationFactory
+    from tests.factories_conversations import TagFactory
+
+    org = OrganizationFactory(slug="tags-e2e", name="Tags E2E")
+    who = people(org)
+    customer, conversation = build(org, who, orders=False)
+    TagFactory(org=org, name="vip", color="#7c3aed")
+
+    page = signed_in(who["sam"])
+    page.goto(f"/customers/{customer.pk}/?conversation={conversation.pk}")
+    page.locator("#customer-tag-input").fill("vip")
+    page.keyboard.press("Enter")
+    page.locator("#attr-tags .tag-chip:has-text('vip')").wait_for()
+    page.wait_for_function("document.activeElement.id === 'customer-tag-input'")
+    assert Customer.objects.get(pk=customer.pk).tags == ["vip"]
+    page.wait_for_timeout(500)  # the customer's live refresh of the page settles first
+    page.wait_for_load_state("networkidle")
+
+    page.locator("#conv-tag-input").fill("refund")
+    page.keyboard.press("Enter")
+    assert page.locator("#conversation-card .tag-chip:has-text('refund')").count() == 1
+    page.locator("#conversation-card button[type=submit]:has-text('Save')").click()
+    page.locator("#conversation-card .conv-saved").wait_for()
+    assert Conversation.objects.get(pk=conversation.pk).tags == ["refund"]
+    screenshot(page, "tags-customer")
+
+    page.goto("/inbox/?tag=refund")
+    page.locator("[data-inbox-row]").first.wait_for()
+    assert page.locator("[data-inbox-row]").count() == 1
+    assert "Grace Hopper" in page.locator("[data-inbox-row]").inner_text()
