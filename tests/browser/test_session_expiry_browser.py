@@ -15,6 +15,7 @@ def test_an_expired_session_keeps_the_draft_and_signs_back_in_to_the_same_place(
     db, signed_in, screenshot
 ):
     from django.contrib.sessions.models import Session
+    from playwright.sync_api import expect
 
     from conversations.models import Message
     from tests.factories import OrganizationFactory
@@ -40,7 +41,7 @@ def test_an_expired_session_keeps_the_draft_and_signs_back_in_to_the_same_place(
     assert page.locator("#compose input[name=password]").count() == 0
     # Saving the status embeds no login form either.
     page.select_option("#conv-status", "done")
-    page.locator("#conversation-card button[type=submit]").click()
+    page.locator("#conversation-card button[type=submit]:has-text('Save')").click()
     page.wait_for_timeout(300)
     assert page.locator("#conversation-card input[name=password]").count() == 0
     assert page.locator("input[name=password]").count() == 0
@@ -61,7 +62,7 @@ def test_an_expired_session_keeps_the_draft_and_signs_back_in_to_the_same_place(
 
     page.locator("#compose button[type=submit]").click()
     page.locator(f"#timeline-entries .tl-entry:has-text('{DRAFT}')").wait_for()
-    page.wait_for_function("document.querySelector('#compose-body').value === ''")
+    expect(page.locator("#compose-body")).to_have_value("")
     assert Message.objects.filter(org=org).count() == before + 1
     page.reload()
     page.locator("#compose-body").wait_for()
