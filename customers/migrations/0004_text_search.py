@@ -40,6 +40,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0002_indexes")]
+    dependencies = [("customers", "0003_org_index_in_composites")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
