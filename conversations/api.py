@@ -10,6 +10,7 @@ from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.api.openapi import (
     errors,
     maybe_moment,
+    moment,
     obj,
     resource_schemas,
     strings,
@@ -82,15 +83,56 @@ NOTE = resource_schemas(
     {"conversation": to_one(), "customer": to_one(), "author": to_one()},
 )
 TAG = resource_schemas("Tag", {"name": serializers.CharField(), "color": text(), **timestamps()})
+_RANGE = {"offset": serializers.IntegerField(), "length": serializers.IntegerField()}
+RICH_TEXT = inline_serializer(
+    "ShortcutRichText",
+    {
+        "blocks": inline_serializer(
+            "ShortcutTextBlock",
+            {
+                "key": serializers.CharField(),
+                "text": serializers.CharField(allow_blank=True),
+                "type": serializers.CharField(),
+                "depth": serializers.IntegerField(),
+                "inlineStyleRanges": inline_serializer(
+                    "ShortcutStyleRange", {**_RANGE, "style": serializers.CharField()}, many=True
+                ),
+                "entityRanges": inline_serializer(
+                    "ShortcutEntityRange", {**_RANGE, "key": serializers.JSONField()}, many=True
+                ),
+                "data": obj(),
+            },
+            many=True,
+        ),
+        "entityMap": obj(),
+    },
+)
+_OPERATION = {"operator": serializers.CharField(), "value": serializers.JSONField()}
+SHORTCUT_CONVERSATION = inline_serializer(
+    "ShortcutConversationDefaults",
+    {
+        "tags": inline_serializer(
+            "ShortcutTagsDefault", _OPERATION, required=False, help_text="append|replace|remove"
+        ),
+        "name": inline_serializer("ShortcutNameDefault", _OPERATION, required=False),
+    },
+)
 SHORTCUT = resource_schemas(
     "Shortcut",
     {
         "name": serializers.CharField(),
-        "payload": text(),
+        "payload": inline_serializer("ShortcutPayload", {"text": RICH_TEXT}),
+        "draft": inline_serializer("ShortcutDraft", {"text": text()}),
+        "isPrivate": serializers.BooleanField(),
         "visibility": serializers.ChoiceField(["private", "shared"]),
+        "conversation": SHORTCUT_CONVERSATION,
+        "createdBy": text(),
+        "modifiedBy": text(),
+        "deleted": serializers.BooleanField(),
+        "modifiedAt": moment(),
         **timestamps(),
     },
-    {"owner": to_one()},
+    {"owner": to_one(), "createdBy": to_one(), "modifiedBy": to_one()},
 )
 REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
 READ = (401, 403, 404)
@@ -160,9 +202,26 @@ SHORTCUT_BODY = inline_serializer(
     "ShortcutBody",
     {
         "name": serializers.CharField(max_length=100, required=False),
-        "payload": serializers.CharField(required=False),
+        "payload": serializers.JSONField(
+            required=False,
+            help_text="A string (one block per line) or {text: {blocks, entityMap}}.",
+        ),
+        "draft": inline_serializer("ShortcutDraftBody", {"text": text()}, required=False),
+        "isPrivate": serializers.BooleanField(required=False),
         "visibility": serializers.ChoiceField(["private", "shared"], required=False),
+        "conversation": serializers.JSONField(
+            required=False,
+            help_text='{"tags": {"operator": "append|replace|remove", "value": [names]}, '
+            '"name": {"operator": "replace", "value": "..."}}',
+        ),
         "rev": serializers.IntegerField(required=False),
+    },
+)
+SHORTCUT_COPY_BODY = inline_serializer(
+    "ShortcutCopyBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "isPrivate": serializers.BooleanField(required=False),
     },
 )
 
@@ -520,8 +579,10 @@ class ShortcutListView(ApiView):
         operation_id="shortcuts_create",
         request=SHORTCUT_BODY,
         responses=_created(SHORTCUT.document, *WRITE),
-        description="Body: {name, payload (text with {{customer.firstName}}-style placeholders), "
-        "visibility: private|shared}.",
+        description="Body: {name, payload (a string, one block per line, or {text: {blocks, "
+        "entityMap}}; {{customer.firstName}} and {{customer.custom.<attribute>}} placeholders), "
+        "draft: {text}, isPrivate, conversation: {tags: {operator, value}, name: {operator, "
+        "value}}}.",
     )
     def post(self, request):
         shortcut = services.shortcut_create(org=self.org, actor=self.actor, data=_body(request))
@@ -546,6 +607,8 @@ class ShortcutDetailView(ApiView):
         request=SHORTCUT_BODY,
         parameters=[REV],
         responses=_ok(SHORTCUT.document, *WRITE),
+        description="A shared shortcut is changed only by its owner or an admin (403 for "
+        "others: copy it instead).",
     )
     def put(self, request, pk):
         shortcut = services.shortcut_update(
@@ -563,3 +626,19 @@ class ShortcutDetailView(ApiView):
             org=self.org, actor=self.actor, shortcut=self._shortcut(pk), rev=rev_param(request)
         )
         return Response(status=204)
+
+
+class ShortcutCopyView(ApiView):
+    scope_map = {"POST": ("shortcut", "create")}
+
+    @extend_schema(
+        operation_id="shortcuts_copy",
+        request=SHORTCUT_COPY_BODY,
+        responses=_created(SHORTCUT.document, *WRITE),
+        description="A new shortcut owned by the caller with this one's text and conversation "
+        "defaults; private unless `isPrivate: false`, named `<name>-copy` unless `name` is given.",
+    )
+    def post(self, request, pk):
+        data = request.data if request.data else {}
+        shortcut = services.shortcut_copy(org=self.org, actor=self.actor, shortcut=pk, data=data)
+        return Response({"data": shortcut_resource(shortcut)}, status=201)

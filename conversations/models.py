@@ -182,12 +182,21 @@ class Shortcut(models.Model):
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
+    # The plain text the desk composes from (one line per block of `rich_text`).
     payload = models.TextField()
+    # Kustomer's `payload.text`: {blocks: [...], entityMap: {}}, kept as the client sent it.
+    rich_text = models.JSONField(default=dict, blank=True)
+    draft_text = models.TextField(blank=True)
+    # Kustomer's `conversation` defaults: {tags: {operator, value}, name: {operator, value}}.
+    conversation_defaults = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.SHARED
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortcuts"
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

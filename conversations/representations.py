@@ -201,28 +201,63 @@ SHORTCUT_FIELDS = (
     "id",
     "name",
     "payload",
+    "rich_text",
+    "draft_text",
+    "conversation_defaults",
     "visibility",
     "owner_id",
+    "modified_by_id",
     "rev",
     "created_at",
     "updated_at",
 )
 
 
-def shortcut_resource(row):
+def shortcut_resource(row, *, deleted=False):
+    """Kustomer's shortcut record. `payload.text` is the stored rich text (or, for a row written
+    before it existed, the plain text one block per line with keys stable across reads)."""
     get = _getter(row)
+    doc = get("rich_text") or {
+        "blocks": [
+            {
+                "key": f"l{i:04d}",
+                "text": line,
+                "type": "unstyled",
+                "depth": 0,
+                "inlineStyleRanges": [],
+                "entityRanges": [],
+                "data": {},
+            }
+            for i, line in enumerate((get("payload") or "").split("\n"))
+        ],
+        "entityMap": {},
+    }
+    owner = get("owner_id")
+    modifier = get("modified_by_id") or owner
+    private = get("visibility") == "private"
     return {
         "type": "shortcut",
         "id": str(get("id")),
         "attributes": {
             "name": get("name"),
-            "payload": get("payload"),
+            "payload": {"text": doc},
+            "draft": {"text": get("draft_text") or get("payload") or ""},
+            "isPrivate": private,
             "visibility": get("visibility"),
+            "conversation": dict(get("conversation_defaults") or {}),
+            "createdBy": str(owner) if owner else None,
+            "modifiedBy": str(modifier) if modifier else None,
+            "deleted": deleted,
             "rev": get("rev"),
             "createdAt": iso(get("created_at")),
             "updatedAt": iso(get("updated_at")),
+            "modifiedAt": iso(get("updated_at")),
         },
-        "relationships": {"owner": _rel("user", get("owner_id"))},
+        "relationships": {
+            "owner": _rel("user", owner),
+            "createdBy": _rel("user", owner),
+            "modifiedBy": _rel("user", modifier),
+        },
         "links": {"self": f"/v1/shortcuts/{get('id')}"},
     }
 

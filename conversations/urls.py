@@ -43,4 +43,5 @@ api_urlpatterns = [
     *api_path("tags/<int:pk>", api.TagDetailView.as_view(), name="api-tag"),
     *api_path("shortcuts", api.ShortcutListView.as_view(), name="api-shortcuts"),
     *api_path("shortcuts/<int:pk>", api.ShortcutDetailView.as_view(), name="api-shortcut"),
+    *api_path("shortcuts/<int:pk>/copy", api.ShortcutCopyView.as_view(), name="api-shortcut-copy"),
 ]

@@ -43,6 +43,7 @@ urlpatterns = [
     path("shortcuts/", views.shortcuts, name="shortcuts"),
     path("shortcuts/<int:pk>/edit/", views.shortcut_edit, name="shortcut-edit"),
     path("shortcuts/<int:pk>/delete/", views.shortcut_delete, name="shortcut-delete"),
+    path("shortcuts/<int:pk>/copy/", views.shortcut_copy, name="shortcut-copy"),
 ]
 api_urlpatterns = [
     *api_path(

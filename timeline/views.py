@@ -6,6 +6,8 @@ import contextlib
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +21,7 @@ from conversations.models import Conversation, Shortcut
 from customers.models import Customer
 from customers.services import customer_update
 from kdesk.api.pagination import decode_cursor, encode_cursor
-from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kdesk.payload import as_id
 from klasses.models import Metadata
 from klasses.schema.types import default_display_name
@@ -569,16 +571,27 @@ def compose(request, pk):
                 if conversation
                 else "email"
             )
+            used = _shortcuts_used(request, org)
             with live.renders("conversation") if starts else contextlib.nullcontext():
-                message = conv_services.message_create(
-                    org=org,
-                    actor=request.user,
-                    customer=customer,
-                    conversation=conversation,
-                    data={"direction": "out", "channel": channel, "body": body},
-                )
+                with transaction.atomic():
+                    message = conv_services.message_create(
+                        org=org,
+                        actor=request.user,
+                        customer=customer,
+                        conversation=conversation,
+                        data={"direction": "out", "channel": channel, "body": body},
+                    )
+                    for shortcut in used:
+                        conv_services.shortcut_apply(
+                            org=org,
+                            actor=request.user,
+                            shortcut=shortcut,
+                            conversation=message.conversation,
+                        )
             event = desk.event_for(org=org, resource="message", resource_id=message.pk)
             conversation = message.conversation
+            if used:
+                conversation.refresh_from_db()
     except ValidationFailed as exc:
         fields, other = _errors_by_field(exc, _org(request))
         errors = [d for ds in fields.values() for d in ds] + other
@@ -590,7 +603,13 @@ def compose(request, pk):
         errors = _messages(exc, _org(request))
     context = _conversation_context(request, customer, conversation.pk if conversation else None)
     context.update(
-        {"mode": mode, "compose_errors": errors, "body": body if errors else "", "sent": not errors}
+        {
+            "mode": mode,
+            "compose_errors": errors,
+            "body": body if errors else "",
+            "sent": not errors,
+            "shortcuts_used": request.POST.get("shortcuts", "")[:500] if errors else "",
+        }
     )
     html = render_to_string("timeline/customer.html#compose", context, request=request)
     if not errors:
@@ -601,6 +620,18 @@ def compose(request, pk):
         html += _oob_entry(request, event)
         html += _announce("Note added." if mode == "note" else "Reply recorded.")
     return HttpResponse(html, status=422 if errors else 200)
+
+
+def _shortcuts_used(request, org):
+    """The shortcuts the agent picked while writing this reply (ids the desk collected), as
+    far as they can still see them: their conversation defaults apply when it is sent."""
+    ids = [as_id(v) for v in request.POST.get("shortcuts", "").split(",")[:20]]
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return []
+    rows = conv_selectors.shortcuts_visible(org=org, user=request.user).filter(pk__in=ids)
+    by_id = {s.pk: s for s in rows}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
 
 def _conversation_payload(request, props):
@@ -1061,6 +1092,11 @@ def _as_get(request):
 # ---- shortcuts ----------------------------------------------------------------------------
 
 
+def _shortcut_tags(shortcut):
+    tags = (shortcut.conversation_defaults or {}).get("tags") if shortcut else None
+    return ", ".join(tags["value"]) if tags and tags.get("operator") == "append" else ""
+
+
 def _shortcut_form(request, shortcut=None):
     return {
         "name": request.POST.get("name", shortcut.name if shortcut else ""),
@@ -1068,7 +1104,29 @@ def _shortcut_form(request, shortcut=None):
         "visibility": request.POST.get(
             "visibility", shortcut.visibility if shortcut else Shortcut.Visibility.SHARED
         ),
+        "tags": request.POST.get("tags", _shortcut_tags(shortcut)),
     }
+
+
+def _shortcut_data(form, shortcut=None):
+    """The service payload for the form: the tags field is the `append` tags default; other
+    defaults (set through the API) are kept as they are."""
+    data = {k: form[k] for k in ("name", "payload", "visibility")}
+    defaults = dict(shortcut.conversation_defaults or {}) if shortcut else {}
+    tags = [t.strip() for t in form["tags"].split(",") if t.strip()]
+    if tags:
+        defaults["tags"] = {"operator": "append", "value": tags}
+    elif defaults.get("tags", {}).get("operator") == "append" or not shortcut:
+        defaults.pop("tags", None)
+    data["conversation"] = defaults
+    return data
+
+
+def _shortcut_errors(exc, org):
+    errors, other = _errors_by_field(exc, org)
+    for pointer in [k for k in errors if k.startswith("conversation")]:
+        errors.setdefault("tags", []).extend(errors.pop(pointer))
+    return errors, other
 
 
 @login_required
@@ -1078,9 +1136,11 @@ def shortcuts(request):
     form, errors, other = _shortcut_form(request), {}, []
     if request.method == "POST":
         try:
-            shortcut = conv_services.shortcut_create(org=org, actor=request.user, data=form)
-        except ValidationFailed as exc:
-            errors, other = _errors_by_field(exc, _org(request))
+            shortcut = conv_services.shortcut_create(
+                org=org, actor=request.user, data=_shortcut_data(form)
+            )
+        except (ValidationFailed, Conflict) as exc:
+            errors, other = _shortcut_errors(exc, org)
         else:
             from django.contrib import messages
 
@@ -1089,6 +1149,8 @@ def shortcuts(request):
     rows = list(
         conv_selectors.shortcuts_visible(org=org, user=request.user).select_related("owner")
     )
+    for row in rows:
+        row.can_change = conv_services.shortcut_can_change(row, request.user)
     context = {
         "rows": rows,
         "form": form,
@@ -1101,7 +1163,7 @@ def shortcuts(request):
     )
 
 
-def _visible_shortcut(request, pk):
+def _visible_shortcut(request, pk, *, change=False):
     shortcut = (
         conv_selectors.shortcuts_visible(org=_org(request), user=request.user)
         .filter(pk=pk)
@@ -1110,13 +1172,18 @@ def _visible_shortcut(request, pk):
     )
     if shortcut is None:
         raise Http404
+    if change and not conv_services.shortcut_can_change(shortcut, request.user):
+        raise PermissionDenied(
+            f"#{shortcut.name} is {shortcut.owner.display_name}'s: only they or an admin can "
+            "change it. Copy it to make your own."
+        )
     return shortcut
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def shortcut_edit(request, pk):
-    shortcut = _visible_shortcut(request, pk)
+    shortcut = _visible_shortcut(request, pk, change=True)
     form, errors, other = _shortcut_form(request, shortcut), {}, []
     if request.method == "POST":
         try:
@@ -1124,12 +1191,14 @@ def shortcut_edit(request, pk):
                 org=_org(request),
                 actor=request.user,
                 shortcut=shortcut,
-                data={**form, "rev": shortcut.rev},
+                data={**_shortcut_data(form, shortcut), "rev": shortcut.rev},
                 partial=True,
             )
         except ValidationFailed as exc:
-            errors, other = _errors_by_field(exc, _org(request))
-        except (Conflict, NotFound) as exc:
+            errors, other = _shortcut_errors(exc, _org(request))
+        except Conflict as exc:
+            errors, other = _shortcut_errors(exc, _org(request))
+        except (NotFound, Forbidden) as exc:
             other = _messages(exc, _org(request))
         else:
             from django.contrib import messages
@@ -1145,7 +1214,7 @@ def shortcut_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def shortcut_delete(request, pk):
-    shortcut = _visible_shortcut(request, pk)
+    shortcut = _visible_shortcut(request, pk, change=True)
     if request.method == "POST":
         conv_services.shortcut_delete(org=_org(request), actor=request.user, shortcut=shortcut)
         from django.contrib import messages
@@ -1153,6 +1222,20 @@ def shortcut_delete(request, pk):
         messages.success(request, f"Shortcut #{shortcut.name} deleted.")
         return redirect("/shortcuts/")
     return render(request, "timeline/shortcut_delete.html", {"shortcut": shortcut})
+
+
+@login_required
+@require_POST
+def shortcut_copy(request, pk):
+    """Make someone else's shortcut your own: a private copy, opened for editing."""
+    try:
+        copy = conv_services.shortcut_copy(org=_org(request), actor=request.user, shortcut=pk)
+    except NotFound:
+        raise Http404 from None
+    from django.contrib import messages
+
+    messages.success(request, f"Copied to #{copy.name}, your own private shortcut.")
+    return redirect(f"/shortcuts/{copy.pk}/edit/")
 
 
 # ---- demo iframe page -----------------------------------------------------------------------

@@ -237,6 +237,13 @@
     var before = area.value.slice(0, suggest.start);
     var after = area.value.slice(area.selectionStart);
     var text = suggest.trigger === "@" ? "@" + item.handle + " " : item.text;
+    var used = document.getElementById("compose-shortcuts");
+    if (suggest.trigger === "#" && used && item.id) {
+      /* the reply applies the shortcut's conversation defaults (tags) when it is sent */
+      var ids = used.value ? used.value.split(",") : [];
+      if (ids.indexOf(String(item.id)) < 0) ids.push(String(item.id));
+      used.value = ids.join(",");
+    }
     area.value = before + text + after;
     var caret = (before + text).length;
     area.focus();

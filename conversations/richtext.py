@@ -1,0 +1,144 @@
+"""Kustomer's rich text for shortcuts: a Draft.js content document
+`{blocks: [{key, text, type, depth, inlineStyleRanges, entityRanges, data}], entityMap: {}}`.
+
+kdesk composes plain text; the document is what the API stores and returns so that a client
+written for Kustomer reads back exactly the blocks (styles, entities) it sent.
+"""
+
+import secrets
+import string
+
+from kdesk.errors import FieldError
+
+MAX_BLOCKS = 500
+MAX_TEXT = 20_000
+_KEY_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_key():
+    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(5))
+
+
+def block(text, key=None):
+    return {
+        "key": key or new_key(),
+        "text": text,
+        "type": "unstyled",
+        "depth": 0,
+        "inlineStyleRanges": [],
+        "entityRanges": [],
+        "data": {},
+    }
+
+
+def from_text(text):
+    """One unstyled block per line."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return {"blocks": [block(line) for line in lines], "entityMap": {}}
+
+
+def to_text(doc):
+    return "\n".join(b.get("text", "") for b in (doc or {}).get("blocks", ()))
+
+
+def _ranges(value, pointer, fields, errors):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError(pointer, "type", "must be a list."))
+        return []
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append(FieldError(f"{pointer}/{i}", "type", "must be an object."))
+            continue
+        clean = {}
+        for name, kinds in fields.items():
+            v = item.get(name)
+            if isinstance(v, bool) or not isinstance(v, kinds):
+                errors.append(
+                    FieldError(f"{pointer}/{i}/{name}", "type", f"{name} is required here.")
+                )
+            elif isinstance(v, int) and v < 0:
+                errors.append(FieldError(f"{pointer}/{i}/{name}", "range", "may not be negative."))
+            else:
+                clean[name] = v
+        out.append(clean)
+    return out
+
+
+def clean(value, pointer):
+    """A validated document from a plain string or a `{blocks, entityMap}` object; returns
+    (doc, errors). Missing optional block fields get Draft.js defaults."""
+    errors = []
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            errors.append(FieldError(pointer, "max_length", f"at most {MAX_TEXT} characters."))
+        return from_text(value), errors
+    if not isinstance(value, dict) or not isinstance(value.get("blocks"), list):
+        errors.append(
+            FieldError(pointer, "type", "must be a string or {blocks: [...], entityMap: {}}.")
+        )
+        return None, errors
+    unknown = sorted(set(value) - {"blocks", "entityMap"})
+    for key in unknown:
+        errors.append(FieldError(f"{pointer}/{key}", "unknown", f"Unknown attribute '{key}'."))
+    entity_map = value.get("entityMap", {})
+    if not isinstance(entity_map, dict):
+        errors.append(FieldError(f"{pointer}/entityMap", "type", "entityMap must be an object."))
+        entity_map = {}
+    raw_blocks = value["blocks"]
+    if len(raw_blocks) > MAX_BLOCKS:
+        errors.append(FieldError(f"{pointer}/blocks", "max_items", f"at most {MAX_BLOCKS}."))
+        raw_blocks = raw_blocks[:MAX_BLOCKS]
+    blocks, total = [], 0
+    for i, raw in enumerate(raw_blocks):
+        at = f"{pointer}/blocks/{i}"
+        if not isinstance(raw, dict):
+            errors.append(FieldError(at, "type", "A block is an object."))
+            continue
+        text = raw.get("text")
+        if not isinstance(text, str):
+            errors.append(FieldError(f"{at}/text", "type", "text must be a string."))
+            continue
+        total += len(text) + 1
+        key = raw.get("key") or new_key()
+        kind = raw.get("type", "unstyled")
+        depth = raw.get("depth", 0)
+        data = raw.get("data", {})
+        if not isinstance(key, str) or len(key) > 64:
+            errors.append(FieldError(f"{at}/key", "type", "key is a string of ≤64 characters."))
+        if not isinstance(kind, str) or not kind or len(kind) > 64:
+            errors.append(FieldError(f"{at}/type", "type", "type is a block type name."))
+        if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= 10:
+            errors.append(FieldError(f"{at}/depth", "type", "depth is an integer from 0 to 10."))
+        if not isinstance(data, dict):
+            errors.append(FieldError(f"{at}/data", "type", "data must be an object."))
+        styles = _ranges(
+            raw.get("inlineStyleRanges"),
+            f"{at}/inlineStyleRanges",
+            {"offset": int, "length": int, "style": str},
+            errors,
+        )
+        entities = _ranges(
+            raw.get("entityRanges"),
+            f"{at}/entityRanges",
+            {"offset": int, "length": int, "key": (int, str)},
+            errors,
+        )
+        blocks.append(
+            {
+                "key": key,
+                "text": text,
+                "type": kind,
+                "depth": depth,
+                "inlineStyleRanges": styles,
+                "entityRanges": entities,
+                "data": data,
+            }
+        )
+    if total > MAX_TEXT:
+        errors.append(FieldError(pointer, "max_length", f"at most {MAX_TEXT} characters."))
+    if not errors and not to_text({"blocks": blocks}).strip():
+        errors.append(FieldError(pointer, "required", "The shortcut text may not be blank."))
+    return {"blocks": blocks, "entityMap": entity_map}, errors
