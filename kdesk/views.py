@@ -70,7 +70,9 @@ def permission_denied(request, exception=None):
         from kdesk.api.errors import json_error
 
         return json_error(403, "forbidden", "You may not do this.")
-    return render(request, "403.html", status=403)
+    # a message raised on purpose (PermissionDenied("…")) tells the person what to do instead
+    detail = str(exception) if exception is not None and exception.args else ""
+    return render(request, "403.html", {"exception": detail}, status=403)
 
 
 def server_error(request):
