@@ -74,6 +74,7 @@ NOTE = resource_schemas(
     "Note",
     {
         "body": text(),
+        "isInternal": serializers.BooleanField(help_text="Always true: notes are internal."),
         "userMentions": serializers.ListField(
             child=serializers.DictField(child=serializers.CharField()),
             help_text='[{"user": id} | {"team": id}]',
@@ -188,6 +189,9 @@ NOTE_BODY = inline_serializer(
     {
         "body": serializers.CharField(),
         "userMentions": serializers.ListField(child=_json(), required=False),
+        "isInternal": serializers.BooleanField(
+            required=False, help_text="Only true is accepted: a note is always internal."
+        ),
     },
 )
 TAG_BODY = inline_serializer(

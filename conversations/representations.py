@@ -167,6 +167,7 @@ def note_resource(row):
         "id": str(get("id")),
         "attributes": {
             "body": get("body"),
+            "isInternal": True,
             "userMentions": mentions,
             "rev": get("rev"),
             "createdAt": iso(get("created_at")),

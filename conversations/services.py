@@ -809,6 +809,23 @@ def _resolve_mentions(*, org, body, explicit=(), author=None):
     return mentioned_users, mentioned_teams, recipients, errors, via_team
 
 
+def _check_internal(p):
+    """Kustomer clients send `isInternal: true`; a note is always internal, and `false` would
+    be a message to the customer, which a note can never become."""
+    if not p.has("isInternal"):
+        return
+    value = p.data["isInternal"]
+    if value is False:
+        p.error(
+            "isInternal",
+            "invalid",
+            "A note is always internal. To write to the customer, send a message: "
+            "POST /v1/conversations/{id}/messages.",
+        )
+    elif value is not True:
+        p.error("isInternal", "type", "isInternal must be true (notes are always internal).")
+
+
 @transaction.atomic
 def note_create(*, org, actor, conversation, data, created_at=None):
     conversation = (
@@ -818,7 +835,8 @@ def note_create(*, org, actor, conversation, data, created_at=None):
     )
     if conversation is None:
         raise NotFound("No conversation with this id.")
-    p = Payload(data, allowed={"body", "userMentions"})
+    p = Payload(data, allowed={"body", "userMentions", "isInternal"})
+    _check_internal(p)
     body = p.string("body", max_length=20_000, required=True, blank=False) or ""
     explicit = p.data.get("userMentions")
     if explicit is not None and (not isinstance(explicit, list) or len(explicit) > 50):
