@@ -20,9 +20,9 @@ from customers.representations import (
 from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
 from kdesk.api.params import rev_param, with_rev
-from kdesk.api.permissions import require_upsert
+from kdesk.api.permissions import require, require_upsert
 from kdesk.api.views import ApiView
-from kdesk.errors import NotFound
+from kdesk.errors import FieldError, NotFound, ValidationFailed
 
 # ---- schema documentation -------------------------------------------------------------------
 
@@ -326,6 +326,29 @@ class CustomerByPhoneView(ApiView):
         return _found(selectors.customer_by_phone(org=self.org, phone=phone), "phone")
 
 
+class CustomerBySocialView(ApiView):
+    scope_resource = "customer"
+
+    @extend_schema(
+        summary="Find a customer by social handle: social={type}:{userid} (or {type}:@{username})",
+        responses={200: CustomerDocumentSerializer, 400: ERRORS, 404: ERRORS},
+    )
+    def get(self, request, social):
+        kind, sep, ident = social.partition(":")
+        if not sep or not kind.strip() or not ident.strip():
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "/social",
+                        "invalid",
+                        "Look a social handle up as social={type}:{userid}, e.g. "
+                        "social=twitter:12345.",
+                    )
+                ]
+            )
+        return _found(selectors.customer_by_social(org=self.org, handle=social), "social handle")
+
+
 class CustomerByExternalIdView(ApiView):
     scope_resource = "customer"
     # PUT creates or updates: the view checks the scope once it knows which (require_upsert)
@@ -419,6 +442,24 @@ class CompanyListView(ApiView):
     def post(self, request):
         company = services.company_create(org=self.org, actor=self.actor, data=_body(request))
         return Response({"data": company_resource(company)}, status=201)
+
+
+class CompanyCustomerListView(ApiView):
+    scope_map = {"GET": ("customer", "read")}
+
+    @extend_schema(
+        summary="A company's customers",
+        parameters=[*PAGE, *UPDATED, SORT],
+        responses={200: CustomerPageSerializer, 400: ERRORS, 401: ERRORS, 403: ERRORS, 404: ERRORS},
+        description="Needs customer.read (the customers) and company.read (the company).",
+    )
+    def get(self, request, pk):
+        require(request, "company", "read")
+        selectors.company_get(org=self.org, pk=pk)
+        rows = selectors.company_customers(
+            org=self.org, company_id=pk, filters=request.query_params
+        )
+        return Response(paginate(request, rows, customers_resources))
 
 
 class CompanyDetailView(ApiView):

@@ -70,6 +70,28 @@ def customer_by_phone(*, org, phone):
     return _by_identity(org, Identity.Kind.PHONE, _normalize_phone(phone))
 
 
+def customer_by_social(*, org, handle):
+    """`<type>:<userid>` (or `<type>:@<username>`), as the API's social= lookup writes it."""
+    kind, sep, ident = (handle or "").strip().partition(":")
+    if not sep or not kind or not ident:
+        return None
+    from customers.services import social_key
+
+    handle = (
+        {"type": kind, "username": ident[1:]}
+        if ident[0] == "@"
+        else {"type": kind, "userid": ident}
+    )
+    return _by_identity(org, Identity.Kind.SOCIAL, social_key(handle))
+
+
+def company_customers(*, org, company_id, filters=None):
+    """A company's customers, with the customer list's filters and sorts."""
+    filters = filters.copy() if filters is not None else {}
+    filters["company"] = str(company_id)
+    return customers_list(org=org, filters=filters)
+
+
 def customer_by_external_id(*, org, external_id):
     if not external_id:
         return None

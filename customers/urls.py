@@ -27,7 +27,17 @@ api_urlpatterns = [
         api.CustomerByExternalIdView.as_view(),
         name="api-customer-by-external-id",
     ),
+    *api_path(
+        "customers/social=<str:social>",
+        api.CustomerBySocialView.as_view(),
+        name="api-customer-by-social",
+    ),
     *api_path("customers/<int:pk>", api.CustomerDetailView.as_view(), name="api-customer"),
     *api_path("companies", api.CompanyListView.as_view(), name="api-companies"),
     *api_path("companies/<int:pk>", api.CompanyDetailView.as_view(), name="api-company"),
+    *api_path(
+        "companies/<int:pk>/customers",
+        api.CompanyCustomerListView.as_view(),
+        name="api-company-customers",
+    ),
 ]

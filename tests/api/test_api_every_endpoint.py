@@ -63,6 +63,7 @@ ID_PATHS = [
     "/v1/customers/{customer}/timeline",
     "/v1/customers/{customer}/klasses/order",
     "/v1/companies/{company}",
+    "/v1/companies/{company}/customers",
     "/v1/conversations/{conversation}",
     "/v1/conversations/{conversation}/messages",
     "/v1/conversations/{conversation}/messages/{message}",
