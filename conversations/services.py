@@ -474,6 +474,38 @@ def conversations_delete_for_customer(*, org, actor, customer_id):
     return conversation_ids
 
 
+def conversations_unassign_team(*, org, actor, team):
+    """A team is being deleted: its conversations keep their assigned user and lose the team,
+    each with a `conversation.update` (one INSERT), so the feed and the inbox agree. Runs in
+    the caller's transaction."""
+    rows = list(
+        Conversation.objects.select_for_update()
+        .filter(org=org, assigned_team_id=team.pk)
+        .order_by("id")
+    )
+    if not rows:
+        return
+    now = _now()
+    events = []
+    for conversation in rows:
+        conversation.assigned_team = None
+        conversation.rev += 1
+        conversation.updated_at = now
+        events.append(
+            {
+                "type": "conversation.update",
+                "resource": "conversation",
+                "resource_id": conversation.pk,
+                "customer_id": conversation.customer_id,
+                "rev": conversation.rev,
+                "data": conversation_resource(conversation),
+                "changes": {"assignedTeam": {"before": str(team.pk), "after": None}},
+            }
+        )
+    Conversation.objects.bulk_update(rows, ["assigned_team", "rev", "updated_at"])
+    emit_many(org=org, actor=actor, events=events)
+
+
 # ---------------------------------------------------------------- messages
 
 MESSAGE_FIELDS = {

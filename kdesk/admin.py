@@ -181,22 +181,29 @@ class TeamForm(ServiceForm):
 
 @admin.register(Team)
 class TeamAdmin(OrgAdmin):
-    """Created by team_create; there is no service to edit or delete a team yet."""
-
     form = TeamForm
     list_display = ("name", "slug", "org")
     list_filter = ("org",)
     filter_horizontal = ("members",)
+    readonly_fields = ("rev",)
+
+    def _data(self, form):
+        d = form.cleaned_data
+        data = {"name": d["name"], "members": [m.pk for m in d.get("members") or []]}
+        if d.get("slug"):
+            data["slug"] = d["slug"]
+        return data
 
     def service_create(self, request, form):
-        d = form.cleaned_data
-        return services.team_create(
-            org=form.org(),
-            name=d["name"],
-            slug=d.get("slug") or None,
-            members=list(d.get("members") or []),
-            actor=request.user,
+        return services.team_create(org=form.org(), actor=request.user, data=self._data(form))
+
+    def service_update(self, request, obj, form):
+        return services.team_update(
+            org=obj.org, actor=request.user, team=obj, data=self._data(form), rev=form.rev()
         )
+
+    def service_delete(self, request, obj):
+        services.team_delete(org=obj.org, actor=request.user, team=obj)
 
 
 @admin.register(ApiKey)

@@ -31,5 +31,8 @@ def seed():
         people[username] = user
     for name, slug, members in TEAMS:
         if not Team.objects.filter(org=org, slug=slug).exists():
-            team_create(org=org, name=name, slug=slug, members=[people[m] for m in members])
+            team_create(
+                org=org,
+                data={"name": name, "slug": slug, "members": [people[m].pk for m in members]},
+            )
     return org, people

@@ -1,6 +1,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kdesk.scopes import ALL_SCOPES  # noqa: F401  (re-exported for admin/forms)
@@ -88,13 +89,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Team(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=150, blank=True)
     slug = models.SlugField(max_length=64, help_text="Used for @team mentions.")
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "slug"], name="team_slug_unique"),
+            models.UniqueConstraint("org", Lower("name"), name="team_name_unique_ci"),
+        ]
         ordering = ["name"]
 
     def __str__(self):

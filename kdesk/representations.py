@@ -31,18 +31,19 @@ def user_resource(user, team_ids=()):
 
 
 def team_resource(team, member_ids):
+    members = [str(m) for m in member_ids]
     return {
         "type": "team",
         "id": str(team.pk),
         "attributes": {
             "name": team.name,
+            "displayName": team.display_name or team.name,
             "slug": team.slug,
+            "members": members,
             "createdAt": iso(team.created_at),
             "updatedAt": iso(team.updated_at),
-            "rev": 1,
+            "rev": team.rev,
         },
-        "relationships": {
-            "members": {"data": [{"type": "user", "id": str(m)} for m in member_ids]}
-        },
+        "relationships": {"members": {"data": [{"type": "user", "id": m} for m in members]}},
         "links": {"self": f"/v1/teams/{team.pk}"},
     }

@@ -16,7 +16,7 @@ RESOURCE_ACTIONS = {
     "outbound_webhook": CRUD,
     "hook": CRUD,
     "user": ("read",),
-    "team": ("read",),
+    "team": CRUD,
     "tag": CRUD,
     "shortcut": CRUD,
     "event": ("read",),
@@ -31,9 +31,10 @@ ALL_SCOPES = tuple(
 )
 _ALL = frozenset(ALL_SCOPES)
 
-# Browser sessions of agents may do everything but change the org's schema and integrations.
+# Browser sessions of agents may do everything but change the org's schema, integrations and
+# teams.
 ADMIN_ONLY_RESOURCES = frozenset(
-    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook"}
+    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "team"}
 )
 
 

@@ -3,15 +3,17 @@
 import re
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from kdesk import scopes as scope_names
 from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
-from kdesk.errors import FieldError, ValidationFailed
-from kdesk.events import emit
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.events import diff, emit
 from kdesk.models import ApiKey, Organization, Team, User
+from kdesk.payload import Payload, as_id
+from kdesk.representations import team_resource
 from kdesk.unique import conflict_on_duplicate
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -89,26 +91,174 @@ def user_create_or_update(
     return user, created
 
 
-@transaction.atomic
-def team_create(*, org, name, slug=None, members=(), actor=None):
-    slug = slugify(slug or name)
-    if not slug:
-        raise ValidationFailed([FieldError("/name", "required", "A team needs a name.")])
-    taken = f"The team @{slug} exists."
-    if Team.objects.filter(org=org, slug=slug).exists():
-        raise ValidationFailed([FieldError("/slug", "taken", taken)])
-    with conflict_on_duplicate("/slug", taken):  # a concurrent create of the same slug
-        team = Team.objects.create(org=org, name=name, slug=slug)
-    team.members.set([m for m in members if m.org_id == org.id])
+# ---- teams ------------------------------------------------------------------------------------
+
+TEAM_WRITABLE = {"name", "displayName", "slug", "members"}
+# what a client reads back and may send again (GET → PUT)
+TEAM_READ_ONLY = {"createdAt", "updatedAt"}
+MAX_MEMBERS = 1000
+# Apps below the core that hold references to teams register here (`fn(*, org, actor, team)`,
+# run in the delete's transaction): conversations unassign it, with their own events.
+TEAM_DELETE_HOOKS = []
+
+
+def on_team_delete(fn):
+    if fn not in TEAM_DELETE_HOOKS:
+        TEAM_DELETE_HOOKS.append(fn)
+    return fn
+
+
+def _team_members(p, org):
+    """The member ids the body lists (each once, in order); every bad item named."""
+    value = p.data.get("members")
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_MEMBERS:
+        p.error("members", "type", f"members must be a list of at most {MAX_MEMBERS} user ids.")
+        return None
+    wanted = []
+    for i, item in enumerate(value):
+        pk = as_id(item.get("id") if isinstance(item, dict) else item)
+        if pk is None:
+            p.errors.append(FieldError(f"/members/{i}", "invalid", "A member is a user id."))
+        else:
+            wanted.append((i, pk))
+    people = set(
+        User.objects.filter(
+            org=org, pk__in={pk for _, pk in wanted}, is_active=True, is_machine=False
+        ).values_list("pk", flat=True)
+    )
+    for i, pk in wanted:
+        if pk not in people:
+            p.errors.append(
+                FieldError(f"/members/{i}", "unknown_user", f"No person with id {pk} here.")
+            )
+    return list(dict.fromkeys(pk for _, pk in wanted if pk in people))
+
+
+def _team_fields(p, *, org, current=None):
+    out = {}
+    creating = current is None
+    if p.has("name") or creating:
+        name = p.string("name", max_length=100, required=True, blank=False)
+        if name:
+            out["name"] = name
+    if p.has("displayName"):
+        out["display_name"] = p.string("displayName", max_length=150, default="") or ""
+    if p.has("slug") and p.data["slug"] is not None:
+        raw = p.string("slug", max_length=64, blank=False)
+        if raw:
+            out["slug"] = slugify(raw)
+            if out["slug"] != raw.lower():
+                p.error("slug", "invalid", "A slug is lowercase letters, digits and '-'.")
+    elif creating and out.get("name"):
+        out["slug"] = slugify(out["name"])[:64]
+        if not out["slug"]:
+            p.error("slug", "required", "This name makes no @mention handle: send a slug.")
+    members = _team_members(p, org) if p.has("members") else None
+    return out, members
+
+
+def _team_conflicts(org, fields, current=None):
+    """409s for a name (any case) or slug another team of the org holds."""
+    errors = []
+    others = Team.objects.filter(org=org)
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if "name" in fields and others.filter(name__iexact=fields["name"]).exists():
+        errors.append(FieldError("/name", "taken", f"A team named {fields['name']!r} exists."))
+    if "slug" in fields and others.filter(slug=fields["slug"]).exists():
+        errors.append(FieldError("/slug", "taken", f"The team @{fields['slug']} exists."))
+    if errors:
+        raise Conflict(errors[0].detail, errors=errors)
+
+
+def _team_save(team, fields, current=None):
+    try:
+        with transaction.atomic():  # a savepoint: a lost race is a 409, not a broken transaction
+            team.save()
+    except IntegrityError:
+        _team_conflicts(team.org, fields, current)
+        raise Conflict("A team with this name or slug was just created.") from None
+
+
+def _member_ids(team):
+    return sorted(team.members.values_list("pk", flat=True))
+
+
+def _team_event(org, actor, team, type, member_ids, changes=None):
     emit(
         org=org,
-        type="team.create",
+        type=type,
         resource="team",
         resource_id=team.pk,
         actor=actor,
-        data={"name": name, "slug": slug},
+        rev=team.rev,
+        data=team_resource(team, member_ids),
+        changes=changes,
     )
+
+
+@transaction.atomic
+def team_create(*, org, actor=None, data):
+    p = Payload(data, allowed=TEAM_WRITABLE | TEAM_READ_ONLY)
+    fields, members = _team_fields(p, org=org)
+    p.raise_if_errors()
+    _team_conflicts(org, fields)
+    team = Team(org=org, **fields)
+    _team_save(team, fields)
+    team.members.set(members or [])
+    _team_event(org, actor, team, "team.create", sorted(members or []))
     return team
+
+
+@transaction.atomic
+def team_update(*, org, actor=None, team, data, rev=None):
+    """Changes only what the body carries; `members` replaces the member list."""
+    team = Team.objects.select_for_update().filter(org=org, pk=getattr(team, "pk", team)).first()
+    if team is None:
+        raise NotFound("No team with this id.")
+    p = Payload(data, allowed=TEAM_WRITABLE | TEAM_READ_ONLY | {"rev"})
+    check_rev(team.rev, rev if rev is not None else p.data.get("rev"), resource="team")
+    fields, members = _team_fields(p, org=org, current=team)
+    p.raise_if_errors()
+    _team_conflicts(org, fields, team)
+    before = team_resource(team, _member_ids(team))["attributes"]
+    for name, value in fields.items():
+        setattr(team, name, value)
+    after_members = sorted(members) if members is not None else before["members"]
+    after = team_resource(team, after_members)["attributes"]
+    changes = diff(before, after, ["name", "displayName", "slug", "members"])
+    if not changes:
+        return team
+    team.rev += 1
+    _team_save(team, fields, team)
+    if "members" in changes:
+        team.members.set(members)
+    _team_event(org, actor, team, "team.update", after_members, changes)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, org, actor=None, team, rev=None):
+    team = Team.objects.select_for_update().filter(org=org, pk=getattr(team, "pk", team)).first()
+    if team is None:
+        raise NotFound("No team with this id.")
+    check_rev(team.rev, rev, resource="team")
+    for hook in TEAM_DELETE_HOOKS:
+        hook(org=org, actor=actor, team=team)
+    snapshot = team_resource(team, _member_ids(team))
+    gone = Team(pk=team.pk, org=org, rev=team.rev)
+    team.delete()
+    emit(
+        org=org,
+        type="team.delete",
+        resource="team",
+        resource_id=gone.pk,
+        actor=actor,
+        rev=gone.rev,
+        data=snapshot,
+    )
 
 
 @transaction.atomic

@@ -204,8 +204,30 @@ USER = resource_schemas(
 )
 TEAM = resource_schemas(
     "Team",
-    {"name": serializers.CharField(), "slug": serializers.CharField(), **timestamps()},
+    {
+        "name": serializers.CharField(),
+        "displayName": serializers.CharField(),
+        "slug": serializers.CharField(),
+        "members": strings(help_text="User ids."),
+        **timestamps(),
+    },
     {"members": to_many()},
+)
+TEAM_BODY = inline_serializer(
+    "TeamBody",
+    {
+        "name": serializers.CharField(
+            max_length=100, required=False, help_text="Unique in the org, ignoring case."
+        ),
+        "displayName": serializers.CharField(max_length=150, required=False),
+        "slug": serializers.CharField(
+            max_length=64, required=False, help_text="The @mention handle; from name by default."
+        ),
+        "members": serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="User ids; replaces the list."
+        ),
+        "rev": serializers.IntegerField(required=False),
+    },
 )
 EVENT = resource_schemas(
     "Event",

@@ -1,12 +1,15 @@
-"""Users and teams, read-only: what integrations need for mentions and assignment."""
+"""Users (read-only) and teams (read and write): what integrations need for mentions and
+assignment."""
 
 from collections import defaultdict
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from kdesk.api.openapi import TEAM, USER, errors
+from kdesk import services
+from kdesk.api.openapi import TEAM, TEAM_BODY, USER, errors
 from kdesk.api.pagination import paginate
+from kdesk.api.params import rev_param
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
 from kdesk.models import Team
@@ -72,6 +75,14 @@ class CurrentUserView(ApiView):
         return Response({"data": user_resource(user, by_user.get(user.pk, ()))})
 
 
+REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
+
+
+def _team_document(org, team):
+    _, by_team = _memberships(org, team_ids=[team.pk])
+    return {"data": team_resource(team, by_team.get(team.pk, ()))}
+
+
 class TeamListView(ApiView):
     scope_resource = "team"
 
@@ -86,14 +97,55 @@ class TeamListView(ApiView):
 
         return Response(paginate(request, teams(org=self.org), serialize))
 
+    @extend_schema(
+        request=TEAM_BODY,
+        responses={201: TEAM.document, **errors(400, 401, 403, 409)},
+        description="Body: {name, displayName, slug, members: [user ids]}. A name (any case) "
+        "or slug another team holds is a 409; an unknown user, or one of another org, a 400 "
+        "naming /members/<index>. Event: team.create (kustomer.team.create).",
+    )
+    def post(self, request):
+        team = services.team_create(org=self.org, actor=self.actor, data=request.data)
+        return Response(_team_document(self.org, team), status=201)
+
 
 class TeamDetailView(ApiView):
     scope_resource = "team"
 
-    @extend_schema(responses={200: TEAM.document, **errors(401, 403, 404)})
-    def get(self, request, pk):
+    def _team(self, pk):
         team = Team.objects.filter(org=self.org, pk=pk).first()
         if team is None:
             raise NotFound("No team with this id.")
-        _, by_team = _memberships(self.org, team_ids=[team.pk])
-        return Response({"data": team_resource(team, by_team.get(team.pk, ()))})
+        return team
+
+    @extend_schema(responses={200: TEAM.document, **errors(401, 403, 404)})
+    def get(self, request, pk):
+        return Response(_team_document(self.org, self._team(pk)))
+
+    @extend_schema(
+        request=TEAM_BODY,
+        parameters=[REV],
+        responses={200: TEAM.document, **errors(400, 401, 403, 404, 409)},
+        description="Changes only what the body carries; `members` replaces the member list. "
+        "Event: team.update (kustomer.team.update) with the changes.",
+    )
+    def put(self, request, pk):
+        team = services.team_update(
+            org=self.org,
+            actor=self.actor,
+            team=self._team(pk),
+            data=request.data,
+            rev=rev_param(request),
+        )
+        return Response(_team_document(self.org, team))
+
+    @extend_schema(
+        parameters=[REV],
+        responses={204: None, **errors(401, 403, 404, 409)},
+        description="Its conversations stay assigned to their user and lose the team.",
+    )
+    def delete(self, request, pk):
+        services.team_delete(
+            org=self.org, actor=self.actor, team=self._team(pk), rev=rev_param(request)
+        )
+        return Response(status=204)

@@ -43,6 +43,9 @@ CASES = [
     ("get", "/v1/users/{user}", None, ("user", "read")),
     ("get", "/v1/teams", None, ("team", "read")),
     ("get", "/v1/teams/{team}", None, ("team", "read")),
+    ("post", "/v1/teams", {"name": "Support"}, ("team", "create")),
+    ("put", "/v1/teams/{team}", {"name": "Support"}, ("team", "update")),
+    ("delete", "/v1/teams/{team}", None, ("team", "delete")),
     ("get", "/v1/kviews", None, ("kview", "read")),
     ("get", "/v1/kviews/{kview}", None, ("kview", "read")),
     (

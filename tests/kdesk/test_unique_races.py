@@ -29,7 +29,7 @@ def _outcomes(results):
 
 
 def test_parallel_team_creates_with_one_slug(org):
-    results = parallel(PARALLEL, lambda i: services.team_create(org=org, name="Billing"))
+    results = parallel(PARALLEL, lambda i: services.team_create(org=org, data={"name": "Billing"}))
     assert _outcomes(results) == ["ok"] + ["refused"] * (PARALLEL - 1)
     assert Team.objects.filter(org=org).count() == 1
 

@@ -98,7 +98,7 @@ def populate(org, actor, suffix):
     other = kdesk_services.user_create_or_update(
         org=org, email=f"sam-{suffix}@x.test", role="agent", username=f"sam{suffix}"
     )[0]
-    team = kdesk_services.team_create(org=org, name="Billing", members=[other])
+    team = kdesk_services.team_create(org=org, data={"name": "Billing", "members": [other.pk]})
     note = conversation_services.note_create(
         org=org, actor=actor, conversation=conversation, data={"body": f"@sam{suffix} look"}
     )
