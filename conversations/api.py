@@ -65,6 +65,8 @@ MESSAGE = resource_schemas(
         "bodyHtml": text(),
         "preview": text(),
         "sentAt": maybe_moment(),
+        "status": serializers.ChoiceField(Message.Status.values),
+        "statusDetail": text(),
         "custom": obj(),
         **timestamps(),
     },
@@ -182,6 +184,26 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "custom": _json(required=False),
         "conversation": _id(required=False),
         "subject": serializers.CharField(required=False),
+        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+    },
+)
+MESSAGE_UPDATE_BODY = inline_serializer(
+    "MessageUpdateBody",
+    {
+        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+        "custom": _json(required=False, help_text="Merged; null removes an attribute."),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+NOTE_UPDATE_BODY = inline_serializer(
+    "NoteUpdateBody",
+    {
+        "body": serializers.CharField(required=False),
+        "userMentions": serializers.ListField(child=_json(), required=False),
+        "isInternal": serializers.BooleanField(required=False),
+        "rev": serializers.IntegerField(required=False),
     },
 )
 NOTE_BODY = inline_serializer(
@@ -378,6 +400,21 @@ class ConversationDetailView(ApiView):
     def patch(self, request, pk):
         return self._update(request, pk, partial=True)
 
+    @extend_schema(
+        operation_id="conversations_destroy",
+        parameters=[REV],
+        responses=_deleted(*READ, 409),
+        description="Deletes its messages and notes too, each with its delete event.",
+    )
+    def delete(self, request, pk):
+        services.conversation_delete(
+            org=self.org,
+            actor=self.actor,
+            conversation=_conversation(self.org, pk),
+            rev=rev_param(request),
+        )
+        return Response(status=204)
+
 
 class CustomerConversationListView(ApiView):
     scope_resource = "conversation"
@@ -446,6 +483,53 @@ class ConversationMessageDetailView(ApiView):
             raise NotFound("No message with this id.")
         return Response({"data": message_resource(message)})
 
+    def _update(self, request, pk, message_pk):
+        message = services.message_update(
+            org=self.org,
+            actor=self.actor,
+            message=message_pk,
+            conversation_id=pk,
+            data=_body(request),
+            rev=rev_param(request),
+        )
+        return Response({"data": message_resource(message)})
+
+    @extend_schema(
+        operation_id="conversation_messages_update",
+        request=MESSAGE_UPDATE_BODY,
+        parameters=[REV],
+        responses=_ok(MESSAGE.document, *WRITE),
+        description="Custom attributes (merged) and status; what was said stays as it was. "
+        "Event: conversation.message.update.",
+    )
+    def put(self, request, pk, message_pk):
+        return self._update(request, pk, message_pk)
+
+    @extend_schema(
+        operation_id="conversation_messages_partial_update",
+        request=MESSAGE_UPDATE_BODY,
+        parameters=[REV],
+        responses=_ok(MESSAGE.document, *WRITE),
+    )
+    def patch(self, request, pk, message_pk):
+        return self._update(request, pk, message_pk)
+
+    @extend_schema(
+        operation_id="conversation_messages_destroy",
+        parameters=[REV],
+        responses=_deleted(*READ, 409),
+        description="Event: conversation.message.delete.",
+    )
+    def delete(self, request, pk, message_pk):
+        services.message_delete(
+            org=self.org,
+            actor=self.actor,
+            message=message_pk,
+            conversation_id=pk,
+            rev=rev_param(request),
+        )
+        return Response(status=204)
+
 
 class CustomerMessageCreateView(ApiView):
     scope_resource = "message"
@@ -505,6 +589,49 @@ class ConversationNoteDetailView(ApiView):
         if note is None:
             raise NotFound("No note with this id.")
         return Response({"data": note_resource(note)})
+
+    def _update(self, request, pk, note_pk):
+        note = services.note_update(
+            org=self.org,
+            actor=self.actor,
+            note=note_pk,
+            conversation_id=pk,
+            data=_body(request),
+            rev=rev_param(request),
+        )
+        return Response({"data": note_resource(note)})
+
+    @extend_schema(
+        operation_id="conversation_notes_update",
+        request=NOTE_UPDATE_BODY,
+        parameters=[REV],
+        responses=_ok(NOTE.document, *WRITE),
+        description="A new body: mentions are parsed again and only people newly mentioned are "
+        "notified. Event: conversation.note.update.",
+    )
+    def put(self, request, pk, note_pk):
+        return self._update(request, pk, note_pk)
+
+    @extend_schema(
+        operation_id="conversation_notes_partial_update",
+        request=NOTE_UPDATE_BODY,
+        parameters=[REV],
+        responses=_ok(NOTE.document, *WRITE),
+    )
+    def patch(self, request, pk, note_pk):
+        return self._update(request, pk, note_pk)
+
+    @extend_schema(
+        operation_id="conversation_notes_destroy",
+        parameters=[REV],
+        responses=_deleted(*READ, 409),
+        description="Its notifications go too. Event: conversation.note.delete.",
+    )
+    def delete(self, request, pk, note_pk):
+        services.note_delete(
+            org=self.org, actor=self.actor, note=note_pk, conversation_id=pk, rev=rev_param(request)
+        )
+        return Response(status=204)
 
 
 # ---------------------------------------------------------------- tags

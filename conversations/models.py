@@ -86,6 +86,13 @@ class Message(models.Model):
         IN = "in"
         OUT = "out"
 
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        SENT = "sent"
+        DELIVERED = "delivered"
+        READ = "read"
+        FAILED = "failed"
+
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -100,6 +107,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(default=timezone.now)
+    # Delivery state; blank on rows written before it existed (read as received/sent).
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    status_detail = models.CharField(max_length=500, blank=True, help_text="Why it failed.")
     custom = models.JSONField(default=dict, blank=True)
     rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)

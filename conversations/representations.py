@@ -102,11 +102,17 @@ MESSAGE_FIELDS = (
     "preview",
     "author_id",
     "sent_at",
+    "status",
+    "status_detail",
     "custom",
     "rev",
     "created_at",
     "updated_at",
 )
+
+
+def message_status(direction, status):
+    return status or ("received" if direction == "in" else "sent")
 
 
 def message_resource(row):
@@ -127,6 +133,8 @@ def message_resource(row):
             "bodyHtml": get("body_html") or None,
             "preview": get("preview"),
             "sentAt": iso(get("sent_at")),
+            "status": message_status(get("direction"), get("status")),
+            "statusDetail": get("status_detail") or "",
             "custom": dict(get("custom") or {}),
             "rev": get("rev"),
             "createdAt": iso(get("created_at")),

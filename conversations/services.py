@@ -410,26 +410,34 @@ def conversations_delete_for_customer(*, org, actor, customer_id):
     conversation (`conversation.note.delete`, `conversation.message.delete`,
     `conversation.delete`; one INSERT), and the relationship links naming the conversations.
     Runs in the caller's transaction; returns the ids of the conversations deleted."""
+    return _purge_conversations(
+        org=org,
+        actor=actor,
+        conversations=Conversation.objects.filter(org=org, customer_id=customer_id),
+        owned=Q(customer_id=customer_id),
+        customer_id=customer_id,
+    )
+
+
+def _purge_conversations(*, org, actor, conversations, owned, customer_id):
+    """Delete `conversations` (a queryset) and every note and message they (or `owned`) hold,
+    one delete event each in one INSERT; the bells of the people notified about them are
+    pushed once this commits."""
     from klasses.services import links_remove
 
     from .representations import MESSAGE_FIELDS as MESSAGE_VALUES
 
-    conversations = list(
-        Conversation.objects.select_for_update()
-        .filter(org=org, customer_id=customer_id)
-        .order_by("id")
-        .values(*CONVERSATION_FIELDS)
-    )
-    conversation_ids = [c["id"] for c in conversations]
-    owned = Q(customer_id=customer_id) | Q(conversation_id__in=conversation_ids)
+    rows = list(conversations.select_for_update().order_by("id").values(*CONVERSATION_FIELDS))
+    conversation_ids = [c["id"] for c in rows]
+    owned = owned | Q(conversation_id__in=conversation_ids)
     notes = list(Note.objects.filter(owned, org=org).order_by("id").values(*NOTE_FIELDS))
     messages = list(Message.objects.filter(owned, org=org).order_by("id").values(*MESSAGE_VALUES))
     events = []
-    for kind, rows, represent in (
+    for kind, items, represent in (
         ("note", notes, note_resource),
         ("message", messages, message_resource),
     ):
-        for row in rows:
+        for row in items:
             events.append(
                 {
                     "type": f"conversation.{kind}.delete",
@@ -440,7 +448,7 @@ def conversations_delete_for_customer(*, org, actor, customer_id):
                     "data": represent(row),
                 }
             )
-    for row in conversations:
+    for row in rows:
         events.append(
             {
                 "type": "conversation.delete",
@@ -455,23 +463,48 @@ def conversations_delete_for_customer(*, org, actor, customer_id):
     notifications = Notification.objects.filter(org=org).filter(
         Q(conversation_id__in=conversation_ids) | Q(note_id__in=note_ids)
     )
-    notified = sorted(set(notifications.values_list("user_id", flat=True)))
+    _push_bells_after(org, notifications)
     notifications.delete()
-    if notified:
-        # Their bells (and notification lists) change: push each count once this commits.
-        from timeline.live import push_unread
-
-        def push_bells(org_id=org.pk):
-            for user_id in notified:
-                push_unread(org_id, user_id)
-
-        transaction.on_commit(push_bells)
     Note.objects.filter(org=org, pk__in=note_ids).delete()
     Message.objects.filter(org=org, pk__in=[m["id"] for m in messages]).delete()
     Conversation.objects.filter(org=org, pk__in=conversation_ids).delete()
     emit_many(org=org, actor=actor, events=events)
     links_remove(org=org, actor=actor, resource="conversation", ids=conversation_ids)
     return conversation_ids
+
+
+def _push_bells_after(org, notifications):
+    """The bells (and notification lists) of these notifications' people change: push each
+    count once the transaction commits. Call before deleting them."""
+    notified = sorted(set(notifications.values_list("user_id", flat=True)))
+    if not notified:
+        return
+    from timeline.live import push_unread
+
+    def push_bells(org_id=org.pk):
+        for user_id in notified:
+            push_unread(org_id, user_id)
+
+    transaction.on_commit(push_bells)
+
+
+@transaction.atomic
+def conversation_delete(*, org, actor, conversation, rev=None):
+    """Delete one conversation with its messages and notes; a delete event for each, so the
+    change feed and the timeline see them go."""
+    current = Conversation.objects.filter(
+        org=org, pk=getattr(conversation, "pk", conversation)
+    ).first()
+    if current is None:
+        raise NotFound("No conversation with this id.")
+    check_rev(current.rev, rev, resource="conversation")
+    _purge_conversations(
+        org=org,
+        actor=actor,
+        conversations=Conversation.objects.filter(org=org, pk=current.pk),
+        owned=Q(pk__in=[]),
+        customer_id=current.customer_id,
+    )
 
 
 def conversations_unassign_team(*, org, actor, team):
@@ -518,6 +551,8 @@ MESSAGE_FIELDS = {
     "custom",
     "conversation",
     "subject",
+    "status",
+    "statusDetail",
 }
 
 
@@ -534,7 +569,10 @@ def _message_fields(p):
     if not body and not body_html:
         p.error("body", "required", "A message needs a body or a bodyHtml.")
     sent_at = _datetime(p, "sentAt")
+    status, detail = _message_status(p, direction)
     return {
+        "status": status,
+        "status_detail": detail,
         "direction": direction,
         "channel": channel,
         "body": body,
@@ -542,6 +580,22 @@ def _message_fields(p):
         "preview": make_preview(body),
         "sent_at": sent_at,
     }
+
+
+def _message_status(p, direction, current=None):
+    """(status, statusDetail): a received message is `received`; one sent is `sent`,
+    `delivered`, `read` or `failed` (a failure may say why)."""
+    allowed = (
+        [Message.Status.RECEIVED]
+        if direction == Message.Direction.IN
+        else [s for s in Message.Status.values if s != Message.Status.RECEIVED]
+    )
+    default = current or (allowed[0] if direction else None)
+    status = p.choice("status", allowed, default=default) if direction else None
+    detail = p.string("statusDetail", max_length=500, default=None)
+    if detail is None:
+        detail = "" if p.has("status") or current is None else None
+    return status, detail
 
 
 def _find_conversation_for(org, customer, channel, *, inbound=False):
@@ -940,6 +994,278 @@ def note_create(*, org, actor, conversation, data, created_at=None):
         data=snapshot,
     )
     return note
+
+
+# ---------------------------------------------------------------- message and note edits
+
+# Attributes a client reads back and may send again unchanged; a different value is a 400.
+MESSAGE_READ_ONLY = (
+    "direction",
+    "channel",
+    "body",
+    "bodyHtml",
+    "preview",
+    "sentAt",
+    "createdAt",
+    "updatedAt",
+)
+NOTE_READ_ONLY = ("createdAt", "updatedAt")
+
+
+def _read_only(p, current, names):
+    for name in names:
+        if p.has(name) and p.data[name] != current.get(name):
+            p.error(name, "read_only", f"{name} cannot be changed.")
+
+
+def _message_meta(message):
+    conversation = message.conversation
+    return {
+        "authorName": _display(message.author),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": conversation.customer.name,
+    }
+
+
+def _locked_message(org, message, conversation_id=None):
+    qs = Message.objects.select_for_update(of=("self",)).select_related(
+        "conversation", "conversation__customer", "author"
+    )
+    if conversation_id is not None:
+        qs = qs.filter(conversation_id=conversation_id)
+    message = qs.filter(org=org, pk=getattr(message, "pk", message)).first()
+    if message is None:
+        raise NotFound("No message with this id.")
+    return message
+
+
+@transaction.atomic
+def message_update(*, org, actor, message, data, rev=None, conversation_id=None):
+    """Custom attributes (merged; null removes one) and the delivery status of a message. What
+    was said, by whom and when stays as it was."""
+    message = _locked_message(org, message, conversation_id)
+    p = Payload(
+        data,
+        allowed={"custom", "status", "statusDetail", "rev", "id", "type", *MESSAGE_READ_ONLY},
+    )
+    check_rev(message.rev, rev if rev is not None else p.data.get("rev"), resource="message")
+    before = message_resource(message)["attributes"]
+    _read_only(p, before, MESSAGE_READ_ONLY)
+    fields = {}
+    if p.has("status") or p.has("statusDetail"):
+        status, detail = _message_status(p, message.direction, current=before["status"])
+        fields["status"] = status
+        if detail is not None:
+            fields["status_detail"] = detail
+    errors = list(p.errors)
+    if p.has("custom"):
+        given = p.obj("custom") or {}
+        merged = {k: v for k, v in {**message.custom, **given}.items() if v is not None}
+        fields["custom"] = _custom(
+            errors, org=org, resource="message", values=merged, creating=False, partial=True
+        )
+    _raise(errors)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    after = message_resource(message)["attributes"]
+
+    def flat(attrs):
+        out = {"status": attrs["status"], "statusDetail": attrs["statusDetail"]}
+        return {**out, **{f"custom.{k}": v for k, v in attrs["custom"].items()}}
+
+    flat_before, flat_after = flat(before), flat(after)
+    changes = diff(flat_before, flat_after, list(dict.fromkeys([*flat_before, *flat_after])))
+    if not changes:
+        return message
+    message.rev += 1
+    message.updated_at = _now()
+    message.save()
+    snapshot = message_resource(message)
+    snapshot["meta"] = _message_meta(message)
+    emit(
+        org=org,
+        type="conversation.message.update",
+        resource="message",
+        resource_id=message.pk,
+        customer_id=message.customer_id,
+        actor=actor,
+        rev=message.rev,
+        data=snapshot,
+        changes=changes,
+    )
+    return message
+
+
+def _refresh_aggregates(conversation):
+    """After a message is deleted: its conversation's count, first/last times and preview (no
+    rev bump, as when a message arrives)."""
+    remaining = Message.objects.filter(org_id=conversation.org_id, conversation=conversation)
+    latest = remaining.order_by("-sent_at", "-id").values("sent_at", "preview").first()
+    first = remaining.order_by("sent_at", "id").values_list("sent_at", flat=True).first()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=remaining.count(),
+        first_message_at=first,
+        last_message_at=latest["sent_at"] if latest else None,
+        last_message_preview=latest["preview"] if latest else "",
+        updated_at=_now(),
+    )
+
+
+@transaction.atomic
+def message_delete(*, org, actor, message, rev=None, conversation_id=None):
+    message = _locked_message(org, message, conversation_id)
+    check_rev(message.rev, rev, resource="message")
+    Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
+    snapshot = message_resource(message)
+    snapshot["meta"] = _message_meta(message)
+    pk, conversation = message.pk, message.conversation
+    message.delete()
+    _refresh_aggregates(conversation)
+    emit(
+        org=org,
+        type="conversation.message.delete",
+        resource="message",
+        resource_id=pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=snapshot["attributes"]["rev"],
+        data=snapshot,
+    )
+
+
+def _locked_note(org, note, conversation_id=None):
+    qs = Note.objects.select_for_update(of=("self",)).select_related(
+        "conversation", "conversation__customer", "author"
+    )
+    if conversation_id is not None:
+        qs = qs.filter(conversation_id=conversation_id)
+    note = qs.filter(org=org, pk=getattr(note, "pk", note)).first()
+    if note is None:
+        raise NotFound("No note with this id.")
+    return note
+
+
+def _note_snapshot(note, users, teams, notified):
+    conversation = note.conversation
+    snapshot = note_resource(note)
+    snapshot["meta"] = {
+        "authorName": _display(note.author),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": conversation.customer.name,
+        "mentionedUsers": [
+            {"id": str(u.pk), "username": u.username, "displayName": u.display_name} for u in users
+        ],
+        "mentionedTeams": [{"id": str(t.pk), "slug": t.slug, "name": t.name} for t in teams],
+    }
+    snapshot["notified"] = notified
+    return snapshot
+
+
+@transaction.atomic
+def note_update(*, org, actor, note, data, rev=None, conversation_id=None):
+    """A new body (and mentions): the mentions are parsed again, and only people not notified
+    about this note before get a notification."""
+    note = _locked_note(org, note, conversation_id)
+    p = Payload(
+        data,
+        allowed={"body", "userMentions", "isInternal", "rev", "id", "type", *NOTE_READ_ONLY},
+    )
+    _check_internal(p)
+    check_rev(note.rev, rev if rev is not None else p.data.get("rev"), resource="note")
+    before = note_resource(note)["attributes"]
+    _read_only(p, before, NOTE_READ_ONLY)
+    body = note.body
+    if p.has("body"):
+        body = p.string("body", max_length=20_000, required=True, blank=False) or note.body
+    explicit = p.data.get("userMentions")
+    if explicit is not None and (not isinstance(explicit, list) or len(explicit) > 50):
+        p.error("userMentions", "type", "userMentions must be a list of at most 50 mentions.")
+        explicit = None
+    if explicit is None and not p.has("userMentions"):
+        # mentions given through the API (not in the body) stay unless the body replaces them
+        explicit = [{"user": i} for i in note.mentioned_user_ids] + [
+            {"team": i} for i in note.mentioned_team_ids
+        ]
+    users, teams, recipients, mention_errors = parse_mentions(
+        org=org, body=body, explicit=explicit or (), author=note.author
+    )
+    if not p.has("userMentions"):
+        mention_errors = []  # a user or team deleted since is dropped, not an error
+    _raise([*p.errors, *mention_errors])
+    note.body = body
+    note.mentioned_user_ids = [u.pk for u in users]
+    note.mentioned_team_ids = [t.pk for t in teams]
+    after = note_resource(note)["attributes"]
+    changes = diff(before, after, ["body", "userMentions"])
+    if not changes:
+        return note
+    already = set(
+        Notification.objects.filter(org=org, note=note, kind=Notification.Kind.MENTION).values_list(
+            "user_id", flat=True
+        )
+    )
+    actor_id = getattr(actor, "pk", None)
+    new = [pk for pk in recipients if pk not in already and pk != actor_id]
+    note.rev += 1
+    note.updated_at = _now()
+    note.save()
+    who = _display(actor) or "Someone"
+    conversation = note.conversation
+    text = f"{who} mentioned you on “{conversation.name or 'a conversation'}”: {make_preview(body)}"
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                org=org,
+                user_id=pk,
+                kind=Notification.Kind.MENTION,
+                note=note,
+                conversation=conversation,
+                customer_id=conversation.customer_id,
+                actor=actor if actor is not None and actor.pk else None,
+                text=text[:500],
+                created_at=note.updated_at,
+            )
+            for pk in new
+        ]
+    )
+    emit(
+        org=org,
+        type="conversation.note.update",
+        resource="note",
+        resource_id=note.pk,
+        customer_id=note.customer_id,
+        actor=actor,
+        rev=note.rev,
+        data=_note_snapshot(note, users, teams, new),
+        changes=changes,
+    )
+    return note
+
+
+@transaction.atomic
+def note_delete(*, org, actor, note, rev=None, conversation_id=None):
+    note = _locked_note(org, note, conversation_id)
+    check_rev(note.rev, rev, resource="note")
+    users = list(User.objects.filter(org=org, pk__in=note.mentioned_user_ids))
+    teams = list(Team.objects.filter(org=org, pk__in=note.mentioned_team_ids))
+    snapshot = _note_snapshot(note, users, teams, [])
+    notifications = Notification.objects.filter(org=org, note=note)
+    _push_bells_after(org, notifications)
+    notifications.delete()
+    pk, customer_id = note.pk, note.customer_id
+    note.delete()
+    emit(
+        org=org,
+        type="conversation.note.delete",
+        resource="note",
+        resource_id=pk,
+        customer_id=customer_id,
+        actor=actor,
+        rev=snapshot["attributes"]["rev"],
+        data=snapshot,
+    )
 
 
 def notifications_mark_read(*, org, user, ids=None):
