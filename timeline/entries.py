@@ -5,6 +5,18 @@ KINDS = ("message", "note", "conversation", "kobject", "customer")
 # Event types never shown on the timeline (they change nothing an agent reads in time order).
 HIDDEN_TYPES = frozenset({"customer.update", "customer.delete"})
 
+# Edits and deletes of a message or note are not entries of their own: the entry of the
+# message or note shows its latest state (edited, or deleted) where it happened in time.
+FOLDED_TYPES = frozenset(
+    {
+        "conversation.message.update",
+        "conversation.message.delete",
+        "conversation.note.update",
+        "conversation.note.delete",
+    }
+)
+CREATE_TYPES = {"message": "conversation.message.create", "note": "conversation.note.create"}
+
 
 def kind_of(event_type):
     if event_type == "conversation.message.create" or event_type.startswith(
@@ -27,7 +39,7 @@ def type_prefixes(kinds=(), klasses=()):
         prefixes += {
             "message": ["conversation.message."],
             "note": ["conversation.note."],
-            "conversation": ["conversation.create", "conversation.update"],
+            "conversation": ["conversation.create", "conversation.update", "conversation.delete"],
             "kobject": [] if klasses else ["kobject."],
             "customer": ["customer.create", "customer.merge"],
         }[kind]

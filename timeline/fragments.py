@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from timeline.entries import HIDDEN_TYPES, kind_of
+from timeline.entries import CREATE_TYPES, FOLDED_TYPES, HIDDEN_TYPES, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,8 @@ def ops_for(event, topic, *, lookups=None):
                 {"op": "refresh", "topic": topic, "part": "attributes"},
                 {"op": "refresh", "topic": topic, "part": "cards"},
             ]
+        if event.type in FOLDED_TYPES:
+            return _folded_ops(event, topic, lookups)
         html = render_to_string(
             "timeline/partials/entry.html", entry_context(event, lookups=lookups)
         )
@@ -112,6 +114,41 @@ def ops_for(event, topic, *, lookups=None):
     if topic == "notifications":
         return [{"op": "refresh", "topic": "notifications"}]
     return []
+
+
+def _folded_ops(event, topic, lookups):
+    """An edit or delete of a message or note re-renders the entry of its creation (where it
+    sits in time) with the new state, in place."""
+    from kdesk.models import Event
+
+    kind = kind_of(event.type)
+    created = (
+        Event.objects.filter(
+            org_id=event.org_id,
+            resource=event.resource,
+            resource_id=event.resource_id,
+            type=CREATE_TYPES[kind],
+        )
+        .values("id", "actor_id", "created_at")
+        .first()
+    )
+    ops = [{"op": "refresh", "topic": topic, "part": "conversation"}]
+    if created is None:
+        return ops
+    row = {
+        **_row(event),
+        "id": created["id"],
+        "type": CREATE_TYPES[kind],
+        "actor_id": created["actor_id"],
+        "created_at": created["created_at"],
+        "edited": event.type.endswith(".update"),
+        "deleted": event.type.endswith(".delete"),
+    }
+    # the entry keeps its place in its conversation's run: no conversation header of its own
+    conversation = ((event.data or {}).get("meta") or {}).get("conversationId")
+    decorate([row], org=event.org_id, lookups=lookups, previous_conversation=conversation)
+    html = render_to_string("timeline/partials/entry.html", {"entry": row, "live": False})
+    return [{"op": "replace", "target": f"#entry-{created['id']}", "html": html}, *ops]
 
 
 def ops_for_many(events, topic):
@@ -301,6 +338,8 @@ def decorate(rows, *, org, previous_conversation=None, lookups=None, tz=None):
             v["who"] = actor or "kdesk"
             if row["type"] == "conversation.create":
                 v["phrases"] = [mark_safe("opened the conversation")]
+            elif row["type"] == "conversation.delete":
+                v["phrases"] = [mark_safe("deleted the conversation")]
             else:
                 v["phrases"], v["changes"] = _conversation_phrases(row, attrs, meta, props, tz)
                 if meta.get("reason") == "inboundMessage":

@@ -13,6 +13,8 @@ def entry_resource(row):
             "rev": row["rev"],
             "data": row["data"],
             "changes": row["changes"],
+            "edited": bool(row.get("edited")),
+            "deleted": bool(row.get("deleted")),
             "createdAt": iso(row["created_at"]),
         },
         "relationships": (

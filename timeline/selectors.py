@@ -1,9 +1,11 @@
 """The merged per-customer timeline, read from the event log by keyset (newest first)."""
 
-from django.db.models import Q
+import json
+
+from django.db.models import JSONField, OuterRef, Q, Subquery
 
 from kdesk.models import Event
-from timeline.entries import HIDDEN_TYPES, kind_of, type_prefixes
+from timeline.entries import CREATE_TYPES, FOLDED_TYPES, HIDDEN_TYPES, kind_of, type_prefixes
 
 ENTRY_FIELDS = (
     "id",
@@ -26,7 +28,9 @@ def timeline_page(*, org, customer_id, before=None, kinds=(), klasses=(), limit=
     when there is nothing older. One query at any depth: the (org, customer_id, -created_at,
     -id) index is walked from the cursor, so entries arriving meanwhile never shift a page.
     """
-    qs = Event.objects.filter(org=org, customer_id=customer_id).exclude(type__in=HIDDEN_TYPES)
+    qs = Event.objects.filter(org=org, customer_id=customer_id).exclude(
+        type__in=HIDDEN_TYPES | FOLDED_TYPES
+    )
     if before is not None:
         at, pk = before
         # The plain bound lets the index range-scan from the cursor; the OR breaks ties.
@@ -37,12 +41,48 @@ def timeline_page(*, org, customer_id, before=None, kinds=(), klasses=(), limit=
         for prefix in prefixes:
             cond |= Q(type__startswith=prefix) if prefix.endswith(".") else Q(type=prefix)
         qs = qs.filter(cond)
-    rows = list(qs.order_by("-created_at", "-id").values(*ENTRY_FIELDS)[: limit + 1])
+    qs = with_latest_state(qs)
+    rows = list(
+        qs.order_by("-created_at", "-id").values(*ENTRY_FIELDS, "latest_type", "latest_data")[
+            : limit + 1
+        ]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     for row in rows:
         row["kind"] = kind_of(row["type"])
+        fold(row)
     return rows, ((rows[-1]["created_at"], rows[-1]["id"]) if more and rows else None)
+
+
+def with_latest_state(qs):
+    """Annotate each event with the type and snapshot of the latest edit or delete of its
+    resource (a message or note), in the same query: the (org, resource, resource_id, id)
+    index answers each row's subquery."""
+    later = Event.objects.filter(
+        org_id=OuterRef("org_id"),
+        resource=OuterRef("resource"),
+        resource_id=OuterRef("resource_id"),
+        type__in=sorted(FOLDED_TYPES),
+    ).order_by("-id")
+    return qs.annotate(
+        latest_type=Subquery(later.values("type")[:1]),
+        latest_data=Subquery(later.values("data")[:1], output_field=JSONField()),
+    )
+
+
+def fold(row):
+    """Show the latest state of a message or note on its entry: `edited` or `deleted`."""
+    latest_type = row.pop("latest_type", None)
+    latest_data = row.pop("latest_data", None)
+    if not latest_type or row["type"] not in CREATE_TYPES.values():
+        return row
+    if isinstance(latest_data, str):  # a backend that hands JSON subqueries back as text
+        latest_data = json.loads(latest_data)
+    row["data"] = latest_data or row["data"]
+    row["edited"] = latest_type.endswith(".update")
+    row["deleted"] = latest_type.endswith(".delete")
+    return row
 
 
 def encode_keyset(keyset):
