@@ -18,7 +18,13 @@ from kdesk.api.openapi import (
     timestamps,
     to_one,
 )
-from kdesk.api.pagination import paginate
+from kdesk.api.pagination import (
+    cursor_document,
+    decode_cursor,
+    encode_cursor,
+    limit_param,
+    paginate,
+)
 from kdesk.api.params import rev_param, with_rev
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -27,6 +33,7 @@ from . import selectors, services
 from .models import Conversation, Message, Note
 from .representations import (
     conversation_resource,
+    history_resource,
     message_resource,
     note_resource,
     shortcut_resource,
@@ -46,6 +53,8 @@ CONVERSATION = resource_schemas(
         "priority": serializers.IntegerField(allow_null=True),
         "channels": strings(),
         "tags": strings(),
+        "assignedUsers": strings(help_text="At most one: kdesk keeps one assigned user."),
+        "assignedTeams": strings(help_text="At most one: kdesk keeps one assigned team."),
         "custom": obj(),
         "firstMessageAt": maybe_moment(),
         "lastMessageAt": maybe_moment(),
@@ -137,6 +146,22 @@ SHORTCUT = resource_schemas(
     },
     {"owner": to_one(), "createdBy": to_one(), "modifiedBy": to_one()},
 )
+HISTORY = resource_schemas(
+    "ConversationHistory",
+    {
+        "event": serializers.CharField(help_text="conversation.create, .update or .delete"),
+        "rev": serializers.IntegerField(allow_null=True),
+        "changes": obj(
+            help_text="{<attribute>: {before, after}}: status, assignedUser, assignedTeam, "
+            "name, priority, tags, snoozeUntil, custom.<name>; a creation lists what it set."
+        ),
+        "status": text(),
+        "assignedUsers": strings(),
+        "assignedTeams": strings(),
+        "createdAt": moment(),
+    },
+    {"conversation": to_one(), "actor": to_one()},
+)
 REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
 READ = (401, 403, 404)
 LIST = (400, 401, 403, 404)
@@ -168,6 +193,12 @@ CONVERSATION_BODY = inline_serializer(
         "priority": serializers.IntegerField(required=False, min_value=1, max_value=5),
         "assignedUser": _id(required=False, allow_null=True),
         "assignedTeam": _id(required=False, allow_null=True),
+        "assignedUsers": serializers.ListField(
+            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedUser."
+        ),
+        "assignedTeams": serializers.ListField(
+            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedTeam."
+        ),
         "tags": serializers.ListField(child=serializers.CharField(), required=False),
         "custom": _json(required=False),
         "rev": serializers.IntegerField(required=False),
@@ -414,6 +445,39 @@ class ConversationDetailView(ApiView):
             rev=rev_param(request),
         )
         return Response(status=204)
+
+
+class ConversationHistoryView(ApiView):
+    scope_resource = "conversation"
+
+    @extend_schema(
+        operation_id="conversation_history_list",
+        parameters=[
+            OpenApiParameter("cursor", str, description="From the previous page's meta."),
+            OpenApiParameter("limit", int, description="At most 500 (default 100)."),
+        ],
+        responses=_ok(HISTORY.cursor_page, *LIST),
+        description="Status, assignment and attribute changes in the order they happened, "
+        "from the event log (also after the conversation was deleted).",
+    )
+    def get(self, request, pk):
+        raw = decode_cursor(request.query_params.get("cursor"))
+        if raw is not None and not (isinstance(raw, int) and not isinstance(raw, bool)):
+            raise ValidationFailed(
+                [FieldError("/cursor", "invalid", "The cursor is not one this API issued.")]
+            )
+        limit = limit_param(request)
+        rows = selectors.conversation_history(
+            org=self.org, conversation_id=pk, after=raw or 0, limit=limit
+        )
+        if not rows and raw is None and selectors.conversation_get(org=self.org, pk=pk) is None:
+            raise NotFound("No conversation with this id.")
+        next_cursor = encode_cursor(rows[-1]["id"]) if len(rows) == limit else None
+        return Response(
+            cursor_document(
+                request, [history_resource(r, pk) for r in rows], next_cursor=next_cursor
+            )
+        )
 
 
 class CustomerConversationListView(ApiView):

@@ -50,6 +50,9 @@ def conversation_attributes(row):
         "priority": get("priority"),
         "channels": list(get("channels") or []),
         "tags": list(get("tags") or []),
+        # Kustomer models assignment as lists; kdesk keeps one owner, so at most one id each.
+        "assignedUsers": [str(get("assigned_user_id"))] if get("assigned_user_id") else [],
+        "assignedTeams": [str(get("assigned_team_id"))] if get("assigned_team_id") else [],
         "custom": dict(get("custom") or {}),
         "firstMessageAt": iso(get("first_message_at")),
         "lastMessageAt": iso(get("last_message_at")),
@@ -306,4 +309,54 @@ def notification_resource(row):
         },
         "relationships": relationships,
         "links": {"self": f"/notifications/#notification-{get('id')}"},
+    }
+
+
+# What a conversation's creation sets, reported as changes from nothing in its history.
+HISTORY_INITIAL = ("name", "status", "priority", "tags", "snoozeUntil")
+
+
+def _owners(attributes, relationships, single, plural):
+    if plural in attributes:
+        return list(attributes[plural])
+    ref = (relationships.get(single) or {}).get("data") or {}
+    return [ref["id"]] if ref.get("id") else []
+
+
+def history_resource(row, conversation_id):
+    """One step of a conversation's history (a `conversation.*` event): what changed, and the
+    status and assignment it left the conversation in."""
+    data = row["data"] or {}
+    attributes = data.get("attributes") or {}
+    relationships = data.get("relationships") or {}
+    users = _owners(attributes, relationships, "assignedUser", "assignedUsers")
+    teams = _owners(attributes, relationships, "assignedTeam", "assignedTeams")
+    changes = dict(row["changes"] or {})
+    if row["type"] == "conversation.create":
+        initial = {name: attributes.get(name) for name in HISTORY_INITIAL}
+        initial["assignedUser"] = users[0] if users else None
+        initial["assignedTeam"] = teams[0] if teams else None
+        initial.update({f"custom.{k}": v for k, v in (attributes.get("custom") or {}).items()})
+        changes = {
+            name: {"before": None, "after": value}
+            for name, value in initial.items()
+            if value not in (None, "", [], {})
+        }
+    return {
+        "type": "conversation_history",
+        "id": str(row["id"]),
+        "attributes": {
+            "event": row["type"],
+            "rev": row["rev"],
+            "changes": changes,
+            "status": attributes.get("status"),
+            "assignedUsers": users,
+            "assignedTeams": teams,
+            "createdAt": iso(row["created_at"]),
+        },
+        "relationships": {
+            "conversation": _rel("conversation", conversation_id),
+            **({"actor": _rel("user", row["actor_id"])} if row["actor_id"] else {}),
+        },
+        "links": {"self": f"/v1/events?after={row['id'] - 1}&limit=1"},
     }

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
-from kdesk.models import Team
+from kdesk.models import Event, Team
 
 from .models import Conversation, Message, Note, Notification, Shortcut, Tag
 from .representations import CONVERSATION_FIELDS
@@ -213,3 +213,24 @@ def shortcuts_visible(*, org, user):
 
 def tags(*, org):
     return Tag.objects.filter(org=org).order_by("name", "id")
+
+
+HISTORY_TYPES = ("conversation.create", "conversation.update", "conversation.delete")
+HISTORY_FIELDS = ("id", "type", "actor_id", "rev", "data", "changes", "created_at")
+
+
+def conversation_history(*, org, conversation_id, after=0, limit=100):
+    """The conversation's own events (created, each change, deleted), oldest first, from the
+    event log: one query on the (org, resource, resource_id, id) index. Writes to one
+    conversation lock its row, so its events commit in id order and a cursor never skips one."""
+    return list(
+        Event.objects.filter(
+            org=org,
+            resource="conversation",
+            resource_id=str(conversation_id),
+            type__in=HISTORY_TYPES,
+            id__gt=after,
+        )
+        .order_by("id")
+        .values(*HISTORY_FIELDS)[:limit]
+    )

@@ -206,6 +206,51 @@ def _conversation_fields(p, *, org, current=None, partial=True):
     return out
 
 
+OWNER_LISTS = (("assignedUsers", "assignedUser"), ("assignedTeams", "assignedTeam"))
+
+
+def _owner_lists(data):
+    """Kustomer's `assignedUsers`/`assignedTeams` lists → the one owner kdesk keeps: returns
+    (data with assignedUser/assignedTeam set, errors, {single: pointer of the list item})."""
+    if not isinstance(data, dict) or not any(plural in data for plural, _ in OWNER_LISTS):
+        return data, [], {}
+    data, errors, sources = dict(data), [], {}
+    for plural, single in OWNER_LISTS:
+        if plural not in data:
+            continue
+        value = data.pop(plural)
+        value = [] if value is None else value
+        if not isinstance(value, list):
+            errors.append(FieldError(f"/{plural}", "type", f"{plural} must be a list of ids."))
+            continue
+        if len(value) > 1:
+            errors.append(
+                FieldError(
+                    f"/{plural}/1",
+                    "invalid",
+                    f"A conversation has one {single[8:].lower()} in kdesk: send at most one id.",
+                )
+            )
+            continue
+        item = value[0] if value else None
+        if single in data and str(data[single] or "") != str(item or ""):
+            errors.append(FieldError(f"/{plural}", "invalid", f"{plural} and {single} disagree."))
+            continue
+        data[single] = item
+        sources[f"/{single}"] = f"/{plural}/0"
+    return data, errors, sources
+
+
+def _repoint(errors, sources):
+    """Errors about an owner given as a list point into the list the client sent."""
+    import dataclasses
+
+    return [
+        dataclasses.replace(e, pointer=sources[e.pointer]) if e.pointer in sources else e
+        for e in errors
+    ]
+
+
 def _assignment_notification(*, org, actor, conversation, customer_name):
     user = conversation.assigned_user
     if user is None or (actor is not None and user.pk == actor.pk) or user.is_machine:
@@ -236,7 +281,9 @@ def _conversation_meta(conversation, customer_name):
 
 @transaction.atomic
 def conversation_create(*, org, actor, data, customer=None, created_at=None):
+    data, owner_errors, sources = _owner_lists(data)
     p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
+    p.errors.extend(owner_errors)
     if customer is None:
         customer_id = p.reference("customer")
         if customer_id is None and p.data.get("customer") in (None, ""):
@@ -248,7 +295,7 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None):
                     FieldError("/customer", "not_found", f"No customer with id {customer_id}.")
                 )
     fields = _conversation_fields(p, org=org)
-    errors = list(p.errors)
+    errors = _repoint(p.errors, sources)
     custom = _custom(
         errors, org=org, resource="conversation", values=p.obj("custom") or {}, creating=True
     )
@@ -301,13 +348,15 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     )
     if conversation is None:
         raise NotFound("No conversation with this id.")
+    data, owner_errors, sources = _owner_lists(data)
     p = Payload(data, allowed=CONVERSATION_UPDATE_FIELDS)
+    p.errors.extend(owner_errors)
     given_rev = rev if rev is not None else (data.get("rev") if isinstance(data, dict) else None)
     check_rev(conversation.rev, given_rev, resource="conversation")
     if p.has("customer") and p.reference("customer") not in (None, conversation.customer_id):
         p.error("customer", "immutable", "A conversation cannot move to another customer.")
     fields = _conversation_fields(p, org=org, current=conversation, partial=partial)
-    errors = list(p.errors)
+    errors = _repoint(p.errors, sources)
     if p.has("custom") or not partial:
         given = p.obj("custom") or {}
         if partial and p.has("custom") and p.data["custom"] is None:

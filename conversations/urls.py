@@ -10,6 +10,11 @@ api_urlpatterns = [
         "conversations/<int:pk>", api.ConversationDetailView.as_view(), name="api-conversation"
     ),
     *api_path(
+        "conversations/<int:pk>/history",
+        api.ConversationHistoryView.as_view(),
+        name="api-conversation-history",
+    ),
+    *api_path(
         "conversations/<int:pk>/messages",
         api.ConversationMessageListView.as_view(),
         name="api-conversation-messages",

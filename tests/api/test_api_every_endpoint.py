@@ -65,6 +65,7 @@ ID_PATHS = [
     "/v1/companies/{company}",
     "/v1/companies/{company}/customers",
     "/v1/conversations/{conversation}",
+    "/v1/conversations/{conversation}/history",
     "/v1/conversations/{conversation}/messages",
     "/v1/conversations/{conversation}/messages/{message}",
     "/v1/conversations/{conversation}/notes",
