@@ -1,14 +1,16 @@
-"""Attribute types: the suffix of a camelCase name decides the type (`orderTotalNum` is a Num).
+"""Attribute types: the suffix of a name decides the type (`orderTotalNum` is a Num). Before
+the suffix a name is camelCase or snake_case (`preferred_contact_methodStr`).
 
 Every type has a `clean(value) -> stored value` that raises `Invalid`; per-attribute
 constraints (enum, min/max, lengths, tree nodes, Obj properties) are layered on in validator.py.
 
 Stored forms:
   Str, Txt  the string as given (≤255 / ≤1024 characters)
-  Num       the int or float as given (finite; booleans are not numbers)
+  Num       the int or float as given (finite; booleans are not numbers); a string holding a
+            JSON number ("8.5", "-3", "1e3") is stored as that number
   At        `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. A date alone means midnight UTC; a date-time
             without an offset is taken as UTC; precision below a millisecond is dropped.
-  Bool      true / false
+  Bool      true / false; the strings "true" and "false" are stored as booleans
   Url       the string as given: absolute http(s) with a host, ≤2048 characters
   Id        a string (≤255 characters); integers are stored as their decimal string
   Obj       a copy of the object: values are scalars or lists of scalars, never objects
@@ -35,7 +37,9 @@ NODE_ID_MAX = 255
 
 # Lazy `*?` is not needed: the suffix group is anchored at the end, and the alternation is
 # tried in order only at positions where the rest of the name matched.
-NAME_RE = re.compile(r"[a-z][A-Za-z0-9]*(Str|Txt|Num|At|Bool|Url|Id|Obj|Tree)\Z")
+# Each `_` starts a new word, so no `__`, and none right before the suffix. The segments
+# cannot overlap (each starts with `_`), so a long name costs linear time.
+NAME_RE = re.compile(r"[a-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(Str|Txt|Num|At|Bool|Url|Id|Obj|Tree)\Z")
 _ANY_SUFFIX_RE = re.compile(r"(Str|Txt|Num|At|Bool|Url|Id|Obj|Tree)\Z")
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -50,8 +54,9 @@ def attribute_type(name):
         if _ANY_SUFFIX_RE.search(name):
             raise UnknownAttributeType(
                 f'"{name}": not a valid attribute name; an attribute name starts with a '
-                "lower-case letter, has only letters and digits, and ends in one of "
-                f"{', '.join(SUFFIXES)} (e.g. orderTotalNum)"
+                "lower-case letter, has only letters, digits and single underscores between "
+                f"words, and ends in one of {', '.join(SUFFIXES)} (e.g. orderTotalNum, "
+                "order_totalNum)"
             )
     raise UnknownAttributeType(
         f'"{name}": unknown type suffix; an attribute name must end in one of '
@@ -99,10 +104,30 @@ clean_str = _text_cleaner(STR_MAX)
 clean_txt = _text_cleaner(TXT_MAX)
 
 
+# A JSON number, whole: no sign but '-', no leading zeros, no spaces, no inf/nan words.
+_NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
+NUMBER_TEXT_MAX = 64
+
+
+def _number_from_text(value):
+    """The number a string spells in canonical (JSON) form, else Invalid."""
+    match = _NUMBER_RE.match(value) if len(value) <= NUMBER_TEXT_MAX else None
+    if match is None:
+        raise Invalid("type", "must be a number.")
+    if match.group(1) is None and match.group(2) is None:
+        return int(value)
+    number = float(value)
+    if number - number != 0:
+        raise Invalid("type", "must be a finite number.")
+    return number
+
+
 def clean_num(value):
     kind = type(value)
     if kind is int:
         return value
+    if kind is str:
+        return _number_from_text(value)
     if kind is float:
         # inf - inf and nan - nan are both nan, which compares unequal to 0
         if value - value == 0:
@@ -113,9 +138,14 @@ def clean_num(value):
     raise Invalid("type", "must be a number.")
 
 
+_BOOL_TEXT = {"true": True, "false": False}
+
+
 def clean_bool(value):
     if value is True or value is False:
         return value
+    if type(value) is str and value in _BOOL_TEXT:
+        return _BOOL_TEXT[value]
     raise Invalid("type", "must be true or false.")
 
 

@@ -59,7 +59,7 @@ V = compile_validator(DEFS)
         ),
         ("scoreNum", -1, "scoreNum", "min", "must be at least 0."),
         ("scoreNum", 11, "scoreNum", "max", "must be at most 10."),
-        ("scoreNum", "1", "scoreNum", "type", "must be a number."),
+        ("scoreNum", "one", "scoreNum", "type", "must be a number."),
         ("scoreNum", float("nan"), "scoreNum", "type", "must be a finite number."),
         ("tierStr", "iron", "tierStr", "enum", "must be one of: bronze, gold."),
         (

@@ -1,5 +1,6 @@
 """Attribute names and the nine types, each on its own (no per-attribute constraints)."""
 
+import json
 import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
@@ -62,7 +63,9 @@ def test_it_reads_the_type_from_the_suffix(base, suffix):
 @given(
     st.text(max_size=20).filter(
         lambda s: (
-            not re.fullmatch(r"[a-z][A-Za-z0-9]*" + "(Str|Txt|Num|At|Bool|Url|Id|Obj|Tree)", s)
+            not re.fullmatch(
+                r"[a-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*" + "(Str|Txt|Num|At|Bool|Url|Id|Obj|Tree)", s
+            )
         )
     )
 )
@@ -71,6 +74,14 @@ def test_it_rejects_other_names_and_names_every_suffix(name):
         attribute_type(name)
     for suffix in SUFFIXES:
         assert suffix in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "name,suffix",
+    [("preferred_contact_methodStr", "Str"), ("order_2_totalNum", "Num"), ("vip_sinceAt", "At")],
+)
+def test_snake_case_before_the_suffix_is_a_name(name, suffix):
+    assert attribute_type(name) == suffix
 
 
 def test_it_explains_an_unknown_suffix():
@@ -82,7 +93,9 @@ def test_it_explains_an_unknown_suffix():
     )
 
 
-@pytest.mark.parametrize("name", ["Str", "TierStr", "tier_levelStr", "tier-Str", "9Str", "éStr"])
+@pytest.mark.parametrize(
+    "name", ["Str", "TierStr", "tier__levelStr", "tier_Str", "_tierStr", "tier-Str", "9Str", "éStr"]
+)
 def test_it_explains_a_badly_formed_name(name):
     with pytest.raises(UnknownAttributeType) as exc:
         attribute_type(name)
@@ -165,10 +178,13 @@ def test_num_keeps_ints_and_floats(n):
     assert cleaned == n and type(cleaned) is type(n)
 
 
+JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
 @SOME
 @given(
     st.one_of(
-        st.text(min_size=1),
+        st.text(min_size=1).filter(lambda t: not JSON_NUMBER.fullmatch(t)),
         st.booleans(),
         st.lists(st.integers(), min_size=1),
         st.dictionaries(st.text(), st.integers()),
@@ -176,6 +192,21 @@ def test_num_keeps_ints_and_floats(n):
 )
 def test_num_rejects_non_numbers(x):
     rejects(validator({"aNum": {}}), {"aNum": x}, "/custom/aNum", "type")
+
+
+@SOME
+@given(st.one_of(st.integers(-(10**60), 10**60), st.floats(allow_nan=False, allow_infinity=False)))
+def test_num_takes_a_number_written_as_a_string(n):
+    text = json.dumps(n)
+    cleaned = accepts(validator({"aNum": {}}), {"aNum": text})["aNum"]
+    assert cleaned == n and type(cleaned) is type(n)
+
+
+@pytest.mark.parametrize(
+    "text", ["+1", "01", "1.", ".5", " 1", "1 ", "1e", "NaN", "Infinity", "1e999", "9" * 65]
+)
+def test_num_refuses_strings_not_in_canonical_form(text):
+    rejects(validator({"aNum": {}}), {"aNum": text}, "/custom/aNum", "type")
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -270,8 +301,19 @@ def test_bool_keeps_booleans(b):
     assert accepts(validator({"aBool": {}}), {"aBool": b})["aBool"] is b
 
 
+@pytest.mark.parametrize("text,value", [("true", True), ("false", False)])
+def test_bool_takes_true_and_false_as_strings(text, value):
+    assert accepts(validator({"aBool": {}}), {"aBool": text})["aBool"] is value
+
+
 @SOME
-@given(st.one_of(st.integers(), st.text(min_size=1), st.floats(allow_nan=False)))
+@given(
+    st.one_of(
+        st.integers(),
+        st.text(min_size=1).filter(lambda t: t not in ("true", "false")),
+        st.floats(allow_nan=False),
+    )
+)
 def test_bool_rejects_everything_else(x):
     rejects(validator({"aBool": {}}), {"aBool": x}, "/custom/aBool", "type")
 
