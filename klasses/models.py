@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kdesk.models import Organization
@@ -42,7 +43,10 @@ class Klass(models.Model):
 
     class Meta:
         verbose_name_plural = "klasses"
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="klass_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="klass_name_unique"),
+            models.UniqueConstraint("org", Lower("name"), name="klass_name_unique_ci"),
+        ]
         ordering = ["name"]
 
     def __str__(self):

@@ -69,7 +69,7 @@ KOBJECT_BODY_SCHEMA = {
 KLASS_BODY_SCHEMA = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"},
+        "name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"},
         "displayName": {"type": "string"},
         "description": {"type": "string"},
         "icon": {"type": "string"},

@@ -32,7 +32,8 @@ from klasses.schema import (
     normalize_definitions,
 )
 
-KLASS_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+# Case is kept as written (`Purchase_History`); two names that differ only in case clash.
+KLASS_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 KLASS_FIELDS = {
     "name",
     "displayName",
@@ -71,8 +72,13 @@ def _klass_payload(data, *, creating):
     name = p.string("name", max_length=64, required=creating)
     if creating and name is not None:
         if not KLASS_NAME_RE.match(name):
-            p.error("name", "invalid", "A Klass name is lowercase letters, digits, '_' or '-'.")
-        elif name in RESERVED_NAMES:
+            p.error(
+                "name",
+                "invalid",
+                "A Klass name starts with a letter and has letters, digits, '_' or '-' "
+                "(at most 64), e.g. Purchase_History.",
+            )
+        elif name.lower() in RESERVED_NAMES:
             p.error("name", "reserved", f"'{name}' is a standard object's name.")
     fields = {
         "display_name": p.string("displayName", max_length=120),
@@ -116,9 +122,11 @@ def _color(p):
 @transaction.atomic
 def klass_create(*, org, actor, data):
     p, name, fields = _klass_payload(data, creating=True)
-    taken = f"A Klass named '{name}' exists."
-    if name and not p.errors and Klass.objects.filter(org=org, name=name).exists():
-        p.error("name", "taken", taken)
+    taken = f"A Klass named '{name}' exists (names ignore case)."
+    if name and not p.errors:
+        existing = Klass.objects.filter(org=org, name__iexact=name).values_list("name", flat=True)
+        for other in existing[:1]:
+            p.error("name", "taken", f"A Klass named '{other}' exists (names ignore case).")
     rels = p.data.get("relationships")
     if rels is not None and name:
         p.errors += relationships.validate_definitions(org=org, klass_name=name, items=rels)
