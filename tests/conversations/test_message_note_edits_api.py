@@ -180,3 +180,19 @@ def test_the_new_operations_are_in_the_schema(api):
         "/v1/conversations/{id}/notes/{note_pk}",
     ):
         assert {"get", "put", "patch", "delete"} <= set(paths[path]), path
+
+
+def test_notes_are_scoped_and_isolated(api, other_api, make_key, org, conv):
+    note = api.post(f"/v1/conversations/{conv.pk}/notes", {"body": "x"}).json()["data"]
+    path = note["links"]["self"]
+    _, token = make_key(org, scopes=["org.permission.note.read"])
+    reader = ApiClient(token)
+    assert reader.put(path, {"body": "y"}).status_code == 403
+    assert reader.delete(path).status_code == 403
+    assert other_api.put(path, {"body": "y"}).status_code == 404
+    assert other_api.delete(path).status_code == 404
+    elsewhere = ConversationFactory(org=org, customer=conv.customer)
+    moved = f"/v1/conversations/{elsewhere.pk}/notes/{note['id']}"
+    assert api.put(moved, {"body": "y"}).status_code == 404
+    assert Note.objects.get().body == "x"
+    assert not Event.objects.filter(type__in=["conversation.note.update"]).exists()
