@@ -24,7 +24,7 @@ def _memberships(org, user_ids=None, team_ids=None):
     if team_ids is not None:
         qs = qs.filter(team_id__in=team_ids)
     by_user, by_team = defaultdict(list), defaultdict(list)
-    for team_id, user_id in qs.values_list("team_id", "user_id"):
+    for team_id, user_id in qs.order_by("team_id", "user_id").values_list("team_id", "user_id"):
         by_user[user_id].append(team_id)
         by_team[team_id].append(user_id)
     return by_user, by_team
