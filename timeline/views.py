@@ -967,12 +967,19 @@ def shortcut_suggestions(request, pk):
     rows = conv_selectors.shortcuts_visible(org=_org(request), user=request.user)
     if q:
         rows = rows.filter(name__icontains=q)
+    conversation = None
+    if as_id(request.GET.get("conversation")):
+        conversation = Conversation.objects.filter(
+            org=_org(request), customer=customer, pk=as_id(request.GET["conversation"])
+        ).first()
     out = [
         {
             "id": s.pk,
             "name": s.name,
             "visibility": s.visibility,
-            "text": conv_services.shortcut_render(s, customer=customer, agent=request.user),
+            "text": conv_services.shortcut_render(
+                s, customer=customer, agent=request.user, conversation=conversation
+            ),
         }
         for s in rows[:10]
     ]

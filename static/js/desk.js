@@ -251,6 +251,11 @@
     closeSuggest();
     kdesk.announce && kdesk.announce(suggest.trigger === "@" ? "Mentioned " + item.label : "Inserted shortcut " + item.name);
   }
+  function conversationParam() {
+    /* the conversation in view, so {{ conversation.custom.* }} placeholders render */
+    var select = document.getElementById("conversation-select");
+    return select && select.value ? "&conversation=" + encodeURIComponent(select.value) : "";
+  }
   function lookup(area) {
     var form = area.form;
     var t = token(area);
@@ -259,7 +264,7 @@
     suggest.trigger = t.trigger; suggest.start = t.start;
     var url = t.trigger === "@"
       ? "/desk/mentions.json?q=" + encodeURIComponent(t.query)
-      : "/customers/" + form.getAttribute("data-customer") + "/shortcuts.json?q=" + encodeURIComponent(t.query);
+      : "/customers/" + form.getAttribute("data-customer") + "/shortcuts.json?q=" + encodeURIComponent(t.query) + conversationParam();
     var seq = ++suggest.seq;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {

@@ -158,3 +158,18 @@ def test_existing_shortcuts_are_migrated(org, agent):
     assert [b["text"] for b in old.rich_text["blocks"]] == ["Line one", "Line two"]
     assert all(len(b["key"]) == 5 for b in old.rich_text["blocks"])
     assert old.draft_text == "Line one\nLine two" and old.modified_by_id == agent.pk
+
+
+def test_the_desk_renders_the_conversation_in_view(client, org, who, desk):
+    customer, conversation = desk
+    conversation.custom = {"caseId": "C-9"}
+    conversation.save()
+    ShortcutFactory(
+        org=org, owner=who["sam"], name="case", payload="Case {{conversation.custom.caseId}}"
+    )
+    client.force_login(who["sam"])
+    url = f"/customers/{customer.pk}/shortcuts.json"
+    data = client.get(url, {"q": "case", "conversation": conversation.pk}).json()["data"]
+    assert data[0]["text"] == "Case C-9"
+    other = client.get(url, {"q": "case", "conversation": 999999}).json()["data"]
+    assert other[0]["text"] == "Case {{conversation.custom.caseId}}"
