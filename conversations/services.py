@@ -1096,7 +1096,7 @@ def message_update(*, org, actor, message, data, rev=None, conversation_id=None)
     message = _locked_message(org, message, conversation_id)
     p = Payload(
         data,
-        allowed={"custom", "status", "statusDetail", "rev", "id", "type", *MESSAGE_READ_ONLY},
+        allowed={"custom", "status", "statusDetail", "rev", *MESSAGE_READ_ONLY},
     )
     check_rev(message.rev, rev if rev is not None else p.data.get("rev"), resource="message")
     before = message_resource(message)["attributes"]
@@ -1219,7 +1219,7 @@ def note_update(*, org, actor, note, data, rev=None, conversation_id=None):
     note = _locked_note(org, note, conversation_id)
     p = Payload(
         data,
-        allowed={"body", "userMentions", "isInternal", "rev", "id", "type", *NOTE_READ_ONLY},
+        allowed={"body", "userMentions", "isInternal", "rev", *NOTE_READ_ONLY},
     )
     _check_internal(p)
     check_rev(note.rev, rev if rev is not None else p.data.get("rev"), resource="note")
