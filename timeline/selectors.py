@@ -79,9 +79,11 @@ def fold(row):
         return row
     if isinstance(latest_data, str):  # a backend that hands JSON subqueries back as text
         latest_data = json.loads(latest_data)
-    row["data"] = latest_data or row["data"]
     row["edited"] = latest_type.endswith(".update")
     row["deleted"] = latest_type.endswith(".delete")
+    if row["edited"]:
+        # a delete keeps who wrote it and where (the entry says it was deleted, not what)
+        row["data"] = latest_data or row["data"]
     return row
 
 
