@@ -9,6 +9,7 @@ import secrets
 import string
 
 from kdesk.errors import FieldError
+from kdesk.text import NUL, nul_detail
 
 MAX_BLOCKS = 500
 MAX_TEXT = 20_000
@@ -74,6 +75,8 @@ def clean(value, pointer):
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             errors.append(FieldError(pointer, "max_length", f"at most {MAX_TEXT} characters."))
+        if NUL in value:
+            errors.append(FieldError(pointer, "nul_character", nul_detail("This text")))
         return from_text(value), errors
     if not isinstance(value, dict) or not isinstance(value.get("blocks"), list):
         errors.append(
@@ -101,6 +104,8 @@ def clean(value, pointer):
         if not isinstance(text, str):
             errors.append(FieldError(f"{at}/text", "type", "text must be a string."))
             continue
+        if NUL in text:
+            errors.append(FieldError(f"{at}/text", "nul_character", nul_detail("This text")))
         total += len(text) + 1
         key = raw.get("key") or new_key()
         kind = raw.get("type", "unstyled")

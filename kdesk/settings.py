@@ -354,6 +354,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["kdesk.api.schema.drop_trailing_slash_twins"],
+    # several resources have a `status` with its own values: name each set
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": ["open", "snoozed", "done"],
+        "MessageStatusEnum": ["received", "sent", "delivered", "read", "failed"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "klasses.openapi.org_klasses_hook",

@@ -196,3 +196,11 @@ def test_notes_are_scoped_and_isolated(api, other_api, make_key, org, conv):
     assert api.put(moved, {"body": "y"}).status_code == 404
     assert Note.objects.get().body == "x"
     assert not Event.objects.filter(type__in=["conversation.note.update"]).exists()
+
+
+def test_the_schema_names_each_status_enum_after_the_models():
+    from django.conf import settings
+
+    overrides = settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
+    assert overrides["ConversationStatusEnum"] == Conversation.Status.values
+    assert overrides["MessageStatusEnum"] == Message.Status.values
