@@ -150,7 +150,7 @@ def test_existing_shortcuts_are_migrated(org, agent):
 
     from django.apps import apps as registry
 
-    migration = import_module("conversations.migrations.0002_shortcut_kustomer_shape")
+    migration = import_module("conversations.migrations.0003_shortcut_kustomer_shape")
     old = ShortcutFactory(owner=agent, payload="Line one\nLine two")
     assert old.rich_text == {}
     migration.to_kustomer_shape(registry, None)

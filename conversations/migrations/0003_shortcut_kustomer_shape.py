@@ -21,7 +21,7 @@ def to_kustomer_shape(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0001_initial'),
+        ('conversations', '0002_alter_notification_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

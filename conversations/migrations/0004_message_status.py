@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0002_shortcut_kustomer_shape'),
+        ('conversations', '0003_shortcut_kustomer_shape'),
     ]
 
     operations = [
