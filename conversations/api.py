@@ -834,6 +834,6 @@ class ShortcutCopyView(ApiView):
         "defaults; private unless `isPrivate: false`, named `<name>-copy` unless `name` is given.",
     )
     def post(self, request, pk):
-        data = request.data if request.data else {}
+        data = request.data if request.body else {}  # a copy needs no body
         shortcut = services.shortcut_copy(org=self.org, actor=self.actor, shortcut=pk, data=data)
         return Response({"data": shortcut_resource(shortcut)}, status=201)
