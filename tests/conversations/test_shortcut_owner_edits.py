@@ -86,7 +86,7 @@ def test_anyone_who_sees_it_may_copy_it(client, org, shared, lee, other_api, mak
     again = call("POST", f"/v1/shortcuts/{shared.pk}/copy/", {"name": "ours", "isPrivate": False})
     assert again.status_code == 201
     assert again.json()["data"]["attributes"]["isPrivate"] is False
-    assert call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"name": "ours"}).status_code == 400
+    assert call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"name": "ours"}).status_code == 409
     bad = call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"owner": 1})
     assert bad.json()["errors"][0]["source"]["pointer"] == "/owner"
     # another org's id is not found; a key without the create scope is refused

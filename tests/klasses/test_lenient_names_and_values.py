@@ -20,7 +20,7 @@ def test_klass_names_keep_their_case_and_clash_ignoring_it(api):
     assert klass.name == "Purchase_History" and klass.display_name == "Purchase History"
     assert api.get("/v1/klasses/Purchase_History/definition").status_code == 200
     again = api.post("/v1/klasses", {"name": "purchase_HISTORY"})
-    assert again.status_code == 400 and pointers(again) == {"/name"}
+    assert again.status_code == 409 and pointers(again) == {"/name"}
     assert "Purchase_History" in again.json()["errors"][0]["detail"]
     for bad in ("9lives", "_x", "a b", "or\nder", "x" * 65, "Shop.Order"):
         r = api.post("/v1/klasses", {"name": bad})
