@@ -1127,6 +1127,19 @@ def message_update(*, org, actor, message, data, rev=None, conversation_id=None)
     changes = diff(flat_before, flat_after, list(dict.fromkeys([*flat_before, *flat_after])))
     if not changes:
         return message
+    record = _message_record(
+        {
+            "body": message.body,
+            "direction": message.direction,
+            "channel": message.channel,
+            "sent_at": message.sent_at,
+        },
+        message.conversation.name,
+        message.custom,
+    )
+    record["status"] = message.status
+    changed = {name.split(".")[0] for name in changes}
+    _raise(message_rule_errors(org=org, action="update", record=record, changed=changed))
     message.rev += 1
     message.updated_at = _now()
     message.save()

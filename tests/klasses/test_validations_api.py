@@ -222,3 +222,18 @@ def test_the_openapi_document_has_the_validation_endpoints(api):
     assert set(schema["paths"]["/v1/validations"]) >= {"get", "post"}
     assert set(schema["paths"]["/v1/validations/{id}"]) >= {"get", "put", "delete"}
     assert "ValidationResource" in schema["components"]["schemas"]
+
+
+def test_message_update_rules_are_enforced(api):
+    rule(api, resource="message", attribute="custom.topicStr", when="update")
+    customer = api.post("/v1/customers", {"name": "Ada"}).json()["data"]["id"]
+    created = api.post(
+        f"/v1/customers/{customer}/messages", {"direction": "out", "channel": "email", "body": "Hi"}
+    )
+    assert created.status_code == 201, created.json()
+    path = created.json()["data"]["links"]["self"]
+    refused = api.put(path, {"status": "read"})
+    assert refused.status_code == 400 and pointers(refused) == ["/custom/topicStr"]
+    assert api.get(path).json()["data"]["attributes"]["rev"] == 1
+    ok = api.put(path, {"status": "read", "custom": {"topicStr": "billing"}})
+    assert ok.status_code == 200, ok.json()
