@@ -1077,16 +1077,22 @@ def _message_meta(message):
     }
 
 
-def _locked_message(org, message, conversation_id=None):
-    qs = Message.objects.select_for_update(of=("self",)).select_related(
+def _locked_entry(model, org, entry, conversation_id, missing):
+    """A message or note of the org (in that conversation when one is named), locked, with
+    the conversation, customer and author its snapshot reads."""
+    qs = model.objects.select_for_update(of=("self",)).select_related(
         "conversation", "conversation__customer", "author"
     )
     if conversation_id is not None:
         qs = qs.filter(conversation_id=conversation_id)
-    message = qs.filter(org=org, pk=getattr(message, "pk", message)).first()
-    if message is None:
-        raise NotFound("No message with this id.")
-    return message
+    found = qs.filter(org=org, pk=getattr(entry, "pk", entry)).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+def _locked_message(org, message, conversation_id=None):
+    return _locked_entry(Message, org, message, conversation_id, "No message with this id.")
 
 
 @transaction.atomic
@@ -1197,15 +1203,7 @@ def message_delete(*, org, actor, message, rev=None, conversation_id=None):
 
 
 def _locked_note(org, note, conversation_id=None):
-    qs = Note.objects.select_for_update(of=("self",)).select_related(
-        "conversation", "conversation__customer", "author"
-    )
-    if conversation_id is not None:
-        qs = qs.filter(conversation_id=conversation_id)
-    note = qs.filter(org=org, pk=getattr(note, "pk", note)).first()
-    if note is None:
-        raise NotFound("No note with this id.")
-    return note
+    return _locked_entry(Note, org, note, conversation_id, "No note with this id.")
 
 
 def _note_snapshot(note, users, teams, notified):
