@@ -1,0 +1,44 @@
+"""One way to change a stored record: lock it in its organization, check the revision the caller
+read, write only what changed.
+
+The rule for no-op updates is the same everywhere: when no field changes, nothing is written, the
+revision stays, and the caller records no event (`model_update` returns an empty list).
+"""
+
+from django.utils import timezone
+
+from kdesk.errors import NotFound, check_rev
+
+
+def lock_for_write(model_or_qs, *, org, pk, rev=None, resource="resource", missing=None):
+    """The row `pk` of `org`, locked for this transaction, after checking `rev` (when given)."""
+    qs = model_or_qs if hasattr(model_or_qs, "select_for_update") else model_or_qs.objects
+    row = qs.select_for_update().filter(org=org, pk=pk).first()
+    if row is None:
+        raise NotFound(missing or f"No {resource} with this id.")
+    if hasattr(row, "rev"):
+        check_rev(row.rev, rev, resource=resource)
+    return row
+
+
+def model_update(instance, fields, *, now=None, save=True, extra=()):
+    """Set `fields` on `instance`; bump `rev` and `updated_at` and save when anything changed.
+
+    Returns the names that changed (empty: nothing written). `extra` names columns the caller
+    changed itself that must be saved too. With `save=False` the caller saves (e.g. together with
+    rows of another table) and passes the returned names plus rev/updated_at to `save()`."""
+    changed = [name for name, value in fields.items() if getattr(instance, name) != value]
+    if not changed and not extra:
+        return []
+    for name in changed:
+        setattr(instance, name, fields[name])
+    update_fields = [*changed, *extra]
+    if hasattr(instance, "rev"):
+        instance.rev += 1
+        update_fields.append("rev")
+    if hasattr(instance, "updated_at"):
+        instance.updated_at = now or timezone.now()
+        update_fields.append("updated_at")
+    if save:
+        instance.save(update_fields=update_fields)
+    return changed or list(extra)
