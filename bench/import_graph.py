@@ -21,7 +21,9 @@ SKIP_DIRS = {"migrations", "__pycache__"}
 
 def app_names(root=ROOT):
     """The repository's Django apps: top-level packages with an apps.py."""
-    return sorted(p.parent.name for p in root.glob("*/apps.py") if (p.parent / "__init__.py").exists())
+    return sorted(
+        p.parent.name for p in root.glob("*/apps.py") if (p.parent / "__init__.py").exists()
+    )
 
 
 def source_files(app, root=ROOT):

@@ -6,6 +6,10 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
+        from conversations.resources import RESOURCES
+        from kdesk import resources
+
+        resources.register(*RESOURCES)
         from conversations.services import conversations_unassign_team
         from kdesk.services import on_team_delete
 

@@ -19,3 +19,7 @@ class KdeskConfig(AppConfig):
         post_delete.connect(key_changed, sender=ApiKey, dispatch_uid="kdesk-apikey-deleted")
         post_save.connect(user_changed, sender=User, dispatch_uid="kdesk-user-saved")
         connection_created.connect(register_sqlite, dispatch_uid="kdesk_unaccent")
+
+        from kdesk import core_resources, resources
+
+        resources.register(*core_resources.RESOURCES)

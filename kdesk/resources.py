@@ -23,6 +23,27 @@ class RuleField:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """A search kind the owning app answers through another table (a customer's email lives in
+    Identity, a KObject's Klass name in Klass): the engine keeps the grammar and the errors,
+    the app knows the rows.
+
+    `rows(org, field, **lookup)` is a one-column `.values()` subquery matched against `column`
+    of the searched row; `lookup` is `value=`, `value__in=`, `value__icontains=`,
+    `value__istartswith=`, or nothing (the row has any). `clean(field, text)` turns a string
+    into the stored form for equals/not_equals/in (ValueError(detail) when it cannot be one);
+    `clean_partial(text)` does the same for contains/starts_with. `exists(field)`, when given,
+    is the Q a row has a value by (cheaper than a subquery when the column says it)."""
+
+    column: str
+    rows: Callable
+    clean: Callable | None = None
+    clean_partial: Callable | None = None
+    exists: Callable | None = None
+    sort_by: str = ""  # the ORM path a sort on it orders by; empty: not sortable
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str  # "customer": the search context, rule resource and event prefix
     model: str  # "app_label.ModelName"
@@ -31,15 +52,23 @@ class Resource:
     plural: str = ""  # "customers"; the name + "s" when empty
     # Reading: the `.values()` names the representation needs, and the representation itself.
     fields: tuple = ()
+    computed: dict = field(default_factory=dict)  # more `.values()` names: name -> expression
     represent: Callable | None = None  # row dict (or instance) -> JSON:API resource
-    # Searching: kdesk.search.fields.Field per criterion name, the JSON columns holding typed
-    # attributes, and special criteria: kind -> fn(org, field, lookup, value) -> id subquery.
+    # Searching (a resource with search fields is a queryContext): kdesk.search.fields.Field
+    # per criterion name, the JSON columns holding typed attributes, and the special criteria.
     search: dict = field(default_factory=dict)
     json_columns: tuple = ("custom",)
-    criteria: dict = field(default_factory=dict)
+    criteria: dict = field(default_factory=dict)  # Field.kind -> Criterion
+    # Typed attributes in the JSON columns: attribute_type(name) -> type suffix ("Num"),
+    # ValueError(message) for a name that is not typed; attribute_value(suffix, value) -> the
+    # stored form of a value searched for, ValueError(detail) when it cannot be one.
+    attribute_type: Callable | None = None
+    attribute_value: Callable | None = None
     # Validation rules and workflow conditions: standard fields they may name.
     rule_fields: dict = field(default_factory=dict)
-    custom: bool = True  # takes custom attributes described by metadata
+    # Metadata may describe its custom attributes (`PUT /v1/metadata/<name>`); KObjects are
+    # described per Klass instead (`kobject.<klass name>`).
+    custom: bool = True
     events: tuple = ()  # the event types this resource records
     # Hooks run inside the caller's transaction; the owning app's services emit its own events.
     on_customer_delete: Callable | None = None  # fn(*, org, actor, customer_id)
@@ -58,6 +87,7 @@ class Resource:
 
 
 _register: dict[str, Resource] = {}
+_version = 0  # bumped on every registration, so readers may cache what they derive
 
 
 class AlreadyRegistered(Exception):
@@ -70,6 +100,12 @@ def register(*resources):
         if current is not None and current != resource:
             raise AlreadyRegistered(f"A resource named {resource.name!r} is registered already.")
         _register[resource.name] = resource
+    global _version
+    _version += 1
+
+
+def version():
+    return _version
 
 
 def get(name):

@@ -50,7 +50,15 @@ from django.utils import timezone
 
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.search.expressions import JsonArrayHas, JsonArrayNonEmpty, JsonNumber, JsonText
-from kdesk.search.fields import CONTEXT_NAMES, CONTEXTS, KIND_OPS, OPS, SUFFIX_KIND, get_model
+from kdesk.search.fields import (
+    CRITERION_OPS,
+    KIND_OPS,
+    OPS,
+    SUFFIX_KIND,
+    context_names,
+    contexts,
+    get_model,
+)
 
 MAX_DEPTH = 8
 MAX_CRITERIA = 200
@@ -152,16 +160,6 @@ def _bool(value):
     return value
 
 
-def _at(value):
-    from klasses.schema.errors import Invalid
-    from klasses.schema.types import clean_at
-
-    try:
-        return clean_at(value)
-    except Invalid as exc:
-        raise _Bad(f"must be an ISO-8601 date-time ({exc.detail})") from None
-
-
 def _obj(value):
     if not isinstance(value, dict):
         raise _Bad("must be an object.")
@@ -189,13 +187,13 @@ def query_context(body):
             [FieldError("", "invalid", "The search body must be a JSON object.")]
         )
     ctx = body.get("queryContext")
-    if not isinstance(ctx, str) or ctx not in CONTEXTS:
+    if not isinstance(ctx, str) or ctx not in contexts():
         raise ValidationFailed(
             [
                 FieldError(
                     "/queryContext",
                     "required" if ctx is None else "invalid",
-                    f"queryContext must be one of {', '.join(CONTEXT_NAMES)}"
+                    f"queryContext must be one of {', '.join(context_names())}"
                     + ("." if ctx is None else f" (got {ctx!r})."),
                 )
             ]
@@ -223,8 +221,11 @@ def compile_search(*, org, body, using="default"):
     qs = model.objects.filter(org=org)
     klass_name = None
     if "klass" in body:
-        if ctx != "kobject":
-            errors.append(FieldError("/klass", "invalid", "klass only applies to kobject."))
+        klassed = [c.name for c in contexts().values() if "klass" in c.resource.criteria]
+        if ctx not in klassed:
+            errors.append(
+                FieldError("/klass", "invalid", f"klass only applies to {', '.join(klassed)}.")
+            )
         else:
             klass_name = body["klass"]
             if not isinstance(klass_name, str) or not klass_name:
@@ -245,16 +246,15 @@ def compile_search(*, org, body, using="default"):
         raise ValidationFailed(errors)
 
     if klass_name is not None:
-        from klasses.models import Klass
-
-        klass_id = (
-            Klass.objects.filter(org=org, name=klass_name).values_list("id", flat=True).first()
-        )
-        if klass_id is None:
+        # The Klass is looked up first (one query) so that a wrong name is a 422, not an empty
+        # page.
+        criterion = compiler.resource.criteria["klass"]
+        found = list(criterion.rows(org, None, value=klass_name)[:1])
+        if not found:
             raise ValidationFailed(
                 [FieldError("/klass", "not_found", f"There is no Klass named {klass_name!r}.")]
             )
-        qs = qs.filter(klass_id=klass_id)
+        qs = qs.filter(**{criterion.column: next(iter(found[0].values()))})
     for q in conditions:
         qs = qs.filter(q)
     qs = qs.order_by(*order)
@@ -263,62 +263,21 @@ def compile_search(*, org, body, using="default"):
 
 
 def _values(ctx, qs):
-    if ctx == "customer":
-        from customers.representations import CUSTOMER_FIELDS
-
-        return qs.values(*CUSTOMER_FIELDS)
-    if ctx == "company":
-        from customers.representations import COMPANY_FIELDS
-
-        return qs.values(*COMPANY_FIELDS)
-    if ctx == "conversation":
-        from conversations.representations import CONVERSATION_FIELDS
-
-        return qs.values(*CONVERSATION_FIELDS)
-    if ctx == "message":
-        from conversations.representations import MESSAGE_FIELDS
-
-        return qs.values(*MESSAGE_FIELDS)
-    if ctx == "note":
-        from conversations.representations import NOTE_FIELDS
-
-        return qs.values(*NOTE_FIELDS)
-    from klasses.representations import KOBJECT_FIELDS
-
-    return qs.values(*KOBJECT_FIELDS, klass_name=F("klass__name"))
+    resource = contexts()[ctx].resource
+    return qs.values(*resource.fields, **resource.computed)
 
 
 def serialize_rows(ctx, rows):
-    if ctx == "customer":
-        from customers.representations import customer_resource
-
-        return [customer_resource(r) for r in rows]
-    if ctx == "company":
-        from customers.representations import company_resource
-
-        return [company_resource(r) for r in rows]
-    if ctx == "conversation":
-        from conversations.representations import conversation_resource
-
-        return [conversation_resource(r) for r in rows]
-    if ctx == "message":
-        from conversations.representations import message_resource
-
-        return [message_resource(r) for r in rows]
-    if ctx == "note":
-        from conversations.representations import note_resource
-
-        return [note_resource(r) for r in rows]
-    from klasses.representations import kobject_resource
-
-    return [kobject_resource(r, r["klass_name"]) for r in rows]
+    represent = contexts()[ctx].resource.represent
+    return [represent(r) for r in rows]
 
 
 class _Compiler:
     def __init__(self, org, ctx, vendor):
         self.org = org
         self.ctx = ctx
-        self.spec = CONTEXTS[ctx]
+        self.spec = contexts()[ctx]
+        self.resource = self.spec.resource
         self.pg = vendor == "postgresql"
         self.errors = []
         self.count = 0
@@ -384,7 +343,7 @@ class _Compiler:
         prefix = f"{self.ctx}_"
         if not isinstance(key, str) or not key.startswith(prefix):
             other = next(
-                (c for c in CONTEXT_NAMES if isinstance(key, str) and key.startswith(f"{c}_")),
+                (c for c in context_names() if isinstance(key, str) and key.startswith(f"{c}_")),
                 None,
             )
             if other and other != self.ctx:
@@ -406,12 +365,10 @@ class _Compiler:
         for column in self.spec.json_columns:
             head = f"{column}_"
             if rest.startswith(head):
-                from klasses.schema import UnknownAttributeType, attribute_type
-
                 name = rest[len(head) :]
                 try:
-                    suffix = attribute_type(name)
-                except UnknownAttributeType as exc:
+                    suffix = self.resource.attribute_type(name)
+                except ValueError as exc:
                     self.err(pointer, "unknown_attribute_type", str(exc))
                     return None
                 return SUFFIX_KIND[suffix], (column, name, suffix)
@@ -429,7 +386,7 @@ class _Compiler:
         if resolved is None:
             return None
         kind, target = resolved
-        valid = KIND_OPS[kind]
+        valid = CRITERION_OPS if kind in self.resource.criteria else KIND_OPS[kind]
         if not isinstance(spec, dict) or not spec:
             self.err(
                 pointer,
@@ -469,6 +426,8 @@ class _Compiler:
         return out
 
     def build(self, kind, target, op, value):
+        if kind in self.resource.criteria:
+            return self.lookup(self.resource.criteria[kind], target, op, value)
         if op == "exists":
             present = self.exists(kind, target)
             return present if _bool(value) else ~present
@@ -498,10 +457,6 @@ class _Compiler:
             return Q(**{f"{target.column}__isnull": False})
         if kind == "array":
             return Q(JsonArrayNonEmpty(target.column))
-        if kind == "identity":
-            return Q(id__in=self._identities(target.column))
-        if kind == "klass":
-            return Q(klass_id__isnull=False)
         column, name, _ = target
         return Q(**{f"{column}__{name}__isnull": False}) & ~Q(**{f"{column}__{name}": None})
 
@@ -550,54 +505,42 @@ class _Compiler:
         has = Q(JsonArrayHas(target.column, self._element(target, value)))
         return ~has if op == "not_equals" else has
 
-    def _identities(self, kind, **cond):
-        from customers.models import Identity
+    # ---- criteria the owning resource answers (customer identities, Klass names) ----
 
-        return Identity.objects.filter(org=self.org, kind=kind, **cond).values("customer_id")
+    def _clean(self, clean, value):
+        try:
+            return clean(value)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
 
-    def _identity_value(self, kind, value):
-        value = _text(value).strip()
-        if kind == "email" or kind == "social":
-            return value.lower()
-        from customers.services import normalize_phone
-
-        phone = normalize_phone(value)
-        if phone is None:
-            raise _Bad(f"{value!r} is not a phone number (e.g. +14155550123).")
-        return phone
-
-    def q_identity(self, target, op, value):
-        kind = target.column
+    def lookup(self, criterion, target, op, value):
+        column, rows = criterion.column, criterion.rows
+        if op == "exists":
+            if criterion.exists is not None:
+                present = criterion.exists(target.column)
+            else:
+                present = Q(**{f"{column}__in": rows(self.org, target.column)})
+            return present if _bool(value) else ~present
+        partial = criterion.clean_partial or (lambda text: text)
+        whole = criterion.clean or (lambda _field, text: text)
+        if op == "in":
+            if not isinstance(value, list) or not value:
+                raise _Bad("must be a non-empty list.")
+            if len(value) > MAX_IN:
+                raise _Bad(f"may list at most {MAX_IN} values.")
+            wanted = [
+                self._item(lambda v: self._clean(lambda t: whole(target.column, t), _text(v)), v, i)
+                for i, v in enumerate(value)
+            ]
+            return Q(**{f"{column}__in": rows(self.org, target.column, value__in=wanted)})
+        text = _text(value)
         if op in ("contains", "starts_with"):
             lookup = "value__icontains" if op == "contains" else "value__istartswith"
-            return Q(id__in=self._identities(kind, **{lookup: _text(value).strip()}))
-        q = Q(id__in=self._identities(kind, value=self._identity_value(kind, value)))
+            cond = {lookup: self._clean(partial, text)}
+        else:
+            cond = {"value": self._clean(lambda t: whole(target.column, t), text)}
+        q = Q(**{f"{column}__in": rows(self.org, target.column, **cond)})
         return ~q if op == "not_equals" else q
-
-    def in_identity(self, kind, target, values):
-        wanted = [
-            self._item(lambda v: self._identity_value(target.column, v), v, i)
-            for i, v in enumerate(values)
-        ]
-        return Q(id__in=self._identities(target.column, value__in=wanted))
-
-    def _klasses(self, **cond):
-        from klasses.models import Klass
-
-        return Klass.objects.filter(org=self.org, **cond).values("id")
-
-    def q_klass(self, target, op, value):
-        name = _text(value)
-        if op == "contains":
-            return Q(klass_id__in=self._klasses(name__icontains=name))
-        if op == "starts_with":
-            return Q(klass_id__in=self._klasses(name__istartswith=name))
-        q = Q(klass_id__in=self._klasses(name=name))
-        return ~q if op == "not_equals" else q
-
-    def in_klass(self, kind, target, values):
-        names = [self._item(_text, v, i) for i, v in enumerate(values)]
-        return Q(klass_id__in=self._klasses(name__in=names))
 
     # ---- typed JSON attributes (custom, data) ----
 
@@ -639,8 +582,11 @@ class _Compiler:
         return Q(_COMPARE[op](JsonNumber(column, name), value))
 
     def q_json_at(self, target, op, value):
-        column, name, _ = target
-        value = _at(value)
+        column, name, suffix = target
+        try:
+            value = self.resource.attribute_value(suffix, value)
+        except ValueError as exc:
+            raise _Bad(f"must be an ISO-8601 date-time ({exc})") from None
         if op in ("equals", "not_equals"):
             q = self._json_equals(column, name, value)
             return q if op == "equals" else self._json_not("json_at", target, q)
@@ -690,7 +636,7 @@ class _Compiler:
             if expr is None:
                 continue
             nullable = not (kind in ("int", "datetime", "text") and not target.nullable)
-            if kind == "klass":
+            if kind in self.resource.criteria:
                 nullable = False
             if nullable:
                 order.append(expr.desc(nulls_last=True) if desc else expr.asc(nulls_last=True))
@@ -713,9 +659,13 @@ class _Compiler:
                 self.err(pointer, "invalid", "This field cannot be sorted on.")
                 return None
             return F(target.column)
-        if kind == "klass":
-            return F("klass__name")
-        if kind in ("array", "identity", "json_obj"):
+        if kind in self.resource.criteria:
+            sort_by = self.resource.criteria[kind].sort_by
+            if not sort_by:
+                self.err(pointer, "invalid", "This field cannot be sorted on.")
+                return None
+            return F(sort_by)
+        if kind in ("array", "json_obj"):
             self.err(pointer, "invalid", "This field cannot be sorted on.")
             return None
         column, name, _ = target
