@@ -77,7 +77,7 @@ class OriginTabMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from timeline.live import origin_tab
+        from kdesk.tabs import origin_tab
 
         token = origin_tab.set(request.headers.get("X-Kdesk-Tab", "")[:64])
         try:

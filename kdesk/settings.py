@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kdesk.context_processors.desk",
+                "conversations.context_processors.notifications",
             ],
         },
     },

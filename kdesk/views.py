@@ -110,16 +110,14 @@ def admin_required(view):
 
 @admin_required
 def settings_home(request):
-    from klasses.models import Klass, KView, ValidationRule
+    from kdesk import settings_home as sections
 
     org = request.user.org
     return render(
         request,
         "settings/home.html",
         {
-            "klasses": Klass.objects.filter(org=org).order_by("name"),
-            "kview_count": KView.objects.filter(org=org).count(),
-            "rule_count": ValidationRule.objects.filter(org=org).count(),
+            **sections.context(org),
             "key_count": org.api_keys.filter(revoked_at__isnull=True).count(),
             "people": org.users.filter(is_machine=False).order_by("display_name"),
             "teams": org.teams.prefetch_related("members").order_by("name"),

@@ -6,7 +6,9 @@ class KlassesConfig(AppConfig):
     name = "klasses"
 
     def ready(self):
-        from kdesk import resources
+        from kdesk import resources, settings_home
         from klasses.resources import RESOURCES
+        from klasses.settings_home import data_model
 
         resources.register(*RESOURCES)
+        settings_home.provide(data_model)

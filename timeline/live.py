@@ -18,6 +18,7 @@ import time
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from kdesk import tabs
 from kdesk.events import subscribe
 from kdesk.payload import as_id
 from timeline import sender
@@ -25,8 +26,8 @@ from timeline import sender
 log = logging.getLogger(__name__)
 
 # The browser tab that caused the current request (X-Kdesk-Tab header): its own socket skips
-# what the response renders itself, and only that.
-origin_tab = contextvars.ContextVar("origin_tab", default="")
+# what the response renders itself, and only that. Set by the core's middleware.
+origin_tab = tabs.origin_tab
 
 # The page parts (refresh `part` names: "conversation", "attributes", ...) the current request's
 # response renders itself. The push happens on commit, inside the service call, before the view

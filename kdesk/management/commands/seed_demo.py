@@ -1,12 +1,24 @@
 import importlib
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kdesk import demo, table_stats
 
-# Each app that has demo data exposes `<app>.demo.seed(org, people)`; order matters.
-APP_SEEDERS = ["customers", "conversations", "klasses", "timeline", "apps_directory"]
+
+def app_seeders():
+    """Each app that has demo data exposes `<app>.demo.seed(org, people)`; they run in
+    INSTALLED_APPS order (an app's data may point at the apps before it). Only this project's
+    apps are asked (the core seeds itself first)."""
+    root = Path(settings.BASE_DIR).resolve()
+    return [
+        config.name
+        for config in apps.get_app_configs()
+        if config.name != "kdesk" and Path(config.path).resolve().parent == root
+    ]
 
 
 class Command(BaseCommand):
@@ -15,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             org, people = demo.seed()
-        for app in APP_SEEDERS:
+        for app in app_seeders():
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
