@@ -107,6 +107,7 @@ NOTE = Resource(
         **foreign_key("author_id"),
     ),
     json_columns=(),  # notes have no custom attributes (yet)
+    custom=False,
     events=(
         "conversation.note.create",
         "conversation.note.update",

@@ -1,5 +1,6 @@
 """The core's own resources in the register (kdesk.resources): users and teams. They are not
-searched, and validation rules name none of their fields; metadata may describe them."""
+searched, validation rules name none of their fields and they hold no custom attributes; they
+are registered so that every reader knows them (a Klass cannot take their names, for one)."""
 
 from kdesk.representations import team_resource, user_resource
 from kdesk.resources import Resource
@@ -29,7 +30,8 @@ USER = Resource(
     plural="users",
     fields=USER_FIELDS,
     represent=user_resource,
-    json_columns=(),
+    json_columns=(),  # no custom attributes (yet)
+    custom=False,
     events=("user.create", "user.update"),
 )
 
@@ -40,7 +42,8 @@ TEAM = Resource(
     plural="teams",
     fields=TEAM_FIELDS,
     represent=team_row_resource,
-    json_columns=(),
+    json_columns=(),  # no custom attributes (yet)
+    custom=False,
     events=("team.create", "team.update", "team.delete"),
 )
 

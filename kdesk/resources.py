@@ -53,7 +53,9 @@ class Resource:
     # Reading: the `.values()` names the representation needs, and the representation itself.
     fields: tuple = ()
     computed: dict = field(default_factory=dict)  # more `.values()` names: name -> expression
-    represent: Callable | None = None  # row dict (or instance) -> JSON:API resource
+    # A `.values(*fields, **computed)` row -> JSON:API resource (what search and lists hand it);
+    # a resource that is not searched represents an instance.
+    represent: Callable | None = None
     # Searching (a resource with search fields is a queryContext): kdesk.search.fields.Field
     # per criterion name, the JSON columns holding typed attributes, and the special criteria.
     search: dict = field(default_factory=dict)
@@ -66,8 +68,8 @@ class Resource:
     attribute_value: Callable | None = None
     # Validation rules and workflow conditions: standard fields they may name.
     rule_fields: dict = field(default_factory=dict)
-    # Metadata may describe its custom attributes (`PUT /v1/metadata/<name>`); KObjects are
-    # described per Klass instead (`kobject.<klass name>`).
+    # Metadata describes its custom attributes (`PUT /v1/metadata/<name>`), kept in the
+    # `custom` JSON column; KObjects are described per Klass instead (`kobject.<klass name>`).
     custom: bool = True
     events: tuple = ()  # the event types this resource records
     # Hooks run inside the caller's transaction; the owning app's services emit its own events.

@@ -522,23 +522,25 @@ class _Compiler:
                 present = Q(**{f"{column}__in": rows(self.org, target.column)})
             return present if _bool(value) else ~present
         partial = criterion.clean_partial or (lambda text: text)
-        whole = criterion.clean or (lambda _field, text: text)
+
+        def whole(raw):  # the stored form of one value compared whole (equals, in)
+            text = _text(raw)
+            if criterion.clean is None:
+                return text
+            return self._clean(lambda t: criterion.clean(target.column, t), text)
+
         if op == "in":
             if not isinstance(value, list) or not value:
                 raise _Bad("must be a non-empty list.")
             if len(value) > MAX_IN:
                 raise _Bad(f"may list at most {MAX_IN} values.")
-            wanted = [
-                self._item(lambda v: self._clean(lambda t: whole(target.column, t), _text(v)), v, i)
-                for i, v in enumerate(value)
-            ]
+            wanted = [self._item(whole, v, i) for i, v in enumerate(value)]
             return Q(**{f"{column}__in": rows(self.org, target.column, value__in=wanted)})
-        text = _text(value)
         if op in ("contains", "starts_with"):
             lookup = "value__icontains" if op == "contains" else "value__istartswith"
-            cond = {lookup: self._clean(partial, text)}
+            cond = {lookup: self._clean(partial, _text(value))}
         else:
-            cond = {"value": self._clean(lambda t: whole(target.column, t), text)}
+            cond = {"value": whole(value)}
         q = Q(**{f"{column}__in": rows(self.org, target.column, **cond)})
         return ~q if op == "not_equals" else q
 

@@ -25,6 +25,7 @@ Kinds of standard fields and the operators they take:
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.exceptions import AppRegistryNotReady
 
 from kdesk import resources
 
@@ -78,7 +79,8 @@ _cache = {"version": None, "contexts": {}}
 def contexts():
     """{queryContext name: Context}, in app order, from the register."""
     if _cache["version"] != resources.version():
-        apps.check_apps_ready()  # the register fills in AppConfig.ready()
+        if not apps.ready:  # the register fills in the apps' ready(): not complete before
+            raise AppRegistryNotReady("The queryContexts are known once every app is ready.")
         _cache["contexts"] = {
             r.name: Context(
                 name=r.name,

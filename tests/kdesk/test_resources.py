@@ -75,6 +75,8 @@ def test_resource_is_complete(resource):
         assert EVENT.match(event), event
     for name in resource.json_columns:
         assert isinstance(_column(model, name), models.JSONField), name
+    if resource.custom:  # metadata describes it: its values have a column
+        assert "custom" in resource.json_columns
     if resource.json_columns:
         assert callable(resource.attribute_type) and callable(resource.attribute_value)
     for name, rule_field in resource.rule_fields.items():
