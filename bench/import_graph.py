@@ -17,6 +17,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_DIRS = {"migrations", "__pycache__"}
+# The core's wiring: where the apps are plugged in (URLs, ASGI routing, settings). The only core
+# files that may name an app (tests/kdesk/test_layering.py).
+WIRING = frozenset(
+    {
+        "kdesk/urls.py",
+        "kdesk/api/urls.py",
+        "kdesk/asgi.py",
+        "kdesk/routing.py",
+        "kdesk/settings.py",
+    }
+)
 
 
 def app_names(root=ROOT):
@@ -70,7 +81,9 @@ def main(argv=None):
     graph = edges(args.root)
     print(f"apps: {', '.join(app_names(args.root))}")
     for (source, target), found in sorted(graph.items()):
-        print(f"{source} -> {target}  ({len(found)})")
+        wiring = sum(1 for where, _ in found if where.rsplit(":", 1)[0] in WIRING)
+        note = f", {wiring} in wiring" if wiring else ""
+        print(f"{source} -> {target}  ({len(found)}{note})")
         if args.detail:
             for where, module in found:
                 print(f"    {where}  {module}")
