@@ -57,10 +57,9 @@ KNOWN_LARGE = {
     "customers/services.py",  # helper `custconv`
     "conversations/services.py",  # helper `custconv`
     "timeline/views.py",  # helper `timeline`
-    # The API modules are not in any helper's brief yet (left for the lead to assign):
-    "klasses/api.py",
-    "customers/api.py",
-    "conversations/api.py",
+    "klasses/api.py",  # helper `klasses` (into klasses/api/)
+    "customers/api.py",  # helper `custconv` (into customers/api/)
+    "conversations/api.py",  # helper `custconv` (into conversations/api/)
 }
 
 
