@@ -1,8 +1,9 @@
 """Sending deliveries: claim with a lease, sign, post through the guarded client, record.
 
 At least once: a delivery stays `pending` until a 2xx is recorded; a worker killed mid-send
-leaves its lease to run out, and the sweep (a chain of deferred tasks, one alive at a time)
-hands the delivery to another worker. Per-resource order: a delivery is only claimed when no
+leaves its lease to run out, and the sweep (a chain of deferred tasks, one alive at a time,
+started in the transaction of the first delivery it has to cover) hands the delivery to
+another worker. Per-resource order: a delivery is only claimed when no
 earlier delivery of the same resource to the same webhook is still pending.
 """
 
@@ -50,7 +51,7 @@ def _can_defer():
 def kick(webhook_ids):
     """Queue a drain for each (enabled) webhook that has none queued; keep the sweep alive."""
     now = timezone.now()
-    stale = now - timedelta(seconds=max(60, 2 * settings.WEBHOOK_SWEEP_SECONDS))
+    stale = _stale_before(now)
     for webhook_id in webhook_ids:
         taken = (
             OutboundWebhook.objects.filter(pk=webhook_id, enabled=True)
@@ -65,45 +66,71 @@ def kick(webhook_ids):
 _last_sweep_check = 0.0
 
 
+def _stale_before(now):
+    """A link queued for before this has not run: its worker died holding it (or every worker
+    has been down): the chain is restarted."""
+    return now - timedelta(seconds=max(60, 2 * settings.WEBHOOK_SWEEP_SECONDS))
+
+
 def ensure_sweeping():
     """Start the sweep chain unless one is alive (checked at most every half interval per
-    process). Backends that cannot defer (the immediate one, in tests) have no chain."""
+    process); called after commit. Backends that cannot defer (the immediate one, in tests)
+    have no chain."""
     global _last_sweep_check
     if not _can_defer():
         return
-    interval = settings.WEBHOOK_SWEEP_SECONDS
-    if time.monotonic() - _last_sweep_check < interval / 2:
+    if time.monotonic() - _last_sweep_check < settings.WEBHOOK_SWEEP_SECONDS / 2:
         return
     _last_sweep_check = time.monotonic()
-    now = timezone.now()
     with transaction.atomic():
-        clock, _ = DispatchClock.objects.select_for_update().get_or_create(name=CLOCK)
-        if clock.next_at is not None and clock.next_at > now - timedelta(seconds=interval):
-            return
-        _schedule_sweep(clock, secrets.token_hex(8), now)
+        _revive(timezone.now())
 
 
-def _schedule_sweep(clock, token, now):
+def guard_recorded():
+    """Called inside the transaction that records deliveries: unless the sweep chain is alive,
+    its first link is queued in this same transaction (the database task backend writes the
+    task row on the same connection). So a committed delivery always has a sweep coming for
+    it, even when the process dies between the commit and its after-commit kick. One primary
+    key read when the chain is alive, which is nearly always."""
+    if not _can_defer():
+        return
+    now = timezone.now()
+    next_at = DispatchClock.objects.filter(name=CLOCK).values_list("next_at", flat=True).first()
+    if next_at is not None and next_at >= _stale_before(now):
+        return
+    _revive(now)
+
+
+def _revive(now):
+    """Lock the clock and queue a link now unless a live one is queued. Must run in a
+    transaction."""
+    clock, _ = DispatchClock.objects.select_for_update().get_or_create(name=CLOCK)
+    if clock.next_at is not None and clock.next_at >= _stale_before(now):
+        return
+    _schedule_sweep(clock, secrets.token_hex(8), now)
+
+
+def _schedule_sweep(clock, token, run_after):
+    """Queue the next link inside the caller's transaction, so that the clock and the queued
+    task commit together (with a non-database backend a rolled back link still runs, finds a
+    token that is not the clock's and retires)."""
     clock.token = token
-    clock.next_at = now + timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS)
+    clock.next_at = run_after
     clock.save()
-    run_after = clock.next_at
-    transaction.on_commit(lambda: _tasks().sweep.using(run_after=run_after).enqueue(token))
+    _tasks().sweep.using(run_after=run_after).enqueue(token)
 
 
 def sweep(token):
-    """One link of the chain: queue the next link first (so a worker killed now still leaves
-    one queued), then hand due or abandoned deliveries to drains and prune old ones."""
+    """One link of the chain: queue the next link first, in the same transaction as the clock
+    (so a worker killed now still leaves one queued), then hand due or abandoned deliveries to
+    drains and prune old ones. The chain never retires while its token is the clock's: a
+    delivery committed by a process that died before kicking is found by the next link."""
     now = timezone.now()
     with transaction.atomic():
         clock = DispatchClock.objects.select_for_update().filter(name=CLOCK).first()
         if clock is None or clock.token != token:
             return "retired"
-        if Delivery.objects.filter(status=Delivery.Status.PENDING).exists():
-            _schedule_sweep(clock, token, now)
-        else:
-            clock.token, clock.next_at = "", None
-            clock.save()
+        _schedule_sweep(clock, token, now + timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS))
     due = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
@@ -116,7 +143,24 @@ def sweep(token):
     old = list(Delivery.objects.filter(finished_at__lt=cutoff).values_list("pk", flat=True)[:1000])
     if old:
         Delivery.objects.filter(pk__in=old).delete()
+    _prune_task_results(now)
     return "swept"
+
+
+def _prune_task_results(now):
+    """The database task backend keeps every finished task's row; a link every interval and a
+    drain per kick would grow it without end. Ours are dropped a day after they finish."""
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = _tasks()
+    old = list(
+        DBTaskResult.objects.filter(
+            task_path__in=[tasks.drain.module_path, tasks.sweep.module_path],
+            finished_at__lt=now - timedelta(days=1),
+        ).values_list("pk", flat=True)[:1000]
+    )
+    if old:
+        DBTaskResult.objects.filter(pk__in=old).delete()
 
 
 def drain(webhook_id):

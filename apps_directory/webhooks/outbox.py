@@ -36,6 +36,11 @@ def record(org, events):
     if not rows:
         return
     Delivery.objects.bulk_create(rows)
+    from apps_directory.webhooks import dispatch
+
+    # The kick after commit is the fast path; the sweep guarded here is what sends the rows if
+    # this process dies between the commit and the kick.
+    dispatch.guard_recorded()
     webhook_ids = sorted({row.webhook_id for row in rows})
     transaction.on_commit(lambda: _kick(webhook_ids))
 
