@@ -42,7 +42,11 @@ api_urlpatterns = [
     *api_path("hooks", hooks_api.HookListView.as_view(), name="api-hooks"),
     *api_path("hooks/<int:pk>", hooks_api.HookDetailView.as_view(), name="api-hook"),
     *api_path("hooks/<int:pk>/rotate", hooks_api.HookRotateView.as_view()),
-    # No API key: the token in the path is the secret.
+]
+
+# No API key: the token in the path is the secret. Listed first under /v1/ (kdesk/api/urls.py):
+# the busiest unauthenticated route should not be matched after every other pattern.
+intake_urlpatterns = [
     re_path(
         r"^hooks/(?P<kind>web|email)/(?P<token>[A-Za-z0-9_-]{1,100})/?$",
         hooks_api.receive,

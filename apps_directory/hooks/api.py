@@ -3,7 +3,6 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +15,7 @@ from apps_directory.hooks import email, selectors, services
 from apps_directory.hooks.models import Hook
 from apps_directory.hooks.representations import hook_resource
 from apps_directory.webhooks.api import only_params
+from kdesk.api import ratelimit
 from kdesk.api.errors import error, errors_body, json_error
 from kdesk.api.openapi import errors, resource_schemas, timestamps
 from kdesk.api.pagination import paginate
@@ -96,27 +96,17 @@ class HookRotateView(ApiView):
 
 # ---- intake -----------------------------------------------------------------------------------
 
-WINDOW = 60
 EMAIL_TYPES = {"message/rfc822", "text/plain", "application/octet-stream"}
 # Mail providers that post multipart forms put the raw message in one of these fields.
 EMAIL_FORM_FIELDS = ("body-mime", "email")
 
 
 def _rate_limited(hook):
-    """(allowed, retry_after seconds) in a fixed one-minute window per hook."""
-    now = time.time()
-    window = int(now // WINDOW)
-    key = f"hookrl:{hook.pk}:{window}"
-    if cache.add(key, 1, timeout=WINDOW + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, timeout=WINDOW + 5)
-            count = 1
+    """(allowed, retry_after seconds) in a fixed one-minute window per hook, counted in the
+    shared cache (per process while Redis is away, as the API's limits are)."""
+    count, reset = ratelimit.count_hit(f"hookrl:{hook.pk}")
     limit = hook.rate_limit_per_minute or settings.HOOK_RATE_LIMIT_PER_MINUTE
-    return count <= limit, max(1, int((window + 1) * WINDOW - now + 0.999))
+    return count <= limit, max(1, int(reset - time.time() + 0.999))
 
 
 def _read_body(request, limit):

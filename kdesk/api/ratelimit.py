@@ -33,19 +33,35 @@ def limit_for(request):
 
 def hit(request):
     """Count this request; return (limit, remaining, reset_epoch_seconds, allowed)."""
-    now = time.time()
-    window = int(now // WINDOW)
-    reset = (window + 1) * WINDOW
-    key = f"rl:{principal(request)}:{window}"
-    try:
-        count = sharedcache.run(_count_shared, key)
-    except sharedcache.Unavailable:
-        count = _count_locally(key, window)
+    count, reset = count_hit(f"rl:{principal(request)}")
     limit = limit_for(request)
     return limit, max(0, limit - count), reset, count <= limit
 
 
+def count_hit(name):
+    """Count one hit for `name` in the current one-minute window: (hits so far in it, the
+    window's end in epoch seconds)."""
+    window = int(time.time() // WINDOW)
+    key = f"{name}:{window}"
+    try:
+        count = sharedcache.run(_count_shared, key)
+    except sharedcache.Unavailable:
+        count = _count_locally(key, window)
+    return count, (window + 1) * WINDOW
+
+
 def _count_shared(key):
+    redis_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if redis_client is not None:
+        # Django's Redis cache: INCR and EXPIRE in one round trip (its add-then-incr takes
+        # three: SET NX, EXISTS, INCR), on every request to the API and to the hooks. The
+        # counter is stored as Django's cache stores an int, so cache.get reads it back.
+        full = cache.make_and_validate_key(key)
+        pipe = redis_client(full, write=True).pipeline(transaction=True)
+        pipe.incr(full)
+        pipe.expire(full, WINDOW + 5)
+        count, _ = pipe.execute()
+        return int(count)
     if cache.add(key, 1, timeout=WINDOW + 5):
         return 1
     try:

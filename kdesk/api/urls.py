@@ -12,6 +12,7 @@ from kdesk.api.errors import api_not_found
 from kdesk.api.routing import api_path
 
 urlpatterns = [
+    *apps_directory.urls.intake_urlpatterns,
     *api_path("events", feed.EventFeedView.as_view(), name="api-events"),
     *api_path("users", people.UserListView.as_view(), name="api-users"),
     *api_path("users/current", people.CurrentUserView.as_view(), name="api-users-current"),

@@ -36,6 +36,14 @@ def outage(monkeypatch):
 
     for name in ("get", "get_many", "set", "add", "incr", "delete"):
         monkeypatch.setattr(cache, name, down)
+    if hasattr(getattr(cache, "_cache", None), "get_client"):
+        # Redis: the rate-limit counter talks to the client itself
+
+        class DeadClient:
+            def get_client(self, *args, **kwargs):
+                down()
+
+        monkeypatch.setattr(cache, "_cache", DeadClient(), raising=False)
     return calls
 
 
