@@ -34,6 +34,18 @@ class WebhookForm(forms.Form):
     )
     enabled = forms.BooleanField(required=False, initial=True, label="Send events")
 
+    ACTIONS = ("create", "update", "delete")
+
+    def event_rows(self):
+        """The event checkboxes as one row per resource, a column per action (None where no
+        such event exists), so the list reads like the contract's table."""
+        boxes = {box.data["value"]: box for box in self["events"]}
+        resources = sorted({value.split(".")[1] for value in boxes})
+        return [
+            (resource, [boxes.get(f"kustomer.{resource}.{a}") for a in self.ACTIONS])
+            for resource in resources
+        ]
+
     @classmethod
     def initial_for(cls, webhook):
         fixed = [e for e in webhook.events if e in names.FIXED]

@@ -17,6 +17,7 @@ def test_admin_manages_a_webhook(signed_in, screenshot, org):
     page.get_by_role("button", name="Create webhook").click()
     assert page.locator("#id_name_error").is_visible()
     assert page.locator("#id_url_error").is_visible()
+    screenshot(page, "webhook-form-errors")
     page.get_by_label("Name", exact=True).fill("Order system")
     page.get_by_label("URL", exact=True).fill("https://93.184.215.14/kdesk")
     page.get_by_label("customer.update", exact=True).check()
@@ -25,6 +26,7 @@ def test_admin_manages_a_webhook(signed_in, screenshot, org):
     page.wait_for_url("**/settings/webhooks/*/")
     token = page.locator("#new-token").inner_text()
     assert token.startswith("whsec_")
+    screenshot(page, "webhook-created")
     webhook_url = page.url
 
     from apps_directory.webhooks.models import Delivery, DeliveryAttempt, OutboundWebhook
@@ -56,6 +58,7 @@ def test_admin_manages_a_webhook(signed_in, screenshot, org):
     screenshot(page, "webhook-settings")
     page.get_by_role("link", name="Delete…").click()
     assert page.get_by_role("heading", name="Delete “Order system”?").is_visible()
+    screenshot(page, "webhook-delete-confirm")
     page.get_by_role("button", name="Delete webhook").click()
     page.wait_for_url("**/settings/webhooks/")
     assert not OutboundWebhook.objects.exists()
