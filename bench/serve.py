@@ -57,6 +57,14 @@ def _commands(server, workers, threads, fd, port):
         command = [PYTHON, "-m", "daphne", "--fd", str(fd), "-v", "0", "kdesk.asgi:application"]
         return [command] * workers
     if server == "gunicorn":
+        # workers/threads None: deploy/gunicorn.conf.py decides (WEB_CONCURRENCY,
+        # GUNICORN_THREADS), i.e. the production section's setup as deployed.
+        sizing = []
+        if workers is not None:
+            sizing += ["--workers", str(workers)]
+        if threads is not None:
+            sizing += ["--threads", str(threads)]
+            sizing += ["--worker-class", "gthread" if threads > 1 else "sync"]
         return [
             [
                 PYTHON,
@@ -66,12 +74,7 @@ def _commands(server, workers, threads, fd, port):
                 str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--worker-class",
-                "gthread" if threads > 1 else "sync",
+                *sizing,
                 "--log-level",
                 "warning",
                 "kdesk.wsgi:application",
@@ -120,6 +123,50 @@ def served(*, workers=2, port=8100, env=None, server="daphne", threads=1):
                 p.kill()
         if sock is not None:
             sock.close()
+
+
+def _ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def cpu_seconds(pids):
+    """CPU time (user + system) the processes have used so far, Linux only."""
+    return sum(_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(port):
+    """gunicorn's master and workers bound to `port` (daphne's processes take a socket and name
+    no port: CPU figures are gunicorn's only)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "gunicorn" in cmdline and f"127.0.0.1:{port} " in cmdline + " ":
+            found.append(int(entry))
+    return found
+
+
+def pg_backend_pids(url):
+    """The PostgreSQL backends connected to the database of `url` (the servers' persistent
+    connections, once they have served a request)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [row[0] for row in rows]
 
 
 def wrk(url, *, duration=10, connections=16, headers=(), script=None):

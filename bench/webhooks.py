@@ -10,8 +10,13 @@
 3. Across a worker restart: writes to a few customers while two workers deliver; one worker is
    killed (SIGKILL) and started again mid-way. Reports lost and out-of-order deliveries
    (target 0 and 0) and duplicates (at least once: a few are expected).
-4. Inbound hook intake on the production server setup (bench/serve.py), wrk -c16: req/s
-   (target ≥ 300).
+4. Inbound hook intake on the production server setup: gunicorn with deploy/gunicorn.conf.py
+   as deployed (its own worker count and type, as the README's production section runs it;
+   bench/serve.py), wrk -t1 -c16: req/s (target ≥ 300). Set REDIS_URL as production does: the
+   per-hook rate limit is counted in Redis. `--intake-server daphne` measures daphne instead.
+
+`--parts intake` (or any comma-separated subset of latency,sustained,restart,intake) runs only
+those parts; the load average is printed beside the figures.
 """
 
 import argparse
@@ -29,7 +34,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.serve import PYTHON, bench_env, manage, served, wrk  # noqa: E402
+from bench.serve import (  # noqa: E402
+    PYTHON,
+    bench_env,
+    cpu_seconds,
+    manage,
+    pg_backend_pids,
+    served,
+    server_pids,
+    wrk,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kdesk_hooks_bench"
 WORKER_ENV = {"TASK_BACKEND": "database", "OUTBOUND_ALLOW_PRIVATE": "true"}
@@ -124,7 +138,13 @@ def main():
     parser.add_argument("--restart-writes", type=int, default=1500)
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds")
     parser.add_argument("--port", type=int, default=8117)
+    parser.add_argument("--parts", default="latency,sustained,restart,intake")
+    parser.add_argument("--intake-server", choices=["gunicorn", "daphne"], default="gunicorn")
     args = parser.parse_args()
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"latency", "sustained", "restart", "intake"}
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -162,73 +182,91 @@ def main():
     results = {}
 
     # 1. first attempt after commit, one worker
-    workers = [start_worker(env, log)]
-    time.sleep(2)
-    committed = {}
-    for i in range(args.latency_writes):
-        customer = customer_create(org=org, actor=None, data={"name": f"L{i}"})
-        committed[str(customer.pk)] = time.time()
-        time.sleep(0.05)
-    wait_all_sent(Delivery, 60)
-    lags = [at - committed[rid] for at, _, rid in receiver.seen if rid in committed]
-    results["first_attempt_p50_ms"] = round(pct(lags, 0.5) * 1000)
-    results["first_attempt_p95_ms"] = round(pct(lags, 0.95) * 1000)
-    results["first_attempt_n"] = len(lags)
-    stop(workers)
+    if "latency" in parts:
+        workers = [start_worker(env, log)]
+        time.sleep(2)
+        committed = {}
+        for i in range(args.latency_writes):
+            customer = customer_create(org=org, actor=None, data={"name": f"L{i}"})
+            committed[str(customer.pk)] = time.time()
+            time.sleep(0.05)
+        wait_all_sent(Delivery, 60)
+        lags = [at - committed[rid] for at, _, rid in receiver.seen if rid in committed]
+        results["first_attempt_p50_ms"] = round(pct(lags, 0.5) * 1000)
+        results["first_attempt_p95_ms"] = round(pct(lags, 0.95) * 1000)
+        results["first_attempt_n"] = len(lags)
+        results["load_after_latency"] = load()
+        stop(workers)
 
     # 2. sustained: a backlog drained by two workers
-    receiver.reset()
-    customers = []
-    for i in range(args.backlog):
-        customers.append(customer_create(org=org, actor=None, data={"name": f"B{i}"}))
-    start = time.time()
-    workers = [start_worker(env, log), start_worker(env, log)]
-    ok = wait_all_sent(Delivery, 600)
-    first = min(at for at, _, _ in receiver.seen)
-    last = max(at for at, _, _ in receiver.seen)
-    results["backlog"] = args.backlog
-    results["backlog_drained"] = ok
-    results["deliveries_per_s"] = round(len(receiver.seen) / max(0.001, last - first), 1)
-    results["backlog_wall_s"] = round(time.time() - start, 1)
+    workers = []
+    if parts & {"sustained", "restart"}:
+        receiver.reset()
+        customers = []
+        backlog = args.backlog if "sustained" in parts else 20
+        for i in range(backlog):
+            customers.append(customer_create(org=org, actor=None, data={"name": f"B{i}"}))
+        start = time.time()
+        workers = [start_worker(env, log), start_worker(env, log)]
+        ok = wait_all_sent(Delivery, 600)
+        if "sustained" in parts:
+            first = min(at for at, _, _ in receiver.seen)
+            last = max(at for at, _, _ in receiver.seen)
+            results["backlog"] = args.backlog
+            results["backlog_drained"] = ok
+            results["deliveries_per_s"] = round(len(receiver.seen) / max(0.001, last - first), 1)
+            results["backlog_wall_s"] = round(time.time() - start, 1)
+            results["load_after_sustained"] = load()
 
     # 3. worker restart in the middle; per-resource order and loss
-    receiver.reset()
-    targets = customers[:20]
-    expected = []
-    killed = False
-    for i in range(args.restart_writes):
-        customer = targets[i % len(targets)]
-        customer_update(org=org, actor=None, customer=customer, data={"name": f"R{i}"})
-        if i == args.restart_writes // 2 and not killed:
-            os.kill(workers[0].pid, signal.SIGKILL)
-            workers[0].wait()
-            workers[0] = start_worker(env, log)
-            killed = True
-    expected = set(
-        Delivery.objects.filter(webhook=webhook, name="kustomer.customer.update").values_list(
-            "event_id", flat=True
+    if "restart" in parts:
+        receiver.reset()
+        targets = customers[:20]
+        killed = False
+        for i in range(args.restart_writes):
+            customer = targets[i % len(targets)]
+            customer_update(org=org, actor=None, customer=customer, data={"name": f"R{i}"})
+            if i == args.restart_writes // 2 and not killed:
+                os.kill(workers[0].pid, signal.SIGKILL)
+                workers[0].wait()
+                workers[0] = start_worker(env, log)
+                killed = True
+        expected = set(
+            Delivery.objects.filter(webhook=webhook, name="kustomer.customer.update").values_list(
+                "event_id", flat=True
+            )
         )
-    )
-    drained = wait_all_sent(Delivery, 300)
-    got = [(eid, rid) for _, eid, rid in receiver.seen]
-    got_ids = {eid for eid, _ in got}
-    lost = len(expected - got_ids)
-    out_of_order = 0
-    last_seen = {}
-    for eid, rid in got:
-        if eid < last_seen.get(rid, 0):
-            out_of_order += 1
-        last_seen[rid] = max(eid, last_seen.get(rid, 0))
-    results.update(
-        restart_deliveries=len(expected),
-        restart_drained=drained,
-        restart_lost=lost,
-        restart_out_of_order=out_of_order,
-        restart_duplicates=len(got) - len(got_ids),
-    )
+        drained = wait_all_sent(Delivery, 300)
+        got = [(eid, rid) for _, eid, rid in receiver.seen]
+        got_ids = {eid for eid, _ in got}
+        out_of_order = 0
+        last_seen = {}
+        for eid, rid in got:
+            if eid < last_seen.get(rid, 0):
+                out_of_order += 1
+            last_seen[rid] = max(eid, last_seen.get(rid, 0))
+        results.update(
+            restart_deliveries=len(expected),
+            restart_drained=drained,
+            restart_lost=len(expected - got_ids),
+            restart_out_of_order=out_of_order,
+            restart_duplicates=len(got) - len(got_ids),
+            load_after_restart=load(),
+        )
     stop(workers)
 
     # 4. inbound hook intake on the production server setup
+    if "intake" in parts:
+        results.update(intake(org, env, args, hook_create, hook_update))
+    log.close()
+    print(json.dumps(results, indent=2))
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def intake(org, env, args, hook_create, hook_update):
     hook = hook_create(org=org, actor=None, data={"name": "bench", "kind": "web"})
     hook_update(org=org, actor=None, hook=hook, data={"rateLimitPerMinute": 100000})
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -239,14 +277,36 @@ def main():
         'wrk.headers["Content-Type"] = "application/json"\n'
     )
     script.close()
-    with served(workers=2, port=args.port, env=env) as base:
+    if args.intake_server == "gunicorn":
+        # as deployed: deploy/gunicorn.conf.py picks the worker count and type
+        serving = served(workers=None, threads=None, port=args.port, env=env, server="gunicorn")
+    else:
+        serving = served(workers=2, port=args.port, env=env, server="daphne")
+    with serving as base:
         wrk(base + hook.path, duration=2, connections=16, script=script.name)  # warm
+        port = args.port
+        backends = pg_backend_pids(env["DATABASE_URL"])
+        before = cpu_seconds(server_pids(port)) + cpu_seconds(backends)
         figures = wrk(base + hook.path, duration=args.duration, connections=16, script=script.name)
-    results["hook_intake_rps"] = figures.get("rps")
-    results["hook_intake_p99_ms"] = figures.get("p99")
-    results["hook_intake_non2xx"] = figures.get("non2xx", 0)
-    log.close()
-    print(json.dumps(results, indent=2))
+        after = cpu_seconds(server_pids(port)) + cpu_seconds(backends)
+    os.unlink(script.name)
+    requests = figures.get("requests") or 1
+    cpu_ms = (after - before) * 1000 / requests
+    cores = os.cpu_count() or 1
+    return {
+        "hook_intake_server": args.intake_server,
+        "hook_intake_rps": figures.get("rps"),
+        "hook_intake_p50_ms": figures.get("p50"),
+        "hook_intake_p99_ms": figures.get("p99"),
+        "hook_intake_non2xx": figures.get("non2xx", 0),
+        "hook_intake_errors": figures.get("errors", 0),
+        # What a request costs the server and its database connections in CPU, whatever else
+        # runs on the machine; the ceiling is that cost spread over every core (wrk and Redis
+        # not counted), i.e. the figure an otherwise idle machine would approach.
+        "hook_intake_cpu_ms_per_request": round(cpu_ms, 2),
+        "hook_intake_ceiling_rps_on_idle_cores": round(cores * 1000 / cpu_ms) if cpu_ms else None,
+        "load_after_intake": load(),
+    }
 
 
 if __name__ == "__main__":

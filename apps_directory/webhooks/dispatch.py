@@ -98,7 +98,19 @@ def guard_recorded():
     next_at = DispatchClock.objects.filter(name=CLOCK).values_list("next_at", flat=True).first()
     if next_at is not None and next_at >= _stale_before(now):
         return
-    _revive(now)
+    # Never wait for the clock's lock here: this transaction holds the rows it wrote, and
+    # another writer holding the clock may be waiting for one of them.
+    clock = DispatchClock.objects.select_for_update(skip_locked=True).filter(name=CLOCK).first()
+    if clock is None and DispatchClock.objects.filter(name=CLOCK).exists():
+        # Another transaction is restarting the chain and might still roll back: a one-off
+        # sweep committed with this write covers it either way.
+        _tasks().sweep.enqueue("")
+        return
+    if clock is None:
+        clock, _ = DispatchClock.objects.get_or_create(name=CLOCK)  # the first ever
+    if clock.next_at is not None and clock.next_at >= _stale_before(now):
+        return
+    _schedule_sweep(clock, secrets.token_hex(8), now)
 
 
 def _revive(now):
@@ -124,13 +136,16 @@ def sweep(token):
     """One link of the chain: queue the next link first, in the same transaction as the clock
     (so a worker killed now still leaves one queued), then hand due or abandoned deliveries to
     drains and prune old ones. The chain never retires while its token is the clock's: a
-    delivery committed by a process that died before kicking is found by the next link."""
+    delivery committed by a process that died before kicking is found by the next link. An
+    empty token is a one-off sweep outside the chain."""
     now = timezone.now()
-    with transaction.atomic():
-        clock = DispatchClock.objects.select_for_update().filter(name=CLOCK).first()
-        if clock is None or clock.token != token:
-            return "retired"
-        _schedule_sweep(clock, token, now + timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS))
+    if token:
+        with transaction.atomic():
+            clock = DispatchClock.objects.select_for_update().filter(name=CLOCK).first()
+            if clock is None or clock.token != token:
+                return "retired"
+            next_at = now + timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS)
+            _schedule_sweep(clock, token, next_at)
     due = (
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

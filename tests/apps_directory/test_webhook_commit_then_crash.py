@@ -146,20 +146,65 @@ def test_a_live_chain_costs_one_read_per_recording_write(
     the write's own transaction."""
     from datetime import timedelta
 
+    from django.db import transaction
     from django.utils import timezone
 
     settings.OUTBOUND_ALLOW_PRIVATE = True
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     monkeypatch.setattr(dispatch, "_last_sweep_check", 0.0)
     DispatchClock.objects.create(name=dispatch.CLOCK, token="alive", next_at=timezone.now())
-    with django_assert_num_queries(1):
+    # always called inside the writing transaction
+    with transaction.atomic(), django_assert_num_queries(1):
         dispatch.guard_recorded()
     assert queued(SWEEP) == 0
 
     DispatchClock.objects.update(next_at=timezone.now() - timedelta(hours=1))
-    dispatch.guard_recorded()
+    with transaction.atomic():
+        dispatch.guard_recorded()
     clock = DispatchClock.objects.get()
     assert clock.token != "alive"
     assert queued(SWEEP) == 1
     # the old chain's link, should its worker come back, finds another token and retires
     assert dispatch.sweep("alive") == "retired"
+
+
+def test_a_writer_never_waits_for_the_clock_another_holds(settings, monkeypatch):
+    """Restarting a dead chain from inside a write must not wait on the clock's lock (the
+    writer holds its own rows, which the lock's holder may want): it commits a one-off sweep
+    with its write instead."""
+    import threading
+    from datetime import timedelta
+
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    DispatchClock.objects.create(
+        name=dispatch.CLOCK, token="dead", next_at=timezone.now() - timedelta(hours=1)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_clock():
+        try:
+            with transaction.atomic():
+                DispatchClock.objects.select_for_update().get(name=dispatch.CLOCK)
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_clock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            dispatch.guard_recorded()  # returns at once instead of waiting 30 s
+            one_off = DBTaskResult.objects.filter(task_path=SWEEP, status="READY").get()
+            assert one_off.args_kwargs["args"] == [""]
+    finally:
+        release.set()
+        holder.join(10)
+    assert DispatchClock.objects.get().token == "dead"  # the holder's business, untouched
+    assert dispatch.sweep("") == "swept"  # a one-off sweep: no link of the chain to retire
