@@ -3,14 +3,29 @@
     gunicorn -c deploy/gunicorn.conf.py kdesk.wsgi:application
 
 Every kdesk view is synchronous, so WSGI serves it without any event-loop hop. The worker type
-was chosen by measurement (bench/workers.py: the email lookup, wrk -t1 -c16, the variants
-alternating in rounds on one machine): gthread workers, one per core with 4 threads each,
-answered about 2.5-3x the requests of sync workers (2 in all, or 2 per core), in every round. A
-sync worker closes the connection after each response, so every request pays a new TCP
-connection, and it sits idle while its one request waits on PostgreSQL; a gthread worker keeps
-connections alive and runs another thread's Python during that wait. More threads per worker
-(8) or more workers with fewer threads (2 per core x 2) did worse. nginx still buffers requests
-and responses in front (deploy/nginx.conf), so a slow client never holds a thread.
+was chosen by measurement (bench/workers.py: the variants served at once, wrk -t1 -c16 against
+each in turn, round after round, so that the machine's load hits all alike; each run prints its
+load average and the CPU a request cost the server and its database backends):
+
+- On a quiet 2-core machine, the email lookup: sync workers (2 per core) 1,514 req/s, p99
+  15.8 ms; gthread (1 per core x 4 threads) 1,433 req/s, p99 35.8 ms. Sync is 6% ahead and has
+  the shorter tail; both meet the targets (>= 1,000 req/s, p99 <= 50 ms).
+- On the same machine busy with other work (load average 11-20 on 2 cores), interleaved, every
+  run reported: the lookup, 2 x 6 rounds, gthread x4 ahead of sync in 11 of 12 runs (means 226
+  vs 77 and 74 vs 56 req/s); the inbound hook intake (a write: one read, one insert, a commit
+  to wait for), 5 rounds, gthread x4 ahead in all 5 (74 vs 49 req/s). The CPU a request costs
+  is about the same either way (3.4-4.0 ms): sync loses by waiting, not by working.
+
+So gthread: a single host running PostgreSQL, Redis, daphne and the task worker beside the web
+service (deploy/compose.yaml) is the busy case, not the quiet one; a sync worker sits idle while
+its one request waits on the database (every write waits on a commit), and one slow request
+(a 1,000-object bulk upsert, a row lock held by another writer) takes a whole process; and a
+sync worker closes every connection, so nginx's upstream keep-alive (deploy/nginx.conf) is
+wasted. What the quiet case gives up is a few percent of throughput and 20 ms of p99. 4
+threads: under load 8 threads did better still (means 257, 104, 134 req/s), on a quiet machine
+worse than 4; GUNICORN_THREADS=8 suits a host that is never quiet. GUNICORN_THREADS=1 runs sync
+workers for a dedicated web host. nginx buffers requests and responses in front, so a slow
+client never holds a thread.
 
 Environment: GUNICORN_BIND (default 127.0.0.1:8000; several addresses comma-separated),
 WEB_CONCURRENCY (workers, default 1 per core), GUNICORN_THREADS (threads per worker, default 4;
