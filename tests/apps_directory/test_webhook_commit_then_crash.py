@@ -208,3 +208,34 @@ def test_a_writer_never_waits_for_the_clock_another_holds(settings, monkeypatch)
         holder.join(10)
     assert DispatchClock.objects.get().token == "dead"  # the holder's business, untouched
     assert dispatch.sweep("") == "swept"  # a one-off sweep: no link of the chain to retire
+
+
+def test_the_sweep_drops_its_tasks_finished_rows_after_a_day(settings):
+    """The chain adds a task row every interval: finished rows of the webhook tasks go a day
+    after they finish; pending ones, recent ones and other apps' tasks stay."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    now = timezone.now()
+
+    def row(path, finished_at, status="SUCCESSFUL"):
+        return DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path=path,
+            backend_name="default",
+            run_after=now,
+            status=status,
+            finished_at=finished_at,
+        )
+
+    old_drain = row(DRAIN, now - timedelta(days=2))
+    old_sweep = row(SWEEP, now - timedelta(days=2), status="FAILED")
+    recent = row(SWEEP, now - timedelta(hours=1))
+    waiting = row(DRAIN, None, status="READY")
+    other = row("workflows.tasks.run", now - timedelta(days=2))
+    dispatch._prune_task_results(now)
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert left == {recent.pk, waiting.pk, other.pk}
+    assert old_drain.pk not in left and old_sweep.pk not in left
