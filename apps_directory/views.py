@@ -259,6 +259,12 @@ def hook_detail(request, pk):
             "form": form,
             "calls": calls,
             "url": request.build_absolute_uri(hook.path),
+            # the limits the intake applies (settings), not figures written into the page
+            "max_bytes": (
+                settings.HOOK_WEB_MAX_BYTES
+                if hook.kind == hook.Kind.WEB
+                else settings.HOOK_EMAIL_MAX_BYTES
+            ),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )

@@ -20,7 +20,8 @@ def test_agents_get_403(client, agent):
     assert client.get("/settings/hooks/").status_code == 403
 
 
-def test_the_hook_page(admin_client, client):
+def test_the_hook_page(admin_client, client, settings):
+    settings.HOOK_WEB_MAX_BYTES = 256 * 1024
     r = admin_client.post("/settings/hooks/", {"name": "Shop", "kind": "web"})
     hook = Hook.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/settings/hooks/{hook.pk}/"
@@ -31,6 +32,7 @@ def test_the_hook_page(admin_client, client):
     page = admin_client.get(r["Location"]).content.decode()
     assert f"http://testserver{hook.path}" in page
     assert "A-77" in page and "Recent calls" in page
+    assert "up to 256.0\xa0KB" in page  # the limit in force, not a fixed figure
     r = admin_client.post(f"/settings/hooks/{hook.pk}/", {"name": "", "rate_limit_per_minute": "0"})
     assert r.status_code == 400
     page = r.content.decode()
