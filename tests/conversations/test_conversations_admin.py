@@ -10,8 +10,7 @@ from conversations.models import Conversation, Message, Note, Notification, Shor
 from customers.services import customer_create
 from kdesk.models import Event
 from kdesk.services import user_create_or_update
-from tests.factories import UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationFactory,
     MessageFactory,
     NoteFactory,
@@ -19,6 +18,7 @@ from tests.factories_conversations import (
     ShortcutFactory,
     TagFactory,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,7 @@ import pytest
 
 from conversations.models import Notification, Shortcut, Tag
 from kdesk.models import Event
-from tests.factories import ApiClient, TeamFactory, UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationCustomerFactory,
     ConversationFactory,
     MessageFactory,
@@ -11,6 +10,7 @@ from tests.factories_conversations import (
     ShortcutFactory,
     TagFactory,
 )
+from tests.factories import ApiClient, TeamFactory, UserFactory
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from customers.models import Customer
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.models import Event
 from klasses.models import ValidationRule
-from tests.factories import TeamFactory, UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationCustomerFactory,
     ConversationFactory,
     NotificationFactory,
     ShortcutFactory,
 )
+from tests.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.utils import timezone
 from conversations import services
 from conversations.models import Conversation
 from kdesk.models import Event
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from customers.models import Company, Customer, Identity
 from kdesk.models import Event
-from tests.factories_customers import CompanyFactory, CustomerFactory
+from tests.customers.factories import CompanyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

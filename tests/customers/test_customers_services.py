@@ -1,15 +1,13 @@
 """Customer and company services: validation with pointers, normalisation, identities, rev,
 events with changes."""
 
-import datetime as dt
-
 import pytest
 
 from customers import selectors, services
 from customers.models import Company, Customer, Identity
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.models import Event
-from tests.factories_customers import CompanyFactory, CustomerFactory
+from tests.customers.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -283,16 +281,6 @@ def test_upsert_by_external_id(org):
         )
     assert pointers(exc) == {"/externalId"}
     assert [e.type for e in Event.objects.order_by("id")] == ["customer.create", "customer.update"]
-
-
-def test_touch_only_moves_forward_and_emits_nothing(org):
-    c = CustomerFactory(org=org)
-    later = dt.datetime(2030, 1, 2, tzinfo=dt.UTC)
-    services.customer_touch(org=org, customer_id=c.pk, at=later)
-    services.customer_touch(org=org, customer_id=c.pk, at=later - dt.timedelta(days=1))
-    c.refresh_from_db()
-    assert c.last_activity_at == later and c.rev == 1
-    assert not Event.objects.exists()
 
 
 def test_custom_values_go_through_the_attribute_engine(org):

@@ -7,8 +7,8 @@ import pytest
 
 from conversations.models import Conversation
 from kdesk.models import Event, Team
+from tests.conversations.factories import ConversationCustomerFactory, ConversationFactory
 from tests.factories import ApiClient, TeamFactory, UserFactory
-from tests.factories_conversations import ConversationCustomerFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

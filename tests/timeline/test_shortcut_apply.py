@@ -8,7 +8,7 @@ from conversations.models import Shortcut
 from customers.services import customer_update
 from kdesk.models import Event
 from klasses.services import metadata_update
-from tests.factories_conversations import ShortcutFactory
+from tests.conversations.factories import ShortcutFactory
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db

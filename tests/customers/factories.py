@@ -4,7 +4,7 @@ behaviour go through the services. `CustomerFactory(emails=[...])` also writes i
 import factory
 
 from customers.models import Company, Customer, Identity
-from customers.services import _identities
+from customers.services.identities import identities as _identities
 from tests.factories import OrganizationFactory
 
 
