@@ -16,6 +16,7 @@ from tests.conversations.factories import (
     NotificationFactory,
     ShortcutFactory,
 )
+from tests.events import emitted_since
 from tests.factories import TeamFactory, UserFactory
 
 
@@ -289,7 +290,7 @@ def test_message_to_a_customer_finds_or_opens_a_conversation(org, agent, custome
     )
     assert m3.conversation_id != m1.conversation_id
     assert Conversation.objects.filter(customer=customer).count() == 2
-    types = list(Event.objects.order_by("id").values_list("type", flat=True))
+    types = emitted_since()
     assert types.count("conversation.create") == 2
     assert types.count("conversation.message.create") == 3
 
