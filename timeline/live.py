@@ -162,18 +162,6 @@ def unread_message(org_id, user_id, tab=""):
     return {"type": "live.unread", "count": count, "tab": tab}
 
 
-def push_unread(org_id, user_id, tab=""):
-    """After notifications were marked read: every other tab of the person updates its bell
-    (and a notifications list it shows)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        _flush(layer, [(user_group(org_id, user_id), unread_message(org_id, user_id, tab))])
-    except Exception:  # the write succeeded; a stale bell elsewhere must not fail it
-        log.exception("unread push for user %s failed", user_id)
-
-
 def end_sessions(sender, request, user, **kwargs):
     """`user_logged_out`: close the sockets this browser session opened (code 4401), so a
     signed-out browser stops receiving the org's updates. Other sessions stay signed in."""

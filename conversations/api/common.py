@@ -1,4 +1,5 @@
-"""What the conversations app's endpoints share: the request body, and the customer or conversation a path names (404 otherwise)."""
+"""What the conversations app's endpoints share: the request body, and the customer or conversation
+a path names (404 otherwise)."""
 
 from conversations import selectors
 from customers.models import Customer

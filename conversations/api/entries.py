@@ -1,4 +1,5 @@
-"""A conversation's messages and notes (and a customer's new message): lists, creation, and one shared implementation of reading, editing and deleting one entry."""
+"""A conversation's messages and notes (and a customer's new message): lists, creation, and one
+shared implementation of reading, editing and deleting one entry."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response

@@ -1,4 +1,5 @@
-"""OpenAPI descriptions of the conversations app's resources and request bodies, and the status codes each kind of endpoint documents."""
+"""OpenAPI descriptions of the conversations app's resources and request bodies, and the status
+codes each kind of endpoint documents."""
 
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers

@@ -1,4 +1,5 @@
-"""Helpers the conversations services share: datetimes, error reports, custom attributes, user and team references, HTML to text, and locking a message or note for an edit."""
+"""Helpers the conversations services share: datetimes, error reports, custom attributes, user and
+team references, HTML to text, and locking a message or note for an edit."""
 
 import datetime as dt
 import html

@@ -1,4 +1,5 @@
-"""Conversation writes: create and update (with the assignment notification), and waking a snoozed conversation its customer writes to."""
+"""Conversation writes: create and update (with the assignment notification), and waking a snoozed
+conversation its customer writes to."""
 
 from django.db import transaction
 

@@ -1,4 +1,5 @@
-"""Mentions in notes: `@handle` in the body or the API's userMentions, resolved to users and teams and the people to notify."""
+"""Mentions in notes: `@handle` in the body or the API's userMentions, resolved to users and teams
+and the people to notify."""
 
 import re
 

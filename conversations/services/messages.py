@@ -1,4 +1,5 @@
-"""Messages: create (finding or opening the conversation), status and custom attribute edits, delete."""
+"""Messages: create (finding or opening the conversation), status and custom attribute edits,
+delete."""
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -297,7 +298,8 @@ def _locked_message(org, message, conversation_id=None, rev=None):
     return _locked_entry(Message, org, message, conversation_id, rev=rev, resource="message")
 
 
-@transaction.atomic
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
 def message_update(*, org, actor, message, data, rev=None, conversation_id=None):
     """Custom attributes (merged; null removes one) and the delivery status of a message. What
     was said, by whom and when stays as it was."""
@@ -381,7 +383,8 @@ def _refresh_aggregates(conversation):
     )
 
 
-@transaction.atomic
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
 def message_delete(*, org, actor, message, rev=None, conversation_id=None):
     message = _locked_message(org, message, conversation_id, rev=rev)
     Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()

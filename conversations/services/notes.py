@@ -141,7 +141,8 @@ def _note_snapshot(note, users, teams, notified):
     return snapshot
 
 
-@transaction.atomic
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
 def note_update(*, org, actor, note, data, rev=None, conversation_id=None):
     """A new body (and mentions): the mentions are parsed again, and only people not notified
     about this note before get a notification."""
@@ -221,7 +222,8 @@ def note_update(*, org, actor, note, data, rev=None, conversation_id=None):
     return note
 
 
-@transaction.atomic
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
 def note_delete(*, org, actor, note, rev=None, conversation_id=None):
     note = _locked_note(org, note, conversation_id, rev=rev)
     users = list(User.objects.filter(org=org, pk__in=note.mentioned_user_ids))

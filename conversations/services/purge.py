@@ -89,7 +89,8 @@ def _purge_conversations(*, org, actor, conversations, owned, customer_id):
     return conversation_ids
 
 
-@transaction.atomic
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
 def conversation_delete(*, org, actor, conversation, rev=None):
     """Delete one conversation with its messages and notes; a delete event for each, so the
     change feed and the timeline see them go."""

@@ -1,4 +1,5 @@
-"""Shortcuts: saved replies with conversation defaults, shared or private; writes, copies, and what applying one does."""
+"""Shortcuts: saved replies with conversation defaults, shared or private; writes, copies, and what
+applying one does."""
 
 import re
 

@@ -1,4 +1,5 @@
-"""Finding one customer by email, phone, social handle or externalId (the last one also a PUT that creates or updates)."""
+"""Finding one customer by email, phone, social handle or externalId (the last one also a PUT that
+creates or updates)."""
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema

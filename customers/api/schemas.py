@@ -1,4 +1,6 @@
-"""OpenAPI descriptions of customers and companies and their request bodies (the DRF serializers only DOCUMENT shapes for drf-spectacular: validation is the services', responses are built by `customers.representations`), and the shared query parameters."""
+"""OpenAPI descriptions of customers and companies and their request bodies (the DRF serializers
+only DOCUMENT shapes for drf-spectacular: validation is the services', responses are built by
+`customers.representations`), and the shared query parameters."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes
 from rest_framework import serializers
