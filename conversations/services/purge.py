@@ -13,8 +13,12 @@ from conversations.representations import (
     message_resource,
     note_resource,
 )
+from conversations.representations import (
+    MESSAGE_FIELDS as MESSAGE_VALUES,
+)
 from kdesk.events import emit_many
 from kdesk.updates import lock_for_write
+from klasses.services import links_remove
 
 from .common import _now
 from .notifications import notifications_removed
@@ -39,9 +43,6 @@ def _purge_conversations(*, org, actor, conversations, owned, customer_id):
     """Delete `conversations` (a queryset) and every note and message they (or `owned`) hold,
     one delete event each in one INSERT, with a `notification.delete` for each person whose
     notifications about them go (their bells change)."""
-    from conversations.representations import MESSAGE_FIELDS as MESSAGE_VALUES
-    from klasses.services import links_remove
-
     rows = list(conversations.select_for_update().order_by("id").values(*CONVERSATION_FIELDS))
     conversation_ids = [c["id"] for c in rows]
     owned = owned | Q(conversation_id__in=conversation_ids)
@@ -162,8 +163,6 @@ def conversations_move_customer(*, org, actor, source_id, target_id):
     notifications now belong to the target. Each moved conversation, message and note has
     changed (rev+1, updatedAt now, so syncs by updatedAt see it) and records its update event
     (one INSERT). Runs in the caller's transaction, which holds both customers locked."""
-    from conversations.representations import MESSAGE_FIELDS as MESSAGE_VALUES
-
     now = _now()
     moved = {"customer_id": target_id, "rev": F("rev") + 1, "updated_at": now}
     events = []
