@@ -274,44 +274,6 @@ def shortcut_resource(row, *, deleted=False):
     }
 
 
-NOTIFICATION_FIELDS = (
-    "id",
-    "kind",
-    "note_id",
-    "conversation_id",
-    "customer_id",
-    "actor_id",
-    "text",
-    "read_at",
-    "created_at",
-)
-
-
-def notification_resource(row):
-    get = _getter(row)
-    relationships = {}
-    for name, kind, field in (
-        ("note", "note", "note_id"),
-        ("conversation", "conversation", "conversation_id"),
-        ("customer", "customer", "customer_id"),
-        ("actor", "user", "actor_id"),
-    ):
-        if get(field):
-            relationships[name] = _rel(kind, get(field))
-    return {
-        "type": "notification",
-        "id": str(get("id")),
-        "attributes": {
-            "kind": get("kind"),
-            "text": get("text"),
-            "readAt": iso(get("read_at")),
-            "createdAt": iso(get("created_at")),
-        },
-        "relationships": relationships,
-        "links": {"self": f"/notifications/#notification-{get('id')}"},
-    }
-
-
 # What a conversation's creation sets, reported as changes from nothing in its history.
 HISTORY_INITIAL = ("name", "status", "priority", "tags", "snoozeUntil")
 

@@ -11,6 +11,7 @@ from conversations.representations import (
     message_resource,
     note_resource,
 )
+from conversations.services import conversations_delete_for_customer, conversations_move_customer
 from kdesk.resources import Resource, RuleField
 from kdesk.search.fields import Field, foreign_key, standard_fields
 from klasses.schema.search import attribute_type, attribute_value
@@ -56,6 +57,10 @@ CONVERSATION = Resource(
         "tags": RuleField(kind="array", label="Tags"),
     },
     events=("conversation.create", "conversation.update", "conversation.delete"),
+    # A customer's conversations (with their messages, notes and notifications) go with it,
+    # or move with it when it is merged, through this app's services and their events.
+    on_customer_delete=conversations_delete_for_customer,
+    on_customer_merge=conversations_move_customer,
 )
 
 MESSAGE = Resource(

@@ -9,12 +9,13 @@ from django.utils.text import slugify
 
 from kdesk import scopes as scope_names
 from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
-from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.events import diff, emit
 from kdesk.models import ApiKey, Organization, Team, User
 from kdesk.payload import Payload, as_id
 from kdesk.representations import team_resource
 from kdesk.unique import conflict_on_duplicate
+from kdesk.updates import lock_for_write, model_update
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -215,25 +216,29 @@ def team_create(*, org, actor=None, data):
 @transaction.atomic
 def team_update(*, org, actor=None, team, data, rev=None):
     """Changes only what the body carries; `members` replaces the member list."""
-    team = Team.objects.select_for_update().filter(org=org, pk=getattr(team, "pk", team)).first()
-    if team is None:
-        raise NotFound("No team with this id.")
+    team = lock_for_write(
+        Team,
+        org=org,
+        pk=getattr(team, "pk", team),
+        rev=rev if rev is not None else (data.get("rev") if isinstance(data, dict) else None),
+        resource="team",
+    )
     p = Payload(data, allowed=TEAM_WRITABLE | TEAM_READ_ONLY | {"rev"})
-    check_rev(team.rev, rev if rev is not None else p.data.get("rev"), resource="team")
     fields, members = _team_fields(p, org=org, current=team)
     p.raise_if_errors()
     _team_conflicts(org, fields, team)
     before = team_resource(team, _member_ids(team))["attributes"]
-    for name, value in fields.items():
-        setattr(team, name, value)
     after_members = sorted(members) if members is not None else before["members"]
+    members_changed = (
+        team_resource(team, after_members)["attributes"]["members"] != (before["members"])
+    )
+    # the member list is the team's own too: a new one alone is a change (rev+1, an event)
+    if not model_update(team, fields, save=False, extra=("members",) if members_changed else ()):
+        return team
     after = team_resource(team, after_members)["attributes"]
     changes = diff(before, after, ["name", "displayName", "slug", "members"])
-    if not changes:
-        return team
-    team.rev += 1
     _team_save(team, fields, team)
-    if "members" in changes:
+    if members_changed:
         team.members.set(members)
     _team_event(org, actor, team, "team.update", after_members, changes)
     return team
@@ -241,10 +246,7 @@ def team_update(*, org, actor=None, team, data, rev=None):
 
 @transaction.atomic
 def team_delete(*, org, actor=None, team, rev=None):
-    team = Team.objects.select_for_update().filter(org=org, pk=getattr(team, "pk", team)).first()
-    if team is None:
-        raise NotFound("No team with this id.")
-    check_rev(team.rev, rev, resource="team")
+    team = lock_for_write(Team, org=org, pk=getattr(team, "pk", team), rev=rev, resource="team")
     for hook in TEAM_DELETE_HOOKS:
         hook(org=org, actor=actor, team=team)
     snapshot = team_resource(team, _member_ids(team))

@@ -11,9 +11,14 @@ from kdesk.errors import NotFound, check_rev
 
 
 def lock_for_write(model_or_qs, *, org, pk, rev=None, resource="resource", missing=None):
-    """The row `pk` of `org`, locked for this transaction, after checking `rev` (when given)."""
+    """The row `pk` of `org`, locked for this transaction, after checking `rev` (when given).
+
+    A queryset that locks already keeps its own lock (e.g. `select_for_update(of=("self",))`
+    beside a `select_related` of nullable relations, which PostgreSQL cannot lock)."""
     qs = model_or_qs if hasattr(model_or_qs, "select_for_update") else model_or_qs.objects
-    row = qs.select_for_update().filter(org=org, pk=pk).first()
+    if not getattr(getattr(qs, "query", None), "select_for_update", False):
+        qs = qs.select_for_update()
+    row = qs.filter(org=org, pk=pk).first()
     if row is None:
         raise NotFound(missing or f"No {resource} with this id.")
     if hasattr(row, "rev"):

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from kdesk.resources import Criterion, Resource, RuleField
 from kdesk.search.fields import Field, foreign_key, standard_fields
+from klasses import customer_hooks
 from klasses.models import Klass
 from klasses.representations import KOBJECT_FIELDS, kobject_resource
 from klasses.schema.search import attribute_type, attribute_value
@@ -71,6 +72,10 @@ KOBJECT = Resource(
     custom=False,
     # `kobject.<klass name>.create`: the Klass name is part of every KObject event's type.
     events=("kobject.{klass}.create", "kobject.{klass}.update", "kobject.{klass}.delete"),
+    # KObjects and relationship links naming a customer lose it when it is deleted, and name
+    # the target when it is merged, through this app's services and their events.
+    on_customer_delete=customer_hooks.customer_deleted,
+    on_customer_merge=customer_hooks.customers_merged,
 )
 
 RESOURCES = (KOBJECT,)

@@ -97,6 +97,14 @@ def notified_users(event):
     return [n for n in map(as_id, ids) if n is not None]
 
 
+def bell_changed(event):
+    """The person whose unread count a `notification.read`/`notification.delete` event changes
+    (the notifications services record one per person), else None."""
+    if not event.type.startswith("notification."):
+        return None
+    return as_id((event.data or {}).get("user"))
+
+
 # A commit this large (a bulk import) sends each page one refresh instead of fragments.
 BURST = 20
 
@@ -152,18 +160,6 @@ def unread_message(org_id, user_id, tab=""):
 
     count = unread_notification_count(org=org_id, user=user_id)
     return {"type": "live.unread", "count": count, "tab": tab}
-
-
-def push_unread(org_id, user_id, tab=""):
-    """After notifications were marked read: every other tab of the person updates its bell
-    (and a notifications list it shows)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        _flush(layer, [(user_group(org_id, user_id), unread_message(org_id, user_id, tab))])
-    except Exception:  # the write succeeded; a stale bell elsewhere must not fail it
-        log.exception("unread push for user %s failed", user_id)
 
 
 def end_sessions(sender, request, user, **kwargs):
@@ -296,7 +292,14 @@ def publish(events):
     tab = origin_tab.get()
     parts = rendered_parts.get() if tab else frozenset()
     by_target = {}
+    bells = {}  # (org, user) -> tab: people whose notifications were read or removed
     for event in events:
+        user_id = bell_changed(event)
+        if user_id is not None:
+            # Read by the person: their tab that did it shows the count already. Removed with
+            # what they were about: every tab of theirs learns it.
+            bells[(event.org_id, user_id)] = tab if event.type == "notification.read" else ""
+            continue
         for group, topic in targets(event):
             by_target.setdefault((group, topic), []).append(event)
         for user_id in notified_users(event):
@@ -304,6 +307,11 @@ def publish(events):
                 send(user_group(event.org_id, user_id), notification_message(event, user_id))
             except Exception:  # the bell must not stop the timeline push
                 log.exception("notification push for event %s failed", event.pk)
+    for (org_id, user_id), bell_tab in bells.items():
+        try:
+            send(user_group(org_id, user_id), unread_message(org_id, user_id, bell_tab))
+        except Exception:  # a stale bell must not stop the other pushes
+            log.exception("unread push for user %s failed", user_id)
     bulk = len(events) > BURST
     for (group, topic), batch in by_target.items():
         if bulk or len(batch) > BURST:

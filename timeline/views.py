@@ -471,14 +471,14 @@ def _note_page_limit(request, customer):
 @require_GET
 def customer_page(request, pk):
     customer = _customer(request, pk)
-    seen = conv_services.notifications_mark_seen(
+    # The bell of this page renders the new count; the person's other tabs follow the
+    # notification.read event this records (timeline.live.publish).
+    conv_services.notifications_mark_seen(
         org=_org(request),
         user=request.user,
         note_id=request.GET.get("note"),
         conversation_id=request.GET.get("conversation"),
     )
-    if seen:  # the bell of this page renders the new count; the person's other tabs by push
-        live.push_unread(_org(request).pk, request.user.pk)
     # The reconnect cursor is read before the timeline: an event committed between the two is
     # then replayed on connect instead of being neither rendered nor replayed.
     last_event_id = desk.last_event_id(org=_org(request), customer_id=customer.pk)
@@ -1071,11 +1071,11 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     ids = request.POST.getlist("id")
+    # The user's other tabs learn the new count from the notification.read event this records
+    # (pushed after commit, timeline.live.publish); this tab from the response header.
     count = conv_services.notifications_mark_read(
         org=_org(request), user=request.user, ids=ids if ids else None
     )
-    # The user's other tabs learn the new count by push; this tab from the response header.
-    live.push_unread(_org(request).pk, request.user.pk, tab=live.origin_tab.get())
     if request.POST.get("next", "").startswith("/customers/"):
         return redirect(request.POST["next"])
     if _is_htmx(request):

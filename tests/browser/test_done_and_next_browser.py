@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_e_closes_and_opens_the_next_conversation(db, signed_in, screenshot):
     from conversations import services as conv
     from conversations.models import Conversation
+    from tests.customers.factories import CustomerFactory
     from tests.factories import OrganizationFactory
-    from tests.factories_customers import CustomerFactory
 
     org = OrganizationFactory(slug="next-e2e", name="Next E2E")
     who = people(org)

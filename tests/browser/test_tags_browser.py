@@ -21,8 +21,8 @@ def eventually(read, expected, timeout=10):
 def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
     from conversations.models import Conversation
     from customers.models import Customer
+    from tests.conversations.factories import TagFactory
     from tests.factories import OrganizationFactory
-    from tests.factories_conversations import TagFactory
 
     org = OrganizationFactory(slug="tags-e2e", name="Tags E2E")
     who = people(org)

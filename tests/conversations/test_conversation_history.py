@@ -7,8 +7,8 @@ import pytest
 
 from conversations import services
 from klasses.services import metadata_update
+from tests.conversations.factories import ConversationCustomerFactory
 from tests.factories import ApiClient, TeamFactory, UserFactory
-from tests.factories_conversations import ConversationCustomerFactory
 
 pytestmark = pytest.mark.django_db
 

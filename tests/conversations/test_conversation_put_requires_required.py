@@ -4,7 +4,7 @@ keeps its stored value; sending it as null is a 400 naming it."""
 import pytest
 
 from conversations import services
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from conversations.models import Conversation, Message, Note, Notification, Shor
 from customers.services import customer_create
 from kdesk.models import Event
 from kdesk.services import user_create_or_update
-from tests.factories import UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationFactory,
     MessageFactory,
     NoteFactory,
@@ -19,6 +18,8 @@ from tests.factories_conversations import (
     ShortcutFactory,
     TagFactory,
 )
+from tests.events import emitted_since, last_event_id
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def change_form(conv, **extra):
 
 def test_a_note_added_inline_parses_mentions_and_notifies(ada, sam, conversation):
     client, user = ada
-    before = Event.objects.count()
+    before = last_event_id()
     r = client.post(
         f"/admin/conversations/conversation/{conversation.pk}/change/",
         change_form(
@@ -127,9 +128,7 @@ def test_a_note_added_inline_parses_mentions_and_notifies(ada, sam, conversation
     assert (note.author, note.mentioned_user_ids, note.org_id) == (user, [sam.pk], user.org_id)
     notification = Notification.objects.get(note=note)
     assert notification.user == sam and notification.kind == "mention"
-    assert list(Event.objects.order_by("id").values_list("type", flat=True))[before:] == [
-        "conversation.note.create"
-    ]
+    assert emitted_since(before) == ["conversation.note.create"]
     conversation.refresh_from_db()
     assert conversation.rev == 1  # nothing else changed: no conversation.update
 
@@ -245,13 +244,7 @@ def test_tags_are_written_through_the_services(ada, org):
     assert (tag.name, tag.rev) == ("gold", 2)
     r = client.post(f"/admin/conversations/tag/{tag.pk}/delete/", {"post": "yes"})
     assert r.status_code == 302 and not Tag.objects.exists()
-    assert list(
-        Event.objects.filter(resource="tag").order_by("id").values_list("type", flat=True)
-    ) == [
-        "tag.create",
-        "tag.update",
-        "tag.delete",
-    ]
+    assert emitted_since(resource="tag") == ["tag.create", "tag.update", "tag.delete"]
 
 
 def test_someone_elses_private_shortcut_stays_private(ada, sam, org):

@@ -2,8 +2,7 @@ import pytest
 
 from conversations.models import Notification, Shortcut, Tag
 from kdesk.models import Event
-from tests.factories import ApiClient, TeamFactory, UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationCustomerFactory,
     ConversationFactory,
     MessageFactory,
@@ -11,6 +10,8 @@ from tests.factories_conversations import (
     ShortcutFactory,
     TagFactory,
 )
+from tests.events import emitted_since
+from tests.factories import ApiClient, TeamFactory, UserFactory
 
 
 @pytest.fixture
@@ -348,8 +349,7 @@ def test_tags_crud(api, other_api):
     assert api.get("/v1/tags").json()["meta"]["total"] == 1
     assert api.delete(f"/v1/tags/{tag['id']}/").status_code == 204
     assert api.get(f"/v1/tags/{tag['id']}").status_code == 404
-    types = list(Event.objects.filter(resource="tag").values_list("type", flat=True))
-    assert types == ["tag.create", "tag.update", "tag.delete"]
+    assert emitted_since(resource="tag") == ["tag.create", "tag.update", "tag.delete"]
 
 
 # ---------------------------------------------------------------- shortcuts
@@ -376,7 +376,9 @@ def test_shortcuts_crud_and_visibility(api, org, make_key, other_api):
     assert api.put(f"/v1/shortcuts/{private['id']}", {"name": "z", "rev": 1}).status_code == 409
     assert colleague.get(f"/v1/shortcuts/{private['id']}").status_code == 200
     assert api.delete(f"/v1/shortcuts/{private['id']}").status_code == 204
-    types = list(
-        Event.objects.filter(resource="shortcut").order_by("id").values_list("type", flat=True)
-    )
-    assert types == ["shortcut.create", "shortcut.create", "shortcut.update", "shortcut.delete"]
+    assert emitted_since(resource="shortcut") == [
+        "shortcut.create",
+        "shortcut.create",
+        "shortcut.update",
+        "shortcut.delete",
+    ]

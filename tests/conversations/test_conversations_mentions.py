@@ -5,8 +5,8 @@ from conversations.models import Notification
 from conversations.services import note_create, parse_mentions
 from kdesk.errors import NotFound, ValidationFailed
 from kdesk.models import Event
+from tests.conversations.factories import ConversationFactory
 from tests.factories import TeamFactory, UserFactory
-from tests.factories_conversations import ConversationFactory
 
 
 @pytest.fixture

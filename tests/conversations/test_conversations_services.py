@@ -10,13 +10,14 @@ from customers.models import Customer
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.models import Event
 from klasses.models import ValidationRule
-from tests.factories import TeamFactory, UserFactory
-from tests.factories_conversations import (
+from tests.conversations.factories import (
     ConversationCustomerFactory,
     ConversationFactory,
     NotificationFactory,
     ShortcutFactory,
 )
+from tests.events import emitted_since
+from tests.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture
@@ -289,7 +290,7 @@ def test_message_to_a_customer_finds_or_opens_a_conversation(org, agent, custome
     )
     assert m3.conversation_id != m1.conversation_id
     assert Conversation.objects.filter(customer=customer).count() == 2
-    types = list(Event.objects.order_by("id").values_list("type", flat=True))
+    types = emitted_since()
     assert types.count("conversation.create") == 2
     assert types.count("conversation.message.create") == 3
 

@@ -5,7 +5,7 @@ year 1 in UTC), or that name an impossible day or offset, are a 400 on their fie
 import pytest
 
 from conversations import services
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from conversations.models import Conversation, Message, Note, Notification
 from kdesk.models import Event
 from klasses.services import metadata_update
+from tests.conversations.factories import ConversationCustomerFactory, ConversationFactory
 from tests.factories import ApiClient, UserFactory
-from tests.factories_conversations import ConversationCustomerFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

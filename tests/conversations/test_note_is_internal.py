@@ -4,7 +4,7 @@
 import pytest
 
 from conversations.models import Note
-from tests.factories_conversations import ConversationCustomerFactory, ConversationFactory
+from tests.conversations.factories import ConversationCustomerFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

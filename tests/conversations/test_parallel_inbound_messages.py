@@ -5,9 +5,9 @@ import pytest
 
 from conversations.models import Conversation, Message
 from kdesk.models import Event
+from tests.conversations.factories import ConversationFactory
+from tests.customers.factories import CustomerFactory
 from tests.factories import ApiClient
-from tests.factories_conversations import ConversationFactory
-from tests.factories_customers import CustomerFactory
 from tests.parallel import needs_real_concurrency, parallel
 
 PARALLEL = 20

@@ -10,7 +10,7 @@ import pytest
 
 from conversations.models import Shortcut
 from kdesk.models import Event
-from tests.factories_conversations import ShortcutFactory
+from tests.conversations.factories import ShortcutFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from conversations import services
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

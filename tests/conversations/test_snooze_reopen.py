@@ -10,7 +10,8 @@ from django.utils import timezone
 from conversations import services
 from conversations.models import Conversation
 from kdesk.models import Event
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
+from tests.events import assert_events
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +43,18 @@ def snoozed(org, admin_user):
 
 def test_it_reopens_on_an_inbound_message_to_the_conversation(org, api, snoozed):
     customer, conversation = snoozed
-    before = Event.objects.filter(org=org).count()
-
-    response = api.post(
-        f"/v1/conversations/{conversation.pk}/messages",
-        {"direction": "in", "channel": "email", "body": "Any news?"},
-    )
+    with assert_events(["conversation.message.create", "conversation.update"], org=org) as emitted:
+        response = api.post(
+            f"/v1/conversations/{conversation.pk}/messages",
+            {"direction": "in", "channel": "email", "body": "Any news?"},
+        )
 
     assert response.status_code == 201, response.content
     conversation.refresh_from_db()
     assert conversation.status == "open"
     assert conversation.snooze_until is None
-    events = list(Event.objects.filter(org=org).order_by("id")[before:])
-    assert [e.type for e in events] == ["conversation.message.create", "conversation.update"]
-    wake = events[1]
+    wake = Event.objects.filter(org=org).latest("id")
+    assert wake.type == emitted[1]
     assert wake.changes["status"] == {"before": "snoozed", "after": "open"}
     assert wake.changes["snoozeUntil"]["after"] is None
     assert wake.data["meta"]["reason"] == "inboundMessage"

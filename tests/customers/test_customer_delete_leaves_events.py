@@ -11,18 +11,11 @@ from customers.models import Company, Customer
 from kdesk.models import Event
 from klasses import services as klass_services
 from klasses.models import Klass, KObject, Link
+from tests.customers.factories import CompanyFactory, CustomerFactory
+from tests.events import assert_events
 from tests.factories import UserFactory
-from tests.factories_customers import CompanyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _types(after):
-    return [(e.type, e.resource_id) for e in Event.objects.filter(id__gt=after).order_by("id")]
-
-
-def _last_event_id():
-    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 @pytest.fixture
@@ -84,22 +77,24 @@ def world(org, admin_user):
         "messages": [first, second],
         "note": note,
         "order": order,
+        "colleague": colleague,
     }
 
 
 def test_it_records_a_delete_event_for_everything_removed(org, admin_user, world):
     customer, conversation = world["customer"], world["conversation"]
     order = world["order"]
-    start = _last_event_id()
-
-    services.customer_delete(org=org, actor=admin_user, customer=customer)
+    with assert_events(fields=("type", "resource_id")) as emitted:
+        services.customer_delete(org=org, actor=admin_user, customer=customer)
 
     first, second = world["messages"]
-    assert _types(start) == [
+    assert emitted == [
         ("conversation.note.delete", str(world["note"].pk)),
         ("conversation.message.delete", str(first.pk)),
         ("conversation.message.delete", str(second.pk)),
         ("conversation.delete", str(conversation.pk)),
+        # Bo's bell changes: the notification about the note went with it
+        ("notification.delete", str(world["colleague"].pk)),
         ("relationship.unlink", str(_rel_id(org, "about"))),
         ("kobject.order.update", str(order.pk)),
         ("relationship.unlink", str(_rel_id(org, "buyer"))),
@@ -144,16 +139,13 @@ def test_no_relationship_link_names_a_deleted_resource(org, admin_user, world):
 
 
 def test_a_failed_delete_changes_nothing(org, admin_user, world, monkeypatch):
-    start = _last_event_id()
-
     def boom(self, *args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Customer, "delete", boom)
-    with pytest.raises(RuntimeError):
+    with assert_events([]), pytest.raises(RuntimeError):
         services.customer_delete(org=org, actor=admin_user, customer=world["customer"])
 
-    assert _types(start) == []
     assert Conversation.objects.filter(org=org).count() == 1
     assert Message.objects.filter(org=org).count() == 2
     assert KObject.objects.get(pk=world["order"].pk).customer_id == world["customer"].pk
@@ -180,17 +172,11 @@ def test_deleting_a_company_unlinks_its_customers_and_kobjects_with_events(org, 
     klass_services.link_create(
         org=org, actor=None, relationship=rel, from_id=company.pk, to_id=contract.pk
     )
-    start = _last_event_id()
+    with assert_events(
+        ["customer.update", "kobject.contract.update", "relationship.unlink", "company.delete"]
+    ):
+        services.company_delete(org=org, actor=admin_user, company=company)
 
-    services.company_delete(org=org, actor=admin_user, company=company)
-
-    types = [t for t, _ in _types(start)]
-    assert types == [
-        "customer.update",
-        "kobject.contract.update",
-        "relationship.unlink",
-        "company.delete",
-    ]
     kept.refresh_from_db()
     contract.refresh_from_db()
     assert kept.company_id is None and kept.rev == 2

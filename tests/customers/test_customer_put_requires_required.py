@@ -3,7 +3,7 @@ stored value; sending it as null (alone, or by clearing all of `custom`) is a 40
 
 import pytest
 
-from tests.factories_customers import CompanyFactory, CustomerFactory
+from tests.customers.factories import CompanyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

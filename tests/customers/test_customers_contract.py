@@ -7,8 +7,8 @@ import pytest
 
 from customers.models import Customer
 from kdesk.models import Event
+from tests.customers.factories import CompanyFactory, CustomerFactory
 from tests.factories import ApiClient
-from tests.factories_customers import CompanyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

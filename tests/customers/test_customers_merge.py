@@ -8,6 +8,7 @@ from customers import services
 from customers.models import Customer, Identity
 from kdesk.errors import NotFound, ValidationFailed
 from kdesk.models import Event
+from tests.events import assert_events
 
 pytestmark = pytest.mark.django_db
 
@@ -66,15 +67,16 @@ def _rows(org, source, target):
     return made
 
 
-def test_merge_moves_everything_and_emits_one_event(org, admin_user, pair):
+def test_merge_moves_everything_each_owner_recording_its_events(org, admin_user, pair):
     source, target = pair
     made = _rows(org, source, target)
     history = Event.objects.filter(customer_id=source.pk).count()
     assert history == 1
-    before_events = Event.objects.count()
     started = timezone.now()
 
-    merged = services.customer_merge(org=org, actor=admin_user, source=source, target=target)
+    # The apps that own the moved rows record their updates; the merge itself one event, last.
+    with assert_events(fields=("type", "resource_id", "customer_id")) as emitted:
+        merged = services.customer_merge(org=org, actor=admin_user, source=source, target=target)
 
     assert merged.pk == target.pk and merged.rev == 2
     assert not Customer.objects.filter(pk=source.pk).exists()
@@ -94,7 +96,16 @@ def test_merge_moves_everything_and_emits_one_event(org, admin_user, pair):
         if hasattr(row, "rev"):  # a sync by updated_at must see the moved row
             assert row.rev == 2 and row.updated_at >= started, name
     assert not Event.objects.filter(customer_id=source.pk).exists()
-    assert Event.objects.count() == before_events + 1
+    assert emitted == [
+        ("conversation.update", str(made["Conversation"]), target.pk),
+        ("conversation.message.update", str(made["Message"]), target.pk),
+        ("conversation.note.update", str(made["Note"]), target.pk),
+        ("kobject.order.update", str(made["KObject"]), target.pk),
+        ("customer.merge", str(target.pk), target.pk),
+    ]
+    moved = Event.objects.get(type="conversation.update", resource_id=str(made["Conversation"]))
+    assert moved.rev == 2
+    assert moved.changes == {"customer": {"before": str(source.pk), "after": str(target.pk)}}
     event = Event.objects.latest("id")
     assert event.type == "customer.merge" and event.customer_id == target.pk
     assert event.data["merged"] == {"sourceId": str(source.pk)}

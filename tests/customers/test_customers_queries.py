@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories_customers import CompanyFactory, CustomerFactory
+from tests.customers.factories import CompanyFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

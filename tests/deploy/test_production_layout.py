@@ -39,8 +39,8 @@ def test_it_serves_http_websockets_and_tasks_from_their_own_processes(org, agent
     from django.test import Client
 
     from klasses.services import klass_create
+    from tests.conversations.factories import ConversationFactory
     from tests.deploy.layout_tasks import order_for_customer
-    from tests.factories_conversations import ConversationFactory
 
     conversation = ConversationFactory(org=org)
     customer = conversation.customer

@@ -37,10 +37,6 @@ KNOWN_IMPORTS = {
     ("klasses/services.py", "timeline"),
     ("klasses/api.py", "customers"),
     ("klasses/demo.py", "customers"),
-    # helper `custconv`: the customer delete runs through the register's hooks; conversations'
-    # unread-count push rides events.
-    ("customers/services.py", "conversations"),
-    ("conversations/services.py", "timeline"),
 }
 
 SIZE_LIMIT = 500
@@ -54,12 +50,8 @@ SIZE_PACKAGES = {"services", "views", "api"}
 # Modules over the limit that other helpers are splitting right now (issue 12); emptied at merge.
 KNOWN_LARGE = {
     "klasses/services.py",  # helper `klasses`
-    "customers/services.py",  # helper `custconv`
-    "conversations/services.py",  # helper `custconv`
     "timeline/views.py",  # helper `timeline`
     "klasses/api.py",  # helper `klasses` (into klasses/api/)
-    "customers/api.py",  # helper `custconv` (into customers/api/)
-    "conversations/api.py",  # helper `custconv` (into conversations/api/)
 }
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from conversations.models import Conversation
 from kdesk.models import Event, Team
+from tests.conversations.factories import ConversationCustomerFactory, ConversationFactory
+from tests.events import emitted_since
 from tests.factories import ApiClient, TeamFactory, UserFactory
-from tests.factories_conversations import ConversationCustomerFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,15 +55,16 @@ def test_create_read_update_delete_round_trip(api, people):
     assert api.delete(f"/v1/teams/{team['id']}").status_code == 204
     assert api.get(f"/v1/teams/{team['id']}").status_code == 404
     assert not Team.members.through.objects.exists()
+    types = ["team.create", "team.update", "team.update", "team.delete"]
+    assert emitted_since(resource="team") == types
     events = list(Event.objects.filter(resource="team").order_by("id"))
-    assert [e.type for e in events] == ["team.create", "team.update", "team.update", "team.delete"]
     assert events[1].changes == {
         "members": {"before": [str(a.pk), str(b.pk)], "after": [str(b.pk), str(c.pk)]}
     }
     assert events[2].changes["name"] == {"before": "Billing", "after": "Money"}
     assert events[3].data["attributes"]["members"] == [str(b.pk), str(c.pk)]
     feed = api.get("/v1/events?types=team.*").json()["data"]
-    assert [e["attributes"]["name"] for e in feed] == [e.type for e in events]
+    assert [e["attributes"]["name"] for e in feed] == types
 
 
 def test_members_are_validated_one_by_one(api, org, other_org, people):

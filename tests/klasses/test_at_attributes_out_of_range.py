@@ -4,7 +4,7 @@ resource that carries custom values (customers, conversations, messages, KObject
 import pytest
 
 from klasses.models import Klass
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from kdesk import services as kdesk_services
 from klasses import services
 from klasses.models import Klass, KObject
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from kdesk.models import Event
 from klasses import services
 from klasses.models import Klass, Link
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

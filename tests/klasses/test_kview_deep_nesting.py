@@ -6,7 +6,7 @@ page."""
 import pytest
 
 from klasses.models import KView
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from timeline import cards, kviews
 
 pytestmark = pytest.mark.django_db

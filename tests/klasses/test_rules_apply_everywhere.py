@@ -8,8 +8,8 @@ from customers import services as customer_services
 from kdesk.errors import NotFound, ValidationFailed
 from klasses import attributes, services
 from klasses.models import Klass, ValidationRule
+from tests.customers.factories import CompanyFactory
 from tests.factories import define_attributes
-from tests.factories_customers import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from kdesk.search import compile_search, search_cursor, search_page
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 URL = "/v1/customers/search"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

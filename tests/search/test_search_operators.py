@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from customers.models import Company, Customer
+from tests.conversations.factories import ConversationFactory, MessageFactory, NoteFactory
+from tests.customers.factories import CompanyFactory, CustomerFactory
 from tests.factories import TeamFactory, UserFactory
-from tests.factories_conversations import ConversationFactory, MessageFactory, NoteFactory
-from tests.factories_customers import CompanyFactory, CustomerFactory
 
 URL = "/v1/customers/search"
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)

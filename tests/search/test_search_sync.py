@@ -137,8 +137,8 @@ def test_cursor_needs_a_sync_sort_and_a_valid_value(api, org):
 
 @pytest.mark.parametrize("ctx", ["company", "conversation", "message", "note", "kobject"])
 def test_every_context_can_sync(api, org, settings, ctx):
-    from tests.factories_conversations import ConversationFactory, MessageFactory, NoteFactory
-    from tests.factories_customers import CompanyFactory
+    from tests.conversations.factories import ConversationFactory, MessageFactory, NoteFactory
+    from tests.customers.factories import CompanyFactory
 
     settings.SEARCH_SYNC_SETTLE_SECONDS = 0
     if ctx == "kobject":

@@ -6,7 +6,7 @@ import pytest
 
 from conversations import services as conv
 from conversations.models import Conversation
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db

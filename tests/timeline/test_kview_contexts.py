@@ -7,7 +7,7 @@ from conversations import services as conv_services
 from kdesk.models import Event
 from klasses import services
 from klasses.models import KView
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from timeline import cards
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 
 from klasses import services
 from klasses.models import KView
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from timeline import cards, kviews
 
 MUTATIONS = [

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from klasses import services
 from klasses.models import KView
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from timeline import cards
 from timeline.kview_related import RELATED_LIMIT
 

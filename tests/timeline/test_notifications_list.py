@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conversations import services as conv
 from conversations.models import Note, Notification
-from tests.factories_conversations import NotificationFactory
+from tests.conversations.factories import NotificationFactory
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db

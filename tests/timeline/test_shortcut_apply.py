@@ -8,7 +8,8 @@ from conversations.models import Shortcut
 from customers.services import customer_update
 from kdesk.models import Event
 from klasses.services import metadata_update
-from tests.factories_conversations import ShortcutFactory
+from tests.conversations.factories import ShortcutFactory
+from tests.events import emitted_since, last_event_id
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_sending_a_reply_applies_the_shortcuts_tags(client, org, who, desk):
     client.force_login(who["sam"])
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert 'name="shortcuts" id="compose-shortcuts"' in page
-    before = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    before = last_event_id()
     r = client.post(
         f"/customers/{customer.pk}/compose/",
         {
@@ -99,8 +100,7 @@ def test_sending_a_reply_applies_the_shortcuts_tags(client, org, who, desk):
     assert r.status_code == 200
     conversation.refresh_from_db()
     assert conversation.tags == ["vip", "refund"] and conversation.name == "Refund"
-    types = list(Event.objects.filter(pk__gt=before).values_list("type", flat=True))
-    assert types == ["conversation.message.create", "conversation.update"]
+    assert emitted_since(before) == ["conversation.message.create", "conversation.update"]
     update = Event.objects.get(pk__gt=before, type="conversation.update")
     assert update.changes["tags"] == {"before": ["vip"], "after": ["vip", "refund"]}
     # a reply without a shortcut changes nothing on the conversation

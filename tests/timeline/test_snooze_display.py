@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from conversations import services as conv
-from tests.factories_customers import CustomerFactory
+from tests.customers.factories import CustomerFactory
 from tests.timeline.desk_data import build, people
 from timeline.insights import wake_text
 

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from conversations import services as conv
-from tests.factories_conversations import TagFactory
-from tests.factories_customers import CustomerFactory
+from tests.conversations.factories import TagFactory
+from tests.customers.factories import CustomerFactory
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ behaviour go through the services. `CustomerFactory(emails=[...])` also writes i
 import factory
 
 from customers.models import Company, Customer, Identity
-from customers.services import _identities
+from customers.services.identities import identities as wanted_identities
 from tests.factories import OrganizationFactory
 
 
@@ -31,7 +31,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     def _identities(obj, create, extracted, **kwargs):
         if not create:
             return
-        wanted = _identities({"emails": obj.emails, "phones": obj.phones, "socials": obj.socials})
+        wanted = wanted_identities(
+            {"emails": obj.emails, "phones": obj.phones, "socials": obj.socials}
+        )
         Identity.objects.bulk_create(
             [Identity(org=obj.org, customer=obj, kind=k, value=v) for k, v in wanted]
         )

@@ -1,0 +1,260 @@
+"""OpenAPI descriptions of the conversations app's resources and request bodies, and the status
+codes each kind of endpoint documents."""
+
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from conversations.models import Conversation, Message
+from kdesk.api.openapi import (
+    errors,
+    maybe_moment,
+    moment,
+    obj,
+    resource_schemas,
+    strings,
+    text,
+    timestamps,
+    to_one,
+)
+
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("pageSize", int, description="Rows per page, at most 100."),
+]
+CONVERSATION = resource_schemas(
+    "Conversation",
+    {
+        "name": text(),
+        "status": serializers.ChoiceField(Conversation.Status.values),
+        "snoozeUntil": maybe_moment(),
+        "priority": serializers.IntegerField(allow_null=True),
+        "channels": strings(),
+        "tags": strings(),
+        "assignedUsers": strings(help_text="At most one: kdesk keeps one assigned user."),
+        "assignedTeams": strings(help_text="At most one: kdesk keeps one assigned team."),
+        "custom": obj(),
+        "firstMessageAt": maybe_moment(),
+        "lastMessageAt": maybe_moment(),
+        "lastActivityAt": maybe_moment(),
+        "preview": text(),
+        "messageCount": serializers.IntegerField(allow_null=True),
+        **timestamps(),
+    },
+    {"customer": to_one(), "assignedUser": to_one(), "assignedTeam": to_one()},
+)
+MESSAGE = resource_schemas(
+    "Message",
+    {
+        "direction": serializers.ChoiceField(Message.Direction.values),
+        "channel": serializers.CharField(),
+        "body": text(),
+        "bodyHtml": text(),
+        "preview": text(),
+        "sentAt": maybe_moment(),
+        "status": serializers.ChoiceField(Message.Status.values),
+        "statusDetail": text(),
+        "custom": obj(),
+        **timestamps(),
+    },
+    {"conversation": to_one(), "customer": to_one(), "author": to_one()},
+)
+NOTE = resource_schemas(
+    "Note",
+    {
+        "body": text(),
+        "isInternal": serializers.BooleanField(help_text="Always true: notes are internal."),
+        "userMentions": serializers.ListField(
+            child=serializers.DictField(child=serializers.CharField()),
+            help_text='[{"user": id} | {"team": id}]',
+        ),
+        **timestamps(),
+    },
+    {"conversation": to_one(), "customer": to_one(), "author": to_one()},
+)
+TAG = resource_schemas("Tag", {"name": serializers.CharField(), "color": text(), **timestamps()})
+_RANGE = {"offset": serializers.IntegerField(), "length": serializers.IntegerField()}
+RICH_TEXT = inline_serializer(
+    "ShortcutRichText",
+    {
+        "blocks": inline_serializer(
+            "ShortcutTextBlock",
+            {
+                "key": serializers.CharField(),
+                "text": serializers.CharField(allow_blank=True),
+                "type": serializers.CharField(),
+                "depth": serializers.IntegerField(),
+                "inlineStyleRanges": inline_serializer(
+                    "ShortcutStyleRange", {**_RANGE, "style": serializers.CharField()}, many=True
+                ),
+                "entityRanges": inline_serializer(
+                    "ShortcutEntityRange", {**_RANGE, "key": serializers.JSONField()}, many=True
+                ),
+                "data": obj(),
+            },
+            many=True,
+        ),
+        "entityMap": obj(),
+    },
+)
+_OPERATION = {"operator": serializers.CharField(), "value": serializers.JSONField()}
+SHORTCUT_CONVERSATION = inline_serializer(
+    "ShortcutConversationDefaults",
+    {
+        "tags": inline_serializer(
+            "ShortcutTagsDefault", _OPERATION, required=False, help_text="append|replace|remove"
+        ),
+        "name": inline_serializer("ShortcutNameDefault", _OPERATION, required=False),
+    },
+)
+SHORTCUT = resource_schemas(
+    "Shortcut",
+    {
+        "name": serializers.CharField(),
+        "payload": inline_serializer("ShortcutPayload", {"text": RICH_TEXT}),
+        "draft": inline_serializer("ShortcutDraft", {"text": text()}),
+        "isPrivate": serializers.BooleanField(),
+        "visibility": serializers.ChoiceField(["private", "shared"]),
+        "conversation": SHORTCUT_CONVERSATION,
+        "createdBy": text(),
+        "modifiedBy": text(),
+        "deleted": serializers.BooleanField(),
+        "modifiedAt": moment(),
+        **timestamps(),
+    },
+    {"owner": to_one(), "createdBy": to_one(), "modifiedBy": to_one()},
+)
+HISTORY = resource_schemas(
+    "ConversationHistory",
+    {
+        "event": serializers.CharField(help_text="conversation.create, .update or .delete"),
+        "rev": serializers.IntegerField(allow_null=True),
+        "changes": obj(
+            help_text="{<attribute>: {before, after}}: status, assignedUser, assignedTeam, "
+            "name, priority, tags, snoozeUntil, custom.<name>; a creation lists what it set."
+        ),
+        "status": text(),
+        "assignedUsers": strings(),
+        "assignedTeams": strings(),
+        "createdAt": moment(),
+    },
+    {"conversation": to_one(), "actor": to_one()},
+)
+REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
+READ = (401, 403, 404)
+LIST = (400, 401, 403, 404)
+WRITE = (400, 401, 403, 404, 409)
+
+
+def ok(documented, *codes):
+    return {200: documented, **errors(*codes)}
+
+
+def created(documented, *codes):
+    return {201: documented, **errors(*codes)}
+
+
+def deleted(*codes):
+    return {204: None, **errors(*codes)}
+
+
+_id = serializers.CharField
+_json = serializers.JSONField
+
+CONVERSATION_BODY = inline_serializer(
+    "ConversationBody",
+    {
+        "customer": _id(required=False),
+        "name": serializers.CharField(required=False, max_length=255),
+        "status": serializers.ChoiceField(Conversation.Status.values, required=False),
+        "snoozeUntil": serializers.DateTimeField(required=False, allow_null=True),
+        "priority": serializers.IntegerField(required=False, min_value=1, max_value=5),
+        "assignedUser": _id(required=False, allow_null=True),
+        "assignedTeam": _id(required=False, allow_null=True),
+        "assignedUsers": serializers.ListField(
+            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedUser."
+        ),
+        "assignedTeams": serializers.ListField(
+            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedTeam."
+        ),
+        "tags": serializers.ListField(child=serializers.CharField(), required=False),
+        "custom": _json(required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+MESSAGE_BODY_SCHEMA = inline_serializer(
+    "MessageBody",
+    {
+        "direction": serializers.ChoiceField(Message.Direction.values),
+        "channel": serializers.CharField(),
+        "body": serializers.CharField(required=False),
+        "bodyHtml": serializers.CharField(required=False),
+        "sentAt": serializers.DateTimeField(required=False),
+        "custom": _json(required=False),
+        "conversation": _id(required=False),
+        "subject": serializers.CharField(required=False),
+        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+    },
+)
+MESSAGE_UPDATE_BODY = inline_serializer(
+    "MessageUpdateBody",
+    {
+        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+        "custom": _json(required=False, help_text="Merged; null removes an attribute."),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+NOTE_UPDATE_BODY = inline_serializer(
+    "NoteUpdateBody",
+    {
+        "body": serializers.CharField(required=False),
+        "userMentions": serializers.ListField(child=_json(), required=False),
+        "isInternal": serializers.BooleanField(required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+NOTE_BODY = inline_serializer(
+    "NoteBody",
+    {
+        "body": serializers.CharField(),
+        "userMentions": serializers.ListField(child=_json(), required=False),
+        "isInternal": serializers.BooleanField(
+            required=False, help_text="Only true is accepted: a note is always internal."
+        ),
+    },
+)
+TAG_BODY = inline_serializer(
+    "TagBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "color": serializers.CharField(required=False),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+SHORTCUT_BODY = inline_serializer(
+    "ShortcutBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "payload": serializers.JSONField(
+            required=False,
+            help_text="A string (one block per line) or {text: {blocks, entityMap}}.",
+        ),
+        "draft": inline_serializer("ShortcutDraftBody", {"text": text()}, required=False),
+        "isPrivate": serializers.BooleanField(required=False),
+        "visibility": serializers.ChoiceField(["private", "shared"], required=False),
+        "conversation": serializers.JSONField(
+            required=False,
+            help_text='{"tags": {"operator": "append|replace|remove", "value": [names]}, '
+            '"name": {"operator": "replace", "value": "..."}}',
+        ),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+SHORTCUT_COPY_BODY = inline_serializer(
+    "ShortcutCopyBody",
+    {
+        "name": serializers.CharField(max_length=100, required=False),
+        "isPrivate": serializers.BooleanField(required=False),
+    },
+)

@@ -1,0 +1,332 @@
+"""Conversation writes: create and update (with the assignment notification), and waking a snoozed
+conversation its customer writes to."""
+
+from django.db import transaction
+
+from conversations.models import Conversation, Notification
+from conversations.representations import (
+    conversation_flat,
+    conversation_resource,
+)
+from customers.models import Customer
+from kdesk.errors import FieldError
+from kdesk.events import diff, emit
+from kdesk.payload import Payload
+from kdesk.updates import lock_for_write
+from klasses import attributes
+
+from .common import _custom, _datetime, _display, _now, _raise, _rev_in, _team_ref, _user_ref
+
+CONVERSATION_CREATE_FIELDS = {
+    "customer",
+    "name",
+    "status",
+    "snoozeUntil",
+    "priority",
+    "assignedUser",
+    "assignedTeam",
+    "tags",
+    "custom",
+}
+CONVERSATION_UPDATE_FIELDS = CONVERSATION_CREATE_FIELDS | {"rev"}
+CHANGE_FIELDS = (
+    "name",
+    "status",
+    "snoozeUntil",
+    "priority",
+    "assignedUser",
+    "assignedTeam",
+    "tags",
+)
+
+
+def _conversation_fields(p, *, org, current=None, partial=True):
+    """Validate the writable fields; returns {model_field: value} for the ones to set."""
+    out = {}
+    default = not partial  # PUT: an omitted field goes back to its default
+
+    def given(key):
+        return p.has(key) or (default and current is not None)
+
+    if given("name"):
+        out["name"] = p.string("name", max_length=255, default="") or ""
+    if current is not None and p.has("status") and p.data["status"] is None:
+        p.error("status", "required", "status cannot be cleared: set open, snoozed or done.")
+    elif p.has("status") or current is None:
+        out["status"] = p.choice(
+            "status",
+            Conversation.Status.values,
+            default=current.status if current else Conversation.Status.OPEN,
+        )
+    if given("snoozeUntil"):
+        out["snooze_until"] = _datetime(p, "snoozeUntil")
+        if p.has("snoozeUntil") and out["snooze_until"] and out["snooze_until"] <= _now():
+            # A snooze that has already run out would wake at once (or never, to a reader of
+            # the Snoozed list): the agent meant a time ahead and mistyped the day or zone.
+            p.error(
+                "snoozeUntil",
+                "past",
+                "The snooze time has already passed: choose a time in the future.",
+            )
+    if given("priority"):
+        out["priority"] = p.integer("priority", minimum=1, maximum=5, default=3)
+    if given("assignedUser"):
+        out["assigned_user"] = _user_ref(p, "assignedUser", org)
+    if given("assignedTeam"):
+        out["assigned_team"] = _team_ref(p, "assignedTeam", org)
+    if given("tags"):
+        out["tags"] = p.strings("tags", max_items=50, max_length=100) or []
+    status = out.get("status", current.status if current else None)
+    snooze = out.get("snooze_until", current.snooze_until if current else None)
+    snooze_reported = any(e.pointer == "/snoozeUntil" for e in p.errors)
+    if status == Conversation.Status.SNOOZED and snooze is None and not snooze_reported:
+        p.error("snoozeUntil", "required", "snoozeUntil is required to snooze a conversation.")
+    if status != Conversation.Status.SNOOZED and "status" in out:
+        out["snooze_until"] = None
+    return out
+
+
+OWNER_LISTS = (("assignedUsers", "assignedUser"), ("assignedTeams", "assignedTeam"))
+
+
+def _owner_lists(data):
+    """Kustomer's `assignedUsers`/`assignedTeams` lists → the one owner kdesk keeps: returns
+    (data with assignedUser/assignedTeam set, errors, {single: pointer of the list item})."""
+    if not isinstance(data, dict) or not any(plural in data for plural, _ in OWNER_LISTS):
+        return data, [], {}
+    data, errors, sources = dict(data), [], {}
+    for plural, single in OWNER_LISTS:
+        if plural not in data:
+            continue
+        value = data.pop(plural)
+        value = [] if value is None else value
+        if not isinstance(value, list):
+            errors.append(FieldError(f"/{plural}", "type", f"{plural} must be a list of ids."))
+            continue
+        if len(value) > 1:
+            errors.append(
+                FieldError(
+                    f"/{plural}/1",
+                    "invalid",
+                    f"A conversation has one {single[8:].lower()} in kdesk: send at most one id.",
+                )
+            )
+            continue
+        item = value[0] if value else None
+        if single in data and str(data[single] or "") != str(item or ""):
+            errors.append(FieldError(f"/{plural}", "invalid", f"{plural} and {single} disagree."))
+            continue
+        data[single] = item
+        sources[f"/{single}"] = f"/{plural}/0"
+    return data, errors, sources
+
+
+def _repoint(errors, sources):
+    """Errors about an owner given as a list point into the list the client sent."""
+    import dataclasses
+
+    return [
+        dataclasses.replace(e, pointer=sources[e.pointer]) if e.pointer in sources else e
+        for e in errors
+    ]
+
+
+def _assignment_notification(*, org, actor, conversation, customer_name):
+    user = conversation.assigned_user
+    if user is None or (actor is not None and user.pk == actor.pk) or user.is_machine:
+        return None
+    who = _display(actor) or "Someone"
+    return Notification(
+        org=org,
+        user=user,
+        kind=Notification.Kind.ASSIGNMENT,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        actor=actor if actor is not None and actor.pk else None,
+        text=f"{who} assigned you “{conversation.name or 'a conversation'}” ({customer_name})"[
+            :500
+        ],
+    )
+
+
+def _conversation_meta(conversation, customer_name):
+    return {
+        "customerName": customer_name,
+        "assignedUserName": _display(conversation.assigned_user),
+        "assignedTeamName": conversation.assigned_team.name
+        if conversation.assigned_team_id
+        else None,
+    }
+
+
+@transaction.atomic
+def conversation_create(*, org, actor, data, customer=None, created_at=None):
+    data, owner_errors, sources = _owner_lists(data)
+    p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
+    p.errors.extend(owner_errors)
+    if customer is None:
+        customer_id = p.reference("customer")
+        if customer_id is None and p.data.get("customer") in (None, ""):
+            p.error("customer", "required", "customer is required.")
+        elif customer_id is not None:
+            customer = Customer.objects.filter(org=org, pk=customer_id).first()
+            if customer is None:
+                p.errors.append(
+                    FieldError("/customer", "not_found", f"No customer with id {customer_id}.")
+                )
+    fields = _conversation_fields(p, org=org)
+    errors = _repoint(p.errors, sources)
+    custom = _custom(
+        errors, org=org, resource="conversation", values=p.obj("custom") or {}, creating=True
+    )
+    now = created_at or _now()
+    conversation = Conversation(
+        org=org,
+        customer=customer,
+        custom=custom,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        **fields,
+    )
+    if not errors and customer is not None:
+        flat = conversation_flat(conversation)
+        errors += attributes.check_rules(
+            org=org, resource="conversation", action="create", record=flat, changed=set(flat)
+        )
+    _raise(errors)
+    conversation.save()
+    notification = _assignment_notification(
+        org=org, actor=actor, conversation=conversation, customer_name=customer.name
+    )
+    if notification:
+        notification.save()
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, customer.name)
+    if notification:
+        snapshot["notified"] = [notification.user_id]
+    emit(
+        org=org,
+        type="conversation.create",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_update(*, org, actor, conversation, data, rev=None, partial=True):
+    conversation = lock_for_write(
+        Conversation.objects.select_for_update(of=("self",)).select_related(
+            "customer", "assigned_user", "assigned_team"
+        ),
+        org=org,
+        pk=getattr(conversation, "pk", conversation),
+        rev=_rev_in(data, rev),
+        resource="conversation",
+    )
+    data, owner_errors, sources = _owner_lists(data)
+    p = Payload(data, allowed=CONVERSATION_UPDATE_FIELDS)
+    p.errors.extend(owner_errors)
+    if p.has("customer") and p.reference("customer") not in (None, conversation.customer_id):
+        p.error("customer", "immutable", "A conversation cannot move to another customer.")
+    fields = _conversation_fields(p, org=org, current=conversation, partial=partial)
+    errors = _repoint(p.errors, sources)
+    if p.has("custom") or not partial:
+        given = p.obj("custom") or {}
+        if partial and p.has("custom") and p.data["custom"] is None:
+            # `"custom": null` clears every value; the engine names the required ones
+            given = dict.fromkeys(conversation.custom or {})
+        # only the values sent are checked (so a null on a required one is refused), then
+        # merged over the stored ones
+        cleaned = _custom(
+            errors,
+            org=org,
+            resource="conversation",
+            values=given,
+            creating=False,
+            partial=partial,
+        )
+        merged = {**(conversation.custom or {}), **cleaned} if partial else cleaned
+        fields["custom"] = {k: v for k, v in merged.items() if v is not None}
+    before = conversation_flat(conversation)
+    before_assignee = conversation.assigned_user_id
+    for name, value in fields.items():
+        setattr(conversation, name, value)
+    after = conversation_flat(conversation)
+    keys = [*CHANGE_FIELDS, *{f"custom.{k}" for k in {**before["custom"], **after["custom"]}}]
+    flat_b = {**before, **{f"custom.{k}": v for k, v in before["custom"].items()}}
+    flat_a = {**after, **{f"custom.{k}": v for k, v in after["custom"].items()}}
+    changes = diff(flat_b, flat_a, sorted(set(keys), key=keys.index))
+    if not errors:
+        errors += attributes.check_rules(
+            org=org,
+            resource="conversation",
+            action="update",
+            record=after,
+            changed=set(changes),
+        )
+    _raise(errors)
+    if not changes:
+        return conversation
+    conversation.rev += 1
+    conversation.updated_at = _now()
+    conversation.save()
+    notification = None
+    if conversation.assigned_user_id and conversation.assigned_user_id != before_assignee:
+        notification = _assignment_notification(
+            org=org,
+            actor=actor,
+            conversation=conversation,
+            customer_name=conversation.customer.name,
+        )
+        if notification:
+            notification.save()
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
+    if notification:
+        snapshot["notified"] = [notification.user_id]
+    emit(
+        org=org,
+        type="conversation.update",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+        changes=changes,
+    )
+    return conversation
+
+
+def _wake(*, org, actor, conversation):
+    """Reopen a snoozed conversation the customer has just written to (inside message_create's
+    transaction, the row already locked). Its own `conversation.update` event, as if an agent
+    had reopened it, so the inbox, timeline and webhooks see the status change."""
+    before = conversation_flat(conversation)
+    conversation.status = Conversation.Status.OPEN
+    conversation.snooze_until = None
+    conversation.rev += 1
+    conversation.updated_at = _now()
+    conversation.save(update_fields=["status", "snooze_until", "rev", "updated_at"])
+    conversation.refresh_from_db()
+    after = conversation_flat(conversation)
+    snapshot = conversation_resource(conversation)
+    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
+    snapshot["meta"]["reason"] = "inboundMessage"
+    emit(
+        org=org,
+        type="conversation.update",
+        resource="conversation",
+        resource_id=conversation.pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=conversation.rev,
+        data=snapshot,
+        changes=diff(before, after, ["status", "snoozeUntil"]),
+    )

@@ -1,0 +1,405 @@
+"""Messages: create (finding or opening the conversation), status and custom attribute edits,
+delete."""
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from conversations.models import CHANNELS, Conversation, Message
+from conversations.representations import (
+    message_resource,
+)
+from customers.models import Customer
+from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.events import diff, emit
+from kdesk.payload import Payload
+from klasses import attributes
+
+from .common import (
+    _custom,
+    _datetime,
+    _display,
+    _locked_entry,
+    _now,
+    _raise,
+    _read_only,
+    _rev_in,
+    html_to_text,
+    make_preview,
+    sanitize_html,
+)
+from .conversations import _wake, conversation_create
+
+MESSAGE_FIELDS = {
+    "direction",
+    "channel",
+    "body",
+    "bodyHtml",
+    "preview",
+    "sentAt",
+    "custom",
+    "conversation",
+    "subject",
+    "status",
+    "statusDetail",
+}
+
+
+def _message_fields(p):
+    direction = p.choice("direction", Message.Direction.values, required=True)
+    channel = p.string("channel", max_length=20, required=True, blank=False)
+    if channel and channel not in CHANNELS:
+        p.error("channel", "invalid", f"channel must be one of: {', '.join(CHANNELS)}.")
+    body = p.string("body", max_length=100_000, default="")
+    raw_html = p.string("bodyHtml", max_length=200_000, default="")
+    body_html = sanitize_html(raw_html) if raw_html else ""
+    if body_html and not body:
+        body = html_to_text(body_html).strip()
+    if not body and not body_html:
+        p.error("body", "required", "A message needs a body or a bodyHtml.")
+    sent_at = _datetime(p, "sentAt")
+    status, detail = _message_status(p, direction)
+    return {
+        "status": status,
+        "status_detail": detail,
+        "direction": direction,
+        "channel": channel,
+        "body": body,
+        "body_html": body_html,
+        "preview": make_preview(body),
+        "sent_at": sent_at,
+    }
+
+
+def _message_status(p, direction, current=None):
+    """(status, statusDetail): a received message is `received`; one sent is `sent`,
+    `delivered`, `read` or `failed` (a failure may say why)."""
+    allowed = (
+        [Message.Status.RECEIVED]
+        if direction == Message.Direction.IN
+        else [s for s in Message.Status.values if s != Message.Status.RECEIVED]
+    )
+    default = current or (allowed[0] if direction else None)
+    status = p.choice("status", allowed, default=default) if direction else None
+    detail = p.string("statusDetail", max_length=500, default=None)
+    if detail is None:
+        detail = "" if p.has("status") or current is None else None
+    return status, detail
+
+
+def _find_conversation_for(org, customer, channel, *, inbound=False):
+    """The customer's latest open conversation that has seen this channel; for a message the
+    customer sent, a snoozed one too (the message wakes it up)."""
+    statuses = [Conversation.Status.OPEN]
+    if inbound:
+        statuses.append(Conversation.Status.SNOOZED)
+    candidates = Conversation.objects.filter(
+        org=org, customer=customer, status__in=statuses
+    ).order_by("-last_activity_at", "-id")[:20]
+    for conversation in candidates:
+        if channel in (conversation.channels or []) or not conversation.channels:
+            return conversation
+    return None
+
+
+def _message_record(fields, subject, custom):
+    """What validation rules read of a message (RULE_ATTRIBUTES["message"] and custom)."""
+    sent_at = fields.get("sent_at")
+    return {
+        "body": fields.get("body"),
+        "direction": fields.get("direction"),
+        "channel": fields.get("channel"),
+        "sentAt": sent_at.isoformat() if sent_at else None,
+        "subject": subject,
+        "custom": custom or {},
+    }
+
+
+def message_rule_errors(*, org, action, record, changed=None):
+    """The validation rules of `message` for one record (create, or an update's result)."""
+    return attributes.check_rules(
+        org=org,
+        resource="message",
+        action=action,
+        record=record,
+        changed=set(record) if changed is None else changed,
+    )
+
+
+def _row_locks():
+    """Whether the database locks rows; SQLite runs write transactions one at a time instead
+    (`transaction_mode` IMMEDIATE), so there is nothing to lock and no query to spend."""
+    return connection.features.has_select_for_update
+
+
+def _lock_customer(org, customer):
+    """The customer row, locked until the transaction ends. Locks are always taken customer
+    first, then conversation (as customer_delete and customer_merge do), so writers never wait
+    on each other in a circle."""
+    if not _row_locks():
+        return customer
+    # NO KEY: rows that merely reference the customer (their foreign-key checks take KEY SHARE)
+    # are not held up
+    locked = Customer.objects.select_for_update(no_key=True).filter(org=org, pk=customer.pk).first()
+    if locked is None:
+        raise NotFound("No customer with this id.")
+    return locked
+
+
+def _lock_conversation(org, conversation):
+    """The conversation with its customer, both locked (customer first)."""
+    rows = Conversation.objects.filter(org=org, pk=conversation.pk)
+    if not _row_locks():
+        found = rows.select_related("customer").first()
+        if found is None:
+            raise NotFound("No conversation with this id.")
+        return found
+    customer_id = conversation.customer_id
+    for _ in range(3):
+        customer = _lock_customer(org, Customer(pk=customer_id))
+        found = rows.select_for_update(no_key=True).first()
+        if found is None:
+            break
+        if found.customer_id == customer.pk:
+            found.customer = customer
+            return found
+        customer_id = found.customer_id  # merged into another customer meanwhile: lock that one
+    raise NotFound("No conversation with this id.")
+
+
+@transaction.atomic
+def message_create(*, org, actor, customer=None, conversation=None, data):
+    p = Payload(data, allowed=MESSAGE_FIELDS)
+    fields = _message_fields(p)
+    subject = p.string("subject", max_length=255, default="")
+    if conversation is None and p.has("conversation"):
+        conv_id = p.reference("conversation")
+        if conv_id is not None:
+            conversation = Conversation.objects.filter(org=org, pk=conv_id).first()
+            if conversation is None:
+                p.errors.append(
+                    FieldError("/conversation", "not_found", f"No conversation with id {conv_id}.")
+                )
+            elif customer is not None and conversation.customer_id != customer.pk:
+                p.error("conversation", "invalid", "The conversation belongs to another customer.")
+    errors = list(p.errors)
+    custom = _custom(
+        errors, org=org, resource="message", values=p.obj("custom") or {}, creating=True
+    )
+    if not errors:
+        errors += message_rule_errors(
+            org=org, action="create", record=_message_record(fields, subject, custom)
+        )
+    _raise(errors)
+    if conversation is not None:
+        conversation = _lock_conversation(org, conversation)
+        customer = conversation.customer
+    else:
+        if customer is None:
+            raise ValidationFailed(
+                [FieldError("/conversation", "required", "conversation is required.")]
+            )
+        # "find or open" must be one step per customer, or parallel messages each open their
+        # own conversation: the customer's row lock makes them take turns.
+        customer = _lock_customer(org, customer)
+        found = _find_conversation_for(
+            org, customer, fields["channel"], inbound=fields["direction"] == Message.Direction.IN
+        )
+        if found is not None:
+            conversation = Conversation.objects.select_for_update(no_key=True).get(pk=found.pk)
+        else:
+            conversation = conversation_create(
+                org=org,
+                actor=actor,
+                customer=customer,
+                data={"name": subject or fields["preview"][:80]},
+                created_at=fields["sent_at"],
+            )
+    now = _now()
+    sent_at = fields["sent_at"] or now
+    author = actor if fields["direction"] == Message.Direction.OUT and actor is not None else None
+    message = Message(
+        org=org,
+        conversation=conversation,
+        customer_id=conversation.customer_id,
+        author=author if author is not None and author.pk else None,
+        custom=custom,
+        created_at=now,
+        updated_at=now,
+        **{**fields, "sent_at": sent_at},
+    )
+    message.save()
+    # Aggregates (no rev bump: a customer writing in must not make an agent's edit stale).
+    channels = list(conversation.channels or [])
+    if message.channel not in channels:
+        channels.append(message.channel)
+    updates = {
+        "channels": channels,
+        "message_count": F("message_count") + 1,
+        "updated_at": now,
+    }
+    if conversation.first_message_at is None or sent_at < conversation.first_message_at:
+        updates["first_message_at"] = sent_at
+    if conversation.last_message_at is None or sent_at >= conversation.last_message_at:
+        updates["last_message_at"] = sent_at
+        updates["last_message_preview"] = message.preview
+        updates["last_activity_at"] = max(sent_at, conversation.last_activity_at)
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    Customer.objects.filter(org=org, pk=conversation.customer_id).filter(
+        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=sent_at)
+    ).update(last_activity_at=sent_at)
+    snapshot = message_resource(message)
+    snapshot["meta"] = {
+        "authorName": _display(message.author),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": customer.name if customer is not None else None,
+    }
+    emit(
+        org=org,
+        type="conversation.message.create",
+        resource="message",
+        resource_id=message.pk,
+        customer_id=message.customer_id,
+        actor=actor,
+        rev=message.rev,
+        data=snapshot,
+    )
+    if (
+        message.direction == Message.Direction.IN
+        and conversation.status == Conversation.Status.SNOOZED
+    ):
+        _wake(org=org, actor=actor, conversation=conversation)
+    return message
+
+
+MESSAGE_READ_ONLY = (
+    "direction",
+    "channel",
+    "body",
+    "bodyHtml",
+    "preview",
+    "sentAt",
+    "createdAt",
+    "updatedAt",
+)
+
+
+def _message_meta(message):
+    conversation = message.conversation
+    return {
+        "authorName": _display(message.author),
+        "conversationId": str(conversation.pk),
+        "conversationName": conversation.name,
+        "customerName": conversation.customer.name,
+    }
+
+
+def _locked_message(org, message, conversation_id=None, rev=None):
+    return _locked_entry(Message, org, message, conversation_id, rev=rev, resource="message")
+
+
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
+def message_update(*, org, actor, message, data, rev=None, conversation_id=None):
+    """Custom attributes (merged; null removes one) and the delivery status of a message. What
+    was said, by whom and when stays as it was."""
+    message = _locked_message(org, message, conversation_id, rev=_rev_in(data, rev))
+    p = Payload(
+        data,
+        allowed={"custom", "status", "statusDetail", "rev", *MESSAGE_READ_ONLY},
+    )
+    before = message_resource(message)["attributes"]
+    _read_only(p, before, MESSAGE_READ_ONLY)
+    fields = {}
+    if p.has("status") or p.has("statusDetail"):
+        status, detail = _message_status(p, message.direction, current=before["status"])
+        fields["status"] = status
+        if detail is not None:
+            fields["status_detail"] = detail
+    errors = list(p.errors)
+    if p.has("custom"):
+        given = p.obj("custom") or {}
+        merged = {k: v for k, v in {**message.custom, **given}.items() if v is not None}
+        fields["custom"] = _custom(
+            errors, org=org, resource="message", values=merged, creating=False, partial=True
+        )
+    _raise(errors)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    after = message_resource(message)["attributes"]
+
+    def flat(attrs):
+        out = {"status": attrs["status"], "statusDetail": attrs["statusDetail"]}
+        return {**out, **{f"custom.{k}": v for k, v in attrs["custom"].items()}}
+
+    flat_before, flat_after = flat(before), flat(after)
+    changes = diff(flat_before, flat_after, list(dict.fromkeys([*flat_before, *flat_after])))
+    if not changes:
+        return message
+    record = _message_record(
+        {
+            "body": message.body,
+            "direction": message.direction,
+            "channel": message.channel,
+            "sent_at": message.sent_at,
+        },
+        message.conversation.name,
+        message.custom,
+    )
+    record["status"] = message.status
+    changed = {name.split(".")[0] for name in changes}
+    _raise(message_rule_errors(org=org, action="update", record=record, changed=changed))
+    message.rev += 1
+    message.updated_at = _now()
+    message.save()
+    snapshot = message_resource(message)
+    snapshot["meta"] = _message_meta(message)
+    emit(
+        org=org,
+        type="conversation.message.update",
+        resource="message",
+        resource_id=message.pk,
+        customer_id=message.customer_id,
+        actor=actor,
+        rev=message.rev,
+        data=snapshot,
+        changes=changes,
+    )
+    return message
+
+
+def _refresh_aggregates(conversation):
+    """After a message is deleted: its conversation's count, first/last times and preview (no
+    rev bump, as when a message arrives)."""
+    remaining = Message.objects.filter(org_id=conversation.org_id, conversation=conversation)
+    latest = remaining.order_by("-sent_at", "-id").values("sent_at", "preview").first()
+    first = remaining.order_by("sent_at", "id").values_list("sent_at", flat=True).first()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=remaining.count(),
+        first_message_at=first,
+        last_message_at=latest["sent_at"] if latest else None,
+        last_message_preview=latest["preview"] if latest else "",
+        updated_at=_now(),
+    )
+
+
+# durable: only endpoints call it, never inside another write
+@transaction.atomic(durable=True)
+def message_delete(*, org, actor, message, rev=None, conversation_id=None):
+    message = _locked_message(org, message, conversation_id, rev=rev)
+    Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
+    snapshot = message_resource(message)
+    snapshot["meta"] = _message_meta(message)
+    pk, conversation = message.pk, message.conversation
+    message.delete()
+    _refresh_aggregates(conversation)
+    emit(
+        org=org,
+        type="conversation.message.delete",
+        resource="message",
+        resource_id=pk,
+        customer_id=conversation.customer_id,
+        actor=actor,
+        rev=snapshot["attributes"]["rev"],
+        data=snapshot,
+    )

@@ -1,0 +1,197 @@
+"""OpenAPI descriptions of customers and companies and their request bodies (the DRF serializers
+only DOCUMENT shapes for drf-spectacular: validation is the services', responses are built by
+`customers.representations`), and the shared query parameters."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes
+from rest_framework import serializers
+
+from customers import selectors
+
+# ---- schema documentation -------------------------------------------------------------------
+
+
+class CustomerEmailSerializer(serializers.Serializer):
+    type = serializers.CharField(required=False, help_text="home, work, other…")
+    email = serializers.EmailField()
+
+
+class CustomerPhoneSerializer(serializers.Serializer):
+    type = serializers.CharField(required=False, help_text="mobile, home, work, other…")
+    phone = serializers.CharField(help_text="Any format; stored as E.164 (+14155550123).")
+
+
+class CustomerSocialSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="twitter, facebook, instagram, linkedin…")
+    userid = serializers.CharField(required=False)
+    username = serializers.CharField(required=False)
+
+
+class CustomerUrlSerializer(serializers.Serializer):
+    type = serializers.CharField(required=False)
+    url = serializers.URLField()
+
+
+class CustomerLocationSerializer(serializers.Serializer):
+    type = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    address2 = serializers.CharField(required=False)
+    address3 = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    region = serializers.CharField(required=False)
+    state = serializers.CharField(required=False)
+    zip = serializers.CharField(required=False)
+    postalCode = serializers.CharField(required=False)
+    countryCode = serializers.CharField(required=False)
+    countryName = serializers.CharField(required=False)
+    latitude = serializers.FloatField(required=False)
+    longitude = serializers.FloatField(required=False)
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=255)
+    externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
+    emails = CustomerEmailSerializer(many=True, required=False)
+    phones = CustomerPhoneSerializer(many=True, required=False)
+    socials = CustomerSocialSerializer(many=True, required=False)
+    urls = CustomerUrlSerializer(many=True, required=False)
+    locations = CustomerLocationSerializer(many=True, required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    locale = serializers.CharField(required=False, help_text="e.g. en-US")
+    timeZone = serializers.CharField(required=False, help_text="IANA name, e.g. Europe/Paris")
+    company = serializers.CharField(required=False, allow_null=True, help_text="Company id.")
+    custom = serializers.DictField(required=False, help_text="Custom attributes by name.")
+    rev = serializers.IntegerField(
+        required=False, help_text="The rev this update was prepared against (409 when stale)."
+    )
+
+
+class CustomerAttributesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    externalId = serializers.CharField(allow_null=True)
+    emails = CustomerEmailSerializer(many=True)
+    phones = CustomerPhoneSerializer(many=True)
+    socials = CustomerSocialSerializer(many=True)
+    urls = CustomerUrlSerializer(many=True)
+    locations = CustomerLocationSerializer(many=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    locale = serializers.CharField(allow_null=True)
+    timeZone = serializers.CharField(allow_null=True)
+    custom = serializers.DictField()
+    rev = serializers.IntegerField()
+    createdAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
+    lastActivityAt = serializers.DateTimeField(allow_null=True)
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+
+
+class CustomerLinkSerializer(serializers.Serializer):
+    data = CustomerRefSerializer()
+
+
+class CustomerRelationshipsSerializer(serializers.Serializer):
+    company = CustomerLinkSerializer(required=False)
+
+
+class CustomerSelfLinkSerializer(serializers.Serializer):
+    self = serializers.CharField()
+
+
+class CustomerResourceSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+    attributes = CustomerAttributesSerializer()
+    relationships = CustomerRelationshipsSerializer()
+    links = CustomerSelfLinkSerializer()
+
+
+class CustomerDocumentSerializer(serializers.Serializer):
+    data = CustomerResourceSerializer()
+
+
+class CustomerPageMetaSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    total = serializers.IntegerField()
+    totalPages = serializers.IntegerField()
+
+
+class CustomerPageLinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    first = serializers.CharField()
+    prev = serializers.CharField(allow_null=True)
+    next = serializers.CharField(allow_null=True)
+
+
+class CustomerPageSerializer(serializers.Serializer):
+    meta = CustomerPageMetaSerializer()
+    links = CustomerPageLinksSerializer()
+    data = CustomerResourceSerializer(many=True)
+
+
+class CustomerMergeInputSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="Id of the customer that is merged and deleted.")
+    target = serializers.CharField(help_text="Id of the customer that remains.")
+
+
+class CompanyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
+    domains = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    custom = serializers.DictField(required=False)
+    rev = serializers.IntegerField(required=False)
+
+
+class CompanyAttributesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    externalId = serializers.CharField(allow_null=True)
+    domains = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    custom = serializers.DictField()
+    rev = serializers.IntegerField()
+    createdAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
+
+
+class CompanyResourceSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+    attributes = CompanyAttributesSerializer()
+    relationships = serializers.DictField()
+    links = CustomerSelfLinkSerializer()
+
+
+class CompanyDocumentSerializer(serializers.Serializer):
+    data = CompanyResourceSerializer()
+
+
+class CompanyPageSerializer(serializers.Serializer):
+    meta = CustomerPageMetaSerializer()
+    links = CustomerPageLinksSerializer()
+    data = CompanyResourceSerializer(many=True)
+
+
+PAGE = [
+    OpenApiParameter("page", int, description="1-based page number."),
+    OpenApiParameter("pageSize", int, description="Rows per page, at most 100."),
+]
+SORT = OpenApiParameter(
+    "sort",
+    str,
+    enum=selectors.SORTS,
+    description="Order; ties are broken by id. Default createdAt.",
+)
+UPDATED = [
+    OpenApiParameter("updatedAfter", OpenApiTypes.DATETIME, description="updatedAt > this."),
+    OpenApiParameter("updatedSince", OpenApiTypes.DATETIME, description="updatedAt ≥ this."),
+]
+REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
+
+
+def body_of(request):
+    return request.data
