@@ -11,6 +11,7 @@ from kdesk.errors import Conflict, Forbidden, ValidationFailed
 from kdesk.models import Event
 from klasses import services
 from klasses.models import KObject, Metadata
+from klasses.services import bulk as bulk_services
 
 pytestmark = pytest.mark.django_db
 
@@ -243,10 +244,10 @@ def test_an_object_changed_by_someone_else_meanwhile_runs_the_call_again_on_it(
         org=org, actor=None, klass=klass, items=[item(n, grace) for n in range(3)]
     )
     target = KObject.objects.get(org=org, external_id="E-1")
-    fields = services._kobject_fields
+    fields = bulk_services._kobject_fields
 
     def meanwhile(*args, **kwargs):
-        monkeypatch.setattr(services, "_kobject_fields", fields)
+        monkeypatch.setattr(bulk_services, "_kobject_fields", fields)
 
         def other_writer():  # another connection, committed while the bulk call runs
             try:
@@ -265,7 +266,7 @@ def test_an_object_changed_by_someone_else_meanwhile_runs_the_call_again_on_it(
         thread.join()
         return fields(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_kobject_fields", meanwhile)
+    monkeypatch.setattr(bulk_services, "_kobject_fields", meanwhile)
     results = services.kobject_bulk(
         org=org,
         actor=None,

@@ -5,7 +5,7 @@ import pytest
 
 from conversations import services as conv_services
 from kdesk.models import Event
-from klasses import services
+from klasses import relationships, services
 from klasses.models import KView
 from tests.customers.factories import CustomerFactory
 from timeline import cards
@@ -138,8 +138,8 @@ def test_a_conversation_card_reaches_linked_objects(org, customer, conversation)
         },
     )
     obj = services.kobject_create(org=org, actor=None, klass=ticket, data={"title": "T-9"})
-    rel = services.relationships.declared(org=org, klass=ticket)["about"]
-    services.relationships.links_change(
+    rel = relationships.declared(org=org, klass=ticket)["about"]
+    relationships.links_change(
         org=org,
         actor=None,
         relationship=rel,

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from klasses import services
+from klasses import relationships, services
 from klasses.models import KView
 from tests.customers.factories import CustomerFactory
 from timeline import cards
@@ -59,8 +59,8 @@ def shop(org):
 
 def add_orders(org, customer, count, start=0):
     klasses = {k: services.klass_get(org=org, name=k) for k in ("order", "shipment", "carrier")}
-    rels = services.relationships.declared(org=org, klass=klasses["order"])
-    carrier_rel = services.relationships.declared(org=org, klass=klasses["shipment"])["carrier"]
+    rels = relationships.declared(org=org, klass=klasses["order"])
+    carrier_rel = relationships.declared(org=org, klass=klasses["shipment"])["carrier"]
     ups = services.kobject_create(
         org=org, actor=None, klass=klasses["carrier"], data={"title": "UPS"}
     )
@@ -75,7 +75,7 @@ def add_orders(org, customer, count, start=0):
             ship = services.kobject_create(
                 org=org, actor=None, klass=klasses["shipment"], data={"title": f"S{i}.{n}"}
             )
-            services.relationships.links_change(
+            relationships.links_change(
                 org=org,
                 actor=None,
                 relationship=rels["shipments"],
@@ -83,7 +83,7 @@ def add_orders(org, customer, count, start=0):
                 targets=[(str(ship.pk), None)],
                 mode="add",
             )
-            services.relationships.links_change(
+            relationships.links_change(
                 org=org,
                 actor=None,
                 relationship=carrier_rel,
@@ -130,13 +130,13 @@ def test_the_inverse_side_and_the_limit_per_relation(org, shop):
     add_orders(org, customer, 1)
     order = services.klass_get(org=org, name="order")
     shipment = services.klass_get(org=org, name="shipment")
-    rel = services.relationships.declared(org=org, klass=order)["shipments"]
+    rel = relationships.declared(org=org, klass=order)["shipments"]
     first = services.kobject_create(org=org, actor=None, klass=order, data={"title": "Big"})
     ships = [
         services.kobject_create(org=org, actor=None, klass=shipment, data={"title": f"B{i}"})
         for i in range(RELATED_LIMIT + 5)
     ]
-    services.relationships.links_change(
+    relationships.links_change(
         org=org,
         actor=None,
         relationship=rel,

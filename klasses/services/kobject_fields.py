@@ -1,0 +1,231 @@
+"""One KObject body, checked and applied: what single and bulk writes share."""
+
+from kdesk.errors import FieldError
+from kdesk.payload import Payload
+from klasses import attributes
+from klasses.models import (
+    KObject,
+)
+from klasses.representations import kobject_resource
+from klasses.services.images import _images
+
+KOBJECT_FIELDS = {
+    "customer",
+    "company",
+    "externalId",
+    "title",
+    "description",
+    "images",
+    "icon",
+    "data",
+    "custom",
+    "tags",
+    "rev",
+    "relationships",
+}
+
+
+# ---- KObjects ---------------------------------------------------------------------------------
+
+
+def _refs(org, customer_ids, company_ids):
+    from customers.models import Company, Customer
+
+    found_customers = (
+        set(Customer.objects.filter(org=org, pk__in=customer_ids).values_list("pk", flat=True))
+        if customer_ids
+        else set()
+    )
+    found_companies = (
+        set(Company.objects.filter(org=org, pk__in=company_ids).values_list("pk", flat=True))
+        if company_ids
+        else set()
+    )
+    return found_customers, found_companies
+
+
+# (attribute, field, the cleared value) for an attribute sent as null; customer/company 0 unlinks
+KOBJECT_CLEARED = (
+    ("externalId", "external_id", None),
+    ("description", "description", ""),
+    ("icon", "icon", ""),
+    ("images", "images", []),
+    ("tags", "tags", []),
+    ("customer", "customer_id", 0),
+    ("company", "company_id", 0),
+)
+
+
+def _kobject_fields(
+    org, klass, data, *, creating, pointer="", validator=None, undefined=None, existing=None
+):
+    """Validate one KObject body; returns (fields, errors). `customer`/`company` are ids;
+    `existing` is the KObject an update changes (what `"data": null` clears).
+    `relationships` is read by the single-object services (_body_links), not here."""
+    p = Payload(data, allowed=KOBJECT_FIELDS, pointer=pointer)
+    fields = {
+        "title": p.string("title", required=creating, blank=False),
+        "external_id": p.string("externalId"),
+        "description": p.string("description", max_length=10000),
+        "icon": p.string("icon", max_length=64),
+        "images": _images(p),
+        "tags": p.strings("tags"),
+        "customer_id": p.reference("customer"),
+        "company_id": p.reference("company"),
+    }
+    # An attribute sent as null is cleared (an update changes only what the body carries).
+    nulls = {k for k, v in p.data.items() if v is None}
+    if fields["external_id"] == "":
+        nulls.add("externalId")  # blank is no externalId: never a shared "" key
+    if "title" in nulls and not creating:
+        p.error("title", "required", "title is required: it cannot be cleared.")
+    kept = set()
+    for name, field, cleared in KOBJECT_CLEARED:
+        if name in nulls:
+            fields[field] = cleared
+            kept.add(field)
+    resource = f"kobject.{klass.name}"
+    engine_errors = []
+    for key in ("data", "custom"):
+        values = p.obj(key)
+        if key in nulls and existing is not None:
+            # `"data": null` clears every value; the engine names the required ones
+            values = dict.fromkeys(getattr(existing, key) or {})
+        if values is None and not (creating and key == "data"):
+            continue
+        cleaned, errs, new = attributes.validate(
+            org=org,
+            resource=resource,
+            values=values or {},
+            pointer=f"{pointer}/{key}",
+            creating=creating and key == "data",
+            validator=validator,
+        )
+        fields[key] = cleaned
+        engine_errors.extend(errs)
+        if undefined is not None:
+            undefined.update(new)
+        elif not errs:
+            attributes.record(org, resource, new)
+    errors = [*p.errors, *engine_errors]
+    return (
+        {k: v for k, v in fields.items() if v is not None or k in kept},
+        errors,
+        p.data.get("rev"),
+    )
+
+
+def _check_refs(org, items):
+    """items: [(pointer, fields)] → errors for customer/company ids outside the org."""
+    customers = {f["customer_id"] for _, f in items if f.get("customer_id")}
+    companies = {f["company_id"] for _, f in items if f.get("company_id")}
+    found_customers, found_companies = _refs(org, customers, companies)
+    errors = []
+    for pointer, f in items:
+        if f.get("customer_id") and f["customer_id"] not in found_customers:
+            errors.append(FieldError(f"{pointer}/customer", "not_found", "No such customer."))
+        if f.get("company_id") and f["company_id"] not in found_companies:
+            errors.append(FieldError(f"{pointer}/company", "not_found", "No such company."))
+    return errors
+
+
+def _apply(obj, fields):
+    for key, value in fields.items():
+        if key in ("customer_id", "company_id"):
+            value = value or None
+        if key in ("data", "custom") and obj.pk:
+            value = {k: v for k, v in {**getattr(obj, key), **value}.items() if v is not None}
+        setattr(obj, key, value)
+
+
+CHANGE_NAMES = {
+    "title": "title",
+    "external_id": "externalId",
+    "description": "description",
+    "icon": "icon",
+    "images": "images",
+    "tags": "tags",
+    "customer_id": "customer",
+    "company_id": "company",
+}
+
+
+def _changes(before, after):
+    out = {}
+    for field, name in CHANGE_NAMES.items():
+        if before.get(field) != after.get(field):
+            out[name] = {"before": before.get(field), "after": after.get(field)}
+    for key in ("data", "custom"):
+        b, a = before.get(key) or {}, after.get(key) or {}
+        for attr in set(b) | set(a):
+            if b.get(attr) != a.get(attr):
+                out[f"{key}.{attr}"] = {"before": b.get(attr), "after": a.get(attr)}
+    return out
+
+
+def _snapshot(obj):
+    return {f: getattr(obj, f) for f in (*CHANGE_NAMES, "data", "custom")}
+
+
+def _rule_record(obj):
+    """What validation rules read of a KObject: its API attribute names, links as ids."""
+    return {
+        "externalId": obj.external_id,
+        "title": obj.title,
+        "description": obj.description,
+        "images": obj.images,
+        "icon": obj.icon,
+        "tags": obj.tags,
+        "data": obj.data or {},
+        "custom": obj.custom or {},
+        "customer": str(obj.customer_id) if obj.customer_id else None,
+        "company": str(obj.company_id) if obj.company_id else None,
+    }
+
+
+def kobject_rule_errors(
+    *, org, klass, fields, existing=None, replace=False, pointer="", rules=None
+):
+    """The FieldErrors the validation rules of `kobject.<klass>` report for one prepared item.
+
+    `fields` is what _kobject_fields returned for the item; `existing` the KObject it updates
+    (None: it creates one); `replace` a full replacement (PUT) of data/custom. Nothing is
+    written and `existing` is left as it is. `pointer` prefixes every error (`/3` in a bulk
+    call); pass `rules=attributes.rules_for(org, f"kobject.{klass.name}")` when checking many
+    items so the rules are read once.
+    """
+    if existing is None:
+        probe, before = KObject(org=org, klass=klass), None
+    else:
+        probe = KObject(
+            **{f.attname: getattr(existing, f.attname) for f in KObject._meta.concrete_fields}
+        )
+        before = _snapshot(existing)
+        if replace:
+            probe.data, probe.custom = {}, {}
+    _apply(probe, fields)
+    record = _rule_record(probe)
+    changed = set(record) if before is None else set(_changes(before, _snapshot(probe)))
+    errors = attributes.check_rules(
+        org=org,
+        resource=f"kobject.{klass.name}",
+        action="create" if existing is None else "update",
+        record=record,
+        changed=changed,
+        rules=rules,
+    )
+    if pointer:
+        errors = [FieldError(pointer + e.pointer, e.code, e.detail) for e in errors]
+    return errors
+
+
+def _event(klass, obj, action, changes=None, links=None):
+    return {
+        "type": f"kobject.{klass.name}.{action}",
+        "resource": f"kobject.{klass.name}",
+        "resource_id": obj.pk,
+        "customer_id": obj.customer_id,
+        "rev": obj.rev,
+        "data": kobject_resource(obj, klass.name, links),
+        "changes": changes or {},
+    }

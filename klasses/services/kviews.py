@@ -1,0 +1,160 @@
+"""KView writes: admin-written cards and iframes on the desk."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from kdesk.errors import NotFound, check_rev
+from kdesk.events import assign_changes, emit
+from kdesk.payload import Payload
+from klasses.models import (
+    Klass,
+    KView,
+)
+from klasses.representations import kview_resource
+
+# ---- KViews -----------------------------------------------------------------------------------
+
+KVIEW_FIELDS = {
+    "name",
+    "resource",
+    "context",
+    "kind",
+    "template",
+    "urlTemplate",
+    "position",
+    "active",
+    "rev",
+}
+
+
+# (attribute, field, the cleared value, None where it cannot be cleared)
+KVIEW_CLEARED = (
+    ("name", "name", None),
+    ("resource", "resource", None),
+    ("context", "context", None),
+    ("kind", "kind", None),
+    ("template", "template", ""),
+    ("urlTemplate", "url_template", ""),
+    ("position", "position", 0),
+    ("active", "active", None),
+)
+
+
+def _kview_fields(org, data, *, creating, current=None):
+    """(fields to set, body rev). `current`: the KView an update changes, so that the kind it
+    ends up with is checked against the template it ends up with."""
+    p = Payload(data, allowed=KVIEW_FIELDS)
+    fields = {
+        "name": p.string("name", max_length=120, required=creating, blank=False),
+        "resource": p.string("resource", max_length=120, required=creating),
+        "context": p.choice("context", KView.Context.values, required=creating),
+        "kind": p.choice("kind", KView.Kind.values),
+        "template": p.string("template", max_length=50000),
+        "url_template": p.string("urlTemplate", max_length=2048),
+        "position": p.integer("position", minimum=-1000, maximum=1000),
+        "active": p.boolean("active"),
+    }
+    for attribute, field, cleared in KVIEW_CLEARED:
+        if not creating and attribute in p.data and p.data[attribute] is None:
+            if cleared is None:
+                p.error(attribute, "required", f"{attribute} is required: it cannot be cleared.")
+            else:
+                fields[field] = cleared
+    resource = fields["resource"]
+    if resource and resource not in ("customer", "conversation"):
+        if (
+            not resource.startswith("kobject.")
+            or not Klass.objects.filter(org=org, name=resource[8:]).exists()
+        ):
+            p.error(
+                "resource",
+                "invalid",
+                "resource is customer, conversation or kobject.<an existing Klass>.",
+            )
+    kind = fields["kind"] or (current.kind if current is not None else "template")
+    template = (
+        fields["template"] if fields["template"] is not None else getattr(current, "template", "")
+    )
+    url = (
+        fields["url_template"]
+        if fields["url_template"] is not None
+        else getattr(current, "url_template", "")
+    )
+    if kind == "iframe" and not url:
+        p.error("urlTemplate", "required", "An iframe KView needs a urlTemplate.")
+    if kind == "template" and not template:
+        p.error("template", "required", "A template KView needs a template.")
+    if fields["template"]:
+        from timeline.kviews import syntax_error
+
+        problem = syntax_error(fields["template"])
+        if problem:
+            p.error("template", "syntax", problem)
+    if fields["url_template"]:
+        from timeline.kviews import url_template_error
+
+        problem = url_template_error(fields["url_template"])
+        if problem:
+            p.error("urlTemplate", "invalid", problem)
+    p.raise_if_errors()
+    return {k: v for k, v in fields.items() if v is not None}, p.data.get("rev")
+
+
+@transaction.atomic
+def kview_create(*, org, actor, data):
+    fields, _ = _kview_fields(org, data, creating=True)
+    kview = KView.objects.create(org=org, **fields)
+    emit(
+        org=org,
+        type="kview.create",
+        resource="kview",
+        resource_id=kview.pk,
+        actor=actor,
+        rev=1,
+        data=kview_resource(kview),
+    )
+    return kview
+
+
+@transaction.atomic
+def kview_update(*, org, actor, kview, data, rev=None):
+    kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
+    if kview is None:
+        raise NotFound("No KView with this id.")
+    body_rev = data.get("rev") if isinstance(data, dict) else None
+    check_rev(kview.rev, rev if rev is not None else body_rev, resource="KView")
+    fields, _ = _kview_fields(org, data, creating=False, current=kview)
+    changes = assign_changes(kview, fields, {"url_template": "urlTemplate"})
+    kview.rev += 1
+    kview.updated_at = timezone.now()
+    kview.save()
+    emit(
+        org=org,
+        type="kview.update",
+        resource="kview",
+        resource_id=kview.pk,
+        actor=actor,
+        rev=kview.rev,
+        data=kview_resource(kview),
+        changes=changes,
+    )
+    return kview
+
+
+@transaction.atomic
+def kview_delete(*, org, actor, kview, rev=None):
+    if rev is not None:
+        kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
+        if kview is None:
+            raise NotFound("No KView with this id.")
+        check_rev(kview.rev, rev, resource="KView")
+    snapshot = kview_resource(kview)
+    kview.delete()
+    emit(
+        org=org,
+        type="kview.delete",
+        resource="kview",
+        resource_id=snapshot["id"],
+        actor=actor,
+        data=snapshot,
+    )

@@ -1,0 +1,134 @@
+"""Metadata: the attribute definitions of a resource."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.events import emit
+from kdesk.payload import Payload
+from klasses import attributes
+from klasses.models import (
+    Klass,
+    KObject,
+    Metadata,
+)
+from klasses.representations import metadata_resource
+from klasses.schema import (
+    check_existing,
+    normalize_definitions,
+)
+
+# ---- metadata ---------------------------------------------------------------------------------
+
+
+def _valid_resource(org, resource):
+    if resource in ("customer", "company", "conversation", "message"):
+        return
+    if (
+        resource.startswith("kobject.")
+        and Klass.objects.filter(org=org, name=resource[len("kobject.") :]).exists()
+    ):
+        return
+    raise NotFound(
+        f"Unknown resource '{resource}': use customer, company, conversation, message or "
+        "kobject.<klass name>."
+    )
+
+
+def _rows_for(org, resource):
+    """(id, values) of every stored row whose custom values a definition change would touch."""
+    from django.apps import apps
+
+    if resource.startswith("kobject."):
+        qs = KObject.objects.filter(org=org, klass__name=resource[len("kobject.") :])
+        for row_id, data, custom in qs.values_list("id", "data", "custom").iterator():
+            yield row_id, {**(data or {}), **(custom or {})}
+        return
+    model = {
+        "customer": ("customers", "Customer"),
+        "company": ("customers", "Company"),
+        "conversation": ("conversations", "Conversation"),
+        "message": ("conversations", "Message"),
+    }[resource]
+    try:
+        qs = apps.get_model(*model).objects.filter(org=org)
+    except LookupError:
+        return
+    yield from qs.values_list("id", "custom").iterator()
+
+
+@transaction.atomic
+def metadata_update(*, org, actor, resource, data, force=False, replace=False):
+    """Define attributes for a resource. A change existing rows would violate is refused with
+    the number of rows that would break, unless `force` (then those rows are left untouched and
+    reported)."""
+    _valid_resource(org, resource)
+    p = Payload(data, allowed={"properties", "rev"})
+    raw = p.obj("properties")
+    if raw is None and not p.errors:
+        p.error("properties", "required", "properties is required.")
+    p.raise_if_errors()
+    meta, created = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
+    # a resource nobody defined yet reads as rev 0, so that is the rev a first write may send
+    check_rev(0 if created else meta.rev, p.data.get("rev"), resource="metadata")
+    if not replace:
+        # A PUT changes only what it carries, down to each definition's keys: `{"required":
+        # true}` keeps the displayName; a key sent as null goes back to its default.
+        raw = {
+            name: {**meta.properties[name], **d}
+            if isinstance(d, dict) and isinstance(meta.properties.get(name), dict)
+            else d
+            for name, d in raw.items()
+        }
+    definitions, errors = normalize_definitions(raw)
+    if errors:
+        raise ValidationFailed([FieldError(e.pointer, e.code, e.detail) for e in errors])
+    merged = dict(definitions) if replace else {**meta.properties, **definitions}
+    # Only attributes whose definitions change are re-checked: a row already wrong on an
+    # attribute nobody touches must not block this change.
+    broken = (
+        check_existing(meta.properties, merged, _rows_for(org, resource)) if definitions else []
+    )
+    if broken and not force:
+        raise Conflict(
+            f"{len(broken)} existing row(s) would violate these definitions (for example id "
+            f"{', '.join(map(str, broken[:5]))}). Fix them first, or send ?force=true to apply the "
+            "definitions and leave those rows as they are.",
+            errors=[
+                FieldError(
+                    "/properties",
+                    "would_break",
+                    f"{len(broken)} existing row(s) would violate these definitions.",
+                )
+            ],
+        )
+    before = meta.properties
+    meta.properties = merged
+    meta.rev += 1
+    meta.updated_at = timezone.now()
+    meta.save()
+    attributes.invalidate(org, resource)
+    changes = {
+        name: {"before": before.get(name), "after": merged.get(name)}
+        for name in set(before) | set(merged)
+        if before.get(name) != merged.get(name)
+    }
+    emit(
+        org=org,
+        type="metadata.update",
+        resource="metadata",
+        resource_id=resource,
+        actor=actor,
+        rev=meta.rev,
+        data=metadata_resource(resource, merged, meta.rev, meta.updated_at),
+        changes=changes,
+    )
+    return meta, broken
+
+
+def metadata_get(*, org, resource):
+    _valid_resource(org, resource)
+    meta = Metadata.objects.filter(org=org, resource=resource).first()
+    if meta is None:
+        return {}, 0, None
+    return meta.properties, meta.rev, meta.updated_at
