@@ -3,17 +3,18 @@
 import re
 
 from django.db import transaction
-from django.utils import timezone
 
-from kdesk.errors import NotFound, check_rev
-from kdesk.events import assign_changes, emit
+from kdesk.errors import NotFound
+from kdesk.events import emit
 from kdesk.payload import Payload
 from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
+from kdesk.updates import lock_for_write, model_update
 from klasses import relationships
 from klasses.models import (
     STANDARD_RESOURCES,
     Klass,
 )
+from klasses.services.changes import changes_of
 from klasses.services.images import _images
 
 KLASS_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
@@ -127,18 +128,24 @@ def klass_update(*, org, actor, klass, data, rev=None):
     if rels is not None:
         p.errors += relationships.validate_definitions(org=org, klass_name=klass.name, items=rels)
     p.raise_if_errors()
-    klass = Klass.objects.select_for_update().get(pk=klass.pk)
-    check_rev(klass.rev, rev if rev is not None else p.data.get("rev"), resource="Klass")
-    changes = assign_changes(klass, fields, KLASS_API_NAMES)
+    klass = lock_for_write(
+        Klass,
+        org=org,
+        pk=klass.pk,
+        rev=rev if rev is not None else p.data.get("rev"),
+        resource="Klass",
+        missing=f"No Klass named '{klass.name}'.",
+    )
+    changes = changes_of(klass, fields, KLASS_API_NAMES)
     if rels is not None:
         before = relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]
         relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
         after = relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]
         if before != after:
             changes["relationships"] = {"before": before, "after": after}
-    klass.rev += 1
-    klass.updated_at = timezone.now()
-    klass.save()
+    # relationships live in their own rows: changing only them still moves the Klass's rev
+    if not model_update(klass, fields, extra=("updated_at",) if changes else ()):
+        return klass
     emit(
         org=org,
         type="klass.update",

@@ -129,12 +129,23 @@ def _check_refs(org, items):
     return errors
 
 
-def _apply(obj, fields):
+def _values(obj, fields, *, replace=False):
+    """The column values `fields` (from _kobject_fields) give `obj`: a stored object's data and
+    custom are merged into (or, with `replace`, replaced by) what the body carries; a value sent
+    as null drops out."""
+    out = {"data": {}, "custom": {}} if replace else {}
     for key, value in fields.items():
         if key in ("customer_id", "company_id"):
             value = value or None
         if key in ("data", "custom") and obj.pk:
-            value = {k: v for k, v in {**getattr(obj, key), **value}.items() if v is not None}
+            base = {} if replace else getattr(obj, key)
+            value = {k: v for k, v in {**base, **value}.items() if v is not None}
+        out[key] = value
+    return out
+
+
+def _apply(obj, fields, *, replace=False):
+    for key, value in _values(obj, fields, replace=replace).items():
         setattr(obj, key, value)
 
 
@@ -201,9 +212,7 @@ def kobject_rule_errors(
             **{f.attname: getattr(existing, f.attname) for f in KObject._meta.concrete_fields}
         )
         before = _snapshot(existing)
-        if replace:
-            probe.data, probe.custom = {}, {}
-    _apply(probe, fields)
+    _apply(probe, fields, replace=replace)
     record = _rule_record(probe)
     changed = set(record) if before is None else set(_changes(before, _snapshot(probe)))
     errors = attributes.check_rules(

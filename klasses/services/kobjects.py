@@ -1,10 +1,10 @@
 """KObject writes, one object at a time."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.events import emit
+from kdesk.updates import lock_for_write, model_update
 from klasses import relationships
 from klasses.models import (
     Klass,
@@ -17,6 +17,7 @@ from klasses.services.kobject_fields import (
     _event,
     _kobject_fields,
     _snapshot,
+    _values,
     kobject_rule_errors,
 )
 from klasses.services.links import links_remove
@@ -57,10 +58,10 @@ def kobject_links(*, org, klass, kobject):
     ]
 
 
-def _save_unique(obj, pointer=""):
+def _save_unique(obj, pointer="", update_fields=None):
     try:
         with transaction.atomic():
-            obj.save()
+            obj.save(update_fields=update_fields)
     except IntegrityError:
         raise Conflict(
             f"Another {obj.klass.name} already has externalId {obj.external_id!r}.",
@@ -98,11 +99,18 @@ def kobject_create(*, org, actor, klass, data):
 
 @transaction.atomic
 def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
-    obj = KObject.objects.select_for_update().select_related("klass").filter(pk=kobject.pk).first()
-    if obj is None:
-        raise NotFound(f"No {klass.name} with this id.")
+    """Change one object (`partial`: only what the body carries; else a full replacement of
+    data and custom). A body that changes nothing writes nothing and records no event."""
     body_rev = data.get("rev") if isinstance(data, dict) else None
-    check_rev(obj.rev, rev if rev is not None else body_rev, resource=klass.name)
+    obj = lock_for_write(
+        KObject.objects.filter(klass=klass),
+        org=org,
+        pk=kobject.pk,
+        rev=rev if rev is not None else body_rev,
+        resource=klass.name,
+        missing=f"No {klass.name} with this id.",
+    )
+    obj.klass = klass
     fields, errors, _ = _kobject_fields(org, klass, data, creating=not partial, existing=obj)
     errors += _check_refs(org, [("", fields)])
     links = _body_links(org, klass, data, errors)
@@ -114,27 +122,27 @@ def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
     if errors:
         raise ValidationFailed(errors)
     before = _snapshot(obj)
-    if not partial:
-        obj.data, obj.custom = {}, {}
-    _apply(obj, fields)
-    after = _snapshot(obj)
-    changes = _changes(before, after)
-    obj.rev += 1
-    obj.updated_at = timezone.now()
-    _save_unique(obj)
+    changed = model_update(obj, _values(obj, fields, replace=not partial), save=False)
+    if changed:
+        _save_unique(obj, update_fields=[*changed, "rev", "updated_at"])
     relationships.body_links_apply(org=org, actor=actor, kobject=obj, items=links)
-    linkage = kobject_links(org=org, klass=klass, kobject=obj)
-    emit(org=org, actor=actor, **_event(klass, obj, "update", changes, links=linkage))
+    if changed:
+        linkage = kobject_links(org=org, klass=klass, kobject=obj)
+        changes = _changes(before, _snapshot(obj))
+        emit(org=org, actor=actor, **_event(klass, obj, "update", changes, links=linkage))
     return obj
 
 
 @transaction.atomic
 def kobject_delete(*, org, actor, klass, kobject, rev=None):
-    if rev is not None:
-        kobject = KObject.objects.select_for_update().filter(org=org, pk=kobject.pk).first()
-        if kobject is None:
-            raise NotFound(f"No {klass.name} with this id.")
-        check_rev(kobject.rev, rev, resource=klass.name)
+    kobject = lock_for_write(
+        KObject.objects.filter(klass=klass),
+        org=org,
+        pk=kobject.pk,
+        rev=rev,
+        resource=klass.name,
+        missing=f"No {klass.name} with this id.",
+    )
     snapshot = _event(klass, kobject, "delete")
     links_remove(org=org, actor=actor, resource=f"kobject.{klass.name}", ids=[kobject.pk])
     KObject.objects.filter(org=org, pk=kobject.pk).delete()

@@ -1,16 +1,16 @@
 """KView writes: admin-written cards and iframes on the desk."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from kdesk.errors import NotFound, check_rev
-from kdesk.events import assign_changes, emit
+from kdesk.events import emit
 from kdesk.payload import Payload
+from kdesk.updates import lock_for_write, model_update
 from klasses.models import (
     Klass,
     KView,
 )
 from klasses.representations import kview_resource
+from klasses.services.changes import changes_of
 
 # ---- KViews -----------------------------------------------------------------------------------
 
@@ -118,16 +118,19 @@ def kview_create(*, org, actor, data):
 
 @transaction.atomic
 def kview_update(*, org, actor, kview, data, rev=None):
-    kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
-    if kview is None:
-        raise NotFound("No KView with this id.")
     body_rev = data.get("rev") if isinstance(data, dict) else None
-    check_rev(kview.rev, rev if rev is not None else body_rev, resource="KView")
+    kview = lock_for_write(
+        KView,
+        org=org,
+        pk=kview.pk,
+        rev=rev if rev is not None else body_rev,
+        resource="KView",
+        missing="No KView with this id.",
+    )
     fields, _ = _kview_fields(org, data, creating=False, current=kview)
-    changes = assign_changes(kview, fields, {"url_template": "urlTemplate"})
-    kview.rev += 1
-    kview.updated_at = timezone.now()
-    kview.save()
+    changes = changes_of(kview, fields, {"url_template": "urlTemplate"})
+    if not model_update(kview, fields):
+        return kview
     emit(
         org=org,
         type="kview.update",
@@ -143,11 +146,9 @@ def kview_update(*, org, actor, kview, data, rev=None):
 
 @transaction.atomic
 def kview_delete(*, org, actor, kview, rev=None):
-    if rev is not None:
-        kview = KView.objects.select_for_update().filter(org=org, pk=kview.pk).first()
-        if kview is None:
-            raise NotFound("No KView with this id.")
-        check_rev(kview.rev, rev, resource="KView")
+    kview = lock_for_write(
+        KView, org=org, pk=kview.pk, rev=rev, resource="KView", missing="No KView with this id."
+    )
     snapshot = kview_resource(kview)
     kview.delete()
     emit(

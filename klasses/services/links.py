@@ -8,6 +8,7 @@ from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.events import emit, emit_many
 from kdesk.payload import Payload
 from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
+from kdesk.updates import model_update
 from klasses.models import (
     Klass,
     KObject,
@@ -37,9 +38,7 @@ def kobjects_unlink(*, org, actor, customer_id=None, company_id=None):
     for obj in objs:
         before = _snapshot(obj)
         concerns = obj.customer_id  # the customer whose timeline the change belongs to
-        setattr(obj, field, None)
-        obj.rev += 1
-        obj.updated_at = now
+        model_update(obj, {field: None}, now=now, save=False)
         event = _event(obj.klass, obj, "update", _changes(before, _snapshot(obj)))
         event["customer_id"] = concerns
         events.append(event)

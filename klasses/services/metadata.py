@@ -1,11 +1,11 @@
 """Metadata: the attribute definitions of a resource."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import emit
 from kdesk.payload import Payload
+from kdesk.updates import model_update
 from klasses import attributes
 from klasses.models import (
     Klass,
@@ -103,10 +103,9 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
             ],
         )
     before = meta.properties
-    meta.properties = merged
-    meta.rev += 1
-    meta.updated_at = timezone.now()
-    meta.save()
+    # a first definition is written even when empty: the resource now reads as defined
+    if not model_update(meta, {"properties": merged}, extra=("properties",) if created else ()):
+        return meta, broken
     attributes.invalidate(org, resource)
     changes = {
         name: {"before": before.get(name), "after": merged.get(name)}

@@ -1,11 +1,11 @@
 """Validation rules: what a rule may name, and their writes."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
-from kdesk.events import assign_changes, emit
+from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.events import emit
 from kdesk.payload import Payload
+from kdesk.updates import lock_for_write, model_update
 from klasses.models import (
     Klass,
     Metadata,
@@ -15,6 +15,7 @@ from klasses.schema import (
     UnknownAttributeType,
     attribute_type,
 )
+from klasses.services.changes import changes_of
 
 # ---- validation rules -------------------------------------------------------------------------
 
@@ -287,14 +288,18 @@ def _merge_errors(first, more):
     return [*first, *(e for e in more if e.pointer not in named)]
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)  # the API calls it outside any transaction
 def rule_update(*, org, actor, rule, data, rev=None):
     fields, body_rev = rule_payload(data, creating=False)
     found = fields.pop("errors", [])
-    rule = ValidationRule.objects.select_for_update().filter(org=org, pk=rule.pk).first()
-    if rule is None:
-        raise NotFound("No validation with this id.")
-    check_rev(rule.rev, rev if rev is not None else body_rev, resource="validation")
+    rule = lock_for_write(
+        ValidationRule,
+        org=org,
+        pk=rule.pk,
+        rev=rev if rev is not None else body_rev,
+        resource="validation",
+        missing="No validation with this id.",
+    )
     merged = {
         "resource": rule.resource,
         "attribute": rule.attribute,
@@ -316,22 +321,23 @@ def rule_update(*, org, actor, rule, data, rev=None):
     errors = _merge_errors(found, errors + _condition_errors(fields.get("condition")))
     if errors:
         raise ValidationFailed(errors)
-    changes = assign_changes(rule, {**merged, **fields})
-    if not changes:
+    changes = changes_of(rule, {**merged, **fields})
+    if not model_update(rule, {**merged, **fields}):
         return rule
-    rule.rev += 1
-    rule.updated_at = timezone.now()
-    rule.save()
     _rule_event(org, actor, rule, "update", changes)
     return rule
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rule_delete(*, org, actor, rule, rev=None):
-    rule = ValidationRule.objects.select_for_update().filter(org=org, pk=rule.pk).first()
-    if rule is None:
-        raise NotFound("No validation with this id.")
-    check_rev(rule.rev, rev, resource="validation")
+    rule = lock_for_write(
+        ValidationRule,
+        org=org,
+        pk=rule.pk,
+        rev=rev,
+        resource="validation",
+        missing="No validation with this id.",
+    )
     _rule_event(org, actor, rule, "delete")
     rule.delete()
 

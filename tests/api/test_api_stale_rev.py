@@ -43,7 +43,7 @@ WRITES = [
     ("put", "/v1/conversations/{conversation}", {"name": "Changed"}),
     ("put", "/v1/customers/externalId=c-1", {"name": "Changed"}),
     ("put", "/v1/klasses/order/externalId=o-1", {"title": "Changed"}),
-    ("put", "/v1/metadata/customer", {"properties": {"tierStr": {"displayName": "Tier"}}}),
+    ("put", "/v1/metadata/customer", {"properties": {"tierStr": {"displayName": "Level"}}}),
     ("put", "/v1/tags/{tag}", {"name": "changed"}),
     ("put", "/v1/shortcuts/{shortcut}", {"name": "changed"}),
     ("put", "/v1/kviews/{kview}", {"name": "Changed"}),
