@@ -10,8 +10,9 @@ page shows agents "card unavailable" and admins the error with its line.
 
 from dataclasses import dataclass
 
+from klasses import kviews
 from klasses.models import Klass, KObject, KView
-from timeline import kview_related, kviews
+from timeline import kview_related
 from timeline.kview_related import Node
 
 OBJECTS_PER_CARD = 20

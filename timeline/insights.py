@@ -279,7 +279,7 @@ def money(value, definition):
     currency's decimals (two, none for yen and the like), rounded half away from zero."""
     from decimal import ROUND_HALF_UP
 
-    from timeline.kviews import CURRENCY_SYMBOLS
+    from klasses.kviews import CURRENCY_SYMBOLS
 
     code = definition["currency"]
     places = 0 if code in ZERO_DECIMAL else 2

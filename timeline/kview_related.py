@@ -14,8 +14,8 @@ from functools import lru_cache
 from jinja2 import nodes
 
 from klasses import selectors
-from timeline.kview_nesting import check_tokens, check_tree
-from timeline.kview_readonly import ReadOnlyDict, read_only
+from klasses.kviews.nesting import check_tokens, check_tree
+from klasses.kviews.readonly import ReadOnlyDict, read_only
 
 RELATED_LIMIT = 20
 MAX_DEPTH = 3
@@ -44,7 +44,7 @@ def related_names(env, sources):
 
 @lru_cache(maxsize=256)
 def _names_in(env, source):
-    """Parsed once per source and process, as templates are compiled once (kviews._compile)."""
+    """Parsed once per source and process, as templates are compiled once (klasses.kviews.engine._compile)."""
     if "related" not in source:
         return ()
     try:

@@ -85,13 +85,13 @@ def _kview_fields(org, data, *, creating, current=None):
     if kind == "template" and not template:
         p.error("template", "required", "A template KView needs a template.")
     if fields["template"]:
-        from timeline.kviews import syntax_error
+        from klasses.kviews import syntax_error
 
         problem = syntax_error(fields["template"])
         if problem:
             p.error("template", "syntax", problem)
     if fields["url_template"]:
-        from timeline.kviews import url_template_error
+        from klasses.kviews import url_template_error
 
         problem = url_template_error(fields["url_template"])
         if problem:

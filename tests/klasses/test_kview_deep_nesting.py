@@ -5,9 +5,10 @@ page."""
 
 import pytest
 
+from klasses.kviews import engine as kviews
 from klasses.models import KView
 from tests.customers.factories import CustomerFactory
-from timeline import cards, kviews
+from timeline import cards
 
 pytestmark = pytest.mark.django_db
 

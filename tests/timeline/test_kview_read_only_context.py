@@ -3,10 +3,10 @@ so an attempt to mutate it fails that card's render and the next card still sees
 
 import pytest
 
-from klasses import services
+from klasses import kviews, services
 from klasses.models import KView
 from tests.customers.factories import CustomerFactory
-from timeline import cards, kviews
+from timeline import cards
 
 MUTATIONS = [
     "{{ customer.pop('name') }}",

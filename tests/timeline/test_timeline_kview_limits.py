@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from klasses.kviews import engine as kviews
 from tests.timeline.desk_data import build, people
-from timeline import demo, kviews
+from timeline import demo
 
 BIG = "{% set a = 'x' * 50000 %}"
 R = "{% set r = range(1000)|list %}"

@@ -1,6 +1,6 @@
 import pytest
 
-from timeline import kviews
+from klasses import kviews
 
 CTX = {
     "customer": {"name": "Grace", "email": "grace@example.com"},

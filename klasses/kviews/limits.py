@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 MAX_RENDER_SECONDS = 0.2
 MAX_OUTPUT_CHARS = 50_000
-MAX_SOURCE_CHARS = 50_000  # as klasses.services accepts; compiling cannot be interrupted
+MAX_SOURCE_CHARS = 50_000  # as klasses.services.kviews accepts; compiling cannot be interrupted
 MAX_BUILT_CHARS = 20 * MAX_OUTPUT_CHARS
 MAX_RANGE = 1000
 MAX_WIDTH = 1000

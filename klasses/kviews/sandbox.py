@@ -9,7 +9,7 @@ The limits hold for any template:
   value may pass MAX_OUTPUT_CHARS (characters, or items at any depth), and one render may build
   MAX_BUILT_CHARS in all, so a loop cannot pile up many big values either.
 
-What a render may spend, and how sizes are counted, is in `kview_limits`.
+What a render may spend, and how sizes are counted, is in `limits`.
 """
 
 import re
@@ -28,7 +28,7 @@ from jinja2.utils import generate_lorem_ipsum
 from markupsafe import EscapeFormatter, Markup, soft_str
 from markupsafe import escape as html_escape
 
-from timeline.kview_limits import (
+from klasses.kviews.limits import (
     FLAT,
     MAX_NUMBER_BITS,
     MAX_OUTPUT_CHARS,
@@ -46,7 +46,7 @@ from timeline.kview_limits import (
     text_len,
     tick,
 )
-from timeline.kview_readonly import mutates
+from klasses.kviews.readonly import mutates
 
 
 def _check_replace(s, old, new, count=-1):
@@ -369,7 +369,7 @@ class LimitedEnvironment(SandboxedEnvironment):
         return count_built(super().call(__context, __obj, *args, **kwargs))
 
     def is_safe_attribute(self, obj, attr, value):
-        # the data given to the template is read-only (kview_readonly): no method that changes it
+        # the data given to the template is read-only (readonly): no method that changes it
         if mutates(obj, attr):
             return False
         return super().is_safe_attribute(obj, attr, value)

@@ -6,7 +6,7 @@ with rel=noopener, only http/https/mailto URLs survive). A failing template neve
 `render` returns a result whose error agents see as "card unavailable" and admins see with its
 line number.
 
-The limits themselves are in `kview_sandbox` (the environment) and `kview_limits` (the budgets).
+The limits themselves are in `sandbox` (the environment) and `limits` (the budgets).
 """
 
 import traceback
@@ -22,7 +22,7 @@ from django.utils.html import escape
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import SecurityError
 
-from timeline.kview_limits import (
+from klasses.kviews.limits import (
     MAX_SOURCE_CHARS,
     MAX_WIDTH,
     RenderLimit,
@@ -31,9 +31,9 @@ from timeline.kview_limits import (
     render_budget,
     text_len,
 )
-from timeline.kview_nesting import check_tokens, check_tree
-from timeline.kview_readonly import read_only
-from timeline.kview_sandbox import limited_environment, limited_output
+from klasses.kviews.nesting import check_tokens, check_tree
+from klasses.kviews.readonly import read_only
+from klasses.kviews.sandbox import limited_environment, limited_output
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 
@@ -155,7 +155,7 @@ TOO_DEEP = "the template nests too deeply to compile; simplify it"
 
 
 def _parse(source):
-    """The parsed template, once its nesting is known to be within kview_nesting's limits."""
+    """The parsed template, once its nesting is known to be within nesting's limits."""
     check_tokens(_env, source)
     tree = _env.parse(source)
     check_tree(tree)
@@ -219,7 +219,7 @@ def _error_line(exc):
 
 @lru_cache(maxsize=128)
 def _check_nesting(source):
-    """Raises TooDeep for a template nested past kview_nesting's limits (one saved before they
+    """Raises TooDeep for a template nested past nesting's limits (one saved before they
     were checked); once per source and process, outside the render budget (nothing in it ticks)."""
     _parse(source)
 
