@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema,
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from kdesk import resources
 from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.api.openapi import (
     ErrorSerializer,
@@ -442,8 +443,7 @@ class CustomerKObjectsView(ApiView):
     scope_resource = "kobject"
 
     def _customer(self, pk):
-        from customers.models import Customer
-
+        Customer = resources.get("customer").get_model()
         if not Customer.objects.filter(org=self.org, pk=pk).exists():
             raise NotFound("No customer with this id.")
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from kdesk import resources
 from kdesk.events import emit_many
 from klasses import services
 from klasses.models import Klass, KObject, Metadata
@@ -108,8 +109,7 @@ def seed(org, people):
     _define(org, "kobject.subscription", SUBSCRIPTION_PROPERTIES)
     if KObject.objects.filter(org=org).exists():
         return
-    from customers.models import Customer
-
+    Customer = resources.get("customer").get_model()
     rng = random.Random(7)
     now = timezone.now()
     objects = []

@@ -4,8 +4,6 @@ from django.utils import timezone
 
 from kdesk.models import Organization
 
-STANDARD_RESOURCES = ("customer", "company", "conversation", "message", "note", "user", "team")
-
 
 class Metadata(models.Model):
     """The attribute definitions of one resource (`customer`, `kobject.order`, …) of an org."""

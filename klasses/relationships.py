@@ -14,8 +14,7 @@ relationship.
 
 import re
 
-from django.apps import apps
-
+from kdesk import resources
 from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.events import emit, emit_many
 from kdesk.payload import as_id
@@ -33,11 +32,11 @@ CARDINALITY = {
 CARDINALITY_NAMES = {v: k for k, v in CARDINALITY.items()}
 MAX_RELATIONSHIPS = 50
 MAX_LINKS = 1000
-STANDARD_MODELS = {
-    "customer": ("customers", "Customer"),
-    "company": ("customers", "Company"),
-    "conversation": ("conversations", "Conversation"),
-}
+
+
+def standard_model(resource):
+    """The model of a standard target (`customer`…), as its app declares it in the register."""
+    return resources.get(resource).get_model()
 
 
 def cardinality_name(value):
@@ -317,7 +316,7 @@ def _existing_ids(org, resource, ids):
     if resource.startswith("kobject."):
         qs = KObject.objects.filter(org=org, klass__name=resource[8:], pk__in=ids)
     else:
-        qs = apps.get_model(*STANDARD_MODELS[resource]).objects.filter(org=org, pk__in=ids)
+        qs = standard_model(resource).objects.filter(org=org, pk__in=ids)
     return {str(i) for i in qs.values_list("pk", flat=True)}
 
 

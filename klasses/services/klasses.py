@@ -4,6 +4,7 @@ import re
 
 from django.db import transaction
 
+from kdesk import resources
 from kdesk.errors import NotFound
 from kdesk.events import emit
 from kdesk.payload import Payload
@@ -11,7 +12,6 @@ from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
 from kdesk.updates import lock_for_write, model_update
 from klasses import relationships
 from klasses.models import (
-    STANDARD_RESOURCES,
     Klass,
 )
 from klasses.services.changes import changes_of
@@ -32,7 +32,12 @@ KLASS_FIELDS = {
 
 
 KLASS_API_NAMES = {"display_name": "displayName"}
-RESERVED_NAMES = set(STANDARD_RESOURCES) | {"kobject", "klass", "metadata", "kview", "event"}
+# A Klass may not take a standard resource's name (the register's) nor one of these.
+RESERVED_NAMES = {"kobject", "klass", "metadata", "kview", "event"}
+
+
+def reserved(name):
+    return name.lower() in RESERVED_NAMES or resources.find(name.lower()) is not None
 
 
 # ---- Klasses ----------------------------------------------------------------------------------
@@ -49,7 +54,7 @@ def _klass_payload(data, *, creating):
                 "A Klass name starts with a letter and has letters, digits, '_' or '-' "
                 "(at most 64), e.g. Purchase_History.",
             )
-        elif name.lower() in RESERVED_NAMES:
+        elif reserved(name):
             p.error("name", "reserved", f"'{name}' is a standard object's name.")
     fields = {
         "display_name": p.string("displayName", max_length=120),

@@ -1,5 +1,6 @@
 """One KObject body, checked and applied: what single and bulk writes share."""
 
+from kdesk import resources
 from kdesk.errors import FieldError
 from kdesk.payload import Payload
 from klasses import attributes
@@ -29,8 +30,9 @@ KOBJECT_FIELDS = {
 
 
 def _refs(org, customer_ids, company_ids):
-    from customers.models import Company, Customer
-
+    """The ids of these that are customers (companies) of `org`: two queries at most."""
+    Customer = resources.get("customer").get_model()
+    Company = resources.get("company").get_model()
     found_customers = (
         set(Customer.objects.filter(org=org, pk__in=customer_ids).values_list("pk", flat=True))
         if customer_ids

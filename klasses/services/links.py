@@ -9,6 +9,7 @@ from kdesk.events import emit, emit_many
 from kdesk.payload import Payload
 from kdesk.unique import conflict_on_duplicate, raise_invalid_or_taken
 from kdesk.updates import model_update
+from klasses import relationships
 from klasses.models import (
     Klass,
     KObject,
@@ -88,21 +89,12 @@ def links_remove(*, org, actor, resource, ids):
 
 
 def _resource_exists(org, resource, ident):
-    from django.apps import apps
-
     if resource.startswith("kobject."):
         return KObject.objects.filter(org=org, klass__name=resource[8:], pk=ident).exists()
-    model = {
-        "customer": ("customers", "Customer"),
-        "company": ("customers", "Company"),
-        "conversation": ("conversations", "Conversation"),
-    }.get(resource)
-    if model is None:
+    if resource not in relationships.STANDARD_TARGETS:
         return False
-    try:
-        return apps.get_model(*model).objects.filter(org=org, pk=ident).exists()
-    except LookupError:
-        return False
+    model = relationships.standard_model(resource)
+    return model.objects.filter(org=org, pk=ident).exists()
 
 
 @transaction.atomic
@@ -117,7 +109,7 @@ def relationship_create(*, org, actor, data):
     for key, resource in (("from", frm), ("to", to)):
         if (
             resource
-            and resource not in ("customer", "company", "conversation")
+            and resource not in relationships.STANDARD_TARGETS
             and not (
                 resource.startswith("kobject.")
                 and Klass.objects.filter(org=org, name=resource[8:]).exists()

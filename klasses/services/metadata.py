@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from kdesk import resources
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import emit
 from kdesk.payload import Payload
@@ -21,8 +22,13 @@ from klasses.schema import (
 # ---- metadata ---------------------------------------------------------------------------------
 
 
+def described():
+    """The standard resources whose custom attributes metadata describes (from the register)."""
+    return [r.name for r in resources.all_resources() if r.custom and "custom" in r.json_columns]
+
+
 def _valid_resource(org, resource):
-    if resource in ("customer", "company", "conversation", "message"):
+    if resource in described():
         return
     if (
         resource.startswith("kobject.")
@@ -30,30 +36,18 @@ def _valid_resource(org, resource):
     ):
         return
     raise NotFound(
-        f"Unknown resource '{resource}': use customer, company, conversation, message or "
-        "kobject.<klass name>."
+        f"Unknown resource '{resource}': use {', '.join(described())} or kobject.<klass name>."
     )
 
 
 def _rows_for(org, resource):
     """(id, values) of every stored row whose custom values a definition change would touch."""
-    from django.apps import apps
-
     if resource.startswith("kobject."):
         qs = KObject.objects.filter(org=org, klass__name=resource[len("kobject.") :])
         for row_id, data, custom in qs.values_list("id", "data", "custom").iterator():
             yield row_id, {**(data or {}), **(custom or {})}
         return
-    model = {
-        "customer": ("customers", "Customer"),
-        "company": ("customers", "Company"),
-        "conversation": ("conversations", "Conversation"),
-        "message": ("conversations", "Message"),
-    }[resource]
-    try:
-        qs = apps.get_model(*model).objects.filter(org=org)
-    except LookupError:
-        return
+    qs = resources.get(resource).get_model().objects.filter(org=org)
     yield from qs.values_list("id", "custom").iterator()
 
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from kdesk import resources
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from kdesk.events import emit
 from kdesk.payload import Payload
@@ -20,44 +21,33 @@ from klasses.services.changes import changes_of
 # ---- validation rules -------------------------------------------------------------------------
 
 
-# What a validation rule may name, per resource: the standard attributes its service checks
-# the rules against, and `custom.<name>` (KObjects also `data.<name>`).
-RULE_ATTRIBUTES = {
-    "customer": (
-        "name",
-        "externalId",
-        "emails",
-        "phones",
-        "socials",
-        "urls",
-        "locations",
-        "tags",
-        "locale",
-        "timeZone",
-        "company",
-    ),
-    "company": ("name", "externalId", "domains", "tags"),
-    "message": ("body", "direction", "channel", "sentAt", "subject"),
-    "conversation": (
-        "name",
-        "status",
-        "snoozeUntil",
-        "priority",
-        "assignedUser",
-        "assignedTeam",
-        "tags",
-    ),
-    "kobject": (
-        "title",
-        "externalId",
-        "description",
-        "images",
-        "icon",
-        "tags",
-        "customer",
-        "company",
-    ),
-}
+# What a validation rule may name: a standard resource's rule fields (its declaration in the
+# register, kdesk.resources), a KObject's standard attributes below, and `custom.<name>`
+# (KObjects also `data.<name>`).
+KOBJECT_RULE_ATTRIBUTES = (
+    "title",
+    "externalId",
+    "description",
+    "images",
+    "icon",
+    "tags",
+    "customer",
+    "company",
+)
+
+
+def ruled():
+    """The standard resources validation rules apply to, in the register's order."""
+    return [r for r in resources.all_resources() if r.rule_fields and r.name != "kobject"]
+
+
+def rule_attributes(kind):
+    """The standard attributes a rule on `kind` (a resource name, or `kobject`) may name."""
+    if kind == "kobject":
+        return KOBJECT_RULE_ATTRIBUTES
+    return tuple(resources.get(kind).rule_fields)
+
+
 RULE_MESSAGE_MAX = ValidationRule._meta.get_field("message").max_length
 
 
@@ -68,14 +58,12 @@ def _defined(org, resource):
 
 
 def _rule_errors(org, resource, attribute, when, status, message):
-    from conversations.models import Conversation
-
-    statuses = Conversation.Status.values
+    standard = {r.name: r for r in ruled()}
     errors = []
     kind = None
     if not isinstance(resource, str) or not resource:
         errors.append(FieldError("/resource", "required", "Name the resource."))
-    elif resource in RULE_ATTRIBUTES and resource != "kobject":
+    elif resource in standard:
         kind = resource
     elif (
         resource.startswith("kobject.")
@@ -87,8 +75,8 @@ def _rule_errors(org, resource, attribute, when, status, message):
             FieldError(
                 "/resource",
                 "invalid",
-                f"Unknown resource {resource!r}: rules apply to customer, company, conversation, "
-                "message or kobject.<an existing Klass>.",
+                f"Unknown resource {resource!r}: rules apply to {', '.join(standard)} or "
+                "kobject.<an existing Klass>.",
             )
         )
     if when not in ValidationRule.When.values:
@@ -96,10 +84,16 @@ def _rule_errors(org, resource, attribute, when, status, message):
             FieldError("/when", "invalid", f"when is one of {ValidationRule.When.values}.")
         )
     if when == ValidationRule.When.STATUS:
-        if kind is not None and kind != "conversation":
-            errors.append(
-                FieldError("/when", "invalid", "Only conversations have a status to guard.")
-            )
+        # a status rule guards a resource whose `status` rule field lists its statuses
+        guarded = {
+            r.name: r.rule_fields["status"].choices
+            for r in standard.values()
+            if "status" in r.rule_fields and r.rule_fields["status"].choices
+        }
+        statuses = guarded.get(kind) or next(iter(guarded.values()), ())
+        if kind is not None and kind not in guarded:
+            plurals = " and ".join(standard[name].plural_name for name in guarded)
+            errors.append(FieldError("/when", "invalid", f"Only {plurals} have a status to guard."))
         elif not status:
             errors.append(FieldError("/status", "required", "Name the status the rule guards."))
         elif status not in statuses:
@@ -129,14 +123,14 @@ def _rule_errors(org, resource, attribute, when, status, message):
                 )
                 valid = None  # reported
         else:
-            valid = attribute in RULE_ATTRIBUTES[kind]
+            valid = attribute in rule_attributes(kind)
         if valid is False:
             errors.append(
                 FieldError(
                     "/attribute",
                     "invalid",
                     f"Unknown attribute {attribute!r} for {resource}: use one of "
-                    f"{', '.join(RULE_ATTRIBUTES[kind])} or "
+                    f"{', '.join(rule_attributes(kind))} or "
                     f"{' / '.join(p + '.<name>' for p in prefixes)} with a typed name "
                     "(e.g. custom.reasonStr).",
                 )
