@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from klasses.models import Klass, KObject, KView, ValidationRule
+from klasses.models import Klass, KObject, ValidationRule
 
 
 def klasses(*, org):
@@ -22,23 +22,8 @@ def kobjects(
     return qs
 
 
-def customer_kobjects(*, org, customer_id, klass_names=None, limit=50):
-    qs = KObject.objects.filter(org=org, customer_id=customer_id).select_related("klass")
-    if klass_names:
-        qs = qs.filter(klass__name__in=klass_names)
-    return qs.order_by("-created_at", "-id")[:limit]
-
-
 def validation_rules(*, org):
     return ValidationRule.objects.filter(org=org).order_by("resource", "id")
-
-
-def kviews_for(*, org, resource, context):
-    return list(
-        KView.objects.filter(org=org, resource=resource, context=context, active=True).order_by(
-            "position", "id"
-        )
-    )
 
 
 def _first_per(qs, partition, order, limit):
