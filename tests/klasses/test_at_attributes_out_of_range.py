@@ -3,8 +3,8 @@ resource that carries custom values (customers, conversations, messages, KObject
 
 import pytest
 
-from klasses.models import Klass
 from tests.customers.factories import CustomerFactory
+from tests.klasses.factories import KlassFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_a_customer_at_attribute(org, api, value):
 
 @pytest.mark.parametrize("value", VALUES)
 def test_a_kobject_at_attribute(org, api, value):
-    Klass.objects.create(org=org, name="order", display_name="Order")
+    KlassFactory(org=org, name="order", display_name="Order")
     response = api.post(
         "/v1/klasses/order", {"title": "#1", "data": {"placedAt": value}, "custom": {}}
     )

@@ -4,8 +4,8 @@ from customers.models import Customer
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from klasses import services
 from klasses.attributes import check_rules
-from klasses.models import Klass, KObject, ValidationRule
 from tests.factories import define_attributes
+from tests.klasses.factories import KlassFactory, KObjectFactory, ValidationRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +46,7 @@ def test_required_before_status(org):
 
 
 def test_required_on_create(org):
-    ValidationRule.objects.create(
-        org=org, resource="customer", attribute="externalId", when="create"
-    )
+    ValidationRuleFactory(org=org, resource="customer", attribute="externalId", when="create")
     assert (
         check_rules(org=org, resource="customer", action="create", record={}, changed=set())[
             0
@@ -63,9 +61,9 @@ def test_required_on_create(org):
 def test_relationship_cardinality(org):
     a = Customer.objects.create(org=org, name="A")
     b = Customer.objects.create(org=org, name="B")
-    klass = Klass.objects.create(org=org, name="order", display_name="Order")
-    o1 = KObject.objects.create(org=org, klass=klass, title="1")
-    o2 = KObject.objects.create(org=org, klass=klass, title="2")
+    klass = KlassFactory(org=org, name="order", display_name="Order")
+    o1 = KObjectFactory(org=org, klass=klass, title="1")
+    o2 = KObjectFactory(org=org, klass=klass, title="2")
     rel = services.relationship_create(
         org=org,
         actor=None,
@@ -113,10 +111,10 @@ def test_relationship_cardinality(org):
 
 def test_links_refuse_another_orgs_relationship_or_through_object(org, other_org):
     a = Customer.objects.create(org=org, name="A")
-    mine = Klass.objects.create(org=org, name="order", display_name="Order")
-    theirs = Klass.objects.create(org=other_org, name="order", display_name="Order")
-    o1 = KObject.objects.create(org=org, klass=mine, title="1")
-    foreign = KObject.objects.create(org=other_org, klass=theirs, title="x")
+    mine = KlassFactory(org=org, name="order", display_name="Order")
+    theirs = KlassFactory(org=other_org, name="order", display_name="Order")
+    o1 = KObjectFactory(org=org, klass=mine, title="1")
+    foreign = KObjectFactory(org=other_org, klass=theirs, title="x")
     data = {
         "name": "buyer",
         "from": "customer",

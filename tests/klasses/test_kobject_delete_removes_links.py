@@ -5,16 +5,17 @@ import pytest
 
 from kdesk.models import Event
 from klasses import services
-from klasses.models import Klass, Link
+from klasses.models import Link
 from tests.customers.factories import CustomerFactory
+from tests.klasses.factories import KlassFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_removes_the_links_naming_the_deleted_kobject(org, admin_user):
     customer = CustomerFactory(org=org)
-    order = Klass.objects.create(org=org, name="order", display_name="Order")
-    item = Klass.objects.create(org=org, name="item", display_name="Item")
+    order = KlassFactory(org=org, name="order", display_name="Order")
+    item = KlassFactory(org=org, name="item", display_name="Item")
     o1 = services.kobject_create(org=org, actor=None, klass=order, data={"title": "#1"})
     o2 = services.kobject_create(org=org, actor=None, klass=order, data={"title": "#2"})
     line = services.kobject_create(org=org, actor=None, klass=item, data={"title": "mug"})

@@ -8,6 +8,7 @@ import pytest
 from klasses.kviews import engine as kviews
 from klasses.models import KView
 from tests.customers.factories import CustomerFactory
+from tests.klasses.factories import KViewFactory
 from timeline import cards
 
 pytestmark = pytest.mark.django_db
@@ -91,10 +92,10 @@ def test_nesting_a_card_needs_is_fine(api):
 @pytest.mark.parametrize("name", DEEP)
 def test_a_stored_deep_template_fails_its_card_not_the_page(org, admin_user, client, name):
     customer = CustomerFactory(org=org, name="Grace Hopper")
-    KView.objects.create(
+    KViewFactory(
         org=org, name="Deep", resource="customer", context="insight-card", template=DEEP[name]
     )
-    KView.objects.create(
+    KViewFactory(
         org=org,
         name="Name",
         resource="customer",

@@ -7,9 +7,10 @@ import pytest
 from customers import services as customer_services
 from kdesk.errors import NotFound, ValidationFailed
 from klasses import attributes, services
-from klasses.models import Klass, ValidationRule
+from klasses.models import ValidationRule
 from tests.customers.factories import CompanyFactory
 from tests.factories import define_attributes
+from tests.klasses.factories import KlassFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def pointers(exc):
 
 @pytest.fixture
 def order(org):
-    return Klass.objects.create(org=org, name="order", display_name="Order")
+    return KlassFactory(org=org, name="order", display_name="Order")
 
 
 def rule(org, resource, attribute, when="always", define=True, **kw):
