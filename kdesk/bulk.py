@@ -10,6 +10,7 @@ import functools
 import json
 import uuid
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 # Below this many rows the plain ORM statement is as fast and simpler to reason about.
@@ -52,10 +53,30 @@ def _preparer(field, conn, adding):
     if kind in PLAIN_TYPES:
         return lambda obj: getattr(obj, name)
     if kind == "JSONField":
-        # COPY's text format takes the JSON text itself: one json.dumps, no adapter object
+        # COPY's text format takes the JSON text itself: one json.dumps, no adapter object; an
+        # empty list or object (most images, tags and custom values) needs no encoder at all
         dumps = functools.partial(json.dumps, cls=field.encoder)
-        return lambda obj: None if (v := getattr(obj, name)) is None else dumps(v)
+
+        def json_text(obj):
+            value = getattr(obj, name)
+            if value is None:
+                return None
+            return EMPTY_JSON.get(type(value), dumps)(value) if not value else dumps(value)
+
+        return json_text
+    if kind == "DateTimeField" and settings.USE_TZ:
+        # an aware datetime is written as it is; Django's preparation (naive-time warnings)
+        # only for the others
+        prep = field.get_db_prep_save
+        return lambda obj: (
+            v
+            if (v := getattr(obj, name)) is None or getattr(v, "tzinfo", None) is not None
+            else prep(v, conn)
+        )
     return lambda obj: field.get_db_prep_save(getattr(obj, name), conn)
+
+
+EMPTY_JSON = {list: lambda _: "[]", dict: lambda _: "{}"}  # what json.dumps would write
 
 
 def _copy_rows(cursor, table, fields, objs, *, adding):

@@ -170,7 +170,8 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
         for i in good:
             fields, obj = prepared[i], matched[i]
             if obj is None:
-                obj = KObject(org=org, klass=klass, created_at=now, updated_at=now)
+                # ids, not instances: the related descriptors cost more than the rest of the row
+                obj = KObject(org_id=org.pk, klass_id=klass.pk, created_at=now, updated_at=now)
                 _apply(obj, fields)
                 to_create.append((i, obj))
             else:

@@ -147,6 +147,12 @@ def _values(obj, fields, *, replace=False):
 
 
 def _apply(obj, fields, *, replace=False):
+    if not obj.pk and not replace:  # a new object takes the values as they are (bulk's path)
+        for key, value in fields.items():
+            if key in ("customer_id", "company_id"):
+                value = value or None
+            setattr(obj, key, value)
+        return
     for key, value in _values(obj, fields, replace=replace).items():
         setattr(obj, key, value)
 
