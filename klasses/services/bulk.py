@@ -41,6 +41,31 @@ KOBJECT_COLUMNS = [
 ]
 
 
+# A new KObject is built from its column values in field order (Django's positional path skips
+# the by-name lookup of every field and related descriptor); defaults that are objects (a new
+# list or dict) are made per object, the others once.
+KOBJECT_ATTNAMES = [f.attname for f in KObject._meta.concrete_fields]
+KOBJECT_MADE = [
+    (f.attname, f.default)
+    for f in KObject._meta.concrete_fields
+    if f.has_default() and callable(f.default)
+]
+KOBJECT_STATIC = {
+    f.attname: f.get_default()
+    for f in KObject._meta.concrete_fields
+    if not (f.has_default() and callable(f.default))
+}
+
+
+def _new_kobject(org, klass, fields, now):
+    values = {**KOBJECT_STATIC, "org_id": org.pk, "klass_id": klass.pk}
+    for name, make in KOBJECT_MADE:
+        values[name] = now if make is timezone.now else make()  # one clock for the batch
+    for key, value in fields.items():
+        values[key] = value or None if key in ("customer_id", "company_id") else value
+    return KObject(*[values[name] for name in KOBJECT_ATTNAMES])
+
+
 def _external_key(item):
     """The externalId an item will be stored under (as Payload cleans it), or None."""
     value = item.get("externalId") if isinstance(item, dict) else None
@@ -170,10 +195,7 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
         for i in good:
             fields, obj = prepared[i], matched[i]
             if obj is None:
-                # ids, not instances: the related descriptors cost more than the rest of the row
-                obj = KObject(org_id=org.pk, klass_id=klass.pk, created_at=now, updated_at=now)
-                _apply(obj, fields)
-                to_create.append((i, obj))
+                to_create.append((i, _new_kobject(org, klass, fields, now)))
             else:
                 before = _snapshot(obj)
                 _apply(obj, fields)
