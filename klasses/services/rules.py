@@ -21,30 +21,19 @@ from klasses.services.changes import changes_of
 # ---- validation rules -------------------------------------------------------------------------
 
 
-# What a validation rule may name: a standard resource's rule fields (its declaration in the
-# register, kdesk.resources), a KObject's standard attributes below, and `custom.<name>`
-# (KObjects also `data.<name>`).
-KOBJECT_RULE_ATTRIBUTES = (
-    "title",
-    "externalId",
-    "description",
-    "images",
-    "icon",
-    "tags",
-    "customer",
-    "company",
-)
+# What a validation rule may name: a resource's rule fields (its declaration in the register,
+# kdesk.resources; KObjects' in klasses/resources.py), and `custom.<name>` (KObjects also
+# `data.<name>`).
 
 
 def ruled():
-    """The standard resources validation rules apply to, in the register's order."""
+    """The standard resources validation rules apply to, in the register's order (KObjects are
+    named per Klass, `kobject.<name>`)."""
     return [r for r in resources.all_resources() if r.rule_fields and r.name != "kobject"]
 
 
 def rule_attributes(kind):
     """The standard attributes a rule on `kind` (a resource name, or `kobject`) may name."""
-    if kind == "kobject":
-        return KOBJECT_RULE_ATTRIBUTES
     return tuple(resources.get(kind).rule_fields)
 
 
