@@ -9,7 +9,6 @@ private, link-local, CGNAT, cloud metadata and other non-global addresses are re
 """
 
 import http.client
-import ipaddress
 import socket
 import ssl
 import time
@@ -18,10 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
-METADATA = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-)
-CGNAT = ipaddress.ip_network("100.64.0.0/10")
+from kdesk.addresses import address_problem
+
 MAX_RESPONSE_BYTES = 64 * 1024
 USER_AGENT = "kdesk-webhooks/1"
 
@@ -34,28 +31,6 @@ def resolve(host, port):
     """Every address `host` resolves to (tests replace this to play DNS)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [info[4][0] for info in infos]
-
-
-def address_problem(address):
-    """Why this address may not be called, or None when it is public."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip in METADATA:
-        return "a cloud metadata address"
-    if ip.is_unspecified or ip.is_multicast:
-        return "a reserved address"
-    if ip.is_loopback:
-        return "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address"
-    if ip.version == 4 and ip in CGNAT:
-        return "a carrier-grade NAT address (100.64.0.0/10)"
-    if ip.is_private:
-        return "a private address"
-    if ip.is_reserved or not ip.is_global:
-        return "a reserved address"
-    return None
 
 
 def _allow_private():

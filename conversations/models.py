@@ -92,6 +92,8 @@ class Message(models.Model):
         DELIVERED = "delivered"
         READ = "read"
         FAILED = "failed"
+        # waiting for the task worker to send it (the email channel)
+        QUEUED = "queued"
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey(

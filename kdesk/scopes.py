@@ -15,6 +15,7 @@ RESOURCE_ACTIONS = {
     "validation": CRUD,
     "outbound_webhook": CRUD,
     "hook": CRUD,
+    "mailbox": CRUD,
     "user": ("read",),
     "team": CRUD,
     "tag": CRUD,
@@ -34,7 +35,7 @@ _ALL = frozenset(ALL_SCOPES)
 # Browser sessions of agents may do everything but change the org's schema, integrations and
 # teams.
 ADMIN_ONLY_RESOURCES = frozenset(
-    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "team"}
+    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "mailbox", "team"}
 )
 
 

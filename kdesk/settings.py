@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "conversations",
     "klasses",
     "timeline",
+    "mail",
     "apps_directory",
 ]
 
@@ -317,6 +318,44 @@ WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 7, minimum=1)
 HOOK_WEB_MAX_BYTES = env_int("HOOK_WEB_MAX_BYTES", 1024 * 1024, minimum=1024)
 HOOK_EMAIL_MAX_BYTES = env_int("HOOK_EMAIL_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 HOOK_RATE_LIMIT_PER_MINUTE = env_int("HOOK_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+
+# --- Email channel (mail/) -------------------------------------------------------------------
+# Fernet key for mailbox passwords at rest; unset: derived from SECRET_KEY (mail/crypto.py).
+MAIL_ENCRYPTION_KEY = env_str("MAIL_ENCRYPTION_KEY", "")
+if MAIL_ENCRYPTION_KEY:
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(MAIL_ENCRYPTION_KEY.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "MAIL_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
+# Mailboxes set to "the server's email backend" send through Django's: SMTP from these, or any
+# backend by dotted path (an anymail provider, say).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+MAIL_ATTACHMENT_MAX_COUNT = env_int("MAIL_ATTACHMENT_MAX_COUNT", 20, minimum=0)
+MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", 60, minimum=5)
+MAIL_FETCH_BATCH = env_int("MAIL_FETCH_BATCH", 200, minimum=1)
+MAIL_FETCH_LEASE_SECONDS = env_int("MAIL_FETCH_LEASE_SECONDS", 600, minimum=30)
+MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 30, minimum=1)
+# Seconds before each retry of a send that failed for a passing reason (4xx, no connection).
+_mail_retry_raw = env_str("MAIL_RETRY_SCHEDULE", "60,300,1800,7200")
+try:
+    MAIL_RETRY_SCHEDULE = [int(x) for x in _mail_retry_raw.split(",") if x.strip() != ""]
+except ValueError:
+    raise ImproperlyConfigured(
+        "The environment variable MAIL_RETRY_SCHEDULE must be comma-separated whole seconds."
+    ) from None
+if any(x < 0 for x in MAIL_RETRY_SCHEDULE):
+    raise ImproperlyConfigured("MAIL_RETRY_SCHEDULE may not hold negative seconds.")
 
 # --- API ------------------------------------------------------------------------------------
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)

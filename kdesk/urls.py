@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("klasses.urls")),
     path("", include("timeline.urls")),
+    path("", include("mail.urls")),
     path("", include("apps_directory.urls")),
 ]

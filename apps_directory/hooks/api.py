@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,6 +25,8 @@ from kdesk.api.parsers import parse_json_text
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
 from kdesk.text import nul_detail, nul_pointers
+from mail import inbound as mail_inbound
+from mail import parse as mail_parse
 
 HOOK = resource_schemas(
     "Hook",
@@ -209,7 +212,7 @@ def _email_payload(request):
         )
     try:
         # A mail's NUL characters (PostgreSQL cannot store them) are dropped, not the mail.
-        return email.parse(raw.replace(b"\x00", b"")), None
+        return mail_parse.parse(raw.replace(b"\x00", b"")), None
     except email.NotAMessage as exc:
         return None, json_error(400, "not_a_message", str(exc))
 
@@ -238,18 +241,33 @@ def receive(request, kind, token):
     payload, problem = (_web_payload if kind == Hook.Kind.WEB else _email_payload)(request)
     if problem is not None:
         return problem
-    event = services.hook_receive(
-        hook=hook,
-        payload=payload,
-        content_type=_media_type(request),
-        size=int(request.META.get("CONTENT_LENGTH") or 0) or len(request.body),
-    )
+    parsed = received = None
+    if kind == Hook.Kind.EMAIL:
+        parsed, payload = payload, email.summary(payload)
+    with transaction.atomic():
+        event = services.hook_receive(
+            hook=hook,
+            payload=payload,
+            content_type=_media_type(request),
+            size=int(request.META.get("CONTENT_LENGTH") or 0) or len(request.body),
+        )
+        if parsed is not None:
+            # Mail addressed to one of the org's mailboxes enters the desk (the email channel);
+            # the call is recorded either way, for workflows bound to the hook.
+            received = mail_inbound.accept(org=hook.org, parsed=parsed, source="hook")
+    attributes = {"event": "hook.received", "hook": str(hook.pk)}
+    if received is not None:
+        attributes["mail"] = {
+            "outcome": received.outcome,
+            "detail": received.detail,
+            "conversation": str(received.conversation_id) if received.conversation_id else None,
+        }
     return JsonResponse(
         {
             "data": {
                 "type": "hook_call",
                 "id": str(event.pk),
-                "attributes": {"event": "hook.received", "hook": str(hook.pk)},
+                "attributes": attributes,
                 "relationships": {},
                 "links": {"self": f"/v1/hooks/{hook.pk}"},
             }

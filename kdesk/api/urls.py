@@ -6,6 +6,7 @@ import apps_directory.urls
 import conversations.urls
 import customers.urls
 import klasses.urls
+import mail.urls
 import timeline.urls
 from kdesk.api import feed, people, search
 from kdesk.api.errors import api_not_found
@@ -24,6 +25,7 @@ urlpatterns = [
     *conversations.urls.api_urlpatterns,
     *klasses.urls.api_urlpatterns,
     *timeline.urls.api_urlpatterns,
+    *mail.urls.api_urlpatterns,
     *apps_directory.urls.api_urlpatterns,
     re_path(r"^.*$", api_not_found),
 ]

@@ -1,0 +1,143 @@
+"""`/v1/mailboxes` (admins manage the email channel's addresses) and `/v1/attachments/{id}`
+(attachments of messages, for keys with message read scope)."""
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from kdesk.api.openapi import errors, resource_schemas, timestamps
+from kdesk.api.pagination import paginate
+from kdesk.api.params import rev_param, with_rev
+from kdesk.api.views import ApiView
+from kdesk.errors import NotFound
+from mail import selectors, services
+from mail.models import Mailbox
+from mail.representations import attachment_resource, mailbox_resource
+
+MAILBOX = resource_schemas(
+    "Mailbox",
+    {
+        "address": serializers.EmailField(),
+        "displayName": serializers.CharField(),
+        "enabled": serializers.BooleanField(),
+        "sending": serializers.ChoiceField(Mailbox.Sending.values),
+        "smtpHost": serializers.CharField(),
+        "smtpPort": serializers.IntegerField(),
+        "smtpSecurity": serializers.ChoiceField(Mailbox.Security.values),
+        "smtpUser": serializers.CharField(),
+        "smtpPasswordSet": serializers.BooleanField(),
+        "imapEnabled": serializers.BooleanField(),
+        "imapHost": serializers.CharField(),
+        "imapPort": serializers.IntegerField(),
+        "imapSecurity": serializers.ChoiceField(Mailbox.Security.values),
+        "imapUser": serializers.CharField(),
+        "imapPasswordSet": serializers.BooleanField(),
+        "imapFolder": serializers.CharField(),
+        "imapCheckedAt": serializers.DateTimeField(allow_null=True),
+        "imapError": serializers.CharField(),
+        **timestamps(),
+    },
+)
+ATTACHMENT = resource_schemas(
+    "Attachment",
+    {
+        "name": serializers.CharField(),
+        "contentType": serializers.CharField(),
+        "size": serializers.IntegerField(),
+        "inline": serializers.BooleanField(),
+        "contentId": serializers.CharField(allow_null=True),
+    },
+)
+
+
+def _mailbox(view, pk):
+    found = selectors.mailbox(org=view.org, pk=pk)
+    if found is None:
+        raise NotFound("No mailbox with this id.")
+    return found
+
+
+class MailboxListView(ApiView):
+    scope_resource = "mailbox"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("pageSize", int)],
+        responses={200: MAILBOX.page, **errors(400, 401, 403)},
+    )
+    def get(self, request):
+        qs = selectors.mailboxes(org=self.org)
+        return Response(paginate(request, qs, lambda rows: [mailbox_resource(m) for m in rows]))
+
+    @extend_schema(request=None, responses={201: MAILBOX.document, **errors(400, 401, 403, 409)})
+    def post(self, request):
+        mailbox = services.mailbox_create(org=self.org, actor=self.actor, data=request.data)
+        return Response({"data": mailbox_resource(mailbox)}, status=201)
+
+
+class MailboxDetailView(ApiView):
+    scope_resource = "mailbox"
+
+    @extend_schema(responses={200: MAILBOX.document, **errors(401, 403, 404)})
+    def get(self, request, pk):
+        return Response({"data": mailbox_resource(_mailbox(self, pk))})
+
+    @extend_schema(
+        request=None, responses={200: MAILBOX.document, **errors(400, 401, 403, 404, 409)}
+    )
+    def put(self, request, pk):
+        mailbox = _mailbox(self, pk)
+        data = with_rev(request.data, rev_param(request))
+        mailbox = services.mailbox_update(
+            org=self.org, actor=self.actor, mailbox=mailbox, data=data
+        )
+        return Response({"data": mailbox_resource(mailbox)})
+
+    patch = put
+
+    @extend_schema(responses={204: None, **errors(401, 403, 404)})
+    def delete(self, request, pk):
+        services.mailbox_delete(org=self.org, actor=self.actor, mailbox=_mailbox(self, pk))
+        return Response(status=204)
+
+
+def _attachment(view, pk):
+    found = selectors.attachment(org=view.org, pk=pk)
+    if found is None:
+        raise NotFound("No attachment with this id.")
+    return found
+
+
+class AttachmentDetailView(ApiView):
+    scope_map = {"GET": ("message", "read")}
+
+    @extend_schema(responses={200: ATTACHMENT.document, **errors(401, 403, 404)})
+    def get(self, request, pk):
+        return Response({"data": attachment_resource(_attachment(self, pk))})
+
+
+class AttachmentContentView(ApiView):
+    scope_map = {"GET": ("message", "read")}
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, **errors(401, 403, 404)})
+    def get(self, request, pk):
+        return download(_attachment(self, pk))
+
+
+def download(row):
+    """The file, as a download (never rendered by the browser: it is a stranger's file), except
+    images whose bytes we checked, which the timeline previews."""
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise NotFound("This attachment's file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=not row.is_image,
+        filename=row.filename,
+        content_type=row.content_type if row.is_image else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

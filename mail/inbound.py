@@ -1,0 +1,236 @@
+"""Mail coming in (from an email hook or IMAP polling) becomes a message in the desk: the
+customer found or created by the sender's address, threaded by In-Reply-To/References or the
+reply token, else a new conversation named by the subject. Auto-replies and loops are logged
+and dropped; a bounce marks the email it reports on as failed. Every outcome is recorded in
+`Received`; nothing here raises for a bad message."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from conversations import services as conversations
+from conversations.models import Conversation, Message
+from customers import selectors as customer_selectors
+from customers import services as customers
+from customers.models import Customer
+from kdesk.errors import ServiceError
+from mail import attachments, tokens
+from mail.models import Mailbox, MailMessage, Received
+from mail.parse import NotAMessage, parse
+
+log = logging.getLogger(__name__)
+
+
+def route(org, parsed):
+    """The mailbox this mail was sent to: by recipient address (plus parts ignored), else the
+    org's only enabled mailbox (providers that forward rewrite the envelope), else None."""
+    wanted = {tokens.base_address(a["email"]) for a in parsed.to + parsed.cc + parsed.delivered_to}
+    boxes = list(Mailbox.objects.filter(org=org, enabled=True).order_by("id")[:50])
+    for box in boxes:
+        if box.address.lower() in wanted:
+            return box
+    return boxes[0] if len(boxes) == 1 else None
+
+
+def _log(org, mailbox, source, parsed, outcome, detail="", conversation_id=None):
+    return Received.objects.create(
+        org=org,
+        mailbox=mailbox,
+        source=source,
+        message_id=(parsed.message_id if parsed else "")[:255],
+        sender=(parsed.sender_email if parsed else "")[:254],
+        subject=(parsed.subject if parsed else "")[:255],
+        outcome=outcome,
+        detail=detail[:500],
+        conversation_id=conversation_id,
+    )
+
+
+def accept(*, org, raw=None, parsed=None, source, mailbox=None):
+    """Take one email in; returns its `Received` row, or None when no mailbox of the org is
+    addressed (the mail is not for the email channel)."""
+    if parsed is None:
+        try:
+            parsed = parse(raw)
+        except NotAMessage as exc:
+            return _log(org, mailbox, source, None, Received.Outcome.FAILED, str(exc))
+    if mailbox is None:
+        mailbox = route(org, parsed)
+        if mailbox is None:
+            return None
+    saved = []
+    try:
+        with transaction.atomic():
+            return _accept(org, mailbox, source, parsed, saved)
+    except ServiceError as exc:  # a validation rule refused the message, say
+        attachments.discard(saved)
+        log.warning("mail %s not taken in: %s", parsed.message_id, exc)
+        return _log(org, mailbox, source, parsed, Received.Outcome.FAILED, str(exc.detail))
+    except Exception:
+        attachments.discard(saved)
+        log.exception("mail %s could not be taken in", parsed.message_id)
+        return _log(
+            org, mailbox, source, parsed, Received.Outcome.FAILED, "Internal error (logged)."
+        )
+
+
+def _own_addresses(org):
+    return set(
+        Mailbox.objects.filter(org=org).annotate(a=Lower("address")).values_list("a", flat=True)
+    )
+
+
+def _accept(org, mailbox, source, parsed, saved):
+    if parsed.message_id:
+        seen = MailMessage.objects.filter(org=org, message_id=parsed.message_id)
+        if seen.filter(direction=MailMessage.Direction.OUT).exists():
+            return _ignored(org, mailbox, source, parsed, "Our own email came back (a loop).")
+        if seen.exists():
+            return _ignored(org, mailbox, source, parsed, "Already received.")
+    if parsed.bounce is not None:
+        return _bounce(org, mailbox, source, parsed)
+    sender = parsed.sender_email
+    if not sender:
+        return _log(org, mailbox, source, parsed, Received.Outcome.FAILED, "No sender address.")
+    if tokens.base_address(sender) in _own_addresses(org):
+        return _ignored(org, mailbox, source, parsed, "Sent by one of our own mailboxes (a loop).")
+    if parsed.auto_reason:
+        return _ignored(org, mailbox, source, parsed, f"An automatic reply ({parsed.auto_reason}).")
+    customer = _customer(org, parsed.sender)
+    conversation = _thread(org, parsed, customer)
+    outcome = Received.Outcome.THREADED
+    if conversation is None:
+        conversation = conversations.conversation_create(
+            org=org, actor=None, customer=customer, data={"name": parsed.subject or "(no subject)"}
+        )
+        outcome = Received.Outcome.OPENED
+    kept, notes = attachments.check(parsed.attachments)
+    body = parsed.text.strip()
+    if not body and parsed.html:
+        body = conversations.html_to_text(parsed.html).strip()
+    if notes:
+        body = "\n\n".join([body, *notes]) if body else "\n".join(notes)
+    if not body:
+        body = "(no text: see the attachments)" if kept else "(empty message)"
+    message = conversations.message_create(
+        org=org,
+        actor=None,
+        conversation=conversation,
+        data={
+            "direction": "in",
+            "channel": "email",
+            "body": body[:100_000],
+            "bodyHtml": parsed.html[:200_000],
+        },
+    )
+    MailMessage.objects.create(
+        org=org,
+        mailbox=mailbox,
+        desk_message=message,
+        conversation_id=conversation.pk,
+        direction=MailMessage.Direction.IN,
+        message_id=parsed.message_id or f"kdesk-missing-{message.pk}",
+        in_reply_to=(parsed.in_reply_to or [""])[0][:255],
+        references=" ".join(parsed.references)[:10_000],
+        subject=parsed.subject,
+        sender=parsed.sender_email[:254],
+        to=parsed.to[:50],
+        cc=parsed.cc[:50],
+        status=MailMessage.Status.RECEIVED,
+    )
+    attachments.store(org=org, message=message, parts=kept, saved=saved)
+    return _log(org, mailbox, source, parsed, outcome, conversation_id=conversation.pk)
+
+
+def _ignored(org, mailbox, source, parsed, why):
+    log.info("mail %s from %s ignored: %s", parsed.message_id, parsed.sender_email, why)
+    return _log(org, mailbox, source, parsed, Received.Outcome.IGNORED, why)
+
+
+def _customer(org, sender):
+    email = sender["email"].strip().lower()
+    for _ in range(2):
+        row = customer_selectors.customer_by_email(org=org, email=email)
+        if row is not None:
+            return Customer.objects.get(org=org, pk=row["id"])
+        try:
+            with transaction.atomic():
+                return customers.customer_create(
+                    org=org,
+                    actor=None,
+                    data={
+                        "name": (sender.get("name") or email)[:255],
+                        "emails": [{"type": "other", "email": email}],
+                    },
+                )
+        except (IntegrityError, ServiceError) as exc:
+            # The same sender's other mail created them meanwhile: find them again.
+            problem = exc
+    raise problem
+
+
+def _thread(org, parsed, customer):
+    """The conversation this mail continues, or None."""
+    ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
+    if ids:
+        found = (
+            MailMessage.objects.filter(org=org, message_id__in=ids[:100])
+            .order_by("-id")
+            .values_list("conversation_id", flat=True)
+            .first()
+        )
+        conversation = _conversation(org, found)
+        if conversation is not None:
+            return conversation
+    recipients = [a["email"] for a in parsed.to + parsed.cc + parsed.delivered_to]
+    return _conversation(org, tokens.conversation_of(org.pk, recipients))
+
+
+def _conversation(org, pk):
+    if pk is None:
+        return None
+    return Conversation.objects.filter(org=org, pk=pk).first()
+
+
+def _bounce(org, mailbox, source, parsed):
+    report = parsed.bounce
+    original = (
+        MailMessage.objects.filter(
+            org=org, direction=MailMessage.Direction.OUT, message_id__in=report["original_ids"]
+        ).first()
+        if report["original_ids"]
+        else None
+    )
+    reason = " ".join(x for x in (report["status"], report["diagnostic"]) if x)
+    detail = f"Bounced: {reason}" if reason else "Bounced (the server gave no reason)."
+    if report["recipient"]:
+        detail += f" Recipient: {report['recipient']}."
+    if original is None:
+        return _log(
+            org,
+            mailbox,
+            source,
+            parsed,
+            Received.Outcome.BOUNCE,
+            f"{detail} It names no email the desk sent.",
+        )
+    MailMessage.objects.filter(pk=original.pk).update(
+        status=MailMessage.Status.FAILED, error=detail[:500]
+    )
+    message = Message.objects.get(pk=original.desk_message_id)
+    conversations.message_update(
+        org=org,
+        actor=None,
+        message=message,
+        data={"status": "failed", "statusDetail": detail[:500]},
+    )
+    return _log(
+        org,
+        mailbox,
+        source,
+        parsed,
+        Received.Outcome.BOUNCE,
+        detail,
+        conversation_id=original.conversation_id,
+    )
