@@ -2,6 +2,8 @@
 through django-storages by setting STORAGES["default"]), within the size and count limits of
 the settings, with the content type sniffed from the bytes for the formats we preview."""
 
+import mimetypes
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -68,12 +70,14 @@ def store(*, org, message, parts, saved):
     rows = []
     now = timezone.now()
     for part in parts:
-        filename = get_valid_filename(part.filename or "attachment") or "attachment"
         kind = sniff(part.data, part.content_type)
+        # An unnamed part (an inline image, say) is named by its type.
+        name = part.filename or f"attachment{mimetypes.guess_extension(kind) or ''}"
+        filename = get_valid_filename(name) or "attachment"
         row = Attachment(
             org=org,
             message=message,
-            filename=(part.filename or filename)[:255],
+            filename=name[:255],
             content_type=kind,
             size=len(part.data),
             content_id=part.content_id[:255],
