@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint pytest pytest-postgres browser clean worker
+.PHONY: run test install lint pytest pytest-postgres browser imap clean worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ browser:
 	  fi; \
 	fi
 
+# Debian's Dovecot for the IMAP tests of the email channel (only as root and only when missing;
+# the tests start their own instance on a loopback port and skip with a message without it).
+imap:
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  else \
+	    echo "Dovecot is missing and we are not root: IMAP tests will be skipped."; \
+	  fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -62,7 +73,7 @@ pytest-postgres: install
 	  echo "== PostgreSQL leg SKIPPED: PostgreSQL ($(PG_URL)) or Redis ($(PG_REDIS_URL)) did not answer =="; \
 	fi
 
-test: install browser lint
+test: install browser imap lint
 	@echo "== SQLite leg =="
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory pytest-postgres

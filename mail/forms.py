@@ -97,5 +97,6 @@ class MailboxForm(forms.Form):
             key = error.pointer.strip("/").split("/")[0]
             detail = error.detail
             for api, name in fields.items():  # people see field labels, not API names
-                detail = detail.replace(api, str(self.fields[name].label))
+                if detail.startswith(f"{api} "):
+                    detail = f"{self.fields[name].label}{detail[len(api) :]}"
             self.add_error(fields.get(key), detail)

@@ -1,0 +1,99 @@
+"""`/v1/mailboxes`: admins' keys manage mailboxes; every problem reported at once; passwords
+stored encrypted, never returned, never in an event; other orgs see nothing."""
+
+import pytest
+
+from kdesk.models import Event
+from mail import crypto
+from mail.models import Mailbox
+
+pytestmark = pytest.mark.django_db
+
+BODY = {
+    "address": "Support@Acme.test",
+    "displayName": "Acme Support",
+    "smtpHost": "smtp.acme.test",
+    "smtpPort": 587,
+    "smtpSecurity": "starttls",
+    "smtpUser": "support",
+    "smtpPassword": "s3cret-smtp",
+}
+
+
+def test_create_read_update_delete(api):
+    r = api.post("/v1/mailboxes", BODY)
+    assert r.status_code == 201, r.content
+    data = r.json()["data"]
+    attrs = data["attributes"]
+    assert data["type"] == "mailbox" and data["links"]["self"] == f"/v1/mailboxes/{data['id']}"
+    assert attrs["address"] == "support@acme.test" and attrs["smtpPasswordSet"] is True
+    assert "smtpPassword" not in attrs and "s3cret" not in r.content.decode()
+    stored = Mailbox.objects.get().smtp_password
+    assert "s3cret" not in stored and crypto.decrypt(stored) == "s3cret-smtp"
+    assert "s3cret" not in str(list(Event.objects.values_list("data", "changes")))
+    assert api.get("/v1/mailboxes").json()["meta"]["total"] == 1
+    r = api.patch(f"/v1/mailboxes/{data['id']}", {"displayName": "Help", "rev": 1})
+    assert r.status_code == 200 and r.json()["data"]["attributes"]["rev"] == 2
+    assert Mailbox.objects.get().smtp_password == stored  # untouched when not sent
+    assert api.patch(f"/v1/mailboxes/{data['id']}", {"displayName": "x", "rev": 1}).status_code == 409
+    r = api.patch(f"/v1/mailboxes/{data['id']}", {"smtpPassword": "new-one"})
+    assert crypto.decrypt(Mailbox.objects.get().smtp_password) == "new-one"
+    (update,) = Event.objects.filter(type="mailbox.update").order_by("-id")[:1]
+    assert update.changes == {"smtp_password": {"before": "(hidden)", "after": "(changed)"}}
+    assert api.delete(f"/v1/mailboxes/{data['id']}").status_code == 204
+    assert api.get(f"/v1/mailboxes/{data['id']}").status_code == 404
+
+
+def test_every_problem_at_once(api):
+    r = api.post(
+        "/v1/mailboxes",
+        {
+            "address": "not-an-address",
+            "smtpPort": 70000,
+            "smtpSecurity": "rot13",
+            "imapEnabled": True,
+            "imapHost": "imap://x",
+            "bogus": 1,
+        },
+    )
+    assert r.status_code == 400
+    pointers = sorted(e["source"]["pointer"] for e in r.json()["errors"])
+    assert pointers == [
+        "/address",
+        "/bogus",
+        "/imapHost",
+        "/imapPassword",
+        "/imapUser",
+        "/smtpHost",
+        "/smtpPort",
+        "/smtpSecurity",
+    ]
+    assert Mailbox.objects.count() == 0
+
+
+def test_an_address_is_taken_once_per_org_ignoring_case(api, other_api):
+    assert api.post("/v1/mailboxes", BODY).status_code == 201
+    r = api.post("/v1/mailboxes", {**BODY, "address": "SUPPORT@acme.test"})
+    assert r.status_code == 409 and r.json()["errors"][0]["source"]["pointer"] == "/address"
+    assert other_api.post("/v1/mailboxes", BODY).status_code == 201  # another org may
+
+
+def test_other_orgs_and_scopes(api, other_api, org, make_key):
+    from tests.factories import ApiClient
+
+    pk = api.post("/v1/mailboxes", BODY).json()["data"]["id"]
+    assert other_api.get(f"/v1/mailboxes/{pk}").status_code == 404
+    assert other_api.get("/v1/mailboxes").json()["meta"]["total"] == 0
+    key, token = make_key(org, scopes=["org.permission.mailbox.read"])
+    reader = ApiClient(token, key=key)
+    assert reader.get(f"/v1/mailboxes/{pk}").status_code == 200
+    assert reader.patch(f"/v1/mailboxes/{pk}", {"enabled": False}).status_code == 403
+    assert reader.post("/v1/mailboxes", BODY).status_code == 403
+
+
+def test_agents_sessions_may_not_change_mailboxes(client, agent, api):
+    pk = api.post("/v1/mailboxes", BODY).json()["data"]["id"]
+    client.force_login(agent)
+    r = client.patch(f"/v1/mailboxes/{pk}", '{"enabled": false}', content_type="application/json")
+    assert r.status_code == 403
+    assert client.get("/settings/mailboxes/").status_code == 403
