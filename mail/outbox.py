@@ -57,7 +57,11 @@ def _mailbox(org, conversation_id):
 
 
 def sending_mailbox(org, conversation_id):
-    """The mailbox a reply in this conversation goes from (the composer shows it)."""
+    """The mailbox a reply in this conversation (or a new one: no id) goes from."""
+    try:
+        conversation_id = int(conversation_id)
+    except (TypeError, ValueError):
+        return Mailbox.objects.filter(org=org, enabled=True).order_by("id").first()
     return _mailbox(org, conversation_id)
 
 
