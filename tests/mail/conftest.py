@@ -84,8 +84,6 @@ def deliver(client, email_hook):
     """Post a raw message to the email hook, as a provider's inbound route does."""
 
     def post(raw):
-        return client.post(
-            email_hook["attributes"]["url"], raw, content_type="message/rfc822"
-        )
+        return client.post(email_hook["attributes"]["url"], raw, content_type="message/rfc822")
 
     return post

@@ -51,7 +51,9 @@ def with_inline_image_and_attachment(**kw):
     msg.add_alternative('<p>See <img src="cid:photo1@example.com"></p>', subtype="html")
     html_part = msg.get_payload()[1]
     html_part.add_related(PNG, maintype="image", subtype="png", cid="<photo1@example.com>")
-    msg.add_attachment(b"%PDF-1.4 invoice", maintype="application", subtype="pdf", filename="invoice.pdf")
+    msg.add_attachment(
+        b"%PDF-1.4 invoice", maintype="application", subtype="pdf", filename="invoice.pdf"
+    )
     return msg
 
 

@@ -62,7 +62,11 @@ def fetch_mail():
 def test_mail_is_fetched_threaded_and_never_twice(imap_box, dovecot):
     dovecot.deliver(corpus.plain(message_id="<a1@example.com>").as_bytes())
     dovecot.deliver(corpus.plain(subject="Re: Order A1", in_reply_to="<a1@example.com>").as_bytes())
-    dovecot.deliver(corpus.with_inline_image_and_attachment(sender="bo@example.com", subject="Invoice").as_bytes())
+    dovecot.deliver(
+        corpus.with_inline_image_and_attachment(
+            sender="bo@example.com", subject="Invoice"
+        ).as_bytes()
+    )
     assert fetch_mail() == "support@acme.test: 3 new\n"
     assert Customer.objects.count() == 2
     assert sorted(Conversation.objects.values_list("name", "message_count")) == [
@@ -84,7 +88,9 @@ def test_mail_is_fetched_threaded_and_never_twice(imap_box, dovecot):
     client.logout()
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(imap_box, dovecot, monkeypatch):
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
+    imap_box, dovecot, monkeypatch
+):
     for n in range(5):
         dovecot.deliver(corpus.plain(subject=f"Question {n}").as_bytes())
     real_accept = inbound.accept

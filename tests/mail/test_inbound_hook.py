@@ -83,7 +83,11 @@ def test_inline_images_and_attachments_are_kept(deliver, mailbox, client, agent,
     rows = {a.filename: a for a in Attachment.objects.filter(message=message)}
     assert set(rows) == {"attachment.png", "invoice.pdf"}
     image, pdf = rows["attachment.png"], rows["invoice.pdf"]
-    assert image.content_type == "image/png" and image.inline and image.content_id == "photo1@example.com"
+    assert (
+        image.content_type == "image/png"
+        and image.inline
+        and image.content_id == "photo1@example.com"
+    )
     assert pdf.content_type == "application/pdf" and not pdf.inline and pdf.size == 16
     # downloadable by the org's agents only
     assert client.get(f"/attachments/{pdf.pk}/").status_code == 302  # sign in first
@@ -144,7 +148,9 @@ def test_an_attachment_over_the_limit_is_left_out_with_a_note(deliver, mailbox, 
 def test_a_message_over_the_hook_limit_is_a_413(deliver, mailbox, settings):
     settings.HOOK_EMAIL_MAX_BYTES = 2000
     msg = corpus.plain()
-    msg.add_attachment(b"x" * 5000, maintype="application", subtype="octet-stream", filename="big.bin")
+    msg.add_attachment(
+        b"x" * 5000, maintype="application", subtype="octet-stream", filename="big.bin"
+    )
     r = deliver(msg.as_bytes())
     assert r.status_code == 413 and messages() == []
 
@@ -168,7 +174,9 @@ def test_loops_and_duplicates_are_ignored(deliver, mailbox):
     assert [r.outcome for r in Received.objects.order_by("id")] == ["opened", "ignored", "ignored"]
 
 
-def test_a_bounce_marks_the_sent_email_failed(deliver, mailbox, org, api, smtp_sink, django_capture_on_commit_callbacks):
+def test_a_bounce_marks_the_sent_email_failed(
+    deliver, mailbox, org, api, smtp_sink, django_capture_on_commit_callbacks
+):
     deliver(corpus.plain().as_bytes())
     conversation = Conversation.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
@@ -183,7 +191,9 @@ def test_a_bounce_marks_the_sent_email_failed(deliver, mailbox, org, api, smtp_s
     assert r.json()["data"]["attributes"]["mail"]["outcome"] == "bounce"
     reply = Message.objects.get(pk=sent.desk_message_id)
     assert reply.status == "failed"
-    assert reply.status_detail == "Bounced: 5.1.1 550 5.1.1 User unknown Recipient: ada@example.com."
+    assert (
+        reply.status_detail == "Bounced: 5.1.1 550 5.1.1 User unknown Recipient: ada@example.com."
+    )
     assert Conversation.objects.get().message_count == 2  # the bounce is not a message
 
 

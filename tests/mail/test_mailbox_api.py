@@ -35,7 +35,9 @@ def test_create_read_update_delete(api):
     r = api.patch(f"/v1/mailboxes/{data['id']}", {"displayName": "Help", "rev": 1})
     assert r.status_code == 200 and r.json()["data"]["attributes"]["rev"] == 2
     assert Mailbox.objects.get().smtp_password == stored  # untouched when not sent
-    assert api.patch(f"/v1/mailboxes/{data['id']}", {"displayName": "x", "rev": 1}).status_code == 409
+    assert (
+        api.patch(f"/v1/mailboxes/{data['id']}", {"displayName": "x", "rev": 1}).status_code == 409
+    )
     r = api.patch(f"/v1/mailboxes/{data['id']}", {"smtpPassword": "new-one"})
     assert crypto.decrypt(Mailbox.objects.get().smtp_password) == "new-one"
     (update,) = Event.objects.filter(type="mailbox.update").order_by("-id")[:1]

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def thread(deliver, mailbox):
     """A conversation opened by the customer's email."""
-    deliver(corpus.plain(message_id="<first@example.com>", references="<older@example.com>").as_bytes())
+    deliver(
+        corpus.plain(message_id="<first@example.com>", references="<older@example.com>").as_bytes()
+    )
     return Conversation.objects.get()
 
 
@@ -66,14 +68,22 @@ def test_a_reply_is_sent_with_headers_threading_and_both_parts(
     assert Conversation.objects.get().message_count == 3
 
 
-def test_attachments_go_out_as_parts(api, thread, smtp_sink, org, django_capture_on_commit_callbacks, agent):
+def test_attachments_go_out_as_parts(
+    api, thread, smtp_sink, org, django_capture_on_commit_callbacks, agent
+):
     # the attachment is linked to the message in its transaction (as the composer does)
     original = conversations.message_create
 
     def with_file(**kwargs):
         message = original(**kwargs)
         if kwargs["data"].get("direction") == "out":
-            row = Attachment(org=org, message=message, filename="plan.pdf", content_type="application/pdf", size=9)
+            row = Attachment(
+                org=org,
+                message=message,
+                filename="plan.pdf",
+                content_type="application/pdf",
+                size=9,
+            )
             row.file.save("plan.pdf", ContentFile(b"%PDF-plan"), save=False)
             row.save()
         return message
@@ -120,7 +130,9 @@ def test_a_temporary_failure_is_retried_then_sent_once(
     assert (message.status, message.status_detail) == ("sent", "")
 
 
-def test_a_permanent_failure_shows_the_smtp_error(api, thread, smtp_sink, django_capture_on_commit_callbacks):
+def test_a_permanent_failure_shows_the_smtp_error(
+    api, thread, smtp_sink, django_capture_on_commit_callbacks
+):
     smtp_sink.answers = ["554 5.7.1 Message rejected as spam"]
     message = reply(api, thread, django_capture_on_commit_callbacks)
     message.refresh_from_db()
@@ -154,7 +166,9 @@ def test_a_send_abandoned_by_a_killed_worker_is_reported_not_repeated(
     message = reply(api, thread, django_capture_on_commit_callbacks)
     (claimed,) = sending._claim(MailMessage.objects.get(direction="out").mailbox_id)
     # ...the worker dies here, mid-send; its lease runs out
-    MailMessage.objects.filter(pk=claimed.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    MailMessage.objects.filter(pk=claimed.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
     assert sending.sweep() == []
     assert sending.drain(claimed.mailbox_id) == 0
     message.refresh_from_db()
@@ -162,7 +176,9 @@ def test_a_send_abandoned_by_a_killed_worker_is_reported_not_repeated(
     assert smtp_sink.messages == []
 
 
-def test_nothing_is_sent_inside_the_request_transaction(api, thread, smtp_sink, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_inside_the_request_transaction(
+    api, thread, smtp_sink, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         r = api.post(
             f"/v1/conversations/{thread.pk}/messages",
@@ -177,11 +193,18 @@ def test_nothing_is_sent_inside_the_request_transaction(api, thread, smtp_sink, 
     assert len(smtp_sink.messages) == 1
 
 
-def test_imports_and_other_channels_are_not_sent(api, thread, smtp_sink, django_capture_on_commit_callbacks):
+def test_imports_and_other_channels_are_not_sent(
+    api, thread, smtp_sink, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         api.post(
             f"/v1/conversations/{thread.pk}/messages",
-            {"direction": "out", "channel": "email", "body": "old", "sentAt": "2020-01-01T00:00:00Z"},
+            {
+                "direction": "out",
+                "channel": "email",
+                "body": "old",
+                "sentAt": "2020-01-01T00:00:00Z",
+            },
         )
         api.post(
             f"/v1/conversations/{thread.pk}/messages",
@@ -194,7 +217,9 @@ def test_imports_and_other_channels_are_not_sent(api, thread, smtp_sink, django_
     assert smtp_sink.messages == [] and not MailMessage.objects.filter(direction="out").exists()
 
 
-def test_no_address_or_no_mailbox_on_fails_visibly(api, org, mailbox, django_capture_on_commit_callbacks):
+def test_no_address_or_no_mailbox_on_fails_visibly(
+    api, org, mailbox, django_capture_on_commit_callbacks
+):
     customer = api.post("/v1/customers", {"name": "No Mail"}).json()["data"]
     with django_capture_on_commit_callbacks(execute=True):
         r = api.post(
@@ -202,10 +227,15 @@ def test_no_address_or_no_mailbox_on_fails_visibly(api, org, mailbox, django_cap
             {"direction": "out", "channel": "email", "body": "Hello?"},
         )
     message = Message.objects.get(pk=r.json()["data"]["id"])
-    assert (message.status, message.status_detail) == ("failed", "The customer has no email address.")
+    assert (message.status, message.status_detail) == (
+        "failed",
+        "The customer has no email address.",
+    )
     mailbox.enabled = False
     mailbox.save()
-    with_mail = api.post("/v1/customers", {"name": "B", "emails": [{"email": "b@example.com"}]}).json()["data"]
+    with_mail = api.post(
+        "/v1/customers", {"name": "B", "emails": [{"email": "b@example.com"}]}
+    ).json()["data"]
     with django_capture_on_commit_callbacks(execute=True):
         r = api.post(
             f"/v1/customers/{with_mail['id']}/messages",
@@ -215,9 +245,14 @@ def test_no_address_or_no_mailbox_on_fails_visibly(api, org, mailbox, django_cap
     assert message.status == "failed" and "No mailbox is turned on" in message.status_detail
 
 
-def test_sending_refuses_private_addresses_unless_allowed(api, thread, settings, django_capture_on_commit_callbacks):
+def test_sending_refuses_private_addresses_unless_allowed(
+    api, thread, settings, django_capture_on_commit_callbacks
+):
     settings.OUTBOUND_ALLOW_PRIVATE = False
     message = reply(api, thread, django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert message.status == "failed"
-    assert message.status_detail == "127.0.0.1 resolves to a loopback address (127.0.0.1), which kdesk refuses."
+    assert (
+        message.status_detail
+        == "127.0.0.1 resolves to a loopback address (127.0.0.1), which kdesk refuses."
+    )

@@ -36,7 +36,9 @@ def test_an_admin_adds_a_mailbox(client, admin_user):
     page = client.get(r["Location"]).content.decode()
     assert "support@acme.test" in page and "pw-123" not in page and "SMTP stored" in page
     # saving without a password keeps the stored one
-    r = client.post(f"/settings/mailboxes/{box.pk}/", {**FORM, "smtp_password": "", "display_name": "Help"})
+    r = client.post(
+        f"/settings/mailboxes/{box.pk}/", {**FORM, "smtp_password": "", "display_name": "Help"}
+    )
     assert r.status_code == 302
     box.refresh_from_db()
     assert box.display_name == "Help" and crypto.decrypt(box.smtp_password) == "pw-123"
