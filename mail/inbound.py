@@ -83,10 +83,14 @@ def _own_addresses(org):
 
 def _accept(org, mailbox, source, parsed, saved):
     if parsed.message_id:
-        seen = MailMessage.objects.filter(org=org, message_id=parsed.message_id)
-        if seen.filter(direction=MailMessage.Direction.OUT).exists():
+        seen = set(
+            MailMessage.objects.filter(org=org, message_id=parsed.message_id).values_list(
+                "direction", flat=True
+            )[:10]
+        )
+        if MailMessage.Direction.OUT in seen:
             return _ignored(org, mailbox, source, parsed, "Our own email came back (a loop).")
-        if seen.exists():
+        if seen:
             return _ignored(org, mailbox, source, parsed, "Already received.")
     if parsed.bounce is not None:
         return _bounce(org, mailbox, source, parsed)

@@ -69,11 +69,11 @@ def latin1(**kw):
 
 def unknown_charset():
     raw = (
-        "From: bob@example.com\r\nTo: support@acme.test\r\nSubject: weird\r\n"
-        "Message-ID: <weird1@example.com>\r\nMIME-Version: 1.0\r\n"
-        'Content-Type: text/plain; charset="x-no-such-charset"\r\n'
-        "Content-Transfer-Encoding: 8bit\r\n\r\n"
-    ).encode() + b"caf\xe9 ok\r\n"
+        b"From: bob@example.com\r\nTo: support@acme.test\r\nSubject: weird\r\n"
+        b"Message-ID: <weird1@example.com>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: text/plain; charset="x-no-such-charset"\r\n'
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+    ) + b"caf\xe9 ok\r\n"
     return raw
 
 
