@@ -12,6 +12,7 @@ from django.db.models import Q
 from customers.models import Customer, Identity
 from kdesk.models import Event, Team, User
 from klasses.models import Klass, Metadata
+from timeline.entries import CREATE_TYPES, FOLDED_TYPES
 
 PHONE_CHARS = re.compile(r"[\s().-]")
 
@@ -181,12 +182,19 @@ def last_event_id(*, org, customer_id):
 
 
 def event_for(*, org, resource, resource_id):
-    """The latest event row of one resource (what a write just recorded)."""
-    return (
-        Event.objects.filter(org=org, resource=resource, resource_id=str(resource_id))
-        .order_by("-id")
-        .first()
-    )
+    """The latest event row of one resource (what a write just recorded). For a message or a
+    note: the event that created it (its timeline entry has that event's id), carrying the
+    latest state (an email reply's delivery status may have moved on already)."""
+    events = Event.objects.filter(org=org, resource=resource, resource_id=str(resource_id))
+    if resource not in CREATE_TYPES:
+        return events.order_by("-id").first()
+    created = events.filter(type=CREATE_TYPES[resource]).order_by("id").first()
+    if created is None:
+        return events.order_by("-id").first()
+    latest = events.filter(type__in=FOLDED_TYPES).order_by("-id").first()
+    if latest is not None and latest.type.endswith(".update"):
+        created.data = latest.data
+    return created
 
 
 def conversation_latest_event(*, org, customer_id, conversation_id):
