@@ -23,14 +23,14 @@ log = logging.getLogger(__name__)
 
 
 def route(org, parsed):
-    """The mailbox this mail was sent to: by recipient address (plus parts ignored), else the
-    org's only enabled mailbox (providers that forward rewrite the envelope), else None."""
+    """The mailbox this mail was sent to, by recipient address (To, Cc, Delivered-To,
+    X-Original-To; plus parts ignored), or None: an email hook may carry other mail too (order
+    notifications for a workflow, say), which must not become conversations."""
     wanted = {tokens.base_address(a["email"]) for a in parsed.to + parsed.cc + parsed.delivered_to}
-    boxes = list(Mailbox.objects.filter(org=org, enabled=True).order_by("id")[:50])
-    for box in boxes:
-        if box.address.lower() in wanted:
-            return box
-    return boxes[0] if len(boxes) == 1 else None
+    if not wanted:
+        return None
+    # addresses are stored in lower case (mail/services.py)
+    return Mailbox.objects.filter(org=org, enabled=True, address__in=wanted).order_by("id").first()
 
 
 def _log(org, mailbox, source, parsed, outcome, detail="", conversation_id=None):
