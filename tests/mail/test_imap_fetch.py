@@ -143,3 +143,12 @@ def test_the_password_is_stored_encrypted(imap_box):
     stored = Mailbox.objects.values_list("imap_password", flat=True).get()
     assert imapserver.PASSWORD not in stored and stored.startswith("gAAAAA")
     assert crypto.decrypt(stored) == imapserver.PASSWORD
+
+
+def test_an_admin_fetches_now_from_the_settings_page(imap_box, dovecot, client, admin_user):
+    dovecot.deliver(corpus.plain(subject="Urgent").as_bytes())
+    client.force_login(admin_user)
+    r = client.post(f"/settings/mailboxes/{imap_box.pk}/fetch/", follow=True)
+    page = r.content.decode()
+    assert "1 new email taken in." in page and "Opened a conversation" in page
+    assert Conversation.objects.get().name == "Urgent"
