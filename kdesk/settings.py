@@ -400,7 +400,8 @@ SPECTACULAR_SETTINGS = {
     # several resources have a `status` with its own values: name each set
     "ENUM_NAME_OVERRIDES": {
         "ConversationStatusEnum": ["open", "snoozed", "done"],
-        "MessageStatusEnum": ["received", "sent", "delivered", "read", "failed"],
+        "MessageStatusEnum": ["received", "sent", "delivered", "read", "failed", "queued"],
+        "MailSecurityEnum": ["starttls", "ssl", "none"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

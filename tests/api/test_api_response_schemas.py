@@ -21,10 +21,14 @@ def resolve(schema, node):
 
 
 def answers(schema):
+    """JSON answers (a file download, declared with its own media type only, is not one)."""
     for path, operations in schema["paths"].items():
         for method, op in operations.items():
             for code, response in op["responses"].items():
-                content = response.get("content", {}).get("application/json")
+                media = response.get("content", {})
+                if media and "application/json" not in media:
+                    continue
+                content = media.get("application/json")
                 yield path, method, code, content and content["schema"]
 
 
