@@ -32,6 +32,8 @@ SENDERS = 300
 
 LUA = r"""
 counter = 0
+math.randomseed(os.time())
+run = "%(nonce)s-" .. os.time() .. "-" .. math.random(1, 1000000000)
 request = function()
   counter = counter + 1
   local sender = counter %% %(senders)d
@@ -42,7 +44,7 @@ request = function()
   local body = "From: Customer " .. sender .. " <c" .. sender .. "@bench.example>\r\n" ..
     "To: support@bench.test\r\n" ..
     "Subject: Question " .. counter .. "\r\n" ..
-    "Message-ID: <" .. counter .. "-" .. math.random(1, 1000000000) .. "@bench.example>\r\n" ..
+    "Message-ID: <" .. run .. "-" .. counter .. "@bench.example>\r\n" ..
     reply ..
     "MIME-Version: 1.0\r\n" ..
     "Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n" ..
@@ -149,7 +151,8 @@ def main():
     hook.rate_limit_per_minute = 1_000_000
     hook.save()
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write(LUA % {"senders": SENDERS})
+    # every run's Message-IDs are new: a repeated one is dropped as "Already received"
+    script.write(LUA % {"senders": SENDERS, "nonce": os.urandom(4).hex()})
     script.close()
     before = Message.objects.filter(org=org).count()
     with served(workers=1, port=args.port, env=env, server="gunicorn"):
@@ -229,6 +232,47 @@ def main():
         outbound_sends_per_s=round(len(sink.times) / span, 1) if span else None,
         worker_log=log.name,
     )
+    # 3. in this process, without HTTP: CPU per message of this process (the database's own
+    # work excluded), which a loaded machine inflates less than wall time
+    n = 100
+    raws = [
+        (
+            f"From: Customer {i} <c{i % SENDERS}@bench.example>\r\nTo: support@bench.test\r\n"
+            f"Subject: CPU {i}\r\nMessage-ID: <cpu-{os.urandom(6).hex()}@bench.example>\r\n"
+            f"In-Reply-To: <seed-{i % SENDERS}@bench.example>\r\n\r\nHello {i}\r\n"
+        ).encode()
+        for i in range(n)
+    ]
+    cpu, wall = time.process_time(), time.time()
+    for raw in raws:
+        inbound.accept(org=org, raw=raw, source="hook")
+    results["inbound_cpu_ms_per_message"] = round((time.process_time() - cpu) * 1000 / n, 1)
+    results["inbound_wall_ms_per_message_in_process"] = round((time.time() - wall) * 1000 / n, 1)
+    from mail import outbox, sending
+
+    outbox_kick = outbox.kick
+    outbox.kick = lambda mailbox_id: None  # sent below, in this process
+    try:
+        for i in range(n):
+            conversation = Conversation.objects.get(pk=conversations[i % len(conversations)])
+            message_create(
+                org=org,
+                actor=None,
+                conversation=conversation,
+                data={"direction": "out", "channel": "email", "body": f"CPU reply {i}"},
+            )
+    finally:
+        outbox.kick = outbox_kick
+    box = Mailbox.objects.get(org=org)
+    cpu, wall = time.process_time(), time.time()
+    sent = sending.drain(box.pk)
+    results["outbound_cpu_ms_per_send"] = round(
+        (time.process_time() - cpu) * 1000 / max(sent, 1), 1
+    )
+    results["outbound_wall_ms_per_send_in_process"] = round(
+        (time.time() - wall) * 1000 / max(sent, 1), 1
+    )
+    results["load_average_after"] = load_average()
     controller.stop()
     print(json.dumps(results, indent=2))
 
