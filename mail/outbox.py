@@ -38,9 +38,11 @@ def _sendable(event):
 
 def record(org, events):
     """events.record_with: queue an email for each new outbound email message."""
-    for event in events:
-        if _sendable(event) is not None:
-            queue(org=org, message=Message.objects.get(pk=event.resource_id))
+    sendable = [event for event in events if _sendable(event) is not None]
+    if not sendable or not Mailbox.objects.filter(org=org).exists():
+        return  # the email channel is not set up: replies are records, as before
+    for event in sendable:
+        queue(org=org, message=Message.objects.get(pk=event.resource_id))
 
 
 def _mailbox(org, conversation_id):
