@@ -223,7 +223,7 @@ def _bounce(org, mailbox, source, parsed):
         status=MailMessage.Status.FAILED, error=detail[:500]
     )
     message = Message.objects.get(pk=original.desk_message_id)
-    conversations.message_update(
+    conversations.message_update_within(
         org=org,
         actor=None,
         message=message,

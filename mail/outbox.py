@@ -99,7 +99,7 @@ def _customer_email(org, customer_id):
 def _fail(org, message, detail):
     from conversations import services as conversations
 
-    conversations.message_update(
+    conversations.message_update_within(
         org=org, actor=None, message=message, data={"status": "failed", "statusDetail": detail}
     )
 
@@ -142,7 +142,7 @@ def queue(*, org, message, cc=()):
         status=MailMessage.Status.QUEUED,
         next_attempt_at=timezone.now(),
     )
-    conversations.message_update(
+    conversations.message_update_within(
         org=org, actor=None, message=message, data={"status": "queued", "statusDetail": ""}
     )
     mailbox_id = mailbox.pk

@@ -152,7 +152,7 @@ def _record(mail, *, status, detail, retry_at=None):
         MailMessage.objects.filter(pk=mail.pk).update(**fields)
         message = Message.objects.filter(pk=mail.desk_message_id).first()
         if message is not None:
-            conversations.message_update(
+            conversations.message_update_within(
                 org=mail.org,
                 actor=None,
                 message=message,

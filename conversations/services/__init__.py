@@ -5,7 +5,13 @@ atomic and records its events."""
 from .common import html_to_text, make_preview, sanitize_html
 from .conversations import conversation_create, conversation_update
 from .mentions import parse_mentions
-from .messages import message_create, message_delete, message_rule_errors, message_update
+from .messages import (
+    message_create,
+    message_delete,
+    message_rule_errors,
+    message_update,
+    message_update_within,
+)
 from .notes import note_create, note_delete, note_update
 from .notifications import notifications_mark_read, notifications_mark_seen
 from .purge import (
@@ -39,6 +45,7 @@ __all__ = [
     "message_delete",
     "message_rule_errors",
     "message_update",
+    "message_update_within",
     "note_create",
     "note_delete",
     "note_update",

@@ -303,6 +303,14 @@ def _locked_message(org, message, conversation_id=None, rev=None):
 def message_update(*, org, actor, message, data, rev=None, conversation_id=None):
     """Custom attributes (merged; null removes one) and the delivery status of a message. What
     was said, by whom and when stays as it was."""
+    return message_update_within(
+        org=org, actor=actor, message=message, data=data, rev=rev, conversation_id=conversation_id
+    )
+
+
+def message_update_within(*, org, actor, message, data, rev=None, conversation_id=None):
+    """message_update for a caller already inside its own write (the email channel records a
+    reply's delivery status together with its own rows); the caller's transaction holds it."""
     message = _locked_message(org, message, conversation_id, rev=_rev_in(data, rev))
     p = Payload(
         data,
