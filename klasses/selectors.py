@@ -93,3 +93,60 @@ def related_refs(*, org, resource, ids, names, limit):
         for name, refs in per.items():
             per[name] = list(dict.fromkeys(refs))[:limit]
     return out
+
+
+def klasses_with_counts(*, org):
+    """The org's Klasses for the settings list, each with `object_count` (one query)."""
+    from django.db.models import Count
+
+    return (
+        Klass.objects.filter(org=org)
+        .annotate(object_count=Count("objects_set"))
+        .order_by("display_name", "name")
+    )
+
+
+def klass(*, org, name):
+    """One Klass by its machine name, or None."""
+    return Klass.objects.filter(org=org, name=name).first()
+
+
+def klass_name_taken(*, org, name):
+    """The existing Klass name that `name` clashes with (names ignore case), or None."""
+    return Klass.objects.filter(org=org, name__iexact=name).values_list("name", flat=True).first()
+
+
+def kobject_count(*, org, klass):
+    return KObject.objects.filter(org=org, klass=klass).count()
+
+
+def klass_dependents(*, org, klass):
+    """Relationships declared elsewhere that name this Klass (as target or join Klass): they
+    keep it from being deleted."""
+    from klasses.models import Relationship
+
+    resource = f"kobject.{klass.name}"
+    return list(
+        Relationship.objects.filter(org=org)
+        .filter(Q(to_resource=resource) | Q(through_klass=klass))
+        .exclude(from_resource=resource)
+        .order_by("from_resource", "name")
+    )
+
+
+STANDARD_LABELS = {
+    "customer": "Customer",
+    "company": "Company",
+    "conversation": "Conversation",
+    "message": "Message",
+}
+
+
+def resource_choices(*, org, standard=tuple(STANDARD_LABELS)):
+    """[(resource, display name)]: the standard objects named, then the org's Klasses, for
+    pickers (people choose from what exists; they never type `kobject.return`)."""
+    klasses = Klass.objects.filter(org=org).order_by("display_name", "name")
+    return [(r, STANDARD_LABELS[r]) for r in standard] + [
+        (f"kobject.{name}", display or name)
+        for name, display in klasses.values_list("name", "display_name")
+    ]

@@ -1,9 +1,21 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`)."""
 
+from django.urls import path
+
 from kdesk.api.routing import api_path
 from klasses import api
+from klasses.settings_views import objects
 
-urlpatterns = []
+O = "settings/objects"
+urlpatterns = [
+    path(f"{O}/", objects.klass_list, name="settings-klasses"),
+    # Klass names start with a letter, so these two never shadow one
+    path(f"{O}/_new/", objects.klass_new, name="settings-klass-new"),
+    path(f"{O}/_check-name/", objects.klass_name_check, name="settings-klass-name-check"),
+    path(f"{O}/<slug:name>/", objects.klass_edit, name="settings-klass"),
+    path(f"{O}/<slug:name>/status/", objects.klass_status, name="settings-klass-status"),
+    path(f"{O}/<slug:name>/delete/", objects.klass_delete, name="settings-klass-delete"),
+]
 api_urlpatterns = [
     *api_path("klasses", api.KlassListView.as_view(), name="api-klasses"),
     *api_path("klasses/<slug:name>/definition", api.KlassDefinitionView.as_view()),

@@ -5,6 +5,7 @@ One module per topic; the public service functions are re-exported here, so call
 """
 
 from klasses.services.bulk import BULK_LIMIT, kobject_bulk
+from klasses.services.klass_delete import klass_delete
 from klasses.services.klasses import klass_create, klass_get, klass_update
 from klasses.services.kobject_fields import kobject_rule_errors
 from klasses.services.kobjects import (
@@ -30,6 +31,7 @@ from klasses.services.rules import rule_create, rule_delete, rule_get, rule_payl
 __all__ = [
     "BULK_LIMIT",
     "klass_create",
+    "klass_delete",
     "klass_get",
     "klass_update",
     "kobject_bulk",

@@ -1,0 +1,1 @@
+"""Settings pages for the data model (/settings/objects/…), admins only."""
