@@ -150,3 +150,21 @@ def resource_choices(*, org, standard=tuple(STANDARD_LABELS)):
         (f"kobject.{name}", display or name)
         for name, display in klasses.values_list("name", "display_name")
     ]
+
+
+def attribute_definitions(*, org, resource):
+    """(definitions {name: definition}, rev) of a resource; ({}, 0) before any."""
+    from klasses.models import Metadata
+
+    row = Metadata.objects.filter(org=org, resource=resource).values("properties", "rev").first()
+    if row is None:
+        return {}, 0
+    return row["properties"] or {}, row["rev"]
+
+
+def attribute_counts(*, org):
+    """{resource: number of defined attributes} for the org (one query)."""
+    from klasses.models import Metadata
+
+    rows = Metadata.objects.filter(org=org).values_list("resource", "properties")
+    return {resource: len(props or {}) for resource, props in rows}

@@ -4,17 +4,25 @@ from django.urls import path
 
 from kdesk.api.routing import api_path
 from klasses import api
-from klasses.settings_views import objects
+from klasses.settings_views import attributes, objects
 
-O = "settings/objects"
+OBJ = "settings/objects"
+ATTR = "settings/attributes"
 urlpatterns = [
-    path(f"{O}/", objects.klass_list, name="settings-klasses"),
+    path(f"{OBJ}/", objects.klass_list, name="settings-klasses"),
     # Klass names start with a letter, so these two never shadow one
-    path(f"{O}/_new/", objects.klass_new, name="settings-klass-new"),
-    path(f"{O}/_check-name/", objects.klass_name_check, name="settings-klass-name-check"),
-    path(f"{O}/<slug:name>/", objects.klass_edit, name="settings-klass"),
-    path(f"{O}/<slug:name>/status/", objects.klass_status, name="settings-klass-status"),
-    path(f"{O}/<slug:name>/delete/", objects.klass_delete, name="settings-klass-delete"),
+    path(f"{OBJ}/_new/", objects.klass_new, name="settings-klass-new"),
+    path(f"{OBJ}/_check-name/", objects.klass_name_check, name="settings-klass-name-check"),
+    path(f"{OBJ}/<slug:name>/", objects.klass_edit, name="settings-klass"),
+    path(f"{OBJ}/<slug:name>/status/", objects.klass_status, name="settings-klass-status"),
+    path(f"{OBJ}/<slug:name>/delete/", objects.klass_delete, name="settings-klass-delete"),
+    # <key>: a standard object's name or a Klass's (a Klass may not take a standard name);
+    # attribute names start with a small letter, so `_new` is never one
+    path(f"{ATTR}/", attributes.attribute_index, name="settings-attributes"),
+    path(f"{ATTR}/<slug:key>/", attributes.attribute_list, name="settings-attribute-list"),
+    path(f"{ATTR}/<slug:key>/_new/", attributes.attribute_new, name="settings-attribute-new"),
+    path(f"{ATTR}/<slug:key>/<slug:name>/", attributes.attribute_edit, name="settings-attribute"),
+    path(f"{ATTR}/<slug:key>/<slug:name>/move/", attributes.attribute_move),
 ]
 api_urlpatterns = [
     *api_path("klasses", api.KlassListView.as_view(), name="api-klasses"),

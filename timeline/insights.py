@@ -304,11 +304,13 @@ def icon_for(definition, kind):
 
 
 def attribute_rows(custom, properties, tz=None):
-    """[{name, label, kind, icon, color, html, value}] for the defined attributes (in definition
-    order), then any values without a definition."""
+    """[{name, label, kind, icon, color, html, value}] for the defined attributes (in the admin's
+    order, then definition order), then any values without a definition."""
     custom = custom or {}
     out = []
     names = [n for n, d in properties.items() if not (d or {}).get("hidden")]
+    # the admin's order (settings → attributes); jsonb keeps no key order
+    names.sort(key=lambda n: _position(properties[n]))
     names += [n for n in custom if n not in properties]
     for name in names:
         definition = properties.get(name) or {}
@@ -327,6 +329,11 @@ def attribute_rows(custom, properties, tz=None):
             }
         )
     return out
+
+
+def _position(definition):
+    position = (definition or {}).get("position") if isinstance(definition, dict) else None
+    return (0, position) if isinstance(position, int) else (1, 0)
 
 
 def default_display_name_safe(name):

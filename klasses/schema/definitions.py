@@ -10,6 +10,7 @@ A normalised definition (what normalize_definition returns and what compile_vali
      "min": 0, "max": 10,                                   # Num
      "minLength": 1, "maxLength": 40,                       # Str/Txt
      "currency": "EUR",                                     # Num: money in this ISO 4217 code
+     "position": 0,                                         # the admin's order
      "tree": {"nodes": [{"id", "displayName", "children": [...]}], "lastNodeRequired": bool},
      "lastNodeRequired": bool,                             # Tree: tree's, at the top as well
      "properties": {"qty": {"type": "Num", "displayName": "Qty", "required": False,
@@ -55,6 +56,7 @@ KNOWN_KEYS = frozenset(
         "properties",
         "lastNodeRequired",
         "currency",
+        "position",
     }
 )
 CURRENCY_RE = re.compile(r"[A-Z]{3}\Z")
@@ -317,6 +319,13 @@ def normalize_definition(name, raw, *, pointer=None):
             d[bound] = value
     if "min" in d and "max" in d and d["min"] > d["max"]:
         err("min", "invalid", f"min ({d['min']}) is greater than max ({d['max']}).")
+    position = raw.get("position")
+    if position is not None:
+        # the admin's order (settings, insights panel); jsonb keeps no key order
+        if type(position) is not int or position < 0:
+            err("position", "invalid", "position is a whole number from 0.")
+        else:
+            d["position"] = position
     currency = raw.get("currency")
     if currency is not None and currency != "":
         if kind != "Num":

@@ -25,10 +25,11 @@ from klasses.services.links import (
     related,
     relationship_create,
 )
-from klasses.services.metadata import metadata_get, metadata_update
+from klasses.services.metadata import attributes_reorder, metadata_get, metadata_update
 from klasses.services.rules import rule_create, rule_delete, rule_get, rule_payload, rule_update
 
 __all__ = [
+    "attributes_reorder",
     "BULK_LIMIT",
     "klass_create",
     "klass_delete",

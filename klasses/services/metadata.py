@@ -84,7 +84,7 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
         check_existing(meta.properties, merged, _rows_for(org, resource)) if definitions else []
     )
     if broken and not force:
-        raise Conflict(
+        conflict = Conflict(
             f"{len(broken)} existing row(s) would violate these definitions (for example id "
             f"{', '.join(map(str, broken[:5]))}). Fix them first, or send ?force=true to apply the "
             "definitions and leave those rows as they are.",
@@ -96,6 +96,8 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
                 )
             ],
         )
+        conflict.broken = broken  # for pages that offer the choice
+        raise conflict
     before = meta.properties
     # a first definition is written even when empty: the resource now reads as defined
     if not model_update(meta, {"properties": merged}, extra=("properties",) if created else ()):
@@ -117,6 +119,49 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
         changes=changes,
     )
     return meta, broken
+
+
+@transaction.atomic
+def attributes_reorder(*, org, actor, resource, names, rev=None):
+    """Set the order of a resource's attributes (each definition's `position`); the insights
+    panel and the settings list follow it. `names` lists every defined attribute once."""
+    from django.utils import timezone
+
+    _valid_resource(org, resource)
+    meta = Metadata.objects.select_for_update().filter(org=org, resource=resource).first()
+    if meta is None:
+        raise NotFound(f"No attributes are defined for {resource}.")
+    check_rev(meta.rev, rev, resource="metadata")
+    if sorted(names) != sorted(meta.properties) or len(set(names)) != len(names):
+        raise ValidationFailed(
+            [FieldError("/names", "invalid", "List every attribute of this object once.")]
+        )
+    before = {n: d.get("position") for n, d in meta.properties.items()}
+    changes = {
+        name: {"before": before[name], "after": i}
+        for i, name in enumerate(names)
+        if before[name] != i
+    }
+    if not changes:
+        return meta
+    meta.properties = {
+        name: {**meta.properties[name], "position": i} for i, name in enumerate(names)
+    }
+    meta.rev += 1
+    meta.updated_at = timezone.now()
+    meta.save()
+    attributes.invalidate(org, resource)
+    emit(
+        org=org,
+        type="metadata.update",
+        resource="metadata",
+        resource_id=resource,
+        actor=actor,
+        rev=meta.rev,
+        data=metadata_resource(resource, meta.properties, meta.rev, meta.updated_at),
+        changes=changes,
+    )
+    return meta
 
 
 def metadata_get(*, org, resource):

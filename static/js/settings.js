@@ -51,7 +51,77 @@
     });
   });
 
+  // "Refund amount (€)" → "refundAmount": the start of an attribute name (the type's ending
+  // is added by the page, from the type picked).
+  function attributeBase(text) {
+    var words = text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").match(/[A-Za-z0-9]+/g) || [];
+    if (!words.length) return "";
+    var base = words[0].toLowerCase() + words.slice(1).map(function (w) {
+      return w.charAt(0).toUpperCase() + w.slice(1).toLowerCase();
+    }).join("");
+    return /^[a-z]/.test(base) ? base : "n" + base;
+  }
+
+  // The attribute form shows only the options of the type picked; the others are disabled
+  // so they are not sent either.
+  function wireAttributeForm(form) {
+    var kinds = form.querySelectorAll("[data-kind]");
+    var fixedKind = form.querySelector("[data-fixed-kind]");
+    function current() {
+      var checked = form.querySelector("[data-kind]:checked");
+      return checked ? checked.value : (fixedKind ? fixedKind.dataset.fixedKind : "Str");
+    }
+    function show() {
+      var kind = current();
+      form.querySelectorAll("[data-types]").forEach(function (block) {
+        var on = block.dataset.types.split(" ").indexOf(kind) !== -1;
+        block.hidden = !on;
+        block.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = !on; });
+      });
+      var suffix = form.querySelector("[data-suffix]");
+      if (suffix) suffix.textContent = kind;
+    }
+    kinds.forEach(function (radio) { radio.addEventListener("change", show); });
+    show();
+
+    var display = form.querySelector("#id_display_name");
+    var name = form.querySelector("[data-attribute-name]");
+    if (display && name) {
+      var follows = !name.value || name.value === attributeBase(display.value);
+      name.addEventListener("input", function () { follows = name.value === "" || name.value === attributeBase(display.value); });
+      display.addEventListener("input", function () { if (follows) name.value = attributeBase(display.value); });
+    }
+
+    form.addEventListener("click", function (event) {
+      var add = event.target.closest("[data-add-row]");
+      if (add) {
+        var list = form.querySelector('[data-list="' + add.dataset.addRow + '"]');
+        var template = form.querySelector('[data-row-template="' + add.dataset.addRow + '"]');
+        var row = template.content.firstElementChild.cloneNode(true);
+        list.appendChild(row);
+        row.querySelector("input").focus();
+        return;
+      }
+      var remove = event.target.closest("[data-remove-row]");
+      if (remove) {
+        var gone = remove.closest("[data-row]");
+        var next = gone.nextElementSibling || gone.previousElementSibling;
+        gone.remove();
+        var focus = next && next.querySelector("input");
+        (focus || form.querySelector("[data-add-row]")).focus();
+      }
+    });
+    // Enter in a list row adds the next row instead of sending the form half-filled.
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !event.target.closest("[data-list]")) return;
+      event.preventDefault();
+      var list = event.target.closest("[data-list]");
+      form.querySelector('[data-add-row="' + list.dataset.list + '"]').click();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-attribute-form]").forEach(wireAttributeForm);
     document.querySelectorAll("form").forEach(wireKlassName);
     wireColour(document);
   });
