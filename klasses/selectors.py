@@ -168,3 +168,37 @@ def attribute_counts(*, org):
 
     rows = Metadata.objects.filter(org=org).values_list("resource", "properties")
     return {resource: len(props or {}) for resource, props in rows}
+
+
+def relationships_with_counts(*, org):
+    """The org's declared relationships, each with `link_count` (one query)."""
+    from django.db.models import Count
+
+    from klasses.models import Relationship
+
+    return (
+        Relationship.objects.filter(org=org)
+        .select_related("through_klass")
+        .annotate(link_count=Count("links"))
+        .order_by("from_resource", "name")
+    )
+
+
+def relationship(*, org, pk):
+    from django.db.models import Count
+
+    from klasses.models import Relationship
+
+    return (
+        Relationship.objects.filter(org=org, pk=pk)
+        .select_related("through_klass")
+        .annotate(link_count=Count("links"))
+        .first()
+    )
+
+
+def relationship_definitions(*, org, klass):
+    """The relationships a Klass declares, as its definition body lists them."""
+    from klasses import relationships
+
+    return relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]

@@ -4,10 +4,11 @@ from django.urls import path
 
 from kdesk.api.routing import api_path
 from klasses import api
-from klasses.settings_views import attributes, objects
+from klasses.settings_views import attributes, objects, relationships
 
 OBJ = "settings/objects"
 ATTR = "settings/attributes"
+REL = "settings/relationships"
 urlpatterns = [
     path(f"{OBJ}/", objects.klass_list, name="settings-klasses"),
     # Klass names start with a letter, so these two never shadow one
@@ -23,6 +24,10 @@ urlpatterns = [
     path(f"{ATTR}/<slug:key>/_new/", attributes.attribute_new, name="settings-attribute-new"),
     path(f"{ATTR}/<slug:key>/<slug:name>/", attributes.attribute_edit, name="settings-attribute"),
     path(f"{ATTR}/<slug:key>/<slug:name>/move/", attributes.attribute_move),
+    path(f"{REL}/", relationships.relationship_list, name="settings-relationships"),
+    path(f"{REL}/_new/", relationships.relationship_new, name="settings-relationship-new"),
+    path(f"{REL}/_sentence/", relationships.relationship_sentence),
+    path(f"{REL}/<int:pk>/delete/", relationships.relationship_delete),
 ]
 api_urlpatterns = [
     *api_path("klasses", api.KlassListView.as_view(), name="api-klasses"),

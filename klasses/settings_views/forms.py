@@ -113,3 +113,117 @@ class KlassForm(forms.Form):
         if self.klass is None:
             data["name"] = self.cleaned_data["name"]
         return data
+
+
+# ---- relationships --------------------------------------------------------------------------
+
+CARDINALITIES = (
+    ("one_to_one", "One to one"),
+    ("one_to_many", "One to many"),
+    ("many_to_one", "Many to one"),
+    ("many_to_many", "Many to many"),
+)
+REL_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+REL_RESERVED = {"customer", "company", "klass"}
+
+
+def plural(word):
+    """English plural of a display name's last word, good enough for a sentence."""
+    if re.search(r"[^aeiou]y\Z", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)\Z", word):
+        return word + "es"
+    return word + "s"
+
+
+def sentence(cardinality, a, b, through=None):
+    """What a relationship means, in a sentence: "One Order has many Returns; …"."""
+    if cardinality == "one_to_one":
+        return f"One {a} has one {b}; each {b} belongs to one {a}."
+    if cardinality == "one_to_many":
+        return f"One {a} has many {plural(b)}; each {b} belongs to one {a}."
+    if cardinality == "many_to_one":
+        return f"Many {plural(a)} belong to one {b}; one {b} has many {plural(a)}."
+    text = f"{_a(a).capitalize()} {a} has many {plural(b)}, and {_a(b)} {b} has many {plural(a)}"
+    return f"{text}, each link recorded as {_a(through)} {through}." if through else f"{text}."
+
+
+def _a(word):
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+class RelationshipForm(forms.Form):
+    source = forms.ChoiceField(label="From")
+    target = forms.ChoiceField(label="To")
+    cardinality = forms.ChoiceField(
+        label="How many", choices=CARDINALITIES, widget=forms.RadioSelect
+    )
+    through = forms.ChoiceField(
+        label="Recorded as",
+        required=False,
+        help_text="Optional, for many to many: an object type whose objects record each link "
+        "(e.g. an enrolment between a student and a course).",
+    )
+    name = forms.CharField(
+        max_length=64,
+        label="Name in the API",
+        help_text="How integrations and templates name the link; filled in for you.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, resources, klasses, declared, **kwargs):
+        """`resources`: [(resource, label)] every target; `klasses`: [(name, label)];
+        `declared`: {klass name: set of relationship names it declares}."""
+        super().__init__(*args, **kwargs)
+        self.labels = dict(resources)
+        self.declared = declared
+        self.fields["source"].choices = [("", "Choose…")] + [
+            (f"kobject.{n}", label) for n, label in klasses
+        ]
+        self.fields["target"].choices = [("", "Choose…"), *resources]
+        self.fields["through"].choices = [("", "Nothing: just the link")] + list(klasses)
+
+    def clean(self):
+        c = super().clean()
+        source, target, kind = c.get("source"), c.get("target"), c.get("cardinality")
+        name = (c.get("name") or "").strip()
+        if not (source and target and kind):
+            return c
+        if kind == "many_to_one" and not target.startswith("kobject."):
+            self.add_error(
+                "cardinality",
+                f"Many {plural(self.labels[source])} to one {self.labels[target]} is already "
+                f"each object’s own {self.labels[target].lower()} link; choose another.",
+            )
+            return c
+        if c.get("through") and kind != "many_to_many":
+            self.add_error("through", "Only a many to many link is recorded as an object.")
+        # many to one is held by the other side, as one to many
+        holder, other = (target, source) if kind == "many_to_one" else (source, target)
+        c["holder"] = holder[len("kobject.") :]
+        c["definition"] = {
+            "name": name,
+            "target": other[len("kobject.") :] if other.startswith("kobject.") else other,
+            "cardinality": "one-to-many" if kind == "many_to_one" else kind.replace("_", "-"),
+            **({"through": c["through"]} if c.get("through") else {}),
+        }
+        if name and not REL_NAME_RE.match(name):
+            self.add_error(
+                "name", "Use letters, digits and “_”, starting with a letter (at most 64)."
+            )
+        elif name in REL_RESERVED:
+            self.add_error("name", f"“{name}” is each object’s own link; choose another name.")
+        elif name in self.declared.get(c["holder"], ()):
+            self.add_error("name", f"{self.labels[holder]} already has a link named “{name}”.")
+        return c
+
+    def sentence(self):
+        c = getattr(self, "cleaned_data", {})
+        if not all(c.get(k) for k in ("source", "target", "cardinality")):
+            return ""
+        return sentence(
+            c["cardinality"],
+            self.labels.get(c["source"]),
+            self.labels.get(c["target"]),
+            self.labels.get(f"kobject.{c['through']}") if c.get("through") else None,
+        )

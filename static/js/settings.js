@@ -120,7 +120,44 @@
     });
   }
 
+  function pluralName(word) {
+    if (/[^aeiou]y$/.test(word)) return word.slice(0, -1) + "ies";
+    if (/(s|x|z|ch|sh)$/.test(word)) return word + "es";
+    return word + "s";
+  }
+
+  // The relationship form: the join object only for many to many; the name follows the other
+  // side until the admin types their own.
+  function wireRelationshipForm(form) {
+    var source = form.querySelector("[name=source]");
+    var target = form.querySelector("[name=target]");
+    var name = form.querySelector("[name=name]");
+    var through = form.querySelector("[data-through]");
+    function kind() {
+      var checked = form.querySelector("[name=cardinality]:checked");
+      return checked ? checked.value : "";
+    }
+    function suggested() {
+      var k = kind();
+      var other = k === "many_to_one" ? source.value : target.value;
+      other = other.replace(/^kobject\./, "");
+      if (!other) return "";
+      return k === "one_to_one" ? other : pluralName(other);
+    }
+    var follows = !name.value || name.value === suggested();
+    name.addEventListener("input", function () { follows = name.value === "" || name.value === suggested(); });
+    function update() {
+      var many = kind() === "many_to_many";
+      through.hidden = !many;
+      through.querySelector("select").disabled = !many;
+      if (follows) name.value = suggested();
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-relationship-form]").forEach(wireRelationshipForm);
     document.querySelectorAll("[data-attribute-form]").forEach(wireAttributeForm);
     document.querySelectorAll("form").forEach(wireKlassName);
     wireColour(document);
