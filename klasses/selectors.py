@@ -202,3 +202,19 @@ def relationship_definitions(*, org, klass):
     from klasses import relationships
 
     return relationships.definitions_for(org=org, klass_names=[klass.name])[klass.name]
+
+
+def rules(*, org):
+    return ValidationRule.objects.filter(org=org).order_by("resource", "id")
+
+
+def rule(*, org, pk):
+    return ValidationRule.objects.filter(org=org, pk=pk).first()
+
+
+def all_attribute_definitions(*, org):
+    """{resource: {name: definition}} of every resource of the org (one query)."""
+    from klasses.models import Metadata
+
+    rows = Metadata.objects.filter(org=org).values_list("resource", "properties")
+    return {resource: props or {} for resource, props in rows}

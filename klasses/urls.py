@@ -4,11 +4,12 @@ from django.urls import path
 
 from kdesk.api.routing import api_path
 from klasses import api
-from klasses.settings_views import attributes, objects, relationships
+from klasses.settings_views import attributes, objects, relationships, rules
 
 OBJ = "settings/objects"
 ATTR = "settings/attributes"
 REL = "settings/relationships"
+RULE = "settings/rules"
 urlpatterns = [
     path(f"{OBJ}/", objects.klass_list, name="settings-klasses"),
     # Klass names start with a letter, so these two never shadow one
@@ -28,6 +29,13 @@ urlpatterns = [
     path(f"{REL}/_new/", relationships.relationship_new, name="settings-relationship-new"),
     path(f"{REL}/_sentence/", relationships.relationship_sentence),
     path(f"{REL}/<int:pk>/delete/", relationships.relationship_delete),
+    path(f"{RULE}/", rules.rule_list, name="settings-rules"),
+    path(f"{RULE}/_new/", rules.rule_new, name="settings-rule-new"),
+    path(f"{RULE}/_attributes/", rules.rule_attributes),
+    path(f"{RULE}/_preview/", rules.rule_preview),
+    path(f"{RULE}/<int:pk>/", rules.rule_edit, name="settings-rule"),
+    path(f"{RULE}/<int:pk>/toggle/", rules.rule_toggle),
+    path(f"{RULE}/<int:pk>/delete/", rules.rule_delete),
 ]
 api_urlpatterns = [
     *api_path("klasses", api.KlassListView.as_view(), name="api-klasses"),

@@ -156,7 +156,24 @@
     update();
   }
 
+  // The rule form: the status only for "before a status", the value only for rules that take one.
+  function wireRuleForm(form) {
+    var valueOps = form.dataset.valueOps.split(" ");
+    function toggle(block, on) {
+      block.hidden = !on;
+      block.querySelectorAll("input, select").forEach(function (el) { el.disabled = !on; });
+    }
+    function update() {
+      var when = form.querySelector("[name=when]:checked");
+      toggle(form.querySelector("[data-status-field]"), !!when && when.value === "status");
+      toggle(form.querySelector("[data-value-field]"), valueOps.indexOf(form.querySelector("[name=op]").value) !== -1);
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-rule-form]").forEach(wireRuleForm);
     document.querySelectorAll("[data-relationship-form]").forEach(wireRelationshipForm);
     document.querySelectorAll("[data-attribute-form]").forEach(wireAttributeForm);
     document.querySelectorAll("form").forEach(wireKlassName);
