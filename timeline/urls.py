@@ -3,9 +3,17 @@
 from django.urls import path
 
 from kdesk.api.routing import api_path
-from timeline import api, views
+from timeline import api, kview_editor, views
 
+KV = "settings/kviews"
 urlpatterns = [
+    path(f"{KV}/", kview_editor.kview_list, name="settings-kviews"),
+    path(f"{KV}/_new/", kview_editor.kview_new, name="settings-kview-new"),
+    path(f"{KV}/_preview/", kview_editor.kview_preview, name="settings-kview-preview"),
+    path(f"{KV}/_samples/", kview_editor.kview_samples_options),
+    path(f"{KV}/_variables/", kview_editor.kview_variables),
+    path(f"{KV}/<int:pk>/", kview_editor.kview_edit, name="settings-kview"),
+    path(f"{KV}/<int:pk>/delete/", kview_editor.kview_delete),
     path("inbox/", views.inbox, name="inbox"),
     path("customers/", views.customers, name="customers"),
     path("customers/new/", views.customer_new, name="customer-new"),

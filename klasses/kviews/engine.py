@@ -163,13 +163,32 @@ def _parse(source):
 
 
 def syntax_error(source):
-    """A message naming the line of the first syntax error or nesting too deep, or None."""
+    """A message naming the line of the first syntax error, unknown filter or test, or nesting
+    too deep, or None."""
     try:
-        _parse(source)
+        tree = _parse(source)
     except TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
     except (RecursionError, MemoryError):  # the limits above are meant to make this unreachable
         return TOO_DEEP
+    return unknown_name(tree)
+
+
+def unknown_name(tree):
+    """The first filter or test the template uses that does not exist. Jinja only finds one
+    inside an `if` when that branch runs, so a card would save and fail later on some customer."""
+    from difflib import get_close_matches
+
+    from jinja2 import nodes
+
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        kind, known = (
+            ("filter", _env.filters) if isinstance(node, nodes.Filter) else ("test", _env.tests)
+        )
+        if node.name not in known:
+            close = get_close_matches(node.name, list(known), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            return f"line {node.lineno}: there is no {kind} named '{node.name}'.{hint}"
     return None
 
 

@@ -24,6 +24,8 @@ def test_admin_defines_typed_attributes_with_the_type_picker(signed_in, screensh
 
     # a choice from a list: Text (short) with allowed values
     page.get_by_role("link", name="Add attribute").first.click()
+    page.wait_for_url("**/_new/")
+    page.wait_for_load_state()  # the type picker starts once the page has loaded
     page.get_by_label("Display name", exact=True).fill("Return reason")
     assert page.get_by_label("Name in the API").input_value() == "returnReason"
     assert page.locator("[data-suffix]").inner_text() == "Str"
@@ -39,6 +41,8 @@ def test_admin_defines_typed_attributes_with_the_type_picker(signed_in, screensh
 
     # a date
     page.get_by_role("link", name="Add attribute").first.click()
+    page.wait_for_url("**/_new/")
+    page.wait_for_load_state()  # the type picker starts once the page has loaded
     page.get_by_label("Display name", exact=True).fill("Received")
     page.get_by_role("radio", name=re.compile("^Date and time")).check()
     assert page.locator("[data-suffix]").inner_text() == "At"
@@ -48,6 +52,8 @@ def test_admin_defines_typed_attributes_with_the_type_picker(signed_in, screensh
 
     # a number with a minimum of 0; a wrong minimum first
     page.get_by_role("link", name="Add attribute").first.click()
+    page.wait_for_url("**/_new/")
+    page.wait_for_load_state()  # the type picker starts once the page has loaded
     page.get_by_label("Display name", exact=True).fill("Refund amount")
     page.get_by_role("radio", name=re.compile("^Number")).check()
     assert page.locator("[data-suffix]").inner_text() == "Num"

@@ -22,6 +22,7 @@ def test_admin_creates_disables_and_deletes_an_object_type(signed_in, screenshot
     screenshot(page, "settings-objects")
     page.get_by_role("link", name="New object type").first.click()
     page.wait_for_url("**/settings/objects/_new/")
+    page.wait_for_load_state()  # the name follows the display name once the page has loaded
 
     page.get_by_label("Display name").fill("Order")
     name = page.get_by_label("Machine name")

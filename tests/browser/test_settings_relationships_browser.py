@@ -18,6 +18,8 @@ def test_admin_relates_returns_to_an_order(signed_in, screenshot, org):
     page.goto("/settings/relationships/")
     page.get_by_text("No relationships yet").wait_for()
     page.get_by_role("link", name="New relationship").first.click()
+    page.wait_for_url("**/_new/")
+    page.wait_for_load_state()  # the form's script starts once the page has loaded
     page.get_by_label("From", exact=True).select_option(label="Return")
     page.get_by_label("To", exact=True).select_option(label="Order")
     page.get_by_label("Many to one").check()

@@ -23,6 +23,8 @@ def test_admin_adds_a_rule_by_picking_the_attribute(signed_in, screenshot, org):
     page.goto("/settings/rules/")
     page.get_by_text("No rules yet").wait_for()
     page.get_by_role("link", name="New rule").first.click()
+    page.wait_for_url("**/_new/")
+    page.wait_for_load_state()  # htmx and the form's script start once the page has loaded
     assert page.get_by_label("Status", exact=True).is_hidden()
     page.get_by_label("Object").select_option(label="Return")
     attribute = page.get_by_label("Attribute")
