@@ -2,6 +2,17 @@ from django import forms
 
 from kdesk.scopes import RESOURCE_ACTIONS, scope
 
+# what people call each resource a key may act on (the scope names stay Kustomer's)
+RESOURCE_LABELS = {
+    "klass": "Object types",
+    "kobject": "Objects",
+    "metadata": "Attributes",
+    "kview": "KViews",
+    "validation": "Validation rules",
+    "outbound_webhook": "Webhooks",
+    "hook": "Hooks",
+}
+
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="Who uses it, e.g. “Order system sync”.")
@@ -24,7 +35,7 @@ class ApiKeyForm(forms.Form):
         for resource, actions in RESOURCE_ACTIONS.items():
             self.fields[f"scopes_{resource}"] = forms.MultipleChoiceField(
                 required=False,
-                label=resource.replace("_", " ").title(),
+                label=RESOURCE_LABELS.get(resource, resource.replace("_", " ").capitalize()),
                 choices=[(scope(resource, a), a) for a in actions],
                 widget=forms.CheckboxSelectMultiple,
             )

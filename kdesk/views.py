@@ -125,6 +125,9 @@ def settings_home(request):
     )
 
 
+API_KEY_TOKEN = "api_key_token_once"
+
+
 @admin_required
 def api_keys(request):
     from django.contrib import messages
@@ -135,7 +138,8 @@ def api_keys(request):
 
     org = request.user.org
     form = ApiKeyForm(request.POST or None)
-    token = None
+    # the token of a key just made, shown on the page the redirect leads to, then forgotten
+    token = request.session.pop(API_KEY_TOKEN, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         try:
             key, token = api_key_create(
@@ -151,15 +155,22 @@ def api_keys(request):
                 field = {"/name": "name", "/expiresAt": "expires_at"}.get(error.pointer)
                 form.add_error(field, error.detail)
         else:
+            request.session[API_KEY_TOKEN] = {"id": key.pk, "name": key.name, "token": token}
             messages.success(request, f"API key “{key.name}” created. Copy the token now.")
-            form = ApiKeyForm()
+            # POST-redirect-GET: a refresh shows the list, it never makes a second key
+            from django.shortcuts import redirect
+
+            return redirect("settings-api-keys")
     keys = org.api_keys.select_related("created_by").order_by("-created_at")
-    return render(
+    response = render(
         request,
         "settings/api_keys.html",
         {"form": form, "keys": keys, "token": token},
         status=400 if request.method == "POST" and form.errors else 200,
     )
+    if token:
+        response["Cache-Control"] = "no-store"  # the token must not outlive this page view
+    return response
 
 
 @admin_required

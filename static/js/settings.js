@@ -172,7 +172,53 @@
     update();
   }
 
+  // Permissions: a row's box ticks every action on that resource, "Everything" every box.
+  function wireScopes(form) {
+    function boxes(scope) {
+      return Array.prototype.slice.call(scope.querySelectorAll('input[type=checkbox]:not([data-select-all])'));
+    }
+    function sync() {
+      form.querySelectorAll('[data-select-all="row"]').forEach(function (all) {
+        var row = boxes(all.closest("tr"));
+        var on = row.filter(function (b) { return b.checked; }).length;
+        all.checked = on === row.length;
+        all.indeterminate = on > 0 && on < row.length;
+      });
+      var every = boxes(form.querySelector(".scopes"));
+      var on = every.filter(function (b) { return b.checked; }).length;
+      var top = form.querySelector('[data-select-all="all"]');
+      top.checked = on === every.length;
+      top.indeterminate = on > 0 && on < every.length;
+    }
+    form.addEventListener("change", function (event) {
+      var all = event.target.closest("[data-select-all]");
+      if (all) {
+        var scope = all.dataset.selectAll === "row" ? all.closest("tr") : form.querySelector(".scopes");
+        boxes(scope).forEach(function (b) { b.checked = all.checked; });
+      }
+      sync();
+    });
+    sync();
+  }
+
+  // Copy buttons: the text of their target, with a word that it worked.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var text = document.querySelector(button.dataset.copy).textContent.trim();
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = "Copied";
+    }, function () {
+      var range = document.createRange();
+      range.selectNodeContents(document.querySelector(button.dataset.copy));
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+      button.textContent = "Selected: press Ctrl+C";
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-scopes-form]").forEach(wireScopes);
     document.querySelectorAll("[data-rule-form]").forEach(wireRuleForm);
     document.querySelectorAll("[data-relationship-form]").forEach(wireRelationshipForm);
     document.querySelectorAll("[data-attribute-form]").forEach(wireAttributeForm);

@@ -19,11 +19,17 @@ def test_admin_creates_a_key_and_sees_the_token_once(client, admin_user):
         "/settings/api-keys/",
         {"name": "Orders sync", "scopes_customer": ["org.permission.customer.read"]},
     )
-    html = response.content.decode()
+    # POST-redirect-GET: the token is on the page the redirect leads to
+    assert response.status_code == 302 and response["Location"] == "/settings/api-keys/"
+    page = client.get("/settings/api-keys/")
+    assert page["Cache-Control"] == "no-store"
+    html = page.content.decode()
     token = html.split('id="new-token"')[1].split(">")[1].split("<")[0]
     key = ApiKey.objects.get(token_hash=hash_token(token))
     assert key.scopes == ["org.permission.customer.read"] and key.created_by == admin_user
+    # a refresh shows it no more and makes no second key
     assert token not in client.get("/settings/api-keys/").content.decode()
+    assert ApiKey.objects.count() == 1
 
 
 def test_form_errors_are_shown_beside_fields(client, admin_user):
