@@ -217,7 +217,21 @@
     });
   });
 
+  // A team's mention handle follows its name until the admin types one.
+  function wireTeamForm(form) {
+    var name = form.querySelector("[name=name]");
+    var slug = form.querySelector("[name=slug]");
+    function handle(text) {
+      return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+    }
+    var follows = !slug.value || slug.value === handle(name.value);
+    slug.addEventListener("input", function () { follows = slug.value === "" || slug.value === handle(name.value); });
+    name.addEventListener("input", function () { if (follows) slug.value = handle(name.value); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-team-form]").forEach(wireTeamForm);
     document.querySelectorAll("[data-scopes-form]").forEach(wireScopes);
     document.querySelectorAll("[data-rule-form]").forEach(wireRuleForm);
     document.querySelectorAll("[data-relationship-form]").forEach(wireRelationshipForm);
