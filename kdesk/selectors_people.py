@@ -19,3 +19,14 @@ def teams(*, org):
 
 def team(*, org, pk):
     return teams(org=org).filter(pk=pk).first()
+
+
+def person(*, org, pk):
+    return User.objects.filter(org=org, pk=pk, is_machine=False).first()
+
+
+def people_with_teams(*, org):
+    """The org's people with their teams (two queries)."""
+    return people(org=org).prefetch_related(
+        Prefetch("teams", queryset=Team.objects.order_by("name"))
+    )

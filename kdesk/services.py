@@ -92,6 +92,63 @@ def user_create_or_update(
     return user, created
 
 
+def _other_active_admins(org, user):
+    return (
+        User.objects.filter(org=org, role=User.Role.ADMIN, is_active=True, is_machine=False)
+        .exclude(pk=user.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def user_change(*, org, actor, user, role=None, is_active=None):
+    """An admin changes a person's role or deactivates/reactivates them. Never a superuser
+    flag; nobody changes their own role or access, and the org always keeps an active admin.
+    A deactivated person's sessions stop working at once (Django checks is_active)."""
+    user = User.objects.select_for_update().filter(org=org, pk=user.pk, is_machine=False).first()
+    if user is None:
+        raise NotFound("No person with this id.")
+    errors = []
+    if role is not None and role not in User.Role.values:
+        errors.append(FieldError("/role", "invalid", "Role must be admin or agent."))
+    if actor is not None and actor.pk == user.pk:
+        errors.append(
+            FieldError("", "self", "You cannot change your own role or access; ask another admin.")
+        )
+    losing_admin = (
+        user.role == User.Role.ADMIN
+        and user.is_active
+        and ((role is not None and role != User.Role.ADMIN) or is_active is False)
+    )
+    if losing_admin and not _other_active_admins(org, user):
+        errors.append(
+            FieldError("", "last_admin", "This is the last admin: make someone else admin first.")
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    changes = {}
+    if role is not None and role != user.role:
+        changes["role"] = {"before": user.role, "after": role}
+        user.role = role
+        user.is_staff = role == User.Role.ADMIN
+    if is_active is not None and is_active != user.is_active:
+        changes["active"] = {"before": user.is_active, "after": is_active}
+        user.is_active = is_active
+    if not changes:
+        return user
+    user.save(update_fields=["role", "is_staff", "is_active"])
+    emit(
+        org=org,
+        type="user.update",
+        resource="user",
+        resource_id=user.pk,
+        actor=actor,
+        data={"email": user.email, "role": user.role, "displayName": user.display_name},
+        changes=changes,
+    )
+    return user
+
+
 # ---- teams ------------------------------------------------------------------------------------
 
 TEAM_WRITABLE = {"name", "displayName", "slug", "members"}

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kdesk import settings_teams, views
+from kdesk import settings_people, settings_teams, views
 
 handler403 = "kdesk.views.permission_denied"
 handler404 = "kdesk.views.page_not_found"
@@ -31,6 +31,10 @@ urlpatterns = [
     path(
         "settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="settings-api-key-revoke"
     ),
+    path("settings/people/", settings_people.people_list, name="settings-people"),
+    path("settings/people/<int:pk>/role/", settings_people.person_role),
+    path("settings/people/<int:pk>/access/", settings_people.person_access),
+    path("invite/<str:uidb64>/<str:token>/", settings_people.accept_invite, name="invite"),
     path("settings/teams/", settings_teams.team_list, name="settings-teams"),
     path("settings/teams/_new/", settings_teams.team_new, name="settings-team-new"),
     path("settings/teams/<int:pk>/", settings_teams.team_edit, name="settings-team"),
