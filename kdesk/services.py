@@ -92,6 +92,57 @@ def user_create_or_update(
     return user, created
 
 
+@transaction.atomic
+def user_profile_update(*, org, actor, user, display_name, username, time_zone):
+    """A person changes their own name, @mention handle and time zone."""
+    from zoneinfo import available_timezones
+
+    user = User.objects.select_for_update().filter(org=org, pk=user.pk, is_machine=False).first()
+    if user is None:
+        raise NotFound("No person with this id.")
+    errors = []
+    display_name = (display_name or "").strip()
+    if not display_name or len(display_name) > 150:
+        errors.append(FieldError("/displayName", "invalid", "Write a name of 1 to 150 characters."))
+    if not USERNAME_RE.match(username or ""):
+        errors.append(
+            FieldError(
+                "/username",
+                "invalid",
+                "A handle is lowercase letters, digits, '.', '_' or '-' (at most 64).",
+            )
+        )
+    elif User.objects.filter(org=org, username=username).exclude(pk=user.pk).exists():
+        errors.append(FieldError("/username", "taken", f"@{username} is someone else's handle."))
+    if time_zone not in available_timezones():
+        errors.append(FieldError("/timeZone", "invalid", "Choose a time zone from the list."))
+    if errors:
+        raise ValidationFailed(errors)
+    changes = {}
+    for field, api, value in (
+        ("display_name", "displayName", display_name),
+        ("username", "username", username),
+        ("time_zone", "timeZone", time_zone),
+    ):
+        if getattr(user, field) != value:
+            changes[api] = {"before": getattr(user, field), "after": value}
+            setattr(user, field, value)
+    if not changes:
+        return user
+    with conflict_on_duplicate("/username", f"@{username} is someone else's handle."):
+        user.save(update_fields=["display_name", "username", "time_zone"])
+    emit(
+        org=org,
+        type="user.update",
+        resource="user",
+        resource_id=user.pk,
+        actor=actor,
+        data={"email": user.email, "role": user.role, "displayName": user.display_name},
+        changes=changes,
+    )
+    return user
+
+
 def _other_active_admins(org, user):
     return (
         User.objects.filter(org=org, role=User.Role.ADMIN, is_active=True, is_machine=False)

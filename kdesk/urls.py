@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kdesk import settings_people, settings_teams, views
+from kdesk import settings_people, settings_profile, settings_teams, views
 
 handler403 = "kdesk.views.permission_denied"
 handler404 = "kdesk.views.page_not_found"
@@ -26,7 +26,8 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("settings/", views.settings_home, name="settings"),
+    path("settings/", settings_profile.settings_entry, name="settings"),
+    path("settings/profile/", settings_profile.profile, name="settings-profile"),
     path("settings/api-keys/", views.api_keys, name="settings-api-keys"),
     path(
         "settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="settings-api-key-revoke"
