@@ -124,7 +124,8 @@ function start(form) {
     view.focus();
   });
   showKind();
-  refresh();
+  // a new KView waits for its object before previewing anything
+  if (form.querySelector("[name=resource]").value) refresh();
 }
 
 document.querySelectorAll("[data-kview-form]").forEach(start);
