@@ -12,7 +12,7 @@ def test_admin_manages_a_webhook(signed_in, screenshot, org):
     admin = UserFactory(org=org, role="admin", username="wanda", display_name="Wanda Admin")
     page = signed_in(admin)
     page.goto("/settings/")
-    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Webhooks").click()
     page.wait_for_url("**/settings/webhooks/")
     page.get_by_role("button", name="Create webhook").click()
     assert page.locator("#id_name_error").is_visible()
