@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from kdesk import scopes as scope_names
 from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
-from kdesk.errors import Conflict, FieldError, ValidationFailed
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.events import diff, emit
 from kdesk.models import ApiKey, Organization, Team, User
 from kdesk.payload import Payload, as_id

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 from kdesk.errors import Conflict, ValidationFailed
 from kdesk.middleware import content_security_policy
 from kdesk.views import admin_required
+from klasses import kviews, services
 from klasses import selectors as klass_selectors
-from klasses import services
 from klasses.models import KView
-from timeline import cards, kview_samples, kviews
+from timeline import cards, kview_samples
 from timeline.kview_forms import CONTEXT_LABELS, CONTEXTS, KViewForm, variables
 
 FIELDS = {

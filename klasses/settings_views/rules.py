@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from kdesk.errors import Conflict, ValidationFailed
 from kdesk.views import admin_required
 from klasses import selectors, services
-from klasses.services import RULE_ATTRIBUTES
+from klasses.services.rules import rule_attributes as standard_rule_attributes
 from klasses.settings_views.rule_forms import (
     CONDITION_VALUE,
     RuleForm,
@@ -36,7 +36,7 @@ def _choices(org):
     attributes = {
         r: attribute_choices(
             r,
-            RULE_ATTRIBUTES["kobject" if r.startswith("kobject.") else r],
+            standard_rule_attributes("kobject" if r.startswith("kobject.") else r),
             definitions.get(r, {}),
         )
         for r, _ in resources

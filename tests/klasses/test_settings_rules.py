@@ -3,6 +3,7 @@ on a missing attribute cannot be made), the moment is picked, the rule reads as 
 
 import pytest
 
+from kdesk.errors import ValidationFailed
 from kdesk.models import Event
 from klasses import services
 from klasses.models import ValidationRule
@@ -96,7 +97,7 @@ def test_refund_amount_required_on_create_by_picking_the_attribute(admin, org, r
     html = admin.get("/settings/rules/").content.decode()
     assert "A Return cannot be created without Refund amount." in html
     # and it applies
-    with pytest.raises(services.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         services.kobject_create(org=org, actor=None, klass=ret, data={"title": "R1"})
 
 
