@@ -75,6 +75,12 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["org", "customer", "-last_activity_at"], name="conv_customer"),
             models.Index(fields=["org", "updated_at", "id"], name="conv_updated"),
+            # The scheduler's scan for snoozes that ended, across orgs: only snoozed rows.
+            models.Index(
+                fields=["snooze_until"],
+                name="conv_snooze_due",
+                condition=models.Q(status="snoozed"),
+            ),
         ]
 
     def __str__(self):
@@ -158,6 +164,7 @@ class Notification(models.Model):
         MENTION = "mention"
         ASSIGNMENT = "assignment"
         INTEGRATION = "integration"  # e.g. a webhook turned off after failing
+        SNOOZE = "snooze"  # a snoozed conversation woke up
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(

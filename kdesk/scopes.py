@@ -16,6 +16,7 @@ RESOURCE_ACTIONS = {
     "outbound_webhook": CRUD,
     "hook": CRUD,
     "mailbox": CRUD,
+    "workflow": CRUD,
     "user": ("read",),
     "team": CRUD,
     "tag": CRUD,
@@ -35,7 +36,8 @@ _ALL = frozenset(ALL_SCOPES)
 # Browser sessions of agents may do everything but change the org's schema, integrations and
 # teams.
 ADMIN_ONLY_RESOURCES = frozenset(
-    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "mailbox", "team"}
+    {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "mailbox", "workflow"}
+    | {"team"}
 )
 
 

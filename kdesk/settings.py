@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "timeline",
     "mail",
     "apps_directory",
+    "workflows",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,12 @@ WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 7, minimum=1)
 HOOK_WEB_MAX_BYTES = env_int("HOOK_WEB_MAX_BYTES", 1024 * 1024, minimum=1024)
 HOOK_EMAIL_MAX_BYTES = env_int("HOOK_EMAIL_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 HOOK_RATE_LIMIT_PER_MINUTE = env_int("HOOK_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+# Workflows that trigger each other stop this many runs deep, with an error on the last run.
+WORKFLOW_MAX_DEPTH = env_int("WORKFLOW_MAX_DEPTH", 5, minimum=1)
+# How often the worker's scheduler looks for cron workflows due and snoozes that ended.
+WORKFLOW_TICK_SECONDS = env_int("WORKFLOW_TICK_SECONDS", 20, minimum=1)
+# Runs (with their step log) are kept this long.
+WORKFLOW_RUN_RETENTION_DAYS = env_int("WORKFLOW_RUN_RETENTION_DAYS", 30, minimum=1)
 
 # --- Email channel (mail/) -------------------------------------------------------------------
 # Fernet key for mailbox passwords at rest; unset: derived from SECRET_KEY (mail/crypto.py).

@@ -49,4 +49,5 @@ urlpatterns = [
     path("", include("timeline.urls")),
     path("", include("mail.urls")),
     path("", include("apps_directory.urls")),
+    path("", include("workflows.urls")),
 ]

@@ -8,6 +8,7 @@ import customers.urls
 import klasses.urls
 import mail.urls
 import timeline.urls
+import workflows.urls
 from kdesk.api import feed, people, search
 from kdesk.api.errors import api_not_found
 from kdesk.api.routing import api_path
@@ -27,5 +28,6 @@ urlpatterns = [
     *timeline.urls.api_urlpatterns,
     *mail.urls.api_urlpatterns,
     *apps_directory.urls.api_urlpatterns,
+    *workflows.urls.api_urlpatterns,
     re_path(r"^.*$", api_not_found),
 ]

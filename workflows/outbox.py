@@ -1,0 +1,195 @@
+"""Deciding runs: called by `kdesk.events` inside the emitting transaction.
+
+One pending run per (matching workflow, event), written with the event, so a rolled-back write
+starts nothing and a committed one cannot lose its runs; the worker picks them up after commit.
+The org's event and hook triggers are read from the shared cache (dropped whenever a workflow
+changes), so a write whose org has no workflows costs no query.
+"""
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from apps_directory.webhooks import envelope
+from apps_directory.webhooks.names import webhook_name
+from workflows import conditions
+from workflows.models import Run, Workflow
+
+log = logging.getLogger(__name__)
+
+TRIGGER_CACHE_SECONDS = 60
+HOOK_RECEIVED = "hook.received"
+
+
+def _key(org_id):
+    return f"workflows:triggers:{org_id}"
+
+
+def _load(org_id):
+    rows = Workflow.objects.filter(
+        org_id=org_id,
+        enabled=True,
+        trigger_type__in=(Workflow.Trigger.EVENT, Workflow.Trigger.HOOK),
+    ).values_list("id", "trigger_type", "event_name", "hook_id", "conditions")
+    return [list(row) for row in rows]
+
+
+def triggers(org_id):
+    """[(workflow id, trigger type, event name, hook id, conditions)] of the org's enabled event
+    and hook workflows."""
+    try:
+        found = cache.get(_key(org_id))
+    except Exception:  # noqa: BLE001 - an unreachable cache must not stop writes
+        return _load(org_id)
+    if found is None:
+        found = _load(org_id)
+        try:
+            cache.add(_key(org_id), found, TRIGGER_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            pass
+    return found
+
+
+def forget_triggers(org_id):
+    try:
+        cache.delete(_key(org_id))
+    except Exception:  # noqa: BLE001
+        log.warning("could not drop the cached workflow triggers of org %s", org_id)
+
+
+def event_payload(event):
+    """What an event trigger sees: the webhook envelope (`data`, `changes.attributes`)."""
+    name = webhook_name(event)
+    return json.loads(envelope.build(event, name or f"kustomer.{event.type}"))
+
+
+def hook_payload(event):
+    data = event.data or {}
+    return {
+        "id": str(event.pk),
+        "name": HOOK_RECEIVED,
+        "createdAt": event.created_at.isoformat(),
+        "hook": data.get("hook"),
+        "contentType": data.get("contentType"),
+        "data": data.get("payload"),
+        "changes": {},
+    }
+
+
+def _matching(org_id, events):
+    """[(workflow id, event, payload)] for each event a workflow listens to."""
+    found = triggers(org_id)
+    if not found:
+        return []
+    by_event, by_hook = {}, {}
+    for wf_id, kind, event_name, hook_id, conds in found:
+        if kind == Workflow.Trigger.HOOK and hook_id:
+            by_hook.setdefault(str(hook_id), []).append((wf_id, conds))
+        elif event_name:
+            by_event.setdefault(event_name, []).append((wf_id, conds))
+    out = []
+    for event in events:
+        if event.type == HOOK_RECEIVED:
+            wanted = by_hook.get(str(event.resource_id))
+            make = hook_payload
+        else:
+            wanted = by_event.get(webhook_name(event) or "")
+            make = event_payload
+        if not wanted:
+            continue
+        payload = make(event)
+        for wf_id, conds in wanted:
+            try:
+                matched = conditions.matches(conds, payload)
+            except Exception:  # noqa: BLE001 - decided again (and reported) by the run
+                matched = True
+            if matched:
+                out.append((wf_id, event, payload))
+    return out
+
+
+def record(org, events):
+    matched = _matching(org.pk, events)
+    if not matched:
+        return
+    from workflows.runner import current_frame, depth_error
+
+    frame = current_frame()
+    depth = (frame.depth + 1) if frame else 1
+    parent_id = frame.run_id if frame else None
+    keys = {(wf_id, f"event:{event.pk}") for wf_id, event, _ in matched}
+    seen = set(
+        Run.objects.filter(
+            workflow_id__in={k[0] for k in keys}, trigger_key__in={k[1] for k in keys}
+        ).values_list("workflow_id", "trigger_key")
+    )
+    now = timezone.now()
+    rows = []
+    for wf_id, event, payload in matched:
+        key = f"event:{event.pk}"
+        if (wf_id, key) in seen:
+            continue  # redelivered: this workflow already has its run for this event
+        seen.add((wf_id, key))
+        too_deep = depth > settings.WORKFLOW_MAX_DEPTH
+        rows.append(
+            Run(
+                org_id=org.pk,
+                workflow_id=wf_id,
+                trigger_key=key,
+                trigger_type="hook" if event.type == HOOK_RECEIVED else "event",
+                event_id=event.pk,
+                parent_id=parent_id,
+                depth=depth,
+                payload=payload,
+                status=Run.Status.FAILED if too_deep else Run.Status.PENDING,
+                error=depth_error(depth) if too_deep else "",
+                finished_at=now if too_deep else None,
+                created_at=now,
+            )
+        )
+    if not rows:
+        return
+    created = Run.objects.bulk_create(rows)
+    pending = [r.pk for r in created if r.status == Run.Status.PENDING]
+    if pending and all(pk is not None for pk in pending):
+        queue(pending)
+    elif pending:  # a backend without RETURNING: the sweep starts them
+        transaction.on_commit(start_scheduler)
+
+
+def queue(run_ids):
+    """Hand runs to the worker once the current transaction commits."""
+    ids = list(run_ids)
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids):
+    from workflows import tasks
+
+    try:
+        tasks.execute_runs.enqueue(ids)
+    except Exception:  # noqa: BLE001 - the scheduler's sweep starts pending runs it finds
+        log.exception("could not queue workflow runs %s; the sweep will start them", ids)
+    start_scheduler()
+
+
+_last_start = [0.0]
+
+
+def start_scheduler():
+    """Make sure the scheduler's tick chain is alive (checked at most every half tick per
+    process)."""
+    if time.monotonic() - _last_start[0] < settings.WORKFLOW_TICK_SECONDS / 2:
+        return
+    _last_start[0] = time.monotonic()
+    from workflows import scheduler
+
+    try:
+        scheduler.ensure_ticking()
+    except Exception:  # noqa: BLE001
+        log.exception("could not start the workflow scheduler")

@@ -1,0 +1,259 @@
+"""Running a workflow: steps in order, each recorded with its input, output, error and duration.
+
+A run is claimed once (pending → running, a conditional UPDATE), so two workers never run it
+twice. Each step is its own transaction: a failing step leaves nothing behind, the steps before
+it stay done and the run's error says so. A workflow marked `atomic` runs as one transaction.
+A dry run does everything inside a transaction it rolls back, and sends no HTTP request.
+"""
+
+import logging
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from workflows import actions, conditions, templating
+from workflows.models import Run
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 600
+
+
+@dataclass
+class Frame:
+    """The run whose steps are executing in this thread: events they emit start runs one
+    level deeper, with this run as their parent."""
+
+    run_id: int | None
+    depth: int
+
+
+_frame: ContextVar[Frame | None] = ContextVar("workflow_frame", default=None)
+
+
+def current_frame():
+    return _frame.get()
+
+
+@dataclass
+class Context:
+    org: object
+    workflow: object
+    depth: int
+    run: Run | None = None
+    dry_run: bool = False
+    actor: object = None
+    children: list = field(default_factory=list)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def depth_error(depth):
+    return (
+        f"Stopped: this run would be {depth} workflows deep (the limit is "
+        f"{settings.WORKFLOW_MAX_DEPTH}). Workflows are triggering or calling each other in a "
+        "loop; change a trigger or a condition so that the chain ends."
+    )
+
+
+def context_for(workflow, payload, run=None, depth=1):
+    data = dict(payload) if isinstance(payload, dict) else {"data": payload}
+    data.setdefault("data", {})
+    data.setdefault("changes", {})
+    data["workflow"] = {"id": str(workflow.pk) if workflow.pk else None, "name": workflow.name}
+    data["run"] = {"id": str(run.pk) if run is not None else None, "depth": depth}
+    return data
+
+
+def _step_record(step, status, **extra):
+    return {"id": step.get("id"), "action": step.get("action"), "status": status, **extra}
+
+
+def _one_step(ctx, step, context):
+    """(record, output, error) of one step; never raises."""
+    action = actions.get(step.get("action"))
+    started = time.monotonic()
+    params, output, error = None, None, ""
+    try:
+        if action is None:
+            raise actions.StepFailed(f"Unknown action {step.get('action')!r}.")
+        params = templating.render_params(step.get("params") or {}, context)
+        if action.name == "workflow.call":
+            output = action.run(ctx, params)  # the child run keeps its own log and transactions
+        else:
+            with transaction.atomic():
+                output = action.run(ctx, params)
+    except templating.TemplateProblem as exc:
+        error = f"A param could not be rendered: {exc}"
+    except actions.StepFailed as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug must fail the run with its name, not vanish
+        log.exception("workflow step %s failed unexpectedly", step.get("id"))
+        error = f"Internal error: {type(exc).__name__}: {exc}"[:1000]
+    duration = int((time.monotonic() - started) * 1000)
+    record = _step_record(
+        step,
+        "failed" if error else "succeeded",
+        input=templating.plain(params),
+        output=templating.plain(output),
+        error=error,
+        durationMs=duration,
+    )
+    return record, output, error
+
+
+def _failure_note(ctx, done):
+    if ctx.dry_run:
+        return " (Dry run: nothing was written.)"
+    if ctx.workflow.atomic:
+        return " The run was one transaction: nothing it wrote was kept."
+    wrote = [r["id"] for r in done if actions.get(r["action"]) and actions.get(r["action"]).writes]
+    if wrote:
+        return f" The steps before it were not undone: {', '.join(wrote)}."
+    return " No step before it had written anything."
+
+
+def _run_steps(ctx, payload):
+    """(status, step records, error, failed step id)."""
+    context = context_for(ctx.workflow, payload, ctx.run, ctx.depth)
+    if not conditions.matches(ctx.workflow.conditions or {}, context):
+        return Run.Status.SKIPPED, [], "", ""
+    records, outputs = [], {}
+    context["steps"] = outputs
+    steps = ctx.workflow.steps or []
+    for index, step in enumerate(steps):
+        record, output, error = _one_step(ctx, step, context)
+        records.append(record)
+        if error:
+            records += [_step_record(s, "not_run") for s in steps[index + 1 :]]
+            message = f"Step “{step.get('id')}” ({step.get('action')}) failed: {error}"
+            return (
+                Run.Status.FAILED,
+                records,
+                message + _failure_note(ctx, records[:index]),
+                (step.get("id") or ""),
+            )
+        outputs[step.get("id")] = templating.plain(output)
+    return Run.Status.SUCCEEDED, records, "", ""
+
+
+def _perform(ctx, payload):
+    token = _frame.set(Frame(ctx.run.pk if ctx.run is not None else None, ctx.depth))
+    try:
+        if ctx.dry_run or ctx.workflow.atomic:
+            result = None
+            try:
+                with transaction.atomic():
+                    result = _run_steps(ctx, payload)
+                    if ctx.dry_run or result[0] == Run.Status.FAILED:
+                        raise _RollBack
+            except _RollBack:
+                pass
+            return result
+        return _run_steps(ctx, payload)
+    finally:
+        _frame.reset(token)
+
+
+def _finish(run, started, result):
+    status, records, error, failed_step = result
+    now = timezone.now()
+    Run.objects.filter(pk=run.pk).update(
+        status=status,
+        steps=records,
+        error=error,
+        failed_step=failed_step[:100],
+        finished_at=now,
+        lease_until=None,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+    run.status, run.steps, run.error, run.failed_step = status, records, error, failed_step
+    return run
+
+
+def claim(run_id):
+    now = timezone.now()
+    taken = Run.objects.filter(pk=run_id, status=Run.Status.PENDING).update(
+        status=Run.Status.RUNNING,
+        started_at=now,
+        lease_until=now + timedelta(seconds=LEASE_SECONDS),
+    )
+    return bool(taken)
+
+
+def execute(run_id):
+    """Run one pending run (the task worker's job); returns its status, or None when another
+    worker had it."""
+    if not claim(run_id):
+        return None
+    run = Run.objects.select_related("workflow", "org").get(pk=run_id)
+    started = time.monotonic()
+    ctx = Context(org=run.org, workflow=run.workflow, depth=run.depth, run=run)
+    try:
+        result = _perform(ctx, run.payload)
+    except Exception as exc:  # noqa: BLE001 - the run must end failed, not stay "running"
+        log.exception("workflow run %s failed unexpectedly", run_id)
+        result = (Run.Status.FAILED, [], f"Internal error: {type(exc).__name__}: {exc}", "")
+    return _finish(run, started, result).status
+
+
+def dry_run(*, org, workflow, payload):
+    """What each step would do with this payload, without writing anything."""
+    started = time.monotonic()
+    ctx = Context(org=org, workflow=workflow, depth=1, dry_run=True)
+    status, records, error, failed_step = _perform(ctx, payload)
+    return {
+        "status": status,
+        "steps": records,
+        "error": error,
+        "failedStep": failed_step or None,
+        "durationMs": int((time.monotonic() - started) * 1000),
+    }
+
+
+def call(ctx, target, data):
+    """`workflow.call`: the target runs now, one level deeper; its outputs are the output."""
+    depth = ctx.depth + 1
+    if depth > settings.WORKFLOW_MAX_DEPTH:
+        raise actions.StepFailed(depth_error(depth))
+    payload = {
+        "name": "workflow.call",
+        "data": data,
+        "caller": {"workflow": str(ctx.workflow.pk), "run": str(ctx.run.pk) if ctx.run else None},
+    }
+    child_ctx = Context(org=ctx.org, workflow=target, depth=depth, dry_run=ctx.dry_run)
+    if ctx.dry_run:
+        status, records, error, _ = _run_steps(child_ctx, payload)
+        run_id = None
+    else:
+        index = len(ctx.children)
+        now = timezone.now()
+        child = Run.objects.create(
+            org=ctx.org,
+            workflow=target,
+            trigger_key=f"call:{ctx.run.pk}:{index}",
+            trigger_type="call",
+            parent=ctx.run,
+            depth=depth,
+            status=Run.Status.RUNNING,
+            payload=payload,
+            started_at=now,
+        )
+        ctx.children.append(child.pk)
+        child_ctx.run = child
+        started = time.monotonic()
+        result = _perform(child_ctx, payload)
+        _finish(child, started, result)
+        status, records, error, _ = result
+        run_id = str(child.pk)
+    outputs = {r["id"]: r.get("output") for r in records if r["status"] == "succeeded"}
+    if status == Run.Status.FAILED:
+        raise actions.StepFailed(f"The called workflow “{target.name}” failed: {error}")
+    return {"run": run_id, "status": status, "steps": outputs}
