@@ -172,14 +172,15 @@ def workflow_test(*, org, workflow=None, data):
         if not isinstance(body, dict):
             errors.append(FieldError("/workflow", "type", "workflow must be a JSON object."))
         else:
-            fields, problems = definition.check(org, body, current=None)
+            fields, problems = definition.check(org, body, current=workflow)
             errors += [FieldError(f"/workflow{e.pointer}", e.code, e.detail) for e in problems]
             draft = Workflow(
                 org=org,
                 pk=workflow.pk if workflow else None,
                 name=body.get("name") or (workflow.name if workflow else "Draft"),
-                atomic=bool(body.get("atomic", workflow.atomic if workflow else False)),
-                **{k: v for k, v in fields.items() if k in ("conditions", "steps")},
+                atomic=body.get("atomic", workflow.atomic if workflow else False) is True,
+                conditions=fields.get("conditions", workflow.conditions if workflow else {}),
+                steps=fields.get("steps", workflow.steps if workflow else []),
             )
     if draft is None:
         errors.append(FieldError("/workflow", "required", "Send the workflow to test."))
