@@ -134,6 +134,7 @@ def _run_steps(ctx, payload):
         if error:
             records += [_step_record(s, "not_run") for s in steps[index + 1 :]]
             message = f"Step “{step.get('id')}” ({step.get('action')}) failed: {error}"
+            message += "" if message.endswith((".", "!", "?")) else "."
             return (
                 Run.Status.FAILED,
                 records,

@@ -1,9 +1,23 @@
 """Pages of this app (`urlpatterns`) and its `/v1/` API routes (`api_urlpatterns`)."""
 
-from kdesk.api.routing import api_path
-from workflows import api
+from django.urls import path
 
-urlpatterns = []
+from kdesk.api.routing import api_path
+from workflows import api, views
+
+S = "settings/workflows"
+urlpatterns = [
+    path(f"{S}/", views.workflow_list, name="settings-workflows"),
+    path(f"{S}/new/", views.workflow_new, name="settings-workflow-new"),
+    path(f"{S}/fields/", views.workflow_fields, name="settings-workflow-fields"),
+    path(f"{S}/test/", views.workflow_test, name="settings-workflow-test-new"),
+    path(f"{S}/<int:pk>/", views.workflow_detail, name="settings-workflow"),
+    path(f"{S}/<int:pk>/test/", views.workflow_test, name="settings-workflow-test"),
+    path(f"{S}/<int:pk>/delete/", views.workflow_delete, name="settings-workflow-delete"),
+    path(f"{S}/<int:pk>/runs/", views.workflow_runs, name="settings-workflow-runs"),
+    path(f"{S}/<int:pk>/runs/<int:run_pk>/", views.workflow_run, name="settings-workflow-run"),
+    path(f"{S}/<int:pk>/runs/<int:run_pk>/rerun/", views.run_rerun, name="settings-run-rerun"),
+]
 
 W = "workflows/<int:pk>"
 api_urlpatterns = [
