@@ -204,6 +204,13 @@ def rows_for(body):
 
 
 _TRIGGER_FIELDS = {"type", "event", "hook", "cron", "timezone"}
+# The page's own words where the API's name its fields or list internal names.
+_PAGE_WORDS = {
+    ("name", "required"): "Give the workflow a name.",
+    ("action", "invalid"): "Choose an action.",
+    ("op", "invalid"): "Choose a test.",
+    ("type", "invalid"): "Choose what starts the workflow.",
+}
 
 
 def field_errors(errors):
@@ -213,7 +220,7 @@ def field_errors(errors):
     for e in errors:
         parts = e.pointer.strip("/").split("/") if e.pointer else []
         key = "general"
-        detail = e.detail
+        detail = _PAGE_WORDS.get((parts[-1] if parts else "", e.code), e.detail)
         if parts[:1] in (["name"], ["description"], ["enabled"], ["atomic"]) and len(parts) == 1:
             key = parts[0]
         elif parts[:1] == ["trigger"]:

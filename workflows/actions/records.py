@@ -48,7 +48,8 @@ def customer_upsert(ctx, params):
         if pk is not None:
             customer = customer_selectors.customer_get(org=ctx.org, pk=pk)
             extra = {k: v for k, v in rest.items() if k != "externalId" or not customer.external_id}
-            if extra:
+            current = customer_resource(customer)["attributes"]
+            if any(current.get(k) != v for k, v in extra.items()):  # no empty update event
                 customer = customer_services.customer_update(
                     org=ctx.org, actor=ctx.actor, customer=customer, data=extra
                 )

@@ -109,7 +109,8 @@
         key.setAttribute("list", list);
       });
       // a new step gets a row for each param its action needs
-      var options = document.querySelectorAll("#" + list + " option[data-required]");
+      var datalist = document.getElementById(list);
+      var options = datalist ? datalist.querySelectorAll("option[data-required]") : [];
       var have = {};
       step.querySelectorAll("[data-param-key]").forEach(function (key) { have[key.value] = true; });
       if (!step.querySelectorAll("[data-param-key]").length) {
