@@ -7,8 +7,10 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows"
 
     def ready(self):
-        from kdesk import events
-        from workflows import outbox
+        from kdesk import business_rules, events
+        from workflows import outbox, rules
 
-        # Runs are decided in the emitting transaction (nothing below this app imports it).
+        # Runs are decided in the emitting transaction, business rules inside the write
+        # (nothing below this app imports it).
         events.record_with(outbox.record)
+        business_rules.provide(rules.decide)

@@ -90,6 +90,9 @@ def _trigger(post):
         return {"type": kind, "event": (post.get("trigger_event") or "").strip()}
     if kind == "hook":
         return {"type": kind, "hook": post.get("trigger_hook") or None}
+    if kind == "rule":
+        on = post.getlist("trigger_on") if hasattr(post, "getlist") else post.get("trigger_on", [])
+        return {"type": kind, "resource": "conversation", "on": list(on)}
     if kind == "schedule":
         return {
             "type": kind,
@@ -203,7 +206,7 @@ def rows_for(body):
     }
 
 
-_TRIGGER_FIELDS = {"type", "event", "hook", "cron", "timezone"}
+_TRIGGER_FIELDS = {"type", "event", "hook", "cron", "timezone", "on"}
 # The page's own words where the API's name its fields or list internal names.
 _PAGE_WORDS = {
     ("name", "required"): "Give the workflow a name.",

@@ -118,6 +118,24 @@ def fields_for(org, trigger):
             },
             {"path": "data.timezone", "label": "Time zone", "kind": "text", "choices": []},
         ]
+    if kind == "rule":
+        message = [
+            {
+                "path": f"message.{name}",
+                "label": f"Opening message: {label}",
+                "kind": "text",
+                "choices": [],
+            }
+            for name, label in (
+                ("direction", "direction"),
+                ("channel", "channel"),
+                ("subject", "subject"),
+            )
+        ]
+        resource = "conversation"
+        rows = [{"path": "data.attributes.status", "label": "Status", "kind": "text",
+                 "choices": ["open", "snoozed", "done"]}]  # fmt: skip
+        return rows + _register_fields(resource) + _custom_fields(org, resource) + message
     if kind != "event":
         return []
     resource = resource_of(trigger.get("event"))

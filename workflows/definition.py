@@ -17,7 +17,8 @@ from workflows import actions, conditions, templating
 STEP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 STEP_REFERENCE = re.compile(r"\bsteps\.([A-Za-z_][A-Za-z0-9_]*)")
 MAX_STEPS = 50
-TRIGGER_TYPES = ("event", "hook", "schedule", "call")
+TRIGGER_TYPES = ("event", "hook", "schedule", "call", "rule")
+RULE_ACTION = "set"
 
 
 def check_cron(cron, tz_name):
@@ -71,6 +72,7 @@ def _check_trigger(org, trigger, errors):
         "hook": {"type", "hook"},
         "schedule": {"type", "cron", "timezone"},
         "call": {"type"},
+        "rule": {"type", "resource", "on"},
     }[kind]
     for key in sorted(set(trigger) - allowed):
         errors.append(FieldError(f"{p}/{key}", "unknown", f"A {kind} trigger has no '{key}'."))
@@ -103,7 +105,50 @@ def _check_trigger(org, trigger, errors):
             (trigger.get("cron") or "").strip() if isinstance(trigger.get("cron"), str) else ""
         )
         cleaned["timezone"] = trigger.get("timezone") or "UTC"
+    elif kind == "rule":
+        from workflows.rules import ACTIONS, RESOURCES
+
+        resource = trigger.get("resource", "conversation")
+        if resource not in RESOURCES:
+            errors.append(
+                FieldError(f"{p}/resource", "invalid", "Business rules apply to conversations.")
+            )
+        on = trigger.get("on", list(ACTIONS))
+        if not isinstance(on, list) or not on or any(a not in ACTIONS for a in on):
+            errors.append(
+                FieldError(
+                    f"{p}/on",
+                    "invalid",
+                    "on lists when the rule applies: create, update or both.",
+                )
+            )
+            on = []
+        cleaned.update(resource=resource, on=[a for a in ACTIONS if a in on])
     return kind, cleaned, event_name, hook
+
+
+def _check_rule_actions(kind, steps, errors):
+    """A business rule only sets fields; a `set` step only exists in a business rule."""
+    if not isinstance(steps, list):
+        return
+    for i, step in enumerate(steps):
+        action = step.get("action") if isinstance(step, dict) else None
+        if kind == "rule" and action not in (None, RULE_ACTION):
+            errors.append(
+                FieldError(
+                    f"/steps/{i}/action",
+                    "invalid",
+                    "A business rule only sets fields on the conversation being saved: use set.",
+                )
+            )
+        elif kind != "rule" and action == RULE_ACTION:
+            errors.append(
+                FieldError(
+                    f"/steps/{i}/action",
+                    "invalid",
+                    "set changes the record being saved: only business rules (trigger rule) use it.",
+                )
+            )
 
 
 def _check_templates(value, pointer, earlier, errors):
@@ -204,4 +249,8 @@ def check(org, data, *, current=None):
         fields["conditions"] = conds
     if has("steps"):
         fields["steps"] = _check_steps(data.get("steps"), errors)
+    kind = fields.get("trigger_type", current.trigger_type if current is not None else None)
+    steps = fields.get("steps", current.steps if current is not None else [])
+    if kind is not None:
+        _check_rule_actions(kind, steps, errors)
     return fields, errors

@@ -13,6 +13,7 @@ class Workflow(models.Model):
         HOOK = "hook", "An inbound hook"
         SCHEDULE = "schedule", "A schedule"
         CALL = "call", "A call from another workflow"
+        RULE = "rule", "A business rule (inside the write)"
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)

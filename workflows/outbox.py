@@ -31,17 +31,25 @@ def _key(org_id):
 
 
 def _load(org_id):
+    """The org's enabled event, hook and rule workflows as plain lists (cacheable)."""
     rows = Workflow.objects.filter(
         org_id=org_id,
         enabled=True,
-        trigger_type__in=(Workflow.Trigger.EVENT, Workflow.Trigger.HOOK),
-    ).values_list("id", "trigger_type", "event_name", "hook_id", "conditions")
-    return [list(row) for row in rows]
+        trigger_type__in=(Workflow.Trigger.EVENT, Workflow.Trigger.HOOK, Workflow.Trigger.RULE),
+    ).values_list(
+        "id", "trigger_type", "event_name", "hook_id", "conditions", "name", "trigger", "steps"
+    )
+    out = []
+    for wf_id, kind, event_name, hook_id, conds, name, trigger, steps in rows.order_by("id"):
+        rule = kind == Workflow.Trigger.RULE
+        out.append([wf_id, kind, event_name, hook_id, conds, name, trigger if rule else None,
+                    steps if rule else None])  # fmt: skip
+    return out
 
 
 def triggers(org_id):
-    """[(workflow id, trigger type, event name, hook id, conditions)] of the org's enabled event
-    and hook workflows."""
+    """[(workflow id, trigger type, event name, hook id, conditions, name, trigger, steps)] of the
+    org's enabled event, hook and rule workflows (trigger and steps for rules only)."""
     try:
         found = cache.get(_key(org_id))
     except Exception:  # noqa: BLE001 - an unreachable cache must not stop writes
@@ -87,7 +95,9 @@ def _matching(org_id, events):
     if not found:
         return []
     by_event, by_hook = {}, {}
-    for wf_id, kind, event_name, hook_id, conds in found:
+    for wf_id, kind, event_name, hook_id, conds, *_ in found:
+        if kind == Workflow.Trigger.RULE:
+            continue
         if kind == Workflow.Trigger.HOOK and hook_id:
             by_hook.setdefault(str(hook_id), []).append((wf_id, conds))
         elif event_name:

@@ -37,6 +37,9 @@ def _trigger_text(workflow):
         return f"When hook “{workflow.hook.name}” is called" if workflow.hook else "A deleted hook"
     if kind == "schedule":
         return f"At {t.get('cron')} ({t.get('timezone', 'UTC')})"
+    if kind == "rule":
+        on = " or ".join({"create": "created", "update": "changed"}[a] for a in t.get("on", []))
+        return f"Business rule: when a conversation is {on}"
     return "When another workflow calls it"
 
 

@@ -53,6 +53,14 @@ def world(api, org, admin_user):
     from tests.factories import TeamFactory
 
     ids["team"] = str(TeamFactory(org=org).pk)
+    ids["workflow"] = api.post(
+        "/v1/workflows",
+        {
+            "name": "Notify",
+            "trigger": {"type": "event", "event": "kustomer.customer.update"},
+            "steps": [{"id": "ping", "action": "http.request", "params": {"url": "https://x.io"}}],
+        },
+    ).json()["data"]["id"]
     assert all(ids.values()), ids
     return ids
 
@@ -78,6 +86,8 @@ ID_PATHS = [
     "/v1/shortcuts/{shortcut}",
     "/v1/users/{user}",
     "/v1/teams/{team}",
+    "/v1/workflows/{workflow}",
+    "/v1/workflows/{workflow}/runs",
 ]
 NAMED_PATHS = [
     "/v1/customers/email=g@x.io",
@@ -99,6 +109,7 @@ LISTS = [
     "/v1/users",
     "/v1/teams",
     "/v1/events",
+    "/v1/workflows",
 ]
 
 

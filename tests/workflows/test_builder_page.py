@@ -218,3 +218,35 @@ def test_field_suggestions_follow_the_trigger(admin, api, web_hook, post_hook):
     )
     html = r.content.decode()
     assert 'value="data.attributes.custom.tierStr"' in html and 'data-choices="gold|silver"' in html
+
+
+def test_a_business_rule_built_from_the_form(admin, api):
+    r = admin.post(
+        "/settings/workflows/new/",
+        {
+            "name": "Email is urgent",
+            "enabled": "1",
+            "trigger_type": "rule",
+            "trigger_on": ["create"],
+            "match": "and",
+            "cond-0-field": "message.channel",
+            "cond-0-op": "equals",
+            "cond-0-value": "email",
+            "step-0-id": "route",
+            "step-0-action": "set",
+            "step-0-param-0-key": "priority",
+            "step-0-param-0-value": "5",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    workflow = Workflow.objects.get()
+    assert workflow.trigger == {"type": "rule", "resource": "conversation", "on": ["create"]}
+    assert workflow.steps[0]["params"] == {"priority": 5}
+    listed = admin.get("/settings/workflows/").content.decode()
+    assert "Business rule: when a conversation is created" in listed
+    customer = api.post("/v1/customers", {"name": "Ada"}).json()["data"]["id"]
+    api.post(
+        f"/v1/customers/{customer}/messages", {"direction": "in", "channel": "email", "body": "Hi"}
+    )
+    conv = api.get(f"/v1/customers/{customer}/conversations").json()["data"][0]
+    assert conv["attributes"]["priority"] == 5

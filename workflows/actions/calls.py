@@ -13,6 +13,10 @@ def workflow_call(ctx, params):
     target = Workflow.objects.filter(org=ctx.org, pk=pk).first() if pk else None
     if target is None:
         raise StepFailed(f"No workflow with id {params['workflow']!r:.40}.")
+    if target.trigger_type == Workflow.Trigger.RULE:
+        raise StepFailed(
+            f"“{target.name}” is a business rule: it runs inside writes, not by a call."
+        )
     data = params.get("data") or {}
     return runner.call(ctx, target, data)
 
@@ -26,5 +30,20 @@ register(
         optional=("data",),
         help="The called workflow sees `data` as its trigger's data; its steps' outputs are "
         "this step's output.",
+    )
+)
+
+
+def _set(ctx, params):
+    raise StepFailed("set only runs inside a write, as a business rule.")
+
+
+register(
+    Action(
+        "set",
+        "Set fields on the conversation being saved (business rules)",
+        _set,
+        optional=("status", "priority", "assignedUser", "assignedTeam", "tags", "custom"),
+        help="Tags are added to the conversation's own; custom attributes are merged.",
     )
 )
