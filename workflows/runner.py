@@ -194,7 +194,9 @@ def execute(run_id):
     worker had it."""
     if not claim(run_id):
         return None
-    run = Run.objects.select_related("workflow", "org").get(pk=run_id)
+    run = Run.objects.select_related("workflow", "org").filter(pk=run_id).first()
+    if run is None:
+        return None  # its workflow was deleted meanwhile
     started = time.monotonic()
     ctx = Context(org=run.org, workflow=run.workflow, depth=run.depth, run=run)
     try:

@@ -165,3 +165,20 @@ def test_disabled_rules_do_not_apply(api, org):
         ]
         == 3
     )
+
+
+def test_a_rule_dry_run_shows_what_it_would_set(api):
+    rid = rule(
+        api,
+        "Email is urgent",
+        {"and": [{"field": "message.channel", "op": "equals", "value": "email"}]},
+        {"priority": "{{ 2 + 3 }}"},
+        on=["create"],
+    )
+    r = api.post(
+        f"/v1/workflows/{rid}/test",
+        {"payload": {"message": {"channel": "email"}, "data": {"attributes": {"priority": 3}}}},
+    )
+    attrs = r.json()["data"]["attributes"]
+    assert attrs["status"] == "succeeded"
+    assert attrs["steps"][0]["output"] == {"wouldSet": {"priority": 5}}

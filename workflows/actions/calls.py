@@ -35,6 +35,8 @@ register(
 
 
 def _set(ctx, params):
+    if ctx.dry_run:  # testing a business rule: what it would set on the conversation
+        return {"wouldSet": params}
     raise StepFailed("set only runs inside a write, as a business rule.")
 
 
