@@ -409,6 +409,7 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": ["open", "snoozed", "done"],
         "MessageStatusEnum": ["received", "sent", "delivered", "read", "failed", "queued"],
         "MailSecurityEnum": ["starttls", "ssl", "none"],
+        "WorkflowRunStatusEnum": ["pending", "running", "succeeded", "failed", "skipped"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
