@@ -3,7 +3,7 @@ mentions and their notifications), notifications' read state, tags and shortcuts
 atomic and records its events."""
 
 from .common import html_to_text, make_preview, sanitize_html
-from .conversations import conversation_create, conversation_update
+from .conversations import conversation_create, conversation_snooze_end, conversation_update
 from .mentions import parse_mentions
 from .messages import (
     message_create,
@@ -35,6 +35,7 @@ from .tags import tag_create, tag_delete, tag_update
 __all__ = [
     "conversation_create",
     "conversation_delete",
+    "conversation_snooze_end",
     "conversation_update",
     "conversations_delete_for_customer",
     "conversations_move_customer",

@@ -16,6 +16,7 @@ from kdesk.updates import lock_for_write
 from klasses import attributes
 
 from .common import _custom, _datetime, _display, _now, _raise, _rev_in, _team_ref, _user_ref
+from .rules import apply_business_rules, created_by_rules, rule_changes
 
 CONVERSATION_CREATE_FIELDS = {
     "customer",
@@ -160,7 +161,7 @@ def _conversation_meta(conversation, customer_name):
 
 
 @transaction.atomic
-def conversation_create(*, org, actor, data, customer=None, created_at=None):
+def conversation_create(*, org, actor, data, customer=None, created_at=None, rule_context=None):
     data, owner_errors, sources = _owner_lists(data)
     p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
     p.errors.extend(owner_errors)
@@ -189,7 +190,10 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None):
         last_activity_at=now,
         **fields,
     )
+    ruled, initial = {}, None
     if not errors and customer is not None:
+        initial = conversation_flat(conversation)
+        ruled = apply_business_rules(org, conversation, "create", context=rule_context)
         flat = conversation_flat(conversation)
         errors += attributes.check_rules(
             org=org, resource="conversation", action="create", record=flat, changed=set(flat)
@@ -214,6 +218,7 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None):
         actor=actor,
         rev=conversation.rev,
         data=snapshot,
+        changes=created_by_rules(initial, conversation, ruled),
     )
     return conversation
 
@@ -257,11 +262,16 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     before_assignee = conversation.assigned_user_id
     for name, value in fields.items():
         setattr(conversation, name, value)
+    ruled = {}
+    if not errors:
+        edited = diff(before, conversation_flat(conversation), [*CHANGE_FIELDS, "custom"])
+        if edited:  # rules react to a change, not to a save that changes nothing
+            ruled = apply_business_rules(org, conversation, "update", changes=edited)
     after = conversation_flat(conversation)
     keys = [*CHANGE_FIELDS, *{f"custom.{k}" for k in {**before["custom"], **after["custom"]}}]
     flat_b = {**before, **{f"custom.{k}": v for k, v in before["custom"].items()}}
     flat_a = {**after, **{f"custom.{k}": v for k, v in after["custom"].items()}}
-    changes = diff(flat_b, flat_a, sorted(set(keys), key=keys.index))
+    changes = rule_changes(diff(flat_b, flat_a, sorted(set(keys), key=keys.index)), ruled)
     if not errors:
         errors += attributes.check_rules(
             org=org,
@@ -304,10 +314,11 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     return conversation
 
 
-def _wake(*, org, actor, conversation):
-    """Reopen a snoozed conversation the customer has just written to (inside message_create's
-    transaction, the row already locked). Its own `conversation.update` event, as if an agent
-    had reopened it, so the inbox, timeline and webhooks see the status change."""
+def _wake(*, org, actor, conversation, reason="inboundMessage", notify=False):
+    """Reopen a snoozed conversation (the row already locked by the caller): the customer has
+    just written to it, or its snooze ended. Its own `conversation.update` event, as if an agent
+    had reopened it, so the inbox, timeline and webhooks see the status change; `notify` tells
+    the assignee (a snooze that ended is a reminder they asked for)."""
     before = conversation_flat(conversation)
     conversation.status = Conversation.Status.OPEN
     conversation.snooze_until = None
@@ -318,7 +329,19 @@ def _wake(*, org, actor, conversation):
     after = conversation_flat(conversation)
     snapshot = conversation_resource(conversation)
     snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
-    snapshot["meta"]["reason"] = "inboundMessage"
+    snapshot["meta"]["reason"] = reason
+    user = conversation.assigned_user
+    if notify and user is not None and not user.is_machine:
+        Notification.objects.create(
+            org=org,
+            user=user,
+            kind=Notification.Kind.SNOOZE,
+            conversation=conversation,
+            customer_id=conversation.customer_id,
+            text=f"Snooze ended: “{conversation.name or 'a conversation'}” "
+            f"({conversation.customer.name}) is open again"[:500],
+        )
+        snapshot["notified"] = [user.pk]
     emit(
         org=org,
         type="conversation.update",
@@ -330,3 +353,26 @@ def _wake(*, org, actor, conversation):
         data=snapshot,
         changes=diff(before, after, ["status", "snoozeUntil"]),
     )
+
+
+@transaction.atomic
+def conversation_snooze_end(*, org, conversation_id, now=None):
+    """Wake a snoozed conversation whose snooze time has come (the scheduler's job): open
+    again, with its event and the assignee notified. Returns whether it woke (another worker,
+    an agent or a customer message may have reopened it first)."""
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("customer", "assigned_user", "assigned_team")
+        .filter(org=org, pk=conversation_id)
+        .first()
+    )
+    now = now or _now()
+    if (
+        conversation is None
+        or conversation.status != Conversation.Status.SNOOZED
+        or conversation.snooze_until is None
+        or conversation.snooze_until > now
+    ):
+        return False
+    _wake(org=org, actor=None, conversation=conversation, reason="snoozeEnded", notify=True)
+    return True

@@ -213,6 +213,16 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
                 customer=customer,
                 data={"name": subject or fields["preview"][:80]},
                 created_at=fields["sent_at"],
+                # business rules may route by the message that opens the conversation
+                rule_context={
+                    "message": {
+                        "direction": fields["direction"],
+                        "channel": fields["channel"],
+                        "subject": subject,
+                        "preview": fields["preview"],
+                        "custom": custom,
+                    }
+                },
             )
     now = _now()
     sent_at = fields["sent_at"] or now

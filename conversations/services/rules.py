@@ -1,0 +1,78 @@
+"""Business rules on conversations: the org's rules (kdesk.business_rules) set fields on a
+conversation inside its write, before it is saved; each change names the rule that made it."""
+
+import logging
+
+from conversations.representations import conversation_flat
+from kdesk import business_rules
+from kdesk.events import diff
+from kdesk.payload import Payload
+
+from .common import _custom
+
+log = logging.getLogger(__name__)
+
+RULE_FIELDS = {"status", "priority", "assignedUser", "assignedTeam", "tags", "custom"}
+CHANGE_FIELDS = ("name", "status", "snoozeUntil", "priority", "assignedUser", "assignedTeam",
+                 "tags")  # fmt: skip
+
+
+def _flat_with_custom(flat):
+    return {**flat, **{f"custom.{k}": v for k, v in flat["custom"].items()}}
+
+
+def apply_business_rules(org, conversation, action, changes=None, context=None):
+    """Let the org's business rules set fields on the conversation before it is saved.
+    Returns {changed field: the rule that set it}. A rule whose values are not valid (a team
+    deleted since) is skipped with a warning rather than refusing the agent's write."""
+    from .conversations import _conversation_fields
+
+    made = {}
+    for decision in business_rules.decide(
+        org=org,
+        resource="conversation",
+        action=action,
+        record=conversation_flat(conversation),
+        changes=changes,
+        context=context,
+    ):
+        p = Payload(decision.values, allowed=RULE_FIELDS)
+        fields = _conversation_fields(p, org=org, current=conversation)
+        errors = list(p.errors)
+        if p.has("custom"):
+            given = dict(p.obj("custom") or {})
+            cleaned = _custom(
+                errors, org=org, resource="conversation", values=given, creating=False
+            )
+            fields["custom"] = {**(conversation.custom or {}), **cleaned}
+        if errors:
+            log.warning(
+                "business rule %s skipped: %s", decision.rule, "; ".join(e.detail for e in errors)
+            )
+            continue
+        before = conversation_flat(conversation)
+        for name, value in fields.items():
+            setattr(conversation, name, value)
+        after = conversation_flat(conversation)
+        keys = [*CHANGE_FIELDS, *{f"custom.{k}" for k in after["custom"]}]
+        for key in diff(_flat_with_custom(before), _flat_with_custom(after), keys):
+            made[key] = decision.rule
+    return made
+
+
+def rule_changes(changes, made):
+    """Each change a business rule made names the rule."""
+    for key, rule in made.items():
+        if key in changes:
+            changes[key] = {**changes[key], "rule": rule}
+    return changes
+
+
+def created_by_rules(initial, conversation, ruled):
+    """A new conversation's `changes`: only what business rules set, each naming its rule."""
+    if not ruled:
+        return None
+    after = conversation_flat(conversation)
+    return rule_changes(
+        diff(_flat_with_custom(initial), _flat_with_custom(after), list(ruled)), ruled
+    )
