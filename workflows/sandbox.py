@@ -1,11 +1,11 @@
 """The KView sandbox, as workflows use it: the one module that imports it.
 
-The sandbox is moving from `timeline/` to `klasses/kviews/`; only these imports change then.
+The sandbox lives in `klasses/kviews/`; if it moves again, only these imports change.
 """
 
-from timeline.kview_limits import RenderLimit, render_budget
-from timeline.kview_readonly import read_only
-from timeline.kview_sandbox import limited_environment, limited_output
+from klasses.kviews.limits import RenderLimit, render_budget
+from klasses.kviews.readonly import read_only
+from klasses.kviews.sandbox import limited_environment, limited_output
 
 __all__ = ["RenderLimit", "environment", "limited_output", "read_only", "render_budget"]
 

@@ -7,11 +7,11 @@ import threading
 import pytest
 from django.db import connection
 from django.utils import timezone
-from tests.customers.factories import CustomerFactory
 
 from conversations import services as conversation_services
 from conversations.models import Conversation, Notification
 from kdesk.models import Event
+from tests.customers.factories import CustomerFactory
 from workflows import scheduler
 from workflows.models import Run, Workflow
 
