@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0004_message_status'),
+        ('conversations', '0005_alter_message_status'),
         ('customers', '0004_text_search'),
         ('kdesk', '0005_team_api'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
