@@ -1,0 +1,64 @@
+"""What each desk page costs in queries, exactly: the views read through selectors, and the
+attribute definitions (`Metadata`) are read once per request whatever the page needs of them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.timeline.desk_data import build, people
+
+pytestmark = pytest.mark.django_db
+
+# (method, url template, data, expected queries). Counted with a warm session and an empty
+# cache, so a change in any page shows here as a number to explain.
+PAGES = [
+    ("get", "/inbox/", None, 9),
+    ("get", "/customers/", None, 6),
+    ("get", "/customers/{c}/", None, 21),
+    ("get", "/customers/{c}/timeline/", None, 10),
+    ("get", "/customers/{c}/conversation/?conversation={v}", None, 12),
+    ("post", "/customers/{c}/conversation/", {"conversation": "{v}", "priority": "4"}, 25),
+    ("get", "/customers/{c}/insights/", None, 7),
+    ("get", "/customers/{c}/attributes/tierStr/?edit=1", None, 6),
+    ("post", "/customers/{c}/attributes/tierStr/", {"value": "gold"}, 16),
+    ("get", "/notifications/", None, 7),
+]
+
+
+@pytest.fixture
+def page_data(client, org, agent, admin_user):
+    who = people(org, agent=agent, admin=admin_user)
+    customer, conversation = build(org, who, orders=False)
+    client.force_login(who["sam"])
+    client.get("/inbox/")  # the session and the user's first-visit reads are warm
+    return client, customer, conversation
+
+
+def _run(client, method, url, data):
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, (url, response.status_code)
+    return ctx.captured_queries
+
+
+@pytest.mark.parametrize(("method", "template", "data", "expected"), PAGES)
+def test_it_costs_a_fixed_number_of_queries(page_data, method, template, data, expected):
+    client, customer, conversation = page_data
+    fill = {"c": customer.pk, "v": conversation.pk}
+    url = template.format(**fill)
+    data = {k: v.format(**fill) for k, v in (data or {}).items()} or None
+    queries = _run(client, method, url, data)
+    assert len(queries) == expected, "\n".join(q["sql"][:160] for q in queries)
+
+
+@pytest.mark.parametrize(("method", "template", "data", "expected"), PAGES)
+def test_it_reads_the_attribute_definitions_at_most_once(
+    page_data, method, template, data, expected
+):
+    client, customer, conversation = page_data
+    fill = {"c": customer.pk, "v": conversation.pk}
+    url = template.format(**fill)
+    data = {k: v.format(**fill) for k, v in (data or {}).items()} or None
+    queries = _run(client, method, url, data)
+    metadata = [q for q in queries if 'FROM "klasses_metadata"' in q["sql"]]
+    assert len(metadata) <= 1, [q["sql"] for q in metadata]
