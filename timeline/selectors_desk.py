@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from customers.models import Customer, Identity
 from kdesk.models import Event, Team, User
-from klasses.models import Klass, Metadata
+from klasses.models import Klass
 from timeline.entries import CREATE_TYPES, FOLDED_TYPES
 
 PHONE_CHARS = re.compile(r"[\s().-]")
@@ -146,21 +146,6 @@ def user_names(*, org, ids):
     if not ids:
         return {}
     return dict(User.objects.filter(org=org, pk__in=ids).values_list("id", "display_name"))
-
-
-def properties_for(*, org, resources):
-    """{resource: properties} of the given resources' attribute definitions (one query)."""
-    rows = Metadata.objects.filter(org=org, resource__in=list(resources)).values_list(
-        "resource", "properties"
-    )
-    return {resource: props or {} for resource, props in rows}
-
-
-def kobject_properties(*, org):
-    rows = Metadata.objects.filter(org=org, resource__startswith="kobject.").values_list(
-        "resource", "properties"
-    )
-    return {resource: props or {} for resource, props in rows}
 
 
 def klass_list(*, org):

@@ -3,7 +3,18 @@
 from django.urls import path
 
 from kdesk.api.routing import api_path
-from timeline import api, kview_editor, views
+from timeline import api, kview_editor
+from timeline.views import (
+    attributes,
+    cards,
+    compose,
+    conversation,
+    customer,
+    customers,
+    inbox,
+    notifications,
+    shortcuts,
+)
 
 KV = "settings/kviews"
 urlpatterns = [
@@ -14,44 +25,44 @@ urlpatterns = [
     path(f"{KV}/_variables/", kview_editor.kview_variables),
     path(f"{KV}/<int:pk>/", kview_editor.kview_edit, name="settings-kview"),
     path(f"{KV}/<int:pk>/delete/", kview_editor.kview_delete),
-    path("inbox/", views.inbox, name="inbox"),
-    path("customers/", views.customers, name="customers"),
-    path("customers/new/", views.customer_new, name="customer-new"),
-    path("customers/<int:pk>/", views.customer_page, name="customer"),
-    path("customers/<int:pk>/timeline/", views.customer_timeline, name="customer-timeline"),
-    path("customers/<int:pk>/compose/", views.compose, name="customer-compose"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/new/", customers.customer_new, name="customer-new"),
+    path("customers/<int:pk>/", customer.customer_page, name="customer"),
+    path("customers/<int:pk>/timeline/", customer.customer_timeline, name="customer-timeline"),
+    path("customers/<int:pk>/compose/", compose.compose, name="customer-compose"),
     path(
         "customers/<int:pk>/conversation/",
-        views.conversation_panel,
+        conversation.conversation_panel,
         name="customer-conversation",
     ),
-    path("customers/<int:pk>/insights/", views.insights_panel, name="customer-insights"),
-    path("customers/<int:pk>/cards/", views.insight_cards, name="customer-cards"),
+    path("customers/<int:pk>/insights/", attributes.insights_panel, name="customer-insights"),
+    path("customers/<int:pk>/cards/", cards.insight_cards, name="customer-cards"),
     path(
         "customers/<int:pk>/attributes/<str:name>/",
-        views.attribute,
+        attributes.attribute,
         name="customer-attribute",
     ),
-    path("customers/<int:pk>/tags/", views.customer_tags, name="customer-tags"),
+    path("customers/<int:pk>/tags/", attributes.customer_tags, name="customer-tags"),
     path(
         "customers/<int:pk>/identities/<str:field>/",
-        views.identities,
+        attributes.identities,
         name="customer-identities",
     ),
     path(
         "customers/<int:pk>/shortcuts.json",
-        views.shortcut_suggestions,
+        compose.shortcut_suggestions,
         name="customer-shortcuts",
     ),
-    path("desk/mentions.json", views.mention_suggestions, name="desk-mentions"),
-    path("desk/entries/<int:event_id>/kview/", views.entry_kview, name="desk-entry-kview"),
-    path("desk/demo/loyalty/", views.demo_loyalty, name="desk-demo-loyalty"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications-read"),
-    path("shortcuts/", views.shortcuts, name="shortcuts"),
-    path("shortcuts/<int:pk>/edit/", views.shortcut_edit, name="shortcut-edit"),
-    path("shortcuts/<int:pk>/delete/", views.shortcut_delete, name="shortcut-delete"),
-    path("shortcuts/<int:pk>/copy/", views.shortcut_copy, name="shortcut-copy"),
+    path("desk/mentions.json", compose.mention_suggestions, name="desk-mentions"),
+    path("desk/entries/<int:event_id>/kview/", cards.entry_kview, name="desk-entry-kview"),
+    path("desk/demo/loyalty/", cards.demo_loyalty, name="desk-demo-loyalty"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path("shortcuts/", shortcuts.shortcuts, name="shortcuts"),
+    path("shortcuts/<int:pk>/edit/", shortcuts.shortcut_edit, name="shortcut-edit"),
+    path("shortcuts/<int:pk>/delete/", shortcuts.shortcut_delete, name="shortcut-delete"),
+    path("shortcuts/<int:pk>/copy/", shortcuts.shortcut_copy, name="shortcut-copy"),
 ]
 api_urlpatterns = [
     *api_path(

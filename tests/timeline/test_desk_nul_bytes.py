@@ -175,7 +175,7 @@ def test_a_value_the_database_refuses_is_a_400_page_not_a_500(sam, desk, monkeyp
     DataError, as PostgreSQL raises for NUL) is the person's input, answered with a 400."""
     from django.db import DataError
 
-    from timeline import views
+    from timeline.views import customers as views
 
     def refuses(**kwargs):
         raise DataError("A string literal cannot contain NUL (0x00) characters.")

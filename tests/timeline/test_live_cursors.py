@@ -68,7 +68,7 @@ def test_the_inbox_cursor_is_read_before_the_rows(client, org, agent, desk, monk
 
 @pytest.mark.django_db
 def test_the_customer_cursor_is_read_before_the_timeline(client, org, agent, desk, monkeypatch):
-    from timeline import views
+    from timeline.views import customer as views
 
     who, customer, _ = desk
     real = views.timeline_page

@@ -49,7 +49,7 @@ def test_a_bad_priority_is_an_error_beside_the_field(client, org, who):
 
 
 def test_the_inbox_shows_and_sorts_by_it(client, org, who, monkeypatch):
-    monkeypatch.setattr("timeline.views.INBOX_PAGE", 2)
+    monkeypatch.setattr("timeline.views.inbox.INBOX_PAGE", 2)
     for name, priority in (("low", 2), ("urgent", 5), ("normal", 3), ("high", 4), ("urgent2", 5)):
         conv.conversation_create(
             org=org,

@@ -75,7 +75,7 @@ def test_snoozed_list_is_sorted_by_wake_time_and_shows_it(client, org, who):
 
 
 def test_snoozed_list_pages_by_wake_time(client, org, who, monkeypatch):
-    monkeypatch.setattr("timeline.views.INBOX_PAGE", 2)
+    monkeypatch.setattr("timeline.views.inbox.INBOX_PAGE", 2)
     now = timezone.now()
     for i in range(5):
         conversation = conv.conversation_create(

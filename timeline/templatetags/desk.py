@@ -65,14 +65,6 @@ def channel_label(channel):
 
 
 @register.filter
-def get_item(mapping, key):
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None
-
-
-@register.filter
 def at_widget(value, tz):
     """The datetime-local widget for an instant, in the agent's zone `tz`: the same control and
     round trip as an At attribute (timeline.insights), e.g. a conversation's snooze time."""

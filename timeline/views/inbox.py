@@ -1,0 +1,86 @@
+"""The inbox: conversations by status and scope, sorted, filtered by tag, paged by cursor."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from conversations import selectors as conv_selectors
+from kdesk.api.pagination import encode_cursor
+from timeline import live
+from timeline import selectors_desk as desk
+from timeline import selectors_pages as pages
+from timeline.views.common import decode, is_htmx, org_of
+
+INBOX_PAGE = 40
+STATUSES = ("open", "snoozed", "done")
+SCOPES = (("mine", "Assigned to me"), ("teams", "My teams"), ("all", "All"))
+PRIORITIES = ((5, "Urgent"), (4, "High"), (3, "Normal"), (2, "Low"), (1, "Lowest"))
+SORTS = (("activity", "Newest activity"), ("priority", "Priority"))
+
+
+def view_of(raw):
+    """(status, scope) of the inbox view a conversation was opened from ("open.mine")."""
+    status, _, scope = (raw or "").partition(".")
+    return (
+        status if status in STATUSES else "open",
+        scope if scope in dict(SCOPES) else "all",
+    )
+
+
+def _inbox_rows(request, status, scope, cursor, sort="activity", tag=None, palette=None):
+    rows, next_cursor = conv_selectors.conversations_for_inbox(
+        org=org_of(request),
+        user=request.user,
+        status=status,
+        scope=scope,
+        cursor=cursor,
+        limit=INBOX_PAGE,
+        sort=sort,
+        tag=tag,
+    )
+    labels = dict(PRIORITIES)
+    for row in rows:
+        row["priority_label"] = labels.get(row["priority"], "")
+        row["tag_chips"] = desk.tag_chips(row["tags"], palette or {})
+    names = desk.user_names(org=org_of(request), ids={r["assigned_user_id"] for r in rows})
+    for row in rows:
+        row["assignee"] = names.get(row["assigned_user_id"], "")
+    return rows, (encode_cursor(next_cursor) if next_cursor else None)
+
+
+@login_required
+@require_GET
+def inbox(request):
+    status = request.GET.get("status", "open")
+    status = status if status in STATUSES else "open"
+    scope = request.GET.get("scope", "all")
+    scope = scope if scope in dict(SCOPES) else "all"
+    sort = request.GET.get("sort", "activity")
+    sort = sort if sort in dict(SORTS) else "activity"
+    raw = request.GET.get("cursor")
+    cursor = decode(raw) if raw else None
+    if raw and not (isinstance(cursor, list) and len(cursor) in (2, 3)):
+        cursor = None
+    # Read before the rows: an event committed in between is then replayed, not lost.
+    live_last = live.last_event_id(org_of(request).pk)
+    tag = request.GET.get("tag", "").strip()[:100] or None
+    palette = desk.tag_palette(org=org_of(request))
+    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort, tag, palette)
+    context = {
+        "tag": tag or "",
+        "tag_list": desk.tag_chips(pages.tag_names(org=org_of(request)), palette),
+        "sort": sort,
+        "sorts": SORTS,
+        "live_last": live_last,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "status": status,
+        "scope": scope,
+        "statuses": STATUSES,
+        "scopes": SCOPES,
+    }
+    if is_htmx(request) and request.GET.get("part") == "rows":
+        return render(request, "timeline/inbox.html#inbox-rows", context)
+    if is_htmx(request) and request.GET.get("part") == "list":
+        return render(request, "timeline/inbox.html#inbox-list", context)
+    return render(request, "timeline/inbox.html", context)
