@@ -68,7 +68,7 @@ def channel_label(channel):
 def at_widget(value, tz):
     """The datetime-local widget for an instant, in the agent's zone `tz`: the same control and
     round trip as an At attribute (timeline.insights), e.g. a conversation's snooze time."""
-    from timeline.insights import widget
+    from timeline.attr_forms import widget
 
     return widget("snoozeAt", value, {}, tz or "UTC")
 

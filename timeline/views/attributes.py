@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.services import customer_update
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from klasses.schema.types import default_display_name
-from timeline import insights, live
+from timeline import attr_forms, insights, live
 from timeline import selectors_desk as desk
 from timeline.views.common import (
     customer_or_404,
@@ -88,7 +88,7 @@ def identities(request, pk, field):
             )
     except (ValidationFailed, Conflict, NotFound) as exc:
         fields, other = errors_by_field(exc, org_of(request))
-        messages = insights.error_messages(fields, other, field, lines)
+        messages = attr_forms.error_messages(fields, other, field, lines)
         context = _identity_context(customer, field, text=text, errors=messages)
         return render(request, "timeline/customer.html#ident-edit", context, status=422)
     context = _identity_context(customer, field, just_saved=True)
@@ -140,8 +140,8 @@ def attribute(request, pk, name):
     current = customer.name if name == "name" else (customer.custom or {}).get(name)
     context = {"customer": customer, "tz": tz}
     if request.method == "POST":
-        raw = insights.form_input(request.POST, "value", name, definition)
-        value = insights.parse_input(name, raw, definition, tz) if name != "name" else raw.strip()
+        raw = attr_forms.form_input(request.POST, "value", name, definition)
+        value = attr_forms.parse_input(name, raw, definition, tz) if name != "name" else raw.strip()
         data = {"name": value or ""} if name == "name" else {"custom": {name: value}}
         try:
             if name == "name" and not value:
@@ -159,11 +159,11 @@ def attribute(request, pk, name):
             fields, other = errors_by_field(exc, org_of(request))
             key = "name" if name == "name" else f"custom.{name}"
             label = definition.get("displayName") or default_display_name(name)
-            messages = insights.error_messages(fields, other, key, value, label)
+            messages = attr_forms.error_messages(fields, other, key, value, label)
             context.update(
                 {
                     "attr": _attr_row(customer, name, definition, tz),
-                    "widget": insights.widget(name, raw, definition, tz) | {"value": raw},
+                    "widget": attr_forms.widget(name, raw, definition, tz) | {"value": raw},
                     "errors": messages,
                 }
             )
@@ -178,7 +178,7 @@ def attribute(request, pk, name):
         return HttpResponse(html)
     context["attr"] = _attr_row(customer, name, definition, tz)
     if request.GET.get("edit"):
-        context["widget"] = insights.widget(name, current, definition, tz)
+        context["widget"] = attr_forms.widget(name, current, definition, tz)
         return render(request, "timeline/customer.html#attr-edit", context)
     return render(request, "timeline/customer.html#attr", context)
 

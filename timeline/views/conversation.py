@@ -15,7 +15,7 @@ from conversations import services as conv_services
 from conversations.models import Conversation
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.payload import as_id
-from timeline import cards, insights, live
+from timeline import attr_forms, cards, live
 from timeline import selectors_desk as desk
 from timeline import selectors_pages as pages
 from timeline.views.common import (
@@ -39,14 +39,14 @@ def _fields(request, chosen, errors, values):
         if (definition or {}).get("hidden"):
             continue
         current = (chosen or {}).get("custom", {}).get(name) if chosen else None
-        w = insights.widget(name, values.get(name, current), definition or {}, tz)
+        w = attr_forms.widget(name, values.get(name, current), definition or {}, tz)
         label = (definition or {}).get("displayName") or name
         fields.append(
             {
                 "name": name,
                 "label": label,
                 "widget": w,
-                "errors": insights.field_errors(
+                "errors": attr_forms.field_errors(
                     errors or {}, f"custom.{name}", values.get(name), label
                 ),
             }
@@ -110,7 +110,7 @@ def _conversation_payload(request, props):
     if status == "snoozed":
         raw = post.get("snoozeUntil", "")
         if raw:
-            data["snoozeUntil"] = insights.parse_input("snoozeAt", raw, {}, tz_of(request))
+            data["snoozeUntil"] = attr_forms.parse_input("snoozeAt", raw, {}, tz_of(request))
         else:
             data["snoozeUntil"] = None
     if "tags_field" in post:
@@ -126,8 +126,10 @@ def _conversation_payload(request, props):
     for name, definition in props.items():
         key = f"custom.{name}"
         if key in post:
-            raw_values[name] = insights.form_input(post, key, name, definition)
-            custom[name] = insights.parse_input(name, raw_values[name], definition, tz_of(request))
+            raw_values[name] = attr_forms.form_input(post, key, name, definition)
+            custom[name] = attr_forms.parse_input(
+                name, raw_values[name], definition, tz_of(request)
+            )
     if custom:
         data["custom"] = custom
     return data, raw_values
@@ -187,7 +189,7 @@ def conversation_panel(request, pk):
         if request.POST.get("snoozeUntil"):
             # What the agent typed stays in the field beside its error.
             raw = request.POST["snoozeUntil"]
-            context["snooze_widget"] = insights.widget("snoozeAt", None, {}, tz_of(request)) | {
+            context["snooze_widget"] = attr_forms.widget("snoozeAt", None, {}, tz_of(request)) | {
                 "value": raw
             }
         return render(request, "timeline/customer.html#conversation", context, status=422)
