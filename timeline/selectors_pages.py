@@ -7,7 +7,7 @@ from conversations import selectors as conv_selectors
 from conversations.models import Conversation
 from customers.models import Customer
 from kdesk.models import Event
-from klasses.models import KObject, Metadata
+from klasses.models import Klass, KObject, Metadata
 
 # The attribute definitions the desk pages edit; read together, in one query.
 DESK_RESOURCES = ("customer", "conversation")
@@ -117,3 +117,22 @@ def order_totals(*, org, customer_id, limit=500):
         except (TypeError, ValueError):
             pass
     return count, spent
+
+
+def active_klasses(*, org):
+    """The Klasses an agent can add objects of (active ones), by display name."""
+    return list(
+        Klass.objects.filter(org=org, status=Klass.Status.ACTIVE)
+        .order_by("display_name", "name")
+        .only("id", "name", "display_name", "icon", "color", "status")
+    )
+
+
+def klass_properties(*, org, klass_name):
+    """The attribute definitions of one Klass's objects ({} when none are defined)."""
+    props = (
+        Metadata.objects.filter(org=org, resource=f"kobject.{klass_name}")
+        .values_list("properties", flat=True)
+        .first()
+    )
+    return props or {}

@@ -12,6 +12,7 @@ from timeline.views import (
     customer,
     customers,
     inbox,
+    kobjects,
     notifications,
     shortcuts,
 )
@@ -43,6 +44,7 @@ urlpatterns = [
         attributes.attribute,
         name="customer-attribute",
     ),
+    path("customers/<int:pk>/objects/new/", kobjects.kobject_new, name="customer-kobject-new"),
     path("customers/<int:pk>/tags/", attributes.customer_tags, name="customer-tags"),
     path(
         "customers/<int:pk>/identities/<str:field>/",

@@ -138,6 +138,7 @@ def customer_page(request, pk):
     context.update(
         {
             "chips": _chips(context["kinds"], context["klasses_on"], klass_list),
+            "klass_list": klass_list,
             "last_event_id": last_event_id,
             "highlight": highlight,
             "conversation_entry": target if highlight is None else None,
