@@ -13,6 +13,7 @@ from timeline.views import (
     customers,
     inbox,
     kobjects,
+    merge,
     notifications,
     shortcuts,
 )
@@ -45,6 +46,7 @@ urlpatterns = [
         name="customer-attribute",
     ),
     path("customers/<int:pk>/objects/new/", kobjects.kobject_new, name="customer-kobject-new"),
+    path("customers/<int:pk>/merge/", merge.customer_merge_page, name="customer-merge"),
     path("customers/<int:pk>/tags/", attributes.customer_tags, name="customer-tags"),
     path(
         "customers/<int:pk>/identities/<str:field>/",
