@@ -25,16 +25,27 @@ def conversation_get(*, org, pk):
 
 
 def conversations_for_inbox(
-    *, org, user, status="open", scope="all", cursor=None, limit=50, sort="activity", tag=None
+    *,
+    org,
+    user,
+    status="open",
+    scope="all",
+    cursor=None,
+    limit=50,
+    sort="activity",
+    tag=None,
+    within=None,
 ):
     """One page of the inbox, newest activity first, keyset on (last_activity_at, id); the
     snoozed ones soonest to wake first, keyset on (snooze_until, id).
 
     Returns (rows, next_cursor): rows are `.values()` dicts with the conversation's fields plus
     `customer__name`; `cursor` is the `[iso_datetime, id]` pair a previous call returned. One
-    query, whatever the page size.
+    query, whatever the page size. `within` narrows it to a queryset of ids (a saved view).
     """
     qs = Conversation.objects.filter(org=org)
+    if within is not None:  # a saved view's conversations (a subquery of ids)
+        qs = qs.filter(id__in=within)
     if status:
         qs = qs.filter(status=status)
     if scope == "mine":

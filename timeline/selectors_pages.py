@@ -136,3 +136,23 @@ def klass_properties(*, org, klass_name):
         .first()
     )
     return props or {}
+
+
+def klasses_with_properties(*, org):
+    """[(klass, {attribute: definition})] of the active Klasses, for criteria pickers (two
+    queries)."""
+    klasses = active_klasses(org=org)
+    rows = Metadata.objects.filter(
+        org=org, resource__in=[f"kobject.{k.name}" for k in klasses]
+    ).values_list("resource", "properties")
+    props = {resource[len("kobject.") :]: p or {} for resource, p in rows}
+    return [(k, props.get(k.name, {})) for k in klasses]
+
+
+def teams_of(*, org, user):
+    """(id, name) of the teams `user` is a member of."""
+    from kdesk.models import Team
+
+    return list(
+        Team.objects.filter(org=org, members=user).order_by("name").values_list("id", "name")
+    )

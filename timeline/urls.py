@@ -15,6 +15,7 @@ from timeline.views import (
     kobjects,
     merge,
     notifications,
+    saved_views,
     shortcuts,
 )
 
@@ -28,6 +29,10 @@ urlpatterns = [
     path(f"{KV}/<int:pk>/", kview_editor.kview_edit, name="settings-kview"),
     path(f"{KV}/<int:pk>/delete/", kview_editor.kview_delete),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/views/new/", saved_views.view_new, name="inbox-view-new"),
+    path("inbox/views/counts/", saved_views.view_counts, name="inbox-view-counts"),
+    path("inbox/views/<int:pk>/edit/", saved_views.view_edit, name="inbox-view-edit"),
+    path("inbox/views/<int:pk>/delete/", saved_views.view_delete, name="inbox-view-delete"),
     path("customers/", customers.customers, name="customers"),
     path("customers/new/", customers.customer_new, name="customer-new"),
     path("customers/<int:pk>/", customer.customer_page, name="customer"),

@@ -95,3 +95,16 @@ def email_breaks(value):
     domain = domain.replace(".", "<wbr>.")
     local = local.replace(".", "<wbr>.")
     return mark_safe(f'<span class="email">{local}@<wbr>{domain}</span>')  # noqa: S308
+
+
+@register.filter
+def value_of(values, key):
+    """A form's value for `key` as text ("" when absent): for forms whose fields are listed."""
+    value = (values or {}).get(key, "")
+    return "" if value is None else str(value)
+
+
+@register.filter
+def get_errors(errors, key):
+    """The messages beside field `key` ([] when none)."""
+    return (errors or {}).get(key) or []

@@ -6,7 +6,9 @@ from django.views.decorators.http import require_GET
 
 from conversations import selectors as conv_selectors
 from kdesk.api.pagination import encode_cursor
-from timeline import live
+from kdesk.errors import ValidationFailed
+from kdesk.payload import as_id
+from timeline import live, selectors_views
 from timeline import selectors_desk as desk
 from timeline import selectors_pages as pages
 from timeline.views.common import decode, is_htmx, org_of
@@ -27,7 +29,9 @@ def view_of(raw):
     )
 
 
-def _inbox_rows(request, status, scope, cursor, sort="activity", tag=None, palette=None):
+def _inbox_rows(
+    request, status, scope, cursor, sort="activity", tag=None, palette=None, within=None
+):
     rows, next_cursor = conv_selectors.conversations_for_inbox(
         org=org_of(request),
         user=request.user,
@@ -37,6 +41,7 @@ def _inbox_rows(request, status, scope, cursor, sort="activity", tag=None, palet
         limit=INBOX_PAGE,
         sort=sort,
         tag=tag,
+        within=within,
     )
     labels = dict(PRIORITIES)
     for row in rows:
@@ -65,8 +70,25 @@ def inbox(request):
     live_last = live.last_event_id(org_of(request).pk)
     tag = request.GET.get("tag", "").strip()[:100] or None
     palette = desk.tag_palette(org=org_of(request))
-    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort, tag, palette)
+    saved = selectors_views.view_get(
+        org=org_of(request), user=request.user, pk=as_id(request.GET.get("view"))
+    )
+    within = None
+    if saved is not None:  # a saved view: its own filters replace status, scope and tag
+        status, scope, tag = saved.filters.get("status", ""), "all", None
+        try:
+            within = selectors_views.view_ids(org=org_of(request), user=request.user, view=saved)
+        except ValidationFailed:
+            saved_error = "This view names an attribute or Klass that no longer exists: edit it."
+            within = selectors_views.nothing()
+        else:
+            saved_error = ""
+    rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort, tag, palette, within)
     context = {
+        "saved": saved,
+        "current_view": saved.pk if saved is not None else None,
+        "saved_error": saved_error if saved is not None else "",
+        "view_query": f"&view={saved.pk}" if saved is not None else "",
         "tag": tag or "",
         "tag_list": desk.tag_chips(pages.tag_names(org=org_of(request)), palette),
         "sort": sort,
