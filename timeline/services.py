@@ -115,3 +115,41 @@ def saved_view_delete(*, org, actor, view):
         rev=locked.rev,
         data=data,
     )
+
+
+BULK_LIMIT = 100
+
+
+@transaction.atomic
+def conversations_bulk_update(*, org, actor, conversations, data, add_tags=()):
+    """Apply one change (`data`, as conversation_update takes it; `add_tags` added to each
+    conversation's own tags) to every conversation, each through conversation_update (its own
+    event). All or nothing: every conversation is tried, and if any is refused the whole
+    change is rolled back and ValidationFailed names each refusal."""
+    from conversations import services as conv_services
+
+    if len(conversations) > BULK_LIMIT:
+        raise ValidationFailed(
+            [FieldError("/ids", "too_many", f"Select at most {BULK_LIMIT} conversations.")]
+        )
+    errors, updated = [], []
+    for conversation in conversations:
+        change = dict(data)
+        if add_tags:
+            change["tags"] = list(dict.fromkeys([*(conversation.tags or []), *add_tags]))
+        try:
+            with transaction.atomic():
+                updated.append(
+                    conv_services.conversation_update(
+                        org=org, actor=actor, conversation=conversation, data=change
+                    )
+                )
+        except (ValidationFailed, NotFound) as exc:
+            who = conversation.customer.name or "Unnamed customer"
+            what = conversation.name or "Untitled"
+            for error in getattr(exc, "errors", None) or [exc]:
+                detail = getattr(error, "detail", None) or str(error)
+                errors.append(FieldError("", "refused", f"{who} · {what}: {detail}"))
+    if errors:
+        raise ValidationFailed(errors)
+    return updated

@@ -6,6 +6,7 @@ from kdesk.api.routing import api_path
 from timeline import api, kview_editor
 from timeline.views import (
     attributes,
+    bulk,
     cards,
     compose,
     conversation,
@@ -29,6 +30,7 @@ urlpatterns = [
     path(f"{KV}/<int:pk>/", kview_editor.kview_edit, name="settings-kview"),
     path(f"{KV}/<int:pk>/delete/", kview_editor.kview_delete),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bulk/", bulk.bulk, name="inbox-bulk"),
     path("inbox/views/new/", saved_views.view_new, name="inbox-view-new"),
     path("inbox/views/counts/", saved_views.view_counts, name="inbox-view-counts"),
     path("inbox/views/<int:pk>/edit/", saved_views.view_edit, name="inbox-view-edit"),

@@ -541,3 +541,87 @@
     if (first) first.classList.add("is-selected");
   });
 })();
+
+/* Inbox bulk selection: a checkbox a row (shift-click selects the range from the last one
+   clicked), `x` toggles the row j/k are on. The selection is kept by id across live refreshes
+   of the list; the bar shows while anything is selected. */
+(function () {
+  "use strict";
+  var kdesk = window.kdesk || {};
+  var chosen = new Set();
+  var last = null;
+
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll("[data-row-select]")); }
+  function bar() { return document.querySelector("[data-bulk-bar]"); }
+  function sync() {
+    boxes().forEach(function (box) {
+      box.checked = chosen.has(box.value);
+      box.closest(".inbox-item").classList.toggle("is-checked", box.checked);
+    });
+    var form = bar();
+    if (!form) return;
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) count.textContent = String(chosen.size);
+    if (!form.querySelector(".form-errors")) form.hidden = chosen.size === 0;
+    var status = form.querySelector("[data-bulk-status]");
+    var snooze = form.querySelector("[data-bulk-snooze]");
+    if (status && snooze) snooze.hidden = status.value !== "snoozed";
+    /* Rows outside the page (selected, then scrolled out by a refresh) still go along. */
+    form.querySelectorAll("input[data-kept-id]").forEach(function (i) { i.remove(); });
+    var shown = new Set(boxes().map(function (b) { return b.value; }));
+    chosen.forEach(function (id) {
+      if (shown.has(id)) return;
+      var keep = document.createElement("input");
+      keep.type = "hidden"; keep.name = "ids"; keep.value = id; keep.setAttribute("data-kept-id", "");
+      form.appendChild(keep);
+    });
+  }
+  function toggle(box, on) {
+    if (on) chosen.add(box.value); else chosen.delete(box.value);
+  }
+  document.addEventListener("click", function (e) {
+    var box = e.target.closest && e.target.closest("[data-row-select]");
+    if (box) {
+      var all = boxes();
+      if (e.shiftKey && last && all.indexOf(last) >= 0) {
+        var a = all.indexOf(last), b = all.indexOf(box);
+        all.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (x) { toggle(x, box.checked); });
+      } else {
+        toggle(box, box.checked);
+      }
+      last = box;
+      sync();
+      return;
+    }
+    if (e.target.closest && e.target.closest("[data-bulk-clear]")) {
+      chosen.clear();
+      var form = bar();
+      var errors = form && form.querySelector(".form-errors");
+      if (errors) errors.remove();
+      sync();
+    }
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-bulk-status]")) sync();
+  });
+  document.addEventListener("htmx:afterSwap", sync);
+  document.addEventListener("kdesk-bulk-done", function () {
+    chosen.clear();
+    sync();
+    var list = document.getElementById("inbox-list");
+    if (list && window.htmx) htmx.trigger(list, "live-refresh");
+  });
+  if (kdesk.onKey) {
+    kdesk.onKey("x", function () {
+      var row = document.querySelector("[data-inbox-row].is-selected") || document.activeElement;
+      var item = row && row.closest && row.closest(".inbox-item");
+      var box = item && item.querySelector("[data-row-select]");
+      if (!box) return;
+      box.checked = !box.checked;
+      toggle(box, box.checked);
+      last = box;
+      sync();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+})();

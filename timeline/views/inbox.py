@@ -11,6 +11,7 @@ from kdesk.payload import as_id
 from timeline import live, selectors_views
 from timeline import selectors_desk as desk
 from timeline import selectors_pages as pages
+from timeline.views.bulk import bar_context as bulk_bar_context
 from timeline.views.common import decode, is_htmx, org_of
 
 INBOX_PAGE = 40
@@ -84,13 +85,14 @@ def inbox(request):
         else:
             saved_error = ""
     rows, next_cursor = _inbox_rows(request, status, scope, cursor, sort, tag, palette, within)
+    tag_names = pages.tag_names(org=org_of(request))
     context = {
         "saved": saved,
         "current_view": saved.pk if saved is not None else None,
         "saved_error": saved_error if saved is not None else "",
         "view_query": f"&view={saved.pk}" if saved is not None else "",
         "tag": tag or "",
-        "tag_list": desk.tag_chips(pages.tag_names(org=org_of(request)), palette),
+        "tag_list": desk.tag_chips(tag_names, palette),
         "sort": sort,
         "sorts": SORTS,
         "live_last": live_last,
@@ -105,4 +107,5 @@ def inbox(request):
         return render(request, "timeline/inbox.html#inbox-rows", context)
     if is_htmx(request) and request.GET.get("part") == "list":
         return render(request, "timeline/inbox.html#inbox-list", context)
+    context |= bulk_bar_context(request, tags=tag_names)
     return render(request, "timeline/inbox.html", context)
