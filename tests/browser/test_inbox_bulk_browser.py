@@ -42,7 +42,9 @@ def test_bulk_assign_of_twenty_rows(db, signed_in, screenshot):
     page.keyboard.press("x")
     assert page.locator("[data-bulk-count]").inner_text() == "20"
     page.locator("#bulk-user").select_option(label="Lee Chen")
-    page.screenshot(path=str(screenshot(page, "inbox-bulk-selected").with_name("inbox-bulk-bar.png")))
+    page.screenshot(
+        path=str(screenshot(page, "inbox-bulk-selected").with_name("inbox-bulk-bar.png"))
+    )
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#desk-announce")).to_contain_text("20 conversations assigned to Lee")
     expect(page.locator(".inbox-row .assignee:has-text('Lee Chen')")).to_have_count(20)
