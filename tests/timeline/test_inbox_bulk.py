@@ -150,3 +150,11 @@ def test_the_cost_grows_by_a_fixed_number_of_queries_a_conversation(sam, org, wh
         costs.append(len(ctx.captured_queries))
     per_row = (costs[1] - costs[0]) / 8
     assert per_row == int(per_row) and per_row <= 12, costs
+
+
+def test_the_announcement_escapes_what_was_typed(sam, org, who):
+    rows = conversations(org, 1)
+    response = post(sam, [rows[0].pk], tag="<b>loud</b>")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<b>loud</b>" not in html and "&lt;b&gt;loud&lt;/b&gt;" in html

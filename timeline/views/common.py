@@ -3,6 +3,7 @@ of the URL, error wording, the attribute definitions (read once per request), an
 out-of-band fragments a write's response carries."""
 
 from django.http import Http404
+from django.utils.html import format_html
 
 from kdesk.api.pagination import decode_cursor
 from kdesk.errors import ValidationFailed
@@ -79,4 +80,8 @@ def oob_entry(event):
 
 
 def announce(text):
-    return f'<div id="desk-announce" hx-swap-oob="true" class="sr-only" aria-live="polite">{text}</div>'
+    """The screen-reader announcement of a write's result (escaped: it may hold names)."""
+    return format_html(
+        '<div id="desk-announce" hx-swap-oob="true" class="sr-only" aria-live="polite">{}</div>',
+        text,
+    )
