@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_view_with_a_count_that_follows_live(db, signed_in, screenshot):
     from conversations import services as conv
     from customers.services import customer_create
+    from tests.conversations.factories import TagFactory
     from tests.factories import OrganizationFactory
-    from tests.factories_conversations import TagFactory
     from timeline.models import SavedView
 
     org = OrganizationFactory(slug="views-e2e", name="Views E2E")

@@ -10,8 +10,8 @@ import pytest
 from conversations import services as conv
 from customers.services import customer_create
 from kdesk.models import Event
+from tests.conversations.factories import TagFactory
 from tests.factories import OrganizationFactory, UserFactory
-from tests.factories_conversations import TagFactory
 from tests.timeline.desk_data import build, people
 from timeline import saved_views
 from timeline.models import SavedView
