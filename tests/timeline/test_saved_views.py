@@ -11,6 +11,7 @@ from conversations import services as conv
 from customers.services import customer_create
 from kdesk.models import Event
 from tests.conversations.factories import TagFactory
+from tests.events import assert_events
 from tests.factories import OrganizationFactory, UserFactory
 from tests.timeline.desk_data import build, people
 from timeline import saved_views
@@ -87,17 +88,18 @@ def test_each_filter_finds_what_it_says(org, who, shop):
 
 
 def test_creating_a_view_from_the_form(sam, org, who, shop):
-    response = sam.post(
-        "/inbox/views/new/",
-        {
-            "name": "Big spenders",
-            "share": str(who["billing"].pk),
-            "status": "open",
-            "kobject_attr": "order.totalNum",
-            "kobject_op": "gt",
-            "kobject_value": "500",
-        },
-    )
+    with assert_events(["view.create"], org=org):
+        response = sam.post(
+            "/inbox/views/new/",
+            {
+                "name": "Big spenders",
+                "share": str(who["billing"].pk),
+                "status": "open",
+                "kobject_attr": "order.totalNum",
+                "kobject_op": "gt",
+                "kobject_value": "500",
+            },
+        )
     view = SavedView.objects.get(org=org, name="Big spenders")
     assert response.status_code == 302 and response["Location"] == f"/inbox/?view={view.pk}"
     assert view.owner == who["sam"] and view.team == who["billing"]
@@ -105,7 +107,6 @@ def test_creating_a_view_from_the_form(sam, org, who, shop):
         "status": "open",
         "kobject": {"klass": "order", "name": "totalNum", "op": "gt", "value": 500},
     }
-    assert Event.objects.filter(org=org, type="view.create", resource_id=str(view.pk)).count() == 1
     html = sam.get(f"/inbox/?view={view.pk}").content.decode()
     assert "Big spenders" in html and "Grace Hopper" in html and "Ken Tanaka" not in html
 
