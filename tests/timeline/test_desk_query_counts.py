@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     ("get", "/inbox/", None, 11),  # 9, plus the bulk bar's people and teams
     ("get", "/customers/", None, 6),
-    ("get", "/customers/{c}/", None, 20),
+    ("get", "/customers/{c}/", None, 22),  # 20, plus the email composer's mailbox (mail app)
     ("get", "/customers/{c}/timeline/", None, 10),
     ("get", "/customers/{c}/conversation/?conversation={v}", None, 12),
     ("post", "/customers/{c}/conversation/", {"conversation": "{v}", "priority": "4"}, 24),
