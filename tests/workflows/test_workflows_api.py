@@ -3,6 +3,7 @@
 import pytest
 
 from kdesk.models import Event
+from tests.events import emitted_since
 from workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,11 @@ def test_it_creates_reads_updates_and_deletes(api):
     assert api.put(f"/v1/workflows/{wid}", {"enabled": True, "rev": 1}).status_code == 409
     assert api.delete(f"/v1/workflows/{wid}").status_code == 204
     assert api.get(f"/v1/workflows/{wid}").status_code == 404
-    types = list(
-        Event.objects.filter(resource="workflow").order_by("id").values_list("type", flat=True)
-    )
-    assert types == ["workflow.create", "workflow.update", "workflow.delete"]
+    assert emitted_since(resource="workflow") == [
+        "workflow.create",
+        "workflow.update",
+        "workflow.delete",
+    ]
 
 
 def pointers(response):
