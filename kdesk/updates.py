@@ -8,6 +8,7 @@ revision stays, and the caller records no event (`model_update` returns an empty
 from django.utils import timezone
 
 from kdesk.errors import NotFound, check_rev
+from kdesk.events import emit
 
 
 def lock_for_write(model_or_qs, *, org, pk, rev=None, resource="resource", missing=None):
@@ -47,3 +48,39 @@ def model_update(instance, fields, *, now=None, save=True, extra=()):
     if save:
         instance.save(update_fields=update_fields)
     return changed or list(extra)
+
+
+def model_changes(instance, fields, *, labels=None, **options):
+    """`model_update`, returning what events record: `{label: {"before", "after"}}` per changed
+    field (empty: nothing written). `labels` maps a field to the name events use for it, or to
+    None to keep it out of `changes` (it is still written)."""
+    labels = labels or {}
+    before = {name: getattr(instance, name) for name in fields}
+    changed = model_update(instance, fields, **options)
+    out = {}
+    for name in changed:
+        label = labels.get(name, name)
+        if name in fields and label:
+            out[label] = {"before": before[name], "after": fields[name]}
+    return out
+
+
+def emit_for(instance, type, *, org, actor, resource, data, changes=None):
+    """The event of a create or update of `instance`, at its current revision."""
+    emit(
+        org=org,
+        type=type,
+        resource=resource,
+        resource_id=instance.pk,
+        actor=actor,
+        rev=getattr(instance, "rev", None),
+        data=data,
+        changes=changes,
+    )
+
+
+def delete_with_event(instance, type, *, org, actor, resource, data):
+    """Delete a locked row and record `type` with what it held (`data`, taken before)."""
+    pk = instance.pk
+    instance.delete()
+    emit(org=org, type=type, resource=resource, resource_id=pk, actor=actor, data=data)

@@ -8,9 +8,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from kdesk.errors import Conflict, FieldError, check_rev
-from kdesk.events import emit
+from kdesk.errors import Conflict, FieldError
 from kdesk.payload import Payload
+from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_update
 from mail import crypto
 from mail.models import Mailbox
 
@@ -121,30 +121,29 @@ def _refuse_taken(org, address, pk=None):
         )
 
 
-def _apply(mailbox, fields):
-    changes = {}
+def _diff(mailbox, fields):
+    """What to store and what events record: passwords are compared decrypted, stored
+    encrypted, and shown to nobody."""
+    values, changes = {}, {}
     for name, value in fields.items():
-        stored = crypto.encrypt(value) if name in SECRETS and value else value
+        current = getattr(mailbox, name)
         if name in SECRETS:
-            if value or getattr(mailbox, name):
-                if not value or value != crypto.decrypt_quiet(getattr(mailbox, name)):
-                    changes[name] = {"before": "(hidden)", "after": "(changed)"}
-                    setattr(mailbox, name, stored)
-            continue
-        if getattr(mailbox, name) != value:
-            changes[name] = {"before": getattr(mailbox, name), "after": value}
-            setattr(mailbox, name, value)
-    return changes
+            if (value or current) and (not value or value != crypto.decrypt_quiet(current)):
+                values[name] = crypto.encrypt(value) if value else value
+                changes[name] = {"before": "(hidden)", "after": "(changed)"}
+        elif current != value:
+            values[name] = value
+            changes[name] = {"before": current, "after": value}
+    return values, changes
 
 
 def _event(org, actor, mailbox, type, changes=None):
-    emit(
+    emit_for(
+        mailbox,
+        type,
         org=org,
-        type=type,
-        resource="mailbox",
-        resource_id=mailbox.pk,
         actor=actor,
-        rev=mailbox.rev,
+        resource="mailbox",
         data=snapshot(mailbox),
         changes=changes,
     )
@@ -160,43 +159,49 @@ def mailbox_create(*, org, actor, data):
     _refuse_taken(org, fields.get("address"))
     now = timezone.now()
     mailbox = Mailbox(org=org, created_at=now, updated_at=now)
-    _apply(mailbox, {k: v for k, v in fields.items() if v is not None})
+    values, _ = _diff(mailbox, {k: v for k, v in fields.items() if v is not None})
+    for name, value in values.items():
+        setattr(mailbox, name, value)
     mailbox.save()
     _event(org, actor, mailbox, "mailbox.create")
     _poll_on_commit(mailbox)
     return mailbox
 
 
-def _locked(org, mailbox):
-    found = Mailbox.objects.select_for_update().filter(org=org, pk=mailbox.pk).first()
-    if found is None:
-        raise Conflict("This mailbox was deleted meanwhile.")
-    return found
+def _locked(org, mailbox, rev=None):
+    return lock_for_write(
+        Mailbox,
+        org=org,
+        pk=mailbox.pk,
+        rev=rev,
+        resource="mailbox",
+        missing="This mailbox was deleted meanwhile.",
+    )
 
 
 @transaction.atomic
 def mailbox_update(*, org, actor, mailbox, data):
     p = Payload(data, allowed={*FIELDS, "rev"})
     fields = {k: v for k, v in _clean(p, current=mailbox).items() if v is not None}
-    mailbox = _locked(org, mailbox)
-    check_rev(mailbox.rev, data.get("rev") if isinstance(data, dict) else None, resource="mailbox")
+    mailbox = _locked(org, mailbox, data.get("rev") if isinstance(data, dict) else None)
     merged = {f.name: getattr(mailbox, f.name) for f in Mailbox._meta.concrete_fields}
     _complete(p, {**merged, **fields})
     p.raise_if_errors()
     _refuse_taken(org, fields.get("address"), mailbox.pk)
+    reset = []
     if "imap_host" in fields or "imap_folder" in fields or "imap_user" in fields:
         if (fields.get("imap_host"), fields.get("imap_folder"), fields.get("imap_user")) != (
             mailbox.imap_host,
             mailbox.imap_folder,
             mailbox.imap_user,
         ):
+            reset = ["imap_uidvalidity", "imap_last_uid"]
+    values, changes = _diff(mailbox, fields)
+    if values:
+        if reset:
             # Another folder: its UIDs mean nothing here (Message-IDs still skip duplicates).
             mailbox.imap_uidvalidity, mailbox.imap_last_uid = None, 0
-    changes = _apply(mailbox, fields)
-    if changes:
-        mailbox.rev += 1
-        mailbox.updated_at = timezone.now()
-        mailbox.save()
+        model_update(mailbox, values, extra=reset)
         _event(org, actor, mailbox, "mailbox.update", changes)
         _poll_on_commit(mailbox)
     return mailbox
@@ -205,9 +210,9 @@ def mailbox_update(*, org, actor, mailbox, data):
 @transaction.atomic
 def mailbox_delete(*, org, actor, mailbox):
     mailbox = _locked(org, mailbox)
-    data, pk = snapshot(mailbox), mailbox.pk
-    mailbox.delete()
-    emit(org=org, type="mailbox.delete", resource="mailbox", resource_id=pk, actor=actor, data=data)
+    delete_with_event(
+        mailbox, "mailbox.delete", org=org, actor=actor, resource="mailbox", data=snapshot(mailbox)
+    )
 
 
 def _poll_on_commit(mailbox):

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from kdesk.errors import FieldError, NotFound, ValidationFailed, check_rev
-from kdesk.events import emit
+from kdesk.errors import FieldError, NotFound, ValidationFailed
 from kdesk.payload import Payload
+from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_changes
 from workflows import definition, outbox, runner
 from workflows.models import Run, Workflow
 
@@ -51,13 +51,12 @@ def _schedule(workflow):
 
 
 def _emit(org, actor, workflow, type, changes=None):
-    emit(
+    emit_for(
+        workflow,
+        type,
         org=org,
-        type=type,
-        resource="workflow",
-        resource_id=workflow.pk,
         actor=actor,
-        rev=workflow.rev,
+        resource="workflow",
         data=snapshot(workflow),
         changes=changes,
     )
@@ -87,34 +86,18 @@ def workflow_create(*, org, actor, data):
     return workflow
 
 
-def _locked(org, workflow):
-    locked = Workflow.objects.select_for_update().filter(org=org, pk=workflow.pk).first()
-    if locked is None:
-        raise NotFound("No workflow with this id.")
-    return locked
-
-
 @transaction.atomic
 def workflow_update(*, org, actor, workflow, data):
-    workflow = _locked(org, workflow)
-    check_rev(
-        workflow.rev, data.get("rev") if isinstance(data, dict) else None, resource="workflow"
-    )
+    rev = data.get("rev") if isinstance(data, dict) else None
+    workflow = lock_for_write(Workflow, org=org, pk=workflow.pk, rev=rev, resource="workflow")
     fields = _clean(org, data, current=workflow)
-    changes = {}
-    for key, value in fields.items():
-        before = getattr(workflow, key)
-        if before != value:
-            name = {"trigger_type": None, "event_name": None, "hook": None}.get(key, key)
-            if name:
-                changes[name] = {"before": before, "after": value}
-            setattr(workflow, key, value)
+    # The trigger's derived columns are written but events show the trigger itself.
+    labels = {"trigger_type": None, "event_name": None, "hook": None}
+    changes = model_changes(workflow, fields, labels=labels, save=False)
     if not changes:
         return workflow
     if "trigger" in changes or "enabled" in changes:
         _schedule(workflow)
-    workflow.rev += 1
-    workflow.updated_at = timezone.now()
     workflow.save()
     _emit(org, actor, workflow, "workflow.update", changes)
     _changed(org)
@@ -123,11 +106,14 @@ def workflow_update(*, org, actor, workflow, data):
 
 @transaction.atomic
 def workflow_delete(*, org, actor, workflow):
-    workflow = _locked(org, workflow)
-    data, pk = snapshot(workflow), workflow.pk
-    workflow.delete()
-    emit(
-        org=org, type="workflow.delete", resource="workflow", resource_id=pk, actor=actor, data=data
+    workflow = lock_for_write(Workflow, org=org, pk=workflow.pk, resource="workflow")
+    delete_with_event(
+        workflow,
+        "workflow.delete",
+        org=org,
+        actor=actor,
+        resource="workflow",
+        data=snapshot(workflow),
     )
     _changed(org)
 

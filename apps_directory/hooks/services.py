@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps_directory.hooks.models import Hook
-from kdesk.errors import Conflict, check_rev
 from kdesk.events import emit
 from kdesk.payload import Payload
+from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_changes, model_update
 
 FIELDS = {"name", "kind", "enabled", "rateLimitPerMinute", "rev"}
 
@@ -41,15 +41,8 @@ def _clean(p, *, creating):
 
 
 def _emit(org, actor, hook, type, changes=None):
-    emit(
-        org=org,
-        type=type,
-        resource="hook",
-        resource_id=hook.pk,
-        actor=actor,
-        rev=hook.rev,
-        data=snapshot(hook),
-        changes=changes,
+    emit_for(
+        hook, type, org=org, actor=actor, resource="hook", data=snapshot(hook), changes=changes
     )
 
 
@@ -71,11 +64,15 @@ def hook_create(*, org, actor, data):
     return hook
 
 
-def _locked(org, hook):
-    locked = Hook.objects.select_for_update().filter(org=org, pk=hook.pk).first()
-    if locked is None:
-        raise Conflict("This hook was deleted meanwhile.")
-    return locked
+def _locked(org, hook, rev=None):
+    return lock_for_write(
+        Hook,
+        org=org,
+        pk=hook.pk,
+        rev=rev,
+        resource="hook",
+        missing="This hook was deleted meanwhile.",
+    )
 
 
 @transaction.atomic
@@ -83,17 +80,9 @@ def hook_update(*, org, actor, hook, data):
     p = Payload(data, allowed=FIELDS)
     fields = _clean(p, creating=False)
     p.raise_if_errors()
-    hook = _locked(org, hook)
-    check_rev(hook.rev, data.get("rev"), resource="hook")
-    changes = {}
-    for key, value in fields.items():
-        if getattr(hook, key) != value:
-            changes[key] = {"before": getattr(hook, key), "after": value}
-            setattr(hook, key, value)
+    hook = _locked(org, hook, data.get("rev"))
+    changes = model_changes(hook, fields)
     if changes:
-        hook.rev += 1
-        hook.updated_at = timezone.now()
-        hook.save()
         _emit(org, actor, hook, "hook.update", changes)
     return hook
 
@@ -102,10 +91,7 @@ def hook_update(*, org, actor, hook, data):
 def hook_rotate(*, org, actor, hook):
     """A new URL; the old one stops working at once."""
     hook = _locked(org, hook)
-    hook.token = new_token()
-    hook.rev += 1
-    hook.updated_at = timezone.now()
-    hook.save()
+    model_update(hook, {"token": new_token()})
     _emit(org, actor, hook, "hook.update", {"url": {"before": "(hidden)", "after": "(rotated)"}})
     return hook
 
@@ -113,9 +99,9 @@ def hook_rotate(*, org, actor, hook):
 @transaction.atomic
 def hook_delete(*, org, actor, hook):
     hook = _locked(org, hook)
-    data, pk = snapshot(hook), hook.pk
-    hook.delete()
-    emit(org=org, type="hook.delete", resource="hook", resource_id=pk, actor=actor, data=data)
+    delete_with_event(
+        hook, "hook.delete", org=org, actor=actor, resource="hook", data=snapshot(hook)
+    )
 
 
 @transaction.atomic

@@ -11,10 +11,11 @@ from django.utils import timezone
 from apps_directory import outbound
 from apps_directory.webhooks import names, signing
 from apps_directory.webhooks.models import Delivery, OutboundWebhook
-from kdesk.errors import Conflict, FieldError, check_rev
+from kdesk.errors import FieldError
 from kdesk.events import emit
 from kdesk.models import Organization
 from kdesk.payload import Payload
+from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_changes, model_update
 
 FIELDS = {"name", "url", "events", "headers", "enabled", "rev"}
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -134,23 +135,31 @@ def webhook_create(*, org, actor, data):
         updated_at=now,
         **{"headers": {}, "enabled": True, **fields},
     )
-    emit(
-        org=org,
-        type="outbound_webhook.create",
-        resource="outbound_webhook",
-        resource_id=webhook.pk,
-        actor=actor,
-        rev=webhook.rev,
-        data=snapshot(webhook),
-    )
+    _emit(org, actor, webhook, "outbound_webhook.create")
     return webhook, token
 
 
-def _locked(org, webhook):
-    locked = OutboundWebhook.objects.select_for_update().filter(org=org, pk=webhook.pk).first()
-    if locked is None:
-        raise Conflict("This webhook was deleted meanwhile.")
-    return locked
+def _locked(org, webhook, rev=None):
+    return lock_for_write(
+        OutboundWebhook,
+        org=org,
+        pk=webhook.pk,
+        rev=rev,
+        resource="webhook",
+        missing="This webhook was deleted meanwhile.",
+    )
+
+
+def _emit(org, actor, webhook, type, changes=None):
+    emit_for(
+        webhook,
+        type,
+        org=org,
+        actor=actor,
+        resource="outbound_webhook",
+        data=snapshot(webhook),
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -158,45 +167,31 @@ def webhook_update(*, org, actor, webhook, data):
     p = Payload(data, allowed=FIELDS)
     fields = _clean(p, creating=False)
     p.raise_if_errors()
-    webhook = _locked(org, webhook)
-    check_rev(webhook.rev, data.get("rev") if isinstance(data, dict) else None, resource="webhook")
+    webhook = _locked(org, webhook, data.get("rev") if isinstance(data, dict) else None)
     enabled = fields.pop("enabled", None)
-    changes = {}
-    for key, value in fields.items():
-        if getattr(webhook, key) != value:
-            changes[key] = {"before": getattr(webhook, key), "after": value}
-            setattr(webhook, key, value)
+    switched, was = (), webhook.enabled
     if enabled is not None and enabled != webhook.enabled:
-        changes["enabled"] = {"before": webhook.enabled, "after": enabled}
-        _set_enabled(webhook, enabled)
-    return _save(org, actor, webhook, changes)
+        switched = _set_enabled(webhook, enabled)
+    changes = model_changes(webhook, fields, extra=switched)
+    if switched:
+        changes["enabled"] = {"before": was, "after": enabled}
+    return _updated(org, actor, webhook, changes)
 
 
-def _save(org, actor, webhook, changes, type="outbound_webhook.update"):
-    if not changes:
-        return webhook
-    webhook.rev += 1
-    webhook.updated_at = timezone.now()
-    webhook.save()
-    emit(
-        org=org,
-        type=type,
-        resource="outbound_webhook",
-        resource_id=webhook.pk,
-        actor=actor,
-        rev=webhook.rev,
-        data=snapshot(webhook),
-        changes=changes,
-    )
-    transaction.on_commit(lambda: _kick_after_commit(webhook.pk))
+def _updated(org, actor, webhook, changes):
+    """After a write: its event, and the dispatcher woken once it commits."""
+    if changes:
+        _emit(org, actor, webhook, "outbound_webhook.update", changes)
+        transaction.on_commit(lambda: _kick_after_commit(webhook.pk))
     return webhook
 
 
 def _set_enabled(webhook, enabled):
+    """Turn `webhook` on or off (unsaved); returns the columns it set."""
     webhook.enabled = enabled
     if not enabled:
         webhook.disabled_at = timezone.now()
-        return
+        return ["enabled", "disabled_at"]
     # Resume where it stopped: the delivery that turned it off goes again first, then whatever
     # was recorded meanwhile (up to the retention; older ones are marked expired).
     webhook.disabled_reason = ""
@@ -215,6 +210,7 @@ def _set_enabled(webhook, enabled):
             finished_at=None,
         )
         webhook.stopped_at = None
+    return ["enabled", "disabled_reason", "disabled_at", "stopped_at"]
 
 
 @transaction.atomic
@@ -223,34 +219,34 @@ def webhook_set_enabled(*, org, actor, webhook, enabled):
     if webhook.enabled == enabled:
         return webhook
     changes = {"enabled": {"before": webhook.enabled, "after": enabled}}
-    _set_enabled(webhook, enabled)
-    return _save(org, actor, webhook, changes)
+    model_update(webhook, {}, extra=_set_enabled(webhook, enabled))
+    return _updated(org, actor, webhook, changes)
 
 
 @transaction.atomic
 def webhook_rotate(*, org, actor, webhook):
     """A new token; the old one keeps signing (alongside) for 24 hours. Returns (webhook, token)."""
     webhook = _locked(org, webhook)
-    webhook.previous_token = webhook.token
-    webhook.previous_token_until = timezone.now() + ROTATION_OVERLAP
-    webhook.token = signing.new_token()
-    _save(org, actor, webhook, {"token": {"before": "(hidden)", "after": "(rotated)"}})
+    fields = {
+        "previous_token": webhook.token,
+        "previous_token_until": timezone.now() + ROTATION_OVERLAP,
+        "token": signing.new_token(),
+    }
+    model_update(webhook, fields)
+    _updated(org, actor, webhook, {"token": {"before": "(hidden)", "after": "(rotated)"}})
     return webhook, webhook.token
 
 
 @transaction.atomic
 def webhook_delete(*, org, actor, webhook):
     webhook = _locked(org, webhook)
-    data = snapshot(webhook)
-    pk = webhook.pk
-    webhook.delete()
-    emit(
+    delete_with_event(
+        webhook,
+        "outbound_webhook.delete",
         org=org,
-        type="outbound_webhook.delete",
-        resource="outbound_webhook",
-        resource_id=pk,
         actor=actor,
-        data=data,
+        resource="outbound_webhook",
+        data=snapshot(webhook),
     )
 
 
@@ -279,9 +275,7 @@ def webhook_disable_failing(*, webhook_id, delivery, reason):
             for pk in admins
         ]
     )
-    webhook.rev += 1
-    webhook.updated_at = timezone.now()
-    webhook.save()
+    model_update(webhook, {}, extra=["enabled", "disabled_at", "disabled_reason", "stopped_at"])
     data = snapshot(webhook)
     data["notified"] = admins
     data["notify"] = {
