@@ -9,13 +9,13 @@ from django.utils.text import slugify
 
 from kdesk import scopes as scope_names
 from kdesk.api.auth import TOKEN_PREFIX, forget_key, hash_token
-from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.events import diff, emit
 from kdesk.models import ApiKey, Organization, Team, User
 from kdesk.payload import Payload, as_id
 from kdesk.representations import team_resource
 from kdesk.unique import conflict_on_duplicate
-from kdesk.updates import lock_for_write, model_update
+from kdesk.updates import lock_for_write, model_changes, model_update
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -92,14 +92,30 @@ def user_create_or_update(
     return user, created
 
 
+def _user_updated(org, actor, user, changes):
+    emit(
+        org=org,
+        type="user.update",
+        resource="user",
+        resource_id=user.pk,
+        actor=actor,
+        data={"email": user.email, "role": user.role, "displayName": user.display_name},
+        changes=changes,
+    )
+
+
+def _locked_person(org, user):
+    """A person (never a machine user) of `org`, locked for this change."""
+    people = User.objects.filter(is_machine=False)
+    return lock_for_write(people, org=org, pk=user.pk, resource="person")
+
+
 @transaction.atomic
 def user_profile_update(*, org, actor, user, display_name, username, time_zone):
     """A person changes their own name, @mention handle and time zone."""
     from zoneinfo import available_timezones
 
-    user = User.objects.select_for_update().filter(org=org, pk=user.pk, is_machine=False).first()
-    if user is None:
-        raise NotFound("No person with this id.")
+    user = _locked_person(org, user)
     errors = []
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 150:
@@ -118,28 +134,17 @@ def user_profile_update(*, org, actor, user, display_name, username, time_zone):
         errors.append(FieldError("/timeZone", "invalid", "Choose a time zone from the list."))
     if errors:
         raise ValidationFailed(errors)
-    changes = {}
-    for field, api, value in (
-        ("display_name", "displayName", display_name),
-        ("username", "username", username),
-        ("time_zone", "timeZone", time_zone),
-    ):
-        if getattr(user, field) != value:
-            changes[api] = {"before": getattr(user, field), "after": value}
-            setattr(user, field, value)
+    changes = model_changes(
+        user,
+        {"display_name": display_name, "username": username, "time_zone": time_zone},
+        labels={"display_name": "displayName", "time_zone": "timeZone"},
+        save=False,
+    )
     if not changes:
         return user
     with conflict_on_duplicate("/username", f"@{username} is someone else's handle."):
         user.save(update_fields=["display_name", "username", "time_zone"])
-    emit(
-        org=org,
-        type="user.update",
-        resource="user",
-        resource_id=user.pk,
-        actor=actor,
-        data={"email": user.email, "role": user.role, "displayName": user.display_name},
-        changes=changes,
-    )
+    _user_updated(org, actor, user, changes)
     return user
 
 
@@ -156,9 +161,7 @@ def user_change(*, org, actor, user, role=None, is_active=None):
     """An admin changes a person's role or deactivates/reactivates them. Never a superuser
     flag; nobody changes their own role or access, and the org always keeps an active admin.
     A deactivated person's sessions stop working at once (Django checks is_active)."""
-    user = User.objects.select_for_update().filter(org=org, pk=user.pk, is_machine=False).first()
-    if user is None:
-        raise NotFound("No person with this id.")
+    user = _locked_person(org, user)
     errors = []
     if role is not None and role not in User.Role.values:
         errors.append(FieldError("/role", "invalid", "Role must be admin or agent."))
@@ -177,26 +180,18 @@ def user_change(*, org, actor, user, role=None, is_active=None):
         )
     if errors:
         raise ValidationFailed(errors)
-    changes = {}
+    fields = {}
     if role is not None and role != user.role:
-        changes["role"] = {"before": user.role, "after": role}
-        user.role = role
-        user.is_staff = role == User.Role.ADMIN
-    if is_active is not None and is_active != user.is_active:
-        changes["active"] = {"before": user.is_active, "after": is_active}
-        user.is_active = is_active
+        fields.update(role=role, is_staff=role == User.Role.ADMIN)
+    if is_active is not None:
+        fields["is_active"] = is_active
+    changes = model_changes(
+        user, fields, labels={"is_staff": None, "is_active": "active"}, save=False
+    )
     if not changes:
         return user
     user.save(update_fields=["role", "is_staff", "is_active"])
-    emit(
-        org=org,
-        type="user.update",
-        resource="user",
-        resource_id=user.pk,
-        actor=actor,
-        data={"email": user.email, "role": user.role, "displayName": user.display_name},
-        changes=changes,
-    )
+    _user_updated(org, actor, user, changes)
     return user
 
 

@@ -44,34 +44,67 @@ MESSAGE_BODY = (
 )
 
 
-class ConversationMessageListView(ApiView):
-    scope_resource = "message"
+def entry_list_view(
+    name, *, kind, entries, represent, create, create_body, description, path_names=False
+):
+    """A conversation's entries of one kind (messages or notes): the page of them, and a new one.
+    `kind` names the scope and the operation ids; `entries` is the selector of the list;
+    `path_names` drops a `conversation` from the body (the path names it: a message body may
+    carry one, as on the customer's endpoint)."""
 
-    @extend_schema(
-        operation_id="conversation_messages_list",
-        parameters=PAGE_PARAMS,
-        responses=ok(MESSAGE.page, *LIST),
-    )
-    def get(self, request, pk):
-        conversation_or_404(self.org, pk)
-        qs = selectors.conversation_messages(org=self.org, conversation_id=pk)
-        return Response(paginate(request, qs, lambda rows: [message_resource(r) for r in rows]))
+    class EntryListView(ApiView):
+        scope_resource = kind
 
-    @extend_schema(
-        operation_id="conversation_messages_create",
-        request=MESSAGE_BODY_SCHEMA,
-        responses=created(MESSAGE.document, *WRITE),
-        description=MESSAGE_BODY,
-    )
-    def post(self, request, pk):
-        conversation = conversation_or_404(self.org, pk)
-        data = body_of(request)
-        if isinstance(data, dict) and "conversation" in data:
-            data = {k: v for k, v in data.items() if k != "conversation"}
-        message = services.message_create(
-            org=self.org, actor=self.actor, conversation=conversation, data=data
+        @extend_schema(
+            operation_id=f"conversation_{kind}s_list",
+            parameters=PAGE_PARAMS,
+            responses=ok(DOCUMENTED[kind].page, *LIST),
         )
-        return Response({"data": message_resource(message)}, status=201)
+        def get(self, request, pk):
+            conversation_or_404(self.org, pk)
+            qs = entries(org=self.org, conversation_id=pk)
+            return Response(paginate(request, qs, lambda rows: [represent(r) for r in rows]))
+
+        @extend_schema(
+            operation_id=f"conversation_{kind}s_create",
+            request=create_body,
+            responses=created(DOCUMENTED[kind].document, *WRITE),
+            description=description,
+        )
+        def post(self, request, pk):
+            conversation = conversation_or_404(self.org, pk)
+            data = body_of(request)
+            if path_names and isinstance(data, dict) and "conversation" in data:
+                data = {k: v for k, v in data.items() if k != "conversation"}
+            entry = create(org=self.org, actor=self.actor, conversation=conversation, data=data)
+            return Response({"data": represent(entry)}, status=201)
+
+    EntryListView.__name__ = EntryListView.__qualname__ = name
+    return EntryListView
+
+
+DOCUMENTED = {"message": MESSAGE, "note": NOTE}
+ConversationMessageListView = entry_list_view(
+    "ConversationMessageListView",
+    kind="message",
+    entries=selectors.conversation_messages,
+    represent=message_resource,
+    create=services.message_create,
+    create_body=MESSAGE_BODY_SCHEMA,
+    description=MESSAGE_BODY,
+    path_names=True,
+)
+ConversationNoteListView = entry_list_view(
+    "ConversationNoteListView",
+    kind="note",
+    entries=selectors.conversation_notes,
+    represent=note_resource,
+    create=services.note_create,
+    create_body=NOTE_BODY,
+    description="Body: {body, userMentions: [{user: id} | {team: id}]}; @username and "
+    "@team-slug in the body mention too. Each mentioned person (team members included, "
+    "never the author) gets one notification.",
+)
 
 
 class CustomerMessageCreateView(ApiView):
@@ -89,38 +122,6 @@ class CustomerMessageCreateView(ApiView):
             org=self.org, actor=self.actor, customer=customer, data=body_of(request)
         )
         return Response({"data": message_resource(message)}, status=201)
-
-
-# ---------------------------------------------------------------- notes
-
-
-class ConversationNoteListView(ApiView):
-    scope_resource = "note"
-
-    @extend_schema(
-        operation_id="conversation_notes_list",
-        parameters=PAGE_PARAMS,
-        responses=ok(NOTE.page, *LIST),
-    )
-    def get(self, request, pk):
-        conversation_or_404(self.org, pk)
-        qs = selectors.conversation_notes(org=self.org, conversation_id=pk)
-        return Response(paginate(request, qs, lambda rows: [note_resource(r) for r in rows]))
-
-    @extend_schema(
-        operation_id="conversation_notes_create",
-        request=NOTE_BODY,
-        responses=created(NOTE.document, *WRITE),
-        description="Body: {body, userMentions: [{user: id} | {team: id}]}; @username and "
-        "@team-slug in the body mention too. Each mentioned person (team members included, "
-        "never the author) gets one notification.",
-    )
-    def post(self, request, pk):
-        conversation = conversation_or_404(self.org, pk)
-        note = services.note_create(
-            org=self.org, actor=self.actor, conversation=conversation, data=body_of(request)
-        )
-        return Response({"data": note_resource(note)}, status=201)
 
 
 # ---------------------------------------------------------------- one message or note

@@ -205,22 +205,36 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None, rul
     )
     if notification:
         notification.save()
+    _emit(
+        org,
+        actor,
+        conversation,
+        "conversation.create",
+        customer_name=customer.name,
+        notified=notification and notification.user_id,
+        changes=created_by_rules(initial, conversation, ruled),
+    )
+    return conversation
+
+
+def _emit(org, actor, conversation, type, *, customer_name, changes, notified=None, meta=None):
+    """A conversation's event: the resource, the meta the inbox and timeline show, and who was
+    told (`notified`, a user id)."""
     snapshot = conversation_resource(conversation)
-    snapshot["meta"] = _conversation_meta(conversation, customer.name)
-    if notification:
-        snapshot["notified"] = [notification.user_id]
+    snapshot["meta"] = {**_conversation_meta(conversation, customer_name), **(meta or {})}
+    if notified:
+        snapshot["notified"] = [notified]
     emit(
         org=org,
-        type="conversation.create",
+        type=type,
         resource="conversation",
         resource_id=conversation.pk,
         customer_id=conversation.customer_id,
         actor=actor,
         rev=conversation.rev,
         data=snapshot,
-        changes=created_by_rules(initial, conversation, ruled),
+        changes=changes,
     )
-    return conversation
 
 
 @transaction.atomic
@@ -296,19 +310,13 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
         )
         if notification:
             notification.save()
-    snapshot = conversation_resource(conversation)
-    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
-    if notification:
-        snapshot["notified"] = [notification.user_id]
-    emit(
-        org=org,
-        type="conversation.update",
-        resource="conversation",
-        resource_id=conversation.pk,
-        customer_id=conversation.customer_id,
-        actor=actor,
-        rev=conversation.rev,
-        data=snapshot,
+    _emit(
+        org,
+        actor,
+        conversation,
+        "conversation.update",
+        customer_name=conversation.customer.name,
+        notified=notification and notification.user_id,
         changes=changes,
     )
     return conversation
@@ -327,9 +335,7 @@ def _wake(*, org, actor, conversation, reason="inboundMessage", notify=False):
     conversation.save(update_fields=["status", "snooze_until", "rev", "updated_at"])
     conversation.refresh_from_db()
     after = conversation_flat(conversation)
-    snapshot = conversation_resource(conversation)
-    snapshot["meta"] = _conversation_meta(conversation, conversation.customer.name)
-    snapshot["meta"]["reason"] = reason
+    notified = None
     user = conversation.assigned_user
     if notify and user is not None and not user.is_machine:
         Notification.objects.create(
@@ -341,16 +347,15 @@ def _wake(*, org, actor, conversation, reason="inboundMessage", notify=False):
             text=f"Snooze ended: “{conversation.name or 'a conversation'}” "
             f"({conversation.customer.name}) is open again"[:500],
         )
-        snapshot["notified"] = [user.pk]
-    emit(
-        org=org,
-        type="conversation.update",
-        resource="conversation",
-        resource_id=conversation.pk,
-        customer_id=conversation.customer_id,
-        actor=actor,
-        rev=conversation.rev,
-        data=snapshot,
+        notified = user.pk
+    _emit(
+        org,
+        actor,
+        conversation,
+        "conversation.update",
+        customer_name=conversation.customer.name,
+        notified=notified,
+        meta={"reason": reason},
         changes=diff(before, after, ["status", "snoozeUntil"]),
     )
 

@@ -10,6 +10,7 @@ from kdesk.errors import NotFound
 from kdesk.events import diff, emit, emit_many
 from kdesk.models import Team, User
 from kdesk.payload import Payload
+from kdesk.updates import model_update
 
 from .common import _display, _locked_entry, _now, _raise, _read_only, _rev_in, make_preview
 from .mentions import _resolve_mentions, parse_mentions
@@ -76,34 +77,9 @@ def note_create(*, org, actor, conversation, data, created_at=None):
         about = conversation.name or "a conversation"
         return f"{who} mentioned {whom} on “{about}”: {make_preview(body)}"
 
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                org=org,
-                user_id=pk,
-                kind=Notification.Kind.MENTION,
-                note=note,
-                conversation=conversation,
-                customer_id=conversation.customer_id,
-                actor=author,
-                text=text_for(pk)[:500],
-                created_at=now,
-            )
-            for pk in recipients
-        ]
-    )
-    snapshot = note_resource(note)
-    snapshot["meta"] = {
-        "authorName": _display(actor),
-        "conversationId": str(conversation.pk),
-        "conversationName": conversation.name,
-        "customerName": conversation.customer.name,
-        "mentionedUsers": [
-            {"id": str(u.pk), "username": u.username, "displayName": u.display_name} for u in users
-        ],
-        "mentionedTeams": [{"id": str(t.pk), "slug": t.slug, "name": t.name} for t in teams],
-    }
-    snapshot["notified"] = recipients
+    _notify_mentioned(org, actor, note, conversation, recipients, text_for, at=now)
+    # the author's name as the actor gives it (a workflow's actor is not a stored person)
+    snapshot = _note_snapshot(note, users, teams, recipients, author=actor)
     emit(
         org=org,
         type="conversation.note.create",
@@ -117,6 +93,26 @@ def note_create(*, org, actor, conversation, data, created_at=None):
     return note
 
 
+def _notify_mentioned(org, actor, note, conversation, user_ids, text_for, *, at):
+    """The bell for each person a note mentions (`text_for(user_id)` says how)."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                org=org,
+                user_id=pk,
+                kind=Notification.Kind.MENTION,
+                note=note,
+                conversation=conversation,
+                customer_id=conversation.customer_id,
+                actor=actor if actor is not None and actor.pk else None,
+                text=text_for(pk)[:500],
+                created_at=at,
+            )
+            for pk in user_ids
+        ]
+    )
+
+
 NOTE_READ_ONLY = ("createdAt", "updatedAt")
 
 
@@ -124,11 +120,12 @@ def _locked_note(org, note, conversation_id=None, rev=None):
     return _locked_entry(Note, org, note, conversation_id, rev=rev, resource="note")
 
 
-def _note_snapshot(note, users, teams, notified):
+def _note_snapshot(note, users, teams, notified, *, author=None):
+    """What a note's events carry: the note, names for the timeline, and who was notified."""
     conversation = note.conversation
     snapshot = note_resource(note)
     snapshot["meta"] = {
-        "authorName": _display(note.author),
+        "authorName": _display(author or note.author),
         "conversationId": str(conversation.pk),
         "conversationName": conversation.name,
         "customerName": conversation.customer.name,
@@ -186,28 +183,11 @@ def note_update(*, org, actor, note, data, rev=None, conversation_id=None):
     )
     actor_id = getattr(actor, "pk", None)
     new = [pk for pk in recipients if pk not in already and pk != actor_id]
-    note.rev += 1
-    note.updated_at = _now()
-    note.save()
+    model_update(note, {}, now=_now(), extra=["body", "mentioned_user_ids", "mentioned_team_ids"])
     who = _display(actor) or "Someone"
     conversation = note.conversation
     text = f"{who} mentioned you on “{conversation.name or 'a conversation'}”: {make_preview(body)}"
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                org=org,
-                user_id=pk,
-                kind=Notification.Kind.MENTION,
-                note=note,
-                conversation=conversation,
-                customer_id=conversation.customer_id,
-                actor=actor if actor is not None and actor.pk else None,
-                text=text[:500],
-                created_at=note.updated_at,
-            )
-            for pk in new
-        ]
-    )
+    _notify_mentioned(org, actor, note, conversation, new, lambda pk: text, at=note.updated_at)
     emit(
         org=org,
         type="conversation.note.update",

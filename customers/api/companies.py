@@ -11,13 +11,12 @@ from customers.representations import (
 )
 from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
-from kdesk.api.params import rev_param
 from kdesk.api.permissions import require
 from kdesk.api.views import ApiView
 
+from .detail import record_detail_view
 from .schemas import (
     PAGE,
-    REV,
     SORT,
     UPDATED,
     CompanyDocumentSerializer,
@@ -76,52 +75,14 @@ class CompanyCustomerListView(ApiView):
         return Response(paginate(request, rows, customers_resources))
 
 
-class CompanyDetailView(ApiView):
-    scope_resource = "company"
-
-    @extend_schema(summary="Get a company", responses={200: CompanyDocumentSerializer, 404: ERRORS})
-    def get(self, request, pk):
-        return Response({"data": company_resource(selectors.company_get(org=self.org, pk=pk))})
-
-    def _update(self, request, pk, partial):
-        company = selectors.company_get(org=self.org, pk=pk)
-        company = services.company_update(
-            org=self.org,
-            actor=self.actor,
-            company=company,
-            data=body_of(request),
-            rev=rev_param(request),
-            partial=partial,
-        )
-        return Response({"data": company_resource(company)})
-
-    @extend_schema(
-        summary="Update a company (attributes left out are kept; null clears one)",
-        parameters=[REV],
-        request=CompanyInputSerializer,
-        responses={200: CompanyDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
-    )
-    def put(self, request, pk):
-        # PUT and PATCH both change only what the body carries (API.md)
-        return self._update(request, pk, partial=True)
-
-    @extend_schema(
-        summary="Update some attributes of a company",
-        parameters=[REV],
-        request=CompanyInputSerializer,
-        responses={200: CompanyDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
-    )
-    def patch(self, request, pk):
-        return self._update(request, pk, partial=True)
-
-    @extend_schema(
-        summary="Delete a company (its customers keep existing, without a company)",
-        parameters=[REV],
-        responses={204: None, 404: ERRORS, 409: ERRORS},
-    )
-    def delete(self, request, pk):
-        company = selectors.company_get(org=self.org, pk=pk)
-        services.company_delete(
-            org=self.org, actor=self.actor, company=company, rev=rev_param(request)
-        )
-        return Response(status=204)
+CompanyDetailView = record_detail_view(
+    "CompanyDetailView",
+    kind="company",
+    get=selectors.company_get,
+    represent=company_resource,
+    update=services.company_update,
+    delete=services.company_delete,
+    document=CompanyDocumentSerializer,
+    body=CompanyInputSerializer,
+    delete_summary="Delete a company (its customers keep existing, without a company)",
+)

@@ -10,12 +10,11 @@ from customers.representations import (
 )
 from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
-from kdesk.api.params import rev_param
 from kdesk.api.views import ApiView
 
+from .detail import record_detail_view
 from .schemas import (
     PAGE,
-    REV,
     SORT,
     UPDATED,
     CustomerDocumentSerializer,
@@ -57,57 +56,17 @@ class CustomerListView(ApiView):
         return Response({"data": customer_resource(customer)}, status=201)
 
 
-class CustomerDetailView(ApiView):
-    scope_resource = "customer"
-
-    @extend_schema(
-        summary="Get a customer", responses={200: CustomerDocumentSerializer, 404: ERRORS}
-    )
-    def get(self, request, pk):
-        return Response({"data": customer_resource(selectors.customer_get(org=self.org, pk=pk))})
-
-    def _update(self, request, pk, partial):
-        customer = selectors.customer_get(org=self.org, pk=pk)
-        customer = services.customer_update(
-            org=self.org,
-            actor=self.actor,
-            customer=customer,
-            data=body_of(request),
-            rev=rev_param(request),
-            partial=partial,
-        )
-        return Response({"data": customer_resource(customer)})
-
-    @extend_schema(
-        summary="Update a customer (attributes left out are kept; null clears one)",
-        parameters=[REV],
-        request=CustomerInputSerializer,
-        responses={200: CustomerDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
-    )
-    def put(self, request, pk):
-        # PUT and PATCH both change only what the body carries (API.md)
-        return self._update(request, pk, partial=True)
-
-    @extend_schema(
-        summary="Update some attributes of a customer",
-        parameters=[REV],
-        request=CustomerInputSerializer,
-        responses={200: CustomerDocumentSerializer, 400: ERRORS, 404: ERRORS, 409: ERRORS},
-    )
-    def patch(self, request, pk):
-        return self._update(request, pk, partial=True)
-
-    @extend_schema(
-        summary="Delete a customer",
-        parameters=[REV],
-        responses={204: None, 404: ERRORS, 409: ERRORS},
-    )
-    def delete(self, request, pk):
-        customer = selectors.customer_get(org=self.org, pk=pk)
-        services.customer_delete(
-            org=self.org, actor=self.actor, customer=customer, rev=rev_param(request)
-        )
-        return Response(status=204)
+CustomerDetailView = record_detail_view(
+    "CustomerDetailView",
+    kind="customer",
+    get=selectors.customer_get,
+    represent=customer_resource,
+    update=services.customer_update,
+    delete=services.customer_delete,
+    document=CustomerDocumentSerializer,
+    body=CustomerInputSerializer,
+    delete_summary="Delete a customer",
+)
 
 
 class CustomerMergeView(ApiView):
