@@ -257,22 +257,12 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
     Customer.objects.filter(org=org, pk=conversation.customer_id).filter(
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=sent_at)
     ).update(last_activity_at=sent_at)
-    snapshot = message_resource(message)
-    snapshot["meta"] = {
-        "authorName": _display(message.author),
-        "conversationId": str(conversation.pk),
-        "conversationName": conversation.name,
-        "customerName": customer.name if customer is not None else None,
-    }
-    emit(
-        org=org,
-        type="conversation.message.create",
-        resource="message",
-        resource_id=message.pk,
-        customer_id=message.customer_id,
-        actor=actor,
-        rev=message.rev,
-        data=snapshot,
+    _emit(
+        org,
+        actor,
+        message,
+        "conversation.message.create",
+        meta=_message_meta(message, conversation, customer.name if customer is not None else None),
     )
     if (
         message.direction == Message.Direction.IN
@@ -294,14 +284,28 @@ MESSAGE_READ_ONLY = (
 )
 
 
-def _message_meta(message):
-    conversation = message.conversation
+def _message_meta(message, conversation, customer_name):
     return {
         "authorName": _display(message.author),
         "conversationId": str(conversation.pk),
         "conversationName": conversation.name,
-        "customerName": conversation.customer.name,
+        "customerName": customer_name,
     }
+
+
+def _emit(org, actor, message, type, *, meta, changes=None):
+    """A message's event: the message and the names the timeline shows beside it."""
+    emit(
+        org=org,
+        type=type,
+        resource="message",
+        resource_id=message.pk,
+        customer_id=message.customer_id,
+        actor=actor,
+        rev=message.rev,
+        data={**message_resource(message), "meta": meta},
+        changes=changes,
+    )
 
 
 def _locked_message(org, message, conversation_id=None, rev=None):
@@ -370,19 +374,9 @@ def message_update_within(*, org, actor, message, data, rev=None, conversation_i
     message.rev += 1
     message.updated_at = _now()
     message.save()
-    snapshot = message_resource(message)
-    snapshot["meta"] = _message_meta(message)
-    emit(
-        org=org,
-        type="conversation.message.update",
-        resource="message",
-        resource_id=message.pk,
-        customer_id=message.customer_id,
-        actor=actor,
-        rev=message.rev,
-        data=snapshot,
-        changes=changes,
-    )
+    conversation = message.conversation
+    meta = _message_meta(message, conversation, conversation.customer.name)
+    _emit(org, actor, message, "conversation.message.update", meta=meta, changes=changes)
     return message
 
 
@@ -406,9 +400,9 @@ def _refresh_aggregates(conversation):
 def message_delete(*, org, actor, message, rev=None, conversation_id=None):
     message = _locked_message(org, message, conversation_id, rev=rev)
     Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
-    snapshot = message_resource(message)
-    snapshot["meta"] = _message_meta(message)
     pk, conversation = message.pk, message.conversation
+    meta = _message_meta(message, conversation, conversation.customer.name)
+    snapshot = {**message_resource(message), "meta": meta}
     message.delete()
     _refresh_aggregates(conversation)
     emit(
