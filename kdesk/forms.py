@@ -1,6 +1,20 @@
 from django import forms
 
+from kdesk.errors import Conflict
 from kdesk.scopes import RESOURCE_ACTIONS, scope
+
+
+def add_service_errors(form, exc, field_of, *, stale=None):
+    """Show a service's refusal on `form`: each error beside the field `field_of(pointer)` names
+    (a mapping or a function; errors on no field of the form go on top). A refusal naming no
+    field (a stale revision) says `stale` for a conflict when given, else its own detail."""
+    lookup = field_of.get if hasattr(field_of, "get") else field_of
+    for error in exc.errors or []:
+        field = lookup(error.pointer)
+        form.add_error(field if field in form.fields else None, error.detail)
+    if not exc.errors:
+        form.add_error(None, stale if stale and isinstance(exc, Conflict) else exc.detail)
+
 
 # what people call each resource a key may act on (the scope names stay Kustomer's)
 RESOURCE_LABELS = {

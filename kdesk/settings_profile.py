@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from kdesk import views
 from kdesk.errors import Conflict, ValidationFailed
+from kdesk.forms import add_service_errors
 from kdesk.services import user_profile_update
 
 FIELDS = {"/displayName": "display_name", "/username": "username", "/timeZone": "time_zone"}
@@ -63,11 +64,7 @@ def profile(request):
                 time_zone=form.cleaned_data["time_zone"],
             )
         except (ValidationFailed, Conflict) as exc:
-            for error in exc.errors or []:
-                field = FIELDS.get(error.pointer)
-                form.add_error(field if field in form.fields else None, error.detail)
-            if not exc.errors:
-                form.add_error(None, exc.detail)
+            add_service_errors(form, exc, FIELDS)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("settings-profile")

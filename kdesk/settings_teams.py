@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from kdesk import selectors_people as selectors
 from kdesk.errors import Conflict, ValidationFailed
+from kdesk.forms import add_service_errors
 from kdesk.services import team_create, team_delete, team_update
 from kdesk.views import admin_required
 
@@ -42,14 +43,14 @@ class TeamForm(forms.Form):
         return data
 
 
+def _field_of(pointer):
+    if pointer.startswith("/members"):
+        return FIELDS.get(pointer, "members")
+    return FIELDS.get(pointer)
+
+
 def _add_errors(form, exc):
-    for error in exc.errors or []:
-        field = FIELDS.get(error.pointer)
-        if field is None and error.pointer.startswith("/members"):
-            field = "members"
-        form.add_error(field if field in form.fields else None, error.detail)
-    if not exc.errors:
-        form.add_error(None, STALE if isinstance(exc, Conflict) else exc.detail)
+    add_service_errors(form, exc, _field_of, stale=STALE)
 
 
 @admin_required

@@ -15,6 +15,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from kdesk.errors import Conflict, ValidationFailed
+from kdesk.forms import add_service_errors
 from kdesk.middleware import content_security_policy
 from kdesk.views import admin_required
 from klasses import kviews, services
@@ -130,11 +131,7 @@ def _page(request, form, kview=None):
 
 
 def _save_errors(form, exc):
-    for error in exc.errors or []:
-        field = FIELDS.get(error.pointer)
-        form.add_error(field if field in form.fields else None, error.detail)
-    if not exc.errors:
-        form.add_error(None, STALE if isinstance(exc, Conflict) else exc.detail)
+    add_service_errors(form, exc, FIELDS, stale=STALE)
 
 
 @admin_required

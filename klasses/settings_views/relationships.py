@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from kdesk.errors import Conflict, ValidationFailed
+from kdesk.forms import add_service_errors
 from kdesk.views import admin_required
 from klasses import relationships as rel_names
 from klasses import selectors, services
@@ -79,11 +80,7 @@ def relationship_new(request):
                 data={"relationships": [*current, form.cleaned_data["definition"]]},
             )
         except (ValidationFailed, Conflict) as exc:
-            for error in exc.errors or []:
-                field = FIELDS.get(error.pointer.rsplit("/", 1)[-1])
-                form.add_error(field if field in form.fields else None, error.detail)
-            if not exc.errors:
-                form.add_error(None, exc.detail)
+            add_service_errors(form, exc, lambda pointer: FIELDS.get(pointer.rsplit("/", 1)[-1]))
         else:
             messages.success(request, form.sentence())
             return redirect("settings-relationships")

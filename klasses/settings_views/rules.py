@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from kdesk.errors import Conflict, ValidationFailed
+from kdesk.forms import add_service_errors
 from kdesk.views import admin_required
 from klasses import selectors, services
 from klasses.services.rules import rule_attributes as standard_rule_attributes
@@ -100,11 +101,7 @@ def _form_page(request, form, rule=None, sentence=""):
 
 
 def _add_errors(form, exc):
-    for error in exc.errors or []:
-        field = FIELDS.get(error.pointer)
-        form.add_error(field if field in form.fields else None, error.detail)
-    if not exc.errors:
-        form.add_error(None, STALE if isinstance(exc, Conflict) else exc.detail)
+    add_service_errors(form, exc, FIELDS, stale=STALE)
 
 
 @admin_required
