@@ -49,3 +49,40 @@ def test_e_closes_and_opens_the_next_conversation(db, signed_in, screenshot):
     page.wait_for_url(f"**/customers/{other.pk}/?conversation={second.pk}&view=open.all")
     assert Conversation.objects.get(pk=first.pk).status == "done"
     assert page.locator("#conversation-select").input_value() == str(second.pk)
+
+
+def test_e_in_a_saved_view_stays_in_that_view(db, signed_in):
+    from conversations import services as conv
+    from conversations.models import Conversation
+    from tests.customers.factories import CustomerFactory
+    from tests.factories import OrganizationFactory
+    from timeline.services import saved_view_create
+
+    org = OrganizationFactory(slug="next-saved-e2e", name="Next Saved E2E")
+    who = people(org)
+    customer, first = build(org, who, orders=False)
+    conv.conversation_update(
+        org=org,
+        actor=who["ada"],
+        conversation=first,
+        data={"custom": {"resolutionStr": "answered"}, "priority": 5},
+    )
+    urgent = CustomerFactory(org=org, name="Grace Hopper")
+    in_view = conv.conversation_create(
+        org=org, actor=None, customer=urgent, data={"name": "Outage", "priority": 5}
+    )
+    newest = CustomerFactory(org=org, name="Ken Tanaka")
+    conv.conversation_create(org=org, actor=None, customer=newest, data={"name": "Hello"})
+    view = saved_view_create(
+        org=org, actor=who["sam"], name="Urgent", team_id=None, filters={"priority": 5}
+    )
+
+    page = signed_in(who["sam"])
+    page.goto(f"/inbox/?view={view.pk}")
+    page.locator(f"[data-inbox-row][href*='conversation={first.pk}']").click()
+    page.wait_for_url(f"**/customers/{customer.pk}/?conversation={first.pk}&view=saved.{view.pk}")
+
+    page.locator("h1").first.click()
+    page.keyboard.press("e")
+    page.wait_for_url(f"**/customers/{urgent.pk}/?conversation={in_view.pk}&view=saved.{view.pk}")
+    assert Conversation.objects.get(pk=first.pk).status == "done"

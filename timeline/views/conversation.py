@@ -28,7 +28,7 @@ from timeline.views.common import (
     properties,
     tz_of,
 )
-from timeline.views.inbox import PRIORITIES, view_of
+from timeline.views.inbox import PRIORITIES, view_query, view_token
 
 
 def _fields(request, chosen, errors, values):
@@ -78,13 +78,12 @@ def conversation_context(request, customer, conversation_id=None, *, errors=None
         if chosen
         else "email"
     )
-    status, scope = view_of(request.POST.get("view") or request.GET.get("view"))
     palette = desk.tag_palette(org=org)
     return {
         "tag_options": sorted(palette),
         "conv_tags": desk.tag_chips((chosen or {}).get("tags") or [], palette),
         "priorities": PRIORITIES,
-        "view": f"{status}.{scope}",
+        "view": view_token(request.POST.get("view") or request.GET.get("view")),
         "customer": customer,
         "conversations": conversations,
         "conversation": chosen,
@@ -209,19 +208,16 @@ def conversation_panel(request, pk):
 def _open_next(request, done):
     """After "Done and next": the first conversation of the agent's current inbox view (the
     one just closed has left it), else that view, empty. A full navigation (HX-Redirect)."""
-    status, scope = view_of(request.POST.get("view"))
+    token, filters, inbox_url = view_query(request, request.POST.get("view"))
     rows, _ = conv_selectors.conversations_for_inbox(
-        org=org_of(request), user=request.user, status=status, scope=scope, limit=2
+        org=org_of(request), user=request.user, limit=2, **filters
     )
     following = next((r for r in rows if r["id"] != done.pk), None)
     if following is None:
         messages.success(request, f"Closed “{done.name or 'the conversation'}”. Nothing left here.")
-        url = f"/inbox/?status={status}&scope={scope}"
+        url = inbox_url
     else:
-        url = (
-            f"/customers/{following['customer_id']}/?conversation={following['id']}"
-            f"&view={status}.{scope}"
-        )
+        url = f"/customers/{following['customer_id']}/?conversation={following['id']}&view={token}"
     response = HttpResponse(status=204)
     response["HX-Redirect"] = url
     return response

@@ -30,6 +30,37 @@ def view_of(raw):
     )
 
 
+def view_token(raw):
+    """The inbox view a conversation was opened from, as the desk passes it along: a saved
+    view ("saved.12") or a status view ("open.mine"); anything else is the open inbox."""
+    kind, _, rest = (raw or "").partition(".")
+    if kind == "saved" and as_id(rest) is not None:
+        return f"saved.{as_id(rest)}"
+    return "{}.{}".format(*view_of(raw))
+
+
+def view_query(request, raw):
+    """(token, conversations_for_inbox filters, inbox address) of the view named by `raw`. A
+    saved view the person can no longer see falls back to the open inbox."""
+    kind, _, rest = view_token(raw).partition(".")
+    if kind == "saved":
+        org = org_of(request)
+        saved = selectors_views.view_get(org=org, user=request.user, pk=as_id(rest))
+        if saved is not None:
+            try:
+                within = selectors_views.view_ids(org=org, user=request.user, view=saved)
+            except ValidationFailed:
+                within = selectors_views.nothing()
+            filters = {"status": saved.filters.get("status", ""), "scope": "all", "within": within}
+            return f"saved.{saved.pk}", filters, f"/inbox/?view={saved.pk}"
+        kind, rest = "open", "all"
+    return (
+        f"{kind}.{rest}",
+        {"status": kind, "scope": rest},
+        f"/inbox/?status={kind}&scope={rest}",
+    )
+
+
 def _inbox_rows(
     request, status, scope, cursor, sort="activity", tag=None, palette=None, within=None
 ):
@@ -91,6 +122,7 @@ def inbox(request):
         "current_view": saved.pk if saved is not None else None,
         "saved_error": saved_error if saved is not None else "",
         "view_query": f"&view={saved.pk}" if saved is not None else "",
+        "view_token": f"saved.{saved.pk}" if saved is not None else f"{status}.{scope}",
         "tag": tag or "",
         "tag_list": desk.tag_chips(tag_names, palette),
         "sort": sort,
