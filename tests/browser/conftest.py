@@ -30,8 +30,11 @@ def server(django_db_setup, django_db_blocker):
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits as long as the page's own waits (30 s) instead of its 5 s default: on a
+    # loaded machine a live push can take longer than 5 s to land.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,

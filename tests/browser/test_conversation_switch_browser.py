@@ -2,6 +2,7 @@
 conversation's newest entry into view."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.timeline.desk_data import build, people
 
@@ -33,13 +34,8 @@ def test_switching_conversation_moves_url_and_timeline(db, signed_in):
     page.select_option("#conversation-select", str(first.pk))
     page.wait_for_url(f"**/customers/{customer.pk}/?conversation={first.pk}&view=open.all")
     entry = page.locator(f"#entry-{note.pk}")
-    page.wait_for_function(
-        f"""() => {{
-            const r = document.querySelector('#entry-{note.pk}').getBoundingClientRect();
-            return r.top >= 0 && r.top < window.innerHeight;
-        }}"""
-    )
-    assert entry.is_visible()
+    # wholly inside the viewport once the smooth scroll has brought it there
+    expect(entry).to_be_in_viewport(ratio=1)
     assert page.locator("#conversation-select").input_value() == str(first.pk)
     page.go_back()
     page.wait_for_url(f"**/customers/{customer.pk}/?conversation={second.pk}")

@@ -1,7 +1,10 @@
 """A mention notification opens its note in view (below the sticky top bar, highlighted) and
 marks the notification read; screenshots of the list at three widths."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.timeline.desk_data import add_events, build, people
 
@@ -29,11 +32,8 @@ def test_a_notification_opens_the_note_visible_and_read(db, signed_in, screensho
 
     entry = page.locator(f"#entry-{event.pk} .tl-entry")
     entry.wait_for()
-    page.wait_for_function(
-        f"document.querySelector('#entry-{event.pk} .tl-entry').classList"
-        ".contains('is-highlighted')"
-    )
-    page.wait_for_timeout(300)  # let the scroll settle
+    expect(entry).to_have_class(re.compile(r"(^|\s)is-highlighted(\s|$)"))
+    expect(entry).to_be_in_viewport(ratio=1)
     box = entry.bounding_box()
     bar = page.locator(".topbar").bounding_box()
     viewport = page.viewport_size

@@ -2,6 +2,7 @@
 each sees the other in the presence line."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.timeline.desk_data import build, people
 
@@ -46,9 +47,7 @@ def test_a_mention_reaches_the_other_agent_live(db, signed_in, screenshot):
 
     # Lee: the note arrives without a reload, and the bell rises by one
     lee.wait_for_selector("#timeline-entries .tl-note:has-text('please refund')", timeout=5000)
-    lee.wait_for_function(
-        f"parseInt(document.querySelector('#notif-count').textContent || '0') === {before + 1}"
-    )
+    expect(lee.locator("#notif-count")).to_have_text(str(before + 1))
     assert lee.locator("#timeline-entries .tl-note:has-text('please refund')").count() == 1
     assert sam.locator("#timeline-entries .tl-note:has-text('please refund')").count() == 1
     screenshot(lee, "live-mention-received")

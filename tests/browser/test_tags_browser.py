@@ -4,6 +4,7 @@ conversation tag saved with the card filters the inbox."""
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.timeline.desk_data import build, people
 
@@ -34,7 +35,7 @@ def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
     page.locator("#customer-tag-input").fill("vip")
     page.keyboard.press("Enter")
     page.locator("#attr-tags .tag-chip:has-text('vip')").wait_for()
-    page.wait_for_function("document.activeElement.id === 'customer-tag-input'")
+    expect(page.locator("#customer-tag-input")).to_be_focused()
     eventually(lambda: Customer.objects.get(pk=customer.pk).tags, ["vip"])
     page.wait_for_timeout(500)  # the customer's live refresh of the page settles first
     page.wait_for_load_state("networkidle")
