@@ -3,8 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from kdesk.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from kdesk.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from kdesk.events import emit
+from kdesk.payload import as_id
+from kdesk.updates import lock_for_write
 from timeline import saved_views
 from timeline.models import SavedView
 
@@ -64,15 +66,13 @@ def saved_view_create(*, org, actor, name, team_id, filters):
 
 @transaction.atomic
 def saved_view_update(*, org, actor, view, name, team_id, filters, rev=None):
-    locked = SavedView.objects.select_for_update().filter(org=org, pk=view.pk).first()
-    if locked is None:
-        raise NotFound("This view no longer exists.")
+    """`rev`: the revision the form was filled from; an older one is refused (409), so a change
+    made meanwhile is never overwritten unseen."""
+    locked = lock_for_write(SavedView, org=org, pk=view.pk, missing="This view no longer exists.")
     if not can_change(locked, actor):
         raise Forbidden("Only the view's owner or an admin can change it.")
-    if rev is not None and rev != locked.rev:
-        raise ValidationFailed(
-            [FieldError("", "conflict", "Someone changed this view meanwhile: reload it.")]
-        )
+    if rev is not None and as_id(rev) != locked.rev:
+        raise Conflict("Someone changed this view meanwhile: reload it.")
     _check_search(org, locked.owner, filters)
     before = {"name": locked.name, "team": locked.team_id, "filters": locked.filters}
     after = {"name": name, "team": team_id, "filters": filters}

@@ -191,6 +191,53 @@ def test_changing_and_deleting_a_view(sam, org, who, shop):
     assert Event.objects.filter(org=org, type="view.delete").count() == 1
 
 
+def test_a_stale_revision_is_a_conflict_and_changes_nothing(org, who):
+    from kdesk.errors import Conflict
+    from timeline.services import saved_view_update
+
+    view = saved_view_create(org=org, actor=who["sam"], name="Urgent", team_id=None, filters={})
+    saved_view_update(
+        org=org, actor=who["sam"], view=view, name="Urgent ones", team_id=None, filters={}, rev=1
+    )
+    with pytest.raises(Conflict) as refused:
+        saved_view_update(
+            org=org, actor=who["sam"], view=view, name="Mine", team_id=None, filters={}, rev=1
+        )
+    assert (refused.value.status, refused.value.code) == (409, "conflict")
+    assert refused.value.detail == "Someone changed this view meanwhile: reload it."
+    view.refresh_from_db()
+    assert (view.name, view.rev) == ("Urgent ones", 2)
+    assert Event.objects.filter(org=org, type="view.update").count() == 1
+
+
+def test_the_edit_form_refuses_a_stale_revision_with_409(sam, org, who, shop):
+    view = saved_view_create(org=org, actor=who["sam"], name="Urgent", team_id=None, filters={})
+    page = sam.get(f"/inbox/views/{view.pk}/edit/").content.decode()
+    assert '<input type="hidden" name="rev" value="1">' in page
+    # someone else saves first
+    assert (
+        sam.post(f"/inbox/views/{view.pk}/edit/", {"rev": "1", "name": "Urgent ones"}).status_code
+        == 302
+    )
+    response = sam.post(f"/inbox/views/{view.pk}/edit/", {"rev": "1", "name": "Mine"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'role="alert"' in html and "Someone changed this view meanwhile: reload it." in html
+    assert 'value="Mine"' in html  # what was typed is still there to copy
+    view.refresh_from_db()
+    assert (view.name, view.rev) == ("Urgent ones", 2)
+    # reloaded, the form carries the current revision and saves
+    assert (
+        '<input type="hidden" name="rev" value="2">'
+        in sam.get(f"/inbox/views/{view.pk}/edit/").content.decode()
+    )
+    assert (
+        sam.post(f"/inbox/views/{view.pk}/edit/", {"rev": "2", "name": "Mine"}).status_code == 302
+    )
+    view.refresh_from_db()
+    assert (view.name, view.rev) == ("Mine", 3)
+
+
 def test_another_orgs_views_are_never_seen(sam, org, shop):
     other = OrganizationFactory(slug="globex", name="Globex")
     stranger = UserFactory(org=other, username="gx")

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations.models import CHANNELS
-from kdesk.errors import Forbidden, NotFound, ValidationFailed
+from kdesk.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from timeline import saved_views, selectors_views, services
 from timeline import selectors_desk as desk
 from timeline import selectors_pages as pages
 from timeline.insights import default_display_name_safe
-from timeline.views.common import errors_by_field, org_of, properties
+from timeline.views.common import errors_by_field, messages_of, org_of, properties
 
 
 def _label(name, definition):
@@ -51,6 +51,7 @@ def _values(view):
     f = view.filters or {}
     attr, kobject = f.get("attr") or {}, f.get("kobject") or {}
     return {
+        "rev": str(view.rev),
         "name": view.name,
         "share": str(view.team_id or ""),
         "status": f.get("status", ""),
@@ -73,7 +74,7 @@ def _form(request, view=None):
     values = (
         dict(request.POST.items()) if request.method == "POST" else _values(view) if view else {}
     )
-    errors, other = {}, []
+    errors, other, status = {}, [], 200
     if request.method == "POST":
         try:
             name, team, filters = saved_views.clean(
@@ -102,15 +103,18 @@ def _form(request, view=None):
                     name=name,
                     team_id=team,
                     filters=filters,
+                    rev=request.POST.get("rev"),
                 )
                 messages.success(request, f"View “{view.name}” updated.")
             return redirect(f"/inbox/?view={view.pk}")
         except ValidationFailed as exc:
             errors, other = errors_by_field(exc, org_of(request))
+            status = 422
+        except Conflict as exc:  # the view changed since this form was filled
+            other, status = messages_of(exc, org_of(request)), 409
         except (NotFound, Forbidden) as exc:
-            other = [str(exc)]
+            other, status = [str(exc)], 422
     context = {**choices, "values": values, "errors": errors, "form_errors": other, "view": view}
-    status = 422 if errors or other else 200
     return render(request, "timeline/saved_view_form.html", context, status=status)
 
 
