@@ -35,6 +35,8 @@ class Klass(models.Model):
     color = models.CharField(max_length=7, blank=True)
     images = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # the installed app whose install created it; empty when an admin or the API did
+    app = models.CharField(max_length=64, blank=True, default="")
     rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -197,6 +197,27 @@ def relationship(*, org, pk):
     )
 
 
+def links_breaking(*, relationship, cardinality):
+    """How many of the relationship's links a narrower `cardinality` (stored spelling) would
+    not allow: those of a target linked more than once (and, for one to one, of a source
+    linked more than once). One query."""
+    from django.db.models import Count, Q
+
+    from klasses.models import Link, Relationship
+
+    if cardinality == Relationship.Cardinality.MANY_TO_MANY:
+        return 0
+    links = Link.objects.filter(relationship=relationship)
+
+    def shared(column):
+        return links.values(column).annotate(n=Count("id")).filter(n__gt=1).values(column)
+
+    breaking = Q(to_id__in=shared("to_id"))
+    if cardinality == Relationship.Cardinality.ONE_TO_ONE:
+        breaking |= Q(from_id__in=shared("from_id"))
+    return links.filter(breaking).count()
+
+
 def relationship_definitions(*, org, klass):
     """The relationships a Klass declares, as its definition body lists them."""
     from klasses import relationships

@@ -28,6 +28,7 @@ urlpatterns = [
     path(f"{REL}/", relationships.relationship_list, name="settings-relationships"),
     path(f"{REL}/_new/", relationships.relationship_new, name="settings-relationship-new"),
     path(f"{REL}/_sentence/", relationships.relationship_sentence),
+    path(f"{REL}/<int:pk>/", relationships.relationship_edit, name="settings-relationship"),
     path(f"{REL}/<int:pk>/delete/", relationships.relationship_delete),
     path(f"{RULE}/", rules.rule_list, name="settings-rules"),
     path(f"{RULE}/_new/", rules.rule_new, name="settings-rule-new"),

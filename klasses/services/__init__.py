@@ -25,6 +25,7 @@ from klasses.services.links import (
     related,
     relationship_create,
 )
+from klasses.services.relationship_edit import relationship_redefine
 from klasses.services.metadata import attributes_reorder, metadata_get, metadata_update
 from klasses.services.rules import rule_create, rule_delete, rule_get, rule_payload, rule_update
 
@@ -54,6 +55,7 @@ __all__ = [
     "metadata_update",
     "related",
     "relationship_create",
+    "relationship_redefine",
     "rule_create",
     "rule_delete",
     "rule_get",

@@ -96,7 +96,9 @@ def _color(p):
 
 
 @transaction.atomic
-def klass_create(*, org, actor, data):
+def klass_create(*, org, actor, data, app=""):
+    """`app`: the installed app whose install creates the Klass (the settings list shows it);
+    empty for an admin's or an API client's."""
     p, name, fields = _klass_payload(data, creating=True)
     taken = f"A Klass named '{name}' exists (names ignore case)."
     if name and not p.errors:
@@ -109,7 +111,7 @@ def klass_create(*, org, actor, data):
     raise_invalid_or_taken(p.errors)
     fields.setdefault("display_name", name.replace("_", " ").replace("-", " ").title())
     with conflict_on_duplicate("/name", taken):  # a concurrent create of the same name
-        klass = Klass.objects.create(org=org, name=name, **fields)
+        klass = Klass.objects.create(org=org, name=name, app=app or "", **fields)
     if rels:
         relationships.definitions_set(org=org, actor=actor, klass=klass, items=rels)
     emit(
@@ -119,7 +121,7 @@ def klass_create(*, org, actor, data):
         resource_id=klass.name,
         actor=actor,
         rev=1,
-        data={"name": name, "displayName": klass.display_name},
+        data={"name": name, "displayName": klass.display_name, **({"app": app} if app else {})},
     )
     return klass
 

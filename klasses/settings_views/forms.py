@@ -171,12 +171,18 @@ class RelationshipForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, resources, klasses, declared, **kwargs):
+    def __init__(self, *args, resources, klasses, declared, editing=None, **kwargs):
         """`resources`: [(resource, label)] every target; `klasses`: [(name, label)];
-        `declared`: {klass name: set of relationship names it declares}."""
+        `declared`: {klass name: set of relationship names it declares}; `editing`: the
+        relationship being changed (its name stays; it may keep it on its own holder)."""
         super().__init__(*args, **kwargs)
         self.labels = dict(resources)
         self.declared = declared
+        self.editing = editing
+        if editing is not None:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "How integrations and templates name the link; it "
+            self.fields["name"].help_text += "cannot change (remove it and make a new one)."
         self.fields["source"].choices = [("", "Choose…")] + [
             (f"kobject.{n}", label) for n, label in klasses
         ]
@@ -213,9 +219,12 @@ class RelationshipForm(forms.Form):
             )
         elif name in REL_RESERVED:
             self.add_error("name", f"“{name}” is each object’s own link; choose another name.")
-        elif name in self.declared.get(c["holder"], ()):
+        elif name in self.declared.get(c["holder"], ()) and not self._same_holder(c["holder"]):
             self.add_error("name", f"{self.labels[holder]} already has a link named “{name}”.")
         return c
+
+    def _same_holder(self, holder):
+        return self.editing is not None and self.editing.from_resource == f"kobject.{holder}"
 
     def sentence(self):
         c = getattr(self, "cleaned_data", {})

@@ -13,7 +13,17 @@ from klasses import relationships as rel_names
 from klasses import selectors, services
 from klasses.settings_views.forms import CARDINALITIES, RelationshipForm, sentence
 
-FIELDS = {"name": "name", "target": "target", "cardinality": "cardinality", "through": "through"}
+FIELDS = {
+    "name": "name",
+    "source": "source",
+    "target": "target",
+    "cardinality": "cardinality",
+    "through": "through",
+}
+
+
+def _field_of(pointer):
+    return FIELDS.get(pointer.rsplit("/", 1)[-1])
 
 
 def _choices(org):
@@ -58,15 +68,11 @@ def relationship_list(request):
 def relationship_new(request):
     org = request.user.org
     resources, klasses = _choices(org)
-    declared = {}
-    for row in selectors.relationships_with_counts(org=org):
-        if row.from_resource.startswith("kobject."):
-            declared.setdefault(row.from_resource[len("kobject.") :], set()).add(row.name)
     form = RelationshipForm(
         request.POST or None,
         resources=resources,
         klasses=klasses,
-        declared=declared,
+        declared=_declared(org),
         initial={"source": request.GET.get("from", "")},
     )
     if request.method == "POST" and form.is_valid():
@@ -80,15 +86,20 @@ def relationship_new(request):
                 data={"relationships": [*current, form.cleaned_data["definition"]]},
             )
         except (ValidationFailed, Conflict) as exc:
-            add_service_errors(form, exc, lambda pointer: FIELDS.get(pointer.rsplit("/", 1)[-1]))
+            add_service_errors(form, exc, _field_of)
         else:
             messages.success(request, form.sentence())
             return redirect("settings-relationships")
+    return _form_page(request, form, resources, klasses)
+
+
+def _form_page(request, form, resources, klasses, rel=None):
     return render(
         request,
         "klasses/settings/relationship_form.html",
         {
             "form": form,
+            "rel": rel,
             "labels": dict(resources),
             "klass_names": [f"kobject.{n}" for n, _ in klasses],
         },
@@ -96,12 +107,87 @@ def relationship_new(request):
     )
 
 
-@admin_required
-def relationship_delete(request, pk):
-    org = request.user.org
+def _declared(org):
+    """{Klass name: names of the relationships it declares}."""
+    declared = {}
+    for row in selectors.relationships_with_counts(org=org):
+        if row.from_resource.startswith("kobject."):
+            declared.setdefault(row.from_resource[len("kobject.") :], set()).add(row.name)
+    return declared
+
+
+def _declared_rel(org, pk):
     rel = selectors.relationship(org=org, pk=pk)
     if rel is None or not rel.from_resource.startswith("kobject."):
         raise Http404
+    return rel
+
+
+@admin_required
+def relationship_edit(request, pk):
+    """Change a relationship's sides, how many, or its join object type; a narrower
+    cardinality that existing links break is refused with how many break."""
+    org = request.user.org
+    rel = _declared_rel(org, pk)
+    resources, klasses = _choices(org)
+    form = RelationshipForm(
+        request.POST or None,
+        resources=resources,
+        klasses=klasses,
+        declared=_declared(org),
+        editing=rel,
+        initial={
+            "source": rel.from_resource,
+            "target": rel.to_resource,
+            "cardinality": rel.cardinality,
+            "through": rel.through_klass.name if rel.through_klass_id else "",
+            "name": rel.name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        holder = form.cleaned_data["holder"]
+        definition = form.cleaned_data["definition"]
+        if rel.link_count and rel.from_resource == f"kobject.{holder}":
+            _check_links_fit(form, rel, definition, dict(resources))
+        if not form.errors:
+            try:
+                services.relationship_redefine(
+                    org=org,
+                    actor=request.user,
+                    relationship=rel,
+                    holder=holder,
+                    definition=definition,
+                )
+            except (ValidationFailed, Conflict) as exc:
+                add_service_errors(form, exc, _field_of)
+            else:
+                messages.success(request, f"Link “{rel.name}” saved. {form.sentence()}")
+                return redirect("settings-relationships")
+    return _form_page(request, form, resources, klasses, rel=rel)
+
+
+def _check_links_fit(form, rel, definition, labels):
+    kind = rel_names.CARDINALITY[definition["cardinality"]]
+    breaking = selectors.links_breaking(relationship=rel, cardinality=kind)
+    if not breaking:
+        return
+    a, b = labels.get(rel.from_resource), labels.get(rel.to_resource)
+    why = (
+        f"a {b} or {a} is linked more than once"
+        if kind == "one_to_one"
+        else f"a {b} is linked to more than one {a}"
+    )
+    form.add_error(
+        "cardinality",
+        f"{breaking} of the {rel.link_count} existing links do not fit: {why}. Remove those "
+        f"links first, or keep “{dict(CARDINALITIES)[rel.cardinality]}”.",
+    )
+
+
+@admin_required
+def relationship_delete(request, pk):
+    org = request.user.org
+    rel = _declared_rel(org, pk)
     holder = selectors.klass(org=org, name=rel_names.target_name(rel.from_resource))
     resources, _ = _choices(org)
     labels = dict(resources)
