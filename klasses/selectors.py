@@ -162,6 +162,40 @@ def attribute_definitions(*, org, resource):
     return row["properties"] or {}, row["rev"]
 
 
+def attribute_dependents(*, org, resource, name):
+    """([rules], [kviews]) that name the attribute `name` of `resource`: the rules on it, and
+    the KViews whose template or URL mentions it as a word (two queries)."""
+    import re
+
+    from klasses.models import KView
+
+    rules = list(
+        ValidationRule.objects.filter(
+            org=org, resource=resource, attribute__in=[f"custom.{name}", f"data.{name}", name]
+        ).order_by("id")
+    )
+    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    kviews = [
+        v
+        for v in KView.objects.filter(org=org)
+        .filter(Q(template__contains=name) | Q(url_template__contains=name))
+        .order_by("name")
+        if word.search(v.template) or word.search(v.url_template)
+    ]
+    return rules, kviews
+
+
+def attribute_value_count(*, org, resource, name):
+    """How many stored rows of `resource` carry a value for the custom attribute `name`."""
+    if resource.startswith("kobject."):
+        qs = KObject.objects.filter(org=org, klass__name=resource[len("kobject.") :])
+        return qs.filter(Q(data__has_key=name) | Q(custom__has_key=name)).count()
+    from kdesk import resources
+
+    model = resources.get(resource).get_model()
+    return model.objects.filter(org=org, custom__has_key=name).count()
+
+
 def attribute_counts(*, org):
     """{resource: number of defined attributes} for the org (one query)."""
     from klasses.models import Metadata

@@ -25,6 +25,7 @@ urlpatterns = [
     path(f"{ATTR}/<slug:key>/_new/", attributes.attribute_new, name="settings-attribute-new"),
     path(f"{ATTR}/<slug:key>/<slug:name>/", attributes.attribute_edit, name="settings-attribute"),
     path(f"{ATTR}/<slug:key>/<slug:name>/move/", attributes.attribute_move),
+    path(f"{ATTR}/<slug:key>/<slug:name>/delete/", attributes.attribute_remove),
     path(f"{REL}/", relationships.relationship_list, name="settings-relationships"),
     path(f"{REL}/_new/", relationships.relationship_new, name="settings-relationship-new"),
     path(f"{REL}/_sentence/", relationships.relationship_sentence),

@@ -164,6 +164,44 @@ def attributes_reorder(*, org, actor, resource, names, rev=None):
     return meta
 
 
+@transaction.atomic
+def attribute_delete(*, org, actor, resource, name, rev=None):
+    """Remove one attribute's definition. Refused while a validation rule or a KView names it
+    (the rule would block every write; the view would show nothing). Values stored under the
+    name stay on their rows: the API still returns them, and defining it again shows them."""
+    from klasses import selectors
+
+    _valid_resource(org, resource)
+    meta = Metadata.objects.select_for_update().filter(org=org, resource=resource).first()
+    if meta is None or name not in meta.properties:
+        raise NotFound(f"No attribute '{name}' on {resource}.")
+    check_rev(meta.rev, rev, resource="metadata")
+    rules, kviews = selectors.attribute_dependents(org=org, resource=resource, name=name)
+    if rules or kviews:
+        raise Conflict(
+            f"Attribute '{name}' is used by {len(rules)} validation rule(s) and "
+            f"{len(kviews)} KView(s); change or remove them first.",
+            errors=[
+                FieldError("/properties", "in_use", f"Attribute '{name}' is in use.")
+            ],
+        )
+    before = meta.properties[name]
+    properties = {k: v for k, v in meta.properties.items() if k != name}
+    model_update(meta, {"properties": properties}, extra=("properties",))
+    attributes.invalidate(org, resource)
+    emit(
+        org=org,
+        type="metadata.update",
+        resource="metadata",
+        resource_id=resource,
+        actor=actor,
+        rev=meta.rev,
+        data=metadata_resource(resource, properties, meta.rev, meta.updated_at),
+        changes={name: {"before": before, "after": None}},
+    )
+    return meta
+
+
 def metadata_get(*, org, resource):
     _valid_resource(org, resource)
     meta = Metadata.objects.filter(org=org, resource=resource).first()

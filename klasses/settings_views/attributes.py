@@ -189,6 +189,50 @@ def attribute_edit(request, key, name):
 
 
 @admin_required
+def attribute_remove(request, key, name):
+    """Confirm, then delete one attribute; what depends on it is named, and blocks it."""
+    target = _target(request, key)
+    org = request.user.org
+    definitions, rev = selectors.attribute_definitions(org=org, resource=target.resource)
+    if name not in definitions:
+        raise Http404
+    label = definitions[name].get("displayName") or name
+    if request.method == "POST":
+        try:
+            services.attribute_delete(
+                org=org,
+                actor=request.user,
+                resource=target.resource,
+                name=name,
+                rev=request.POST.get("rev") or None,
+            )
+        except Conflict as exc:
+            # in use since the page was shown, or changed by someone else: show it again
+            if not getattr(exc, "errors", None):
+                messages.error(request, STALE)
+        else:
+            messages.success(request, f"Attribute “{label}” deleted.")
+            return redirect(target.url)
+    rules, kviews = selectors.attribute_dependents(org=org, resource=target.resource, name=name)
+    return render(
+        request,
+        "klasses/settings/attribute_delete.html",
+        {
+            "target": target,
+            "name": name,
+            "label": label,
+            "rev": rev,
+            "rules": rules,
+            "kviews": kviews,
+            "value_count": selectors.attribute_value_count(
+                org=org, resource=target.resource, name=name
+            ),
+        },
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
 @require_POST
 def attribute_move(request, key, name):
     """Move one attribute up or down; the insights panel shows them in this order."""
