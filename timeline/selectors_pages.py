@@ -91,6 +91,26 @@ def shortcuts_for(*, org, user, q="", limit=None):
     return list(rows[:limit] if limit else rows)
 
 
+def shortcuts_for_settings(*, org, user):
+    """The settings list: an admin's is every shortcut they can see, an agent's only their own;
+    owners and last editors joined."""
+    rows = conv_selectors.shortcuts_visible(org=org, user=user).select_related(
+        "owner", "modified_by"
+    )
+    if user.role != "admin":
+        rows = rows.filter(owner=user)
+    return rows
+
+
+def tag_creators(*, org, tag_ids):
+    """{tag id: the person who added it} from the tags' create events (one query); tags made
+    before the log or by a program are missing."""
+    rows = Event.objects.filter(
+        org=org, resource="tag", type="tag.create", resource_id__in=[str(i) for i in tag_ids]
+    ).select_related("actor")
+    return {int(e.resource_id): e.actor for e in rows if e.actor_id}
+
+
 def shortcut_visible(*, org, user, pk):
     return (
         conv_selectors.shortcuts_visible(org=org, user=user)

@@ -17,6 +17,7 @@ from timeline.views import (
     merge,
     notifications,
     saved_views,
+    settings_shortcuts,
     shortcuts,
 )
 
@@ -29,6 +30,12 @@ urlpatterns = [
     path(f"{KV}/_variables/", kview_editor.kview_variables),
     path(f"{KV}/<int:pk>/", kview_editor.kview_edit, name="settings-kview"),
     path(f"{KV}/<int:pk>/delete/", kview_editor.kview_delete),
+    path("settings/shortcuts/", settings_shortcuts.shortcuts_and_tags, name="settings-shortcuts"),
+    path("settings/shortcuts/<int:pk>/", settings_shortcuts.shortcut_edit),
+    path("settings/shortcuts/<int:pk>/delete/", settings_shortcuts.shortcut_remove),
+    path("settings/tags/_new/", settings_shortcuts.tag_new),
+    path("settings/tags/<int:pk>/", settings_shortcuts.tag_edit),
+    path("settings/tags/<int:pk>/delete/", settings_shortcuts.tag_remove),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/bulk/", bulk.bulk, name="inbox-bulk"),
     path("inbox/views/new/", saved_views.view_new, name="inbox-view-new"),
