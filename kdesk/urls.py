@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from kdesk import settings_people, settings_profile, settings_teams, views
+from kdesk import settings_activity, settings_people, settings_profile, settings_teams, views
 
 handler403 = "kdesk.views.permission_denied"
 handler404 = "kdesk.views.page_not_found"
@@ -28,6 +28,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("settings/", settings_profile.settings_entry, name="settings"),
     path("settings/profile/", settings_profile.profile, name="settings-profile"),
+    path("settings/activity/", settings_activity.activity, name="settings-activity"),
     path("settings/api-keys/", views.api_keys, name="settings-api-keys"),
     path(
         "settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="settings-api-key-revoke"

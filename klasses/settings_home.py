@@ -10,3 +10,12 @@ def data_model(org):
         "kview_count": KView.objects.filter(org=org).count(),
         "rule_count": ValidationRule.objects.filter(org=org).count(),
     }
+
+
+def klass_labels(org, names):
+    """{`kobject.<name>`: display name} for the Activity page (kdesk.settings_activity)."""
+    wanted = [n[len("kobject.") :] for n in names if n.startswith("kobject.")]
+    if not wanted:
+        return {}
+    rows = Klass.objects.filter(org=org, name__in=wanted).values_list("name", "display_name")
+    return {f"kobject.{name}": label for name, label in rows}

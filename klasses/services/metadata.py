@@ -181,9 +181,7 @@ def attribute_delete(*, org, actor, resource, name, rev=None):
         raise Conflict(
             f"Attribute '{name}' is used by {len(rules)} validation rule(s) and "
             f"{len(kviews)} KView(s); change or remove them first.",
-            errors=[
-                FieldError("/properties", "in_use", f"Attribute '{name}' is in use.")
-            ],
+            errors=[FieldError("/properties", "in_use", f"Attribute '{name}' is in use.")],
         )
     before = meta.properties[name]
     properties = {k: v for k, v in meta.properties.items() if k != name}

@@ -39,9 +39,7 @@ def _props(org, resource="kobject.return"):
     return Metadata.objects.get(org=org, resource=resource).properties
 
 
-def test_the_confirmation_counts_stored_values_and_deleting_keeps_them(
-    admin, org, ret, admin_user
-):
+def test_the_confirmation_counts_stored_values_and_deleting_keeps_them(admin, org, ret, admin_user):
     for n in range(3):
         data = {"title": f"R{n}", "custom": {"reasonStr": "damaged"}} if n < 2 else {"title": "R"}
         services.kobject_create(org=org, actor=None, klass=ret, data=data)
@@ -101,9 +99,10 @@ def test_a_rule_or_a_kview_that_uses_it_blocks_it_by_name(admin, org, ret):
     assert response.status_code == 409
     assert "refundNum" in _props(org)
     # a name that merely contains another is no use of it
-    assert "cannot be deleted" not in admin.get(
-        "/settings/attributes/return/reasonStr/delete/"
-    ).content.decode()
+    assert (
+        "cannot be deleted"
+        not in admin.get("/settings/attributes/return/reasonStr/delete/").content.decode()
+    )
 
 
 def test_a_stale_page_does_not_delete(admin, org, ret):

@@ -257,3 +257,18 @@ def test_another_orgs_klass_is_not_found(admin, other_org):
     assert admin.post("/settings/objects/secret/status/", {"status": "disabled"}).status_code == 404
     assert admin.post("/settings/objects/secret/delete/").status_code == 404
     assert Klass.objects.get().status == "active"
+
+
+def test_the_list_says_which_installed_app_made_each_klass(admin, org):
+    services.klass_create(org=org, actor=None, data={"name": "order"}, app="Shopify")
+    services.klass_create(org=org, actor=None, data={"name": "return"})
+    assert Klass.objects.get(name="order").app == "Shopify"
+    assert Event.objects.get(type="klass.create", resource_id="order").data["app"] == "Shopify"
+    page = admin.get("/settings/objects/").content.decode()
+    assert "<th>From</th>" in page
+    rows = {row.split("<code>")[1].split("<")[0]: row for row in page.split("<tr>")[2:]}
+    assert (
+        '<span class="tag" title="Created when the Shopify app was installed">Shopify'
+        in (rows["order"])
+    )
+    assert "Created here" in rows["return"] and "Shopify" not in rows["return"]

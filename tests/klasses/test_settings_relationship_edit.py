@@ -65,9 +65,10 @@ def test_the_form_comes_filled_in_with_the_sentence(admin, rel):
     assert '<option value="kobject.return" selected>Return</option>' in page
     assert 'value="many_to_many"' in page and "checked" in page
     assert "Save relationship" in page and "0 links use it." in page
-    assert f'href="/settings/relationships/{rel.pk}/"' in admin.get(
-        "/settings/relationships/"
-    ).content.decode()
+    assert (
+        f'href="/settings/relationships/{rel.pk}/"'
+        in admin.get("/settings/relationships/").content.decode()
+    )
 
 
 def test_narrowing_without_links_saves_and_says_what_it_means(admin, org, rel, admin_user):
