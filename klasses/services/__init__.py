@@ -25,13 +25,13 @@ from klasses.services.links import (
     related,
     relationship_create,
 )
-from klasses.services.relationship_edit import relationship_redefine
 from klasses.services.metadata import (
     attribute_delete,
     attributes_reorder,
     metadata_get,
     metadata_update,
 )
+from klasses.services.relationship_edit import relationship_redefine
 from klasses.services.rules import rule_create, rule_delete, rule_get, rule_payload, rule_update
 
 __all__ = [
