@@ -94,13 +94,24 @@ def relationship_new(request):
 
 
 def _form_page(request, form, resources, klasses, rel=None):
+    labels = dict(resources)
+    current = ""
+    if rel is not None:
+        through = rel.through_klass.display_name if rel.through_klass_id else None
+        current = sentence(
+            rel.cardinality,
+            labels.get(rel.from_resource, rel.from_resource),
+            labels.get(rel.to_resource, rel.to_resource),
+            through,
+        )
     return render(
         request,
         "klasses/settings/relationship_form.html",
         {
             "form": form,
             "rel": rel,
-            "labels": dict(resources),
+            "current_sentence": current,
+            "labels": labels,
             "klass_names": [f"kobject.{n}" for n, _ in klasses],
         },
         status=400 if request.method == "POST" else 200,

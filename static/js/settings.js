@@ -150,7 +150,7 @@
       var many = kind() === "many_to_many";
       through.hidden = !many;
       through.querySelector("select").disabled = !many;
-      if (follows) name.value = suggested();
+      if (follows && !name.disabled) name.value = suggested();
     }
     form.addEventListener("change", update);
     update();

@@ -15,6 +15,8 @@ PAGES = (
     ("/settings/attributes/order/totalNum/", "attribute-edit"),
     ("/settings/relationships/", "relationships"),
     ("/settings/relationships/_new/", "relationship-new"),
+    ("/settings/relationships/{rel}/", "relationship-edit"),
+    ("/settings/attributes/order/totalNum/delete/", "attribute-delete"),
     ("/settings/rules/", "rules"),
     ("/settings/rules/_new/", "rule-new"),
     ("/settings/kviews/", "kviews"),
@@ -24,6 +26,8 @@ PAGES = (
     ("/settings/teams/_new/", "team-new"),
     ("/settings/api-keys/", "api-keys"),
     ("/settings/profile/", "profile"),
+    ("/settings/shortcuts/", "shortcuts-tags"),
+    ("/settings/activity/", "activity"),
 )
 
 
@@ -31,7 +35,17 @@ def test_every_settings_page_at_1024px(browser, server, screenshot, org):
     from klasses import services
     from tests.factories import TeamFactory, UserFactory
 
-    services.klass_create(org=org, actor=None, data={"name": "order", "displayName": "Order"})
+    order = services.klass_create(
+        org=org, actor=None, data={"name": "order", "displayName": "Order"}, app="Shopify"
+    )
+    services.klass_update(
+        org=org,
+        actor=None,
+        klass=order,
+        data={
+            "relationships": [{"name": "owner", "target": "customer", "cardinality": "one-to-one"}]
+        },
+    )
     services.metadata_update(
         org=org,
         actor=None,
@@ -42,7 +56,12 @@ def test_every_settings_page_at_1024px(browser, server, screenshot, org):
     agent = UserFactory(org=org, role="agent", username="sam", display_name="Sam Rivera")
     TeamFactory(org=org, name="Returns", slug="returns").members.add(agent)
 
-    for user, pages in ((admin, PAGES), (agent, (("/settings/", "agent-profile"),))):
+    from klasses.models import Relationship
+
+    rel = Relationship.objects.get()
+    pages_as_admin = [(path.format(rel=rel.pk), name) for path, name in PAGES]
+    agent_pages = (("/settings/", "agent-profile"), ("/settings/shortcuts/", "agent-shortcuts"))
+    for user, pages in ((admin, pages_as_admin), (agent, agent_pages)):
         context = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=server)
         page = context.new_page()
         errors = []
@@ -60,6 +79,6 @@ def test_every_settings_page_at_1024px(browser, server, screenshot, org):
             screenshot(page, f"settings-1024-{name}")
         assert not errors, errors
         if user is agent:
-            assert page.url.endswith("/settings/profile/")
+            assert page.url.endswith("/settings/shortcuts/")
             assert page.get_by_role("link", name="Objects").count() == 0
         context.close()

@@ -65,6 +65,7 @@ def test_the_form_comes_filled_in_with_the_sentence(admin, rel):
     assert '<option value="kobject.return" selected>Return</option>' in page
     assert 'value="many_to_many"' in page and "checked" in page
     assert "Save relationship" in page and "0 links use it." in page
+    assert "<strong>An Order has many Returns, and a Return has many Orders.</strong>" in page
     assert (
         f'href="/settings/relationships/{rel.pk}/"'
         in admin.get("/settings/relationships/").content.decode()

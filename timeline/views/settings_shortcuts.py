@@ -34,7 +34,7 @@ class TagForm(forms.Form):
         max_length=7,
         label="Colour",
         initial="#6b7280",
-        help_text="The tag’s chip in the inbox and on conversations.",
+        help_text="Of its chip.",
         widget=forms.TextInput(attrs={"type": "color"}),
     )
     rev = forms.IntegerField(required=False, widget=forms.HiddenInput)
