@@ -8,10 +8,14 @@ than the database work. COPY streams rows through psycopg's C writer instead. Ot
 
 import functools
 import json
+import operator
 import uuid
 
+import orjson
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 # Below this many rows the plain ORM statement is as fast and simpler to reason about.
 COPY_THRESHOLD = 20
@@ -42,55 +46,122 @@ PLAIN_TYPES = frozenset(
 )
 
 
-def _preparer(field, conn, adding):
-    """A function obj -> the value COPY writes for `field`."""
-    target = field.target_field if field.is_relation else field
-    kind = target.get_internal_type()
-    auto = adding and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
-    if auto:
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), conn)
-    name = field.attname
-    if kind in PLAIN_TYPES:
-        return lambda obj: getattr(obj, name)
-    if kind == "JSONField":
-        # COPY's text format takes the JSON text itself: one json.dumps, no adapter object; an
-        # empty list or object (most images, tags and custom values) needs no encoder at all
-        dumps = functools.partial(json.dumps, cls=field.encoder)
+def _dumps_json(encoder):
+    """JSON text for a COPY: orjson (several times faster than json.dumps on the documents a bulk
+    writes), with json.dumps and the field's encoder for what orjson refuses (keys that are not
+    strings, integers past 64 bits, types only the encoder knows)."""
+    fallback = functools.partial(json.dumps, cls=encoder)
 
-        def json_text(obj):
-            value = getattr(obj, name)
-            if value is None:
-                return None
-            return EMPTY_JSON.get(type(value), dumps)(value) if not value else dumps(value)
+    def dumps(value):
+        if not value and type(value) in EMPTY_JSON:
+            return EMPTY_JSON[type(value)]  # most images, tags and custom values
+        try:
+            return orjson.dumps(value, option=ORJSON_OPTIONS).decode()
+        except TypeError:
+            return fallback(value)
 
-        return json_text
-    if kind == "DateTimeField" and settings.USE_TZ:
-        # an aware datetime is written as it is; Django's preparation (naive-time warnings)
-        # only for the others
-        prep = field.get_db_prep_save
-        return lambda obj: (
-            v
-            if (v := getattr(obj, name)) is None or getattr(v, "tzinfo", None) is not None
-            else prep(v, conn)
-        )
-    return lambda obj: field.get_db_prep_save(getattr(obj, name), conn)
+    return dumps
 
 
-EMPTY_JSON = {list: lambda _: "[]", dict: lambda _: "{}"}  # what json.dumps would write
+# Datetimes and dataclasses go to the fallback, so that they are written as the field's encoder
+# writes them (or refused as json.dumps refuses them), never in an orjson-only form.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+EMPTY_JSON = {list: "[]", dict: "{}"}  # what json.dumps would write
+
+
+def _row_maker(fields, conn, adding):
+    """A function obj -> the list of values COPY writes for `fields`: the columns in one
+    itemgetter call, then only those that need more than their Python value prepared."""
+    names = [f.attname for f in fields]
+    from_dict = operator.itemgetter(*names)
+    from_attrs = operator.attrgetter(*names)
+
+    def get(obj):
+        # the loaded columns sit in the instance's __dict__: no descriptor per value; a
+        # deferred one is read through its attribute
+        try:
+            return from_dict(obj.__dict__)
+        except KeyError:
+            return from_attrs(obj)
+
+    fixes = []
+    for index, field in enumerate(fields):
+        target = field.target_field if field.is_relation else field
+        kind = target.get_internal_type()
+        if adding and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            # pre_save sets the attribute (the caller reads it back), so it runs per object
+            fixes.append((index, _auto(field, conn)))
+        elif kind in PLAIN_TYPES:
+            continue
+        elif kind == "JSONField":
+            dumps = _dumps_json(field.encoder)
+            fixes.append((index, lambda obj, v, dumps=dumps: None if v is None else dumps(v)))
+        elif kind == "DateTimeField" and settings.USE_TZ:
+            # an aware datetime is written as it is; Django's preparation (naive-time warnings)
+            # only for the others
+            prep = field.get_db_prep_save
+            fixes.append(
+                (
+                    index,
+                    lambda obj, v, prep=prep: (
+                        v if v is None or getattr(v, "tzinfo", None) is not None else prep(v, conn)
+                    ),
+                )
+            )
+        else:
+            prep = field.get_db_prep_save
+            fixes.append((index, lambda obj, v, prep=prep: prep(v, conn)))
+    single = len(names) == 1  # itemgetter of one name gives the value, not a tuple
+
+    def row(obj):
+        values = [get(obj)] if single else list(get(obj))
+        for index, fix in fixes:
+            values[index] = fix(obj, values[index])
+        return values
+
+    return row
+
+
+def _auto(field, conn):
+    return lambda obj, _: field.get_db_prep_save(field.pre_save(obj, True), conn)
 
 
 def _copy_rows(cursor, table, fields, objs, *, adding):
     columns = ", ".join(_quote(f.column) for f in fields)
     # the real connection, not the proxy: its per-attribute context lookup adds up per value
     conn = connections[connection.alias]
-    prepare = [_preparer(f, conn, adding) for f in fields]
+    row = _row_maker(fields, conn, adding)
     # the raw cursor bypasses Django's wrapper: map psycopg's errors to django.db's ourselves
     with (
         conn.wrap_database_errors,
         cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN") as copy,
     ):
+        write = copy.write_row
         for obj in objs:
-            copy.write_row([p(obj) for p in prepare])
+            write(row(obj))
+
+
+def maker(model):
+    """A function (column values in concrete-field order) -> a new, unsaved `model` instance.
+
+    Model.__init__ matches every value to its field and sends pre_init/post_init for each
+    instance: a quarter of the Python time of a thousand-object import. With no receiver of
+    those signals for `model`, the values are set on the instance directly (what __init__ ends
+    up storing for concrete fields); otherwise __init__ runs as usual.
+    """
+    names = tuple(f.attname for f in model._meta.concrete_fields)
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return lambda values: model(*values)
+    new = model.__new__
+
+    def make(values):
+        obj = new(model)
+        obj.__dict__.update(zip(names, values, strict=True))
+        obj._state = ModelState()
+        return obj
+
+    return make
 
 
 def insert(model, objs):
@@ -111,9 +182,10 @@ def insert(model, objs):
         for obj, value in zip(objs, ids, strict=True):
             setattr(obj, pk.attname, value)
         _copy_rows(wrapper.cursor, meta.db_table, meta.concrete_fields, objs, adding=True)
+    alias = connection.alias
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     return objs
 
 

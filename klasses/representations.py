@@ -21,35 +21,44 @@ KOBJECT_FIELDS = (
 )
 
 
+_NEEDED = frozenset(KOBJECT_FIELDS)
+
+
 def kobject_resource(row, klass_name, links=None):
     """`row` is a `.values(*KOBJECT_FIELDS)` dict or a KObject instance; `links` the linkage
     of its declared relationships (relationships.linkage)."""
-    get = row.get if isinstance(row, dict) else lambda f: getattr(row, f)
+    if not isinstance(row, dict):
+        # an instance's loaded columns are in its __dict__ (bulk writes build a thousand of
+        # these); a deferred one is read through its attribute
+        loaded = row.__dict__
+        row = loaded if loaded.keys() >= _NEEDED else {f: getattr(row, f) for f in _NEEDED}
+    pk, customer_id, company_id = row["id"], row["customer_id"], row["company_id"]
     relationships = {}
-    if get("customer_id"):
-        relationships["customer"] = {"data": {"type": "customer", "id": str(get("customer_id"))}}
-    if get("company_id"):
-        relationships["company"] = {"data": {"type": "company", "id": str(get("company_id"))}}
+    if customer_id:
+        relationships["customer"] = {"data": {"type": "customer", "id": str(customer_id)}}
+    if company_id:
+        relationships["company"] = {"data": {"type": "company", "id": str(company_id)}}
     relationships["klass"] = {"data": {"type": "klass", "id": klass_name}}
-    relationships.update(links or {})
+    if links:
+        relationships.update(links)
     return {
         "type": f"kobject.{klass_name}",
-        "id": str(get("id")),
+        "id": str(pk),
         "attributes": {
-            "externalId": get("external_id"),
-            "title": get("title"),
-            "description": get("description"),
-            "images": get("images"),
-            "icon": get("icon"),
-            "data": get("data"),
-            "custom": get("custom"),
-            "tags": get("tags"),
-            "rev": get("rev"),
-            "createdAt": iso(get("created_at")),
-            "updatedAt": iso(get("updated_at")),
+            "externalId": row["external_id"],
+            "title": row["title"],
+            "description": row["description"],
+            "images": row["images"],
+            "icon": row["icon"],
+            "data": row["data"],
+            "custom": row["custom"],
+            "tags": row["tags"],
+            "rev": row["rev"],
+            "createdAt": iso(row["created_at"]),
+            "updatedAt": iso(row["updated_at"]),
         },
         "relationships": relationships,
-        "links": {"self": f"/v1/klasses/{klass_name}/{get('id')}"},
+        "links": {"self": f"/v1/klasses/{klass_name}/{pk}"},
     }
 
 

@@ -33,23 +33,41 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 def _first_problem(data, check_strings):
     """Walk containers without recursion: the depth limit, then (only when the raw text holds a
     surrogate escape at all) every key and string."""
-    stack = [(data, 1)]
+    if _too_deep(data):
+        return f"it nests deeper than {MAX_DEPTH} levels."
+    if not check_strings:
+        return None
+    stack = [data]
     while stack:
-        value, depth = stack.pop()
+        value = stack.pop()
         if isinstance(value, dict):
-            if depth > MAX_DEPTH:
-                return f"it nests deeper than {MAX_DEPTH} levels."
             for key, item in value.items():
-                if check_strings and _lone_surrogate(key):
+                if _lone_surrogate(key):
                     return "a key holds a lone UTF-16 surrogate (\\ud800–\\udfff), not a character."
-                stack.append((item, depth + 1))
+                stack.append(item)
         elif isinstance(value, list):
-            if depth > MAX_DEPTH:
-                return f"it nests deeper than {MAX_DEPTH} levels."
-            stack.extend((item, depth + 1) for item in value)
-        elif check_strings and isinstance(value, str) and _lone_surrogate(value):
+            stack.extend(value)
+        elif isinstance(value, str) and _lone_surrogate(value):
             return "a string holds a lone UTF-16 surrogate (\\ud800–\\udfff), not a character."
     return None
+
+
+def _too_deep(data):
+    """Level by level, only containers: a thousand-item bulk body is walked in a few list
+    comprehensions rather than one step per value."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            return True
+        level = [
+            item
+            for value in level
+            for item in (value.values() if isinstance(value, dict) else value)
+            if isinstance(item, (dict, list))
+        ]
+        depth += 1
+    return False
 
 
 def _lone_surrogate(text):

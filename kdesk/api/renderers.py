@@ -1,6 +1,12 @@
 import json
 
+import orjson
 from rest_framework.renderers import JSONRenderer
+
+# orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes, several
+# times faster (a bulk answer is a thousand resources); datetimes and dataclasses go through
+# `default=str` as before rather than in orjson's own form.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 class JsonApiRenderer(JSONRenderer):
@@ -16,4 +22,7 @@ class JsonApiRenderer(JSONRenderer):
             return b""
         if not (isinstance(data, dict) and ("data" in data or "errors" in data)):
             data = {"data": data}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        try:
+            return orjson.dumps(data, default=str, option=ORJSON_OPTIONS)
+        except TypeError:  # keys that are not strings, integers past 64 bits
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode()

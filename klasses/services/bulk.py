@@ -57,13 +57,13 @@ KOBJECT_STATIC = {
 }
 
 
-def _new_kobject(org, klass, fields, now):
+def _new_kobject(make, org, klass, fields, now):
     values = {**KOBJECT_STATIC, "org_id": org.pk, "klass_id": klass.pk}
-    for name, make in KOBJECT_MADE:
-        values[name] = now if make is timezone.now else make()  # one clock for the batch
+    for name, default in KOBJECT_MADE:
+        values[name] = now if default is timezone.now else default()  # one clock for the batch
     for key, value in fields.items():
         values[key] = value or None if key in ("customer_id", "company_id") else value
-    return KObject(*[values[name] for name in KOBJECT_ATTNAMES])
+    return make([values[name] for name in KOBJECT_ATTNAMES])
 
 
 def _external_key(item):
@@ -191,11 +191,12 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
             undefined.update(new_names[i])
         attributes.record(org, f"kobject.{klass.name}", undefined)
         now = timezone.now()
+        make = bulk.maker(KObject)
         to_create, to_update, events, results = [], [], [], {}
         for i in good:
             fields, obj = prepared[i], matched[i]
             if obj is None:
-                to_create.append((i, _new_kobject(org, klass, fields, now)))
+                to_create.append((i, _new_kobject(make, org, klass, fields, now)))
             else:
                 before = _snapshot(obj)
                 _apply(obj, fields)
