@@ -7,6 +7,7 @@ from customers.models import Company, Customer, Identity
 from customers.representations import COMPANY_FIELDS, CUSTOMER_FIELDS
 from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
 from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.payload import as_id
 from kdesk.prepared import PreparedValues
 
 
@@ -97,6 +98,18 @@ def customer_by_external_id(*, org, external_id):
         return None
     rows = _BY_EXTERNAL_ID.rows(org=_org_id(org), external_id=external_id)
     return rows[0] if rows else None
+
+
+_EXISTS = PreparedValues(
+    lambda org, pk: Customer.objects.filter(org_id=org, pk=pk).values("id")[:1],
+    ints=("org", "pk"),
+)
+
+
+def customer_exists(*, org, pk):
+    """Whether `pk` is one of org's customers (a primary-key read compiled once)."""
+    pk = as_id(pk)
+    return pk is not None and bool(_EXISTS.rows(org=_org_id(org), pk=pk))
 
 
 def customer_get(*, org, pk):

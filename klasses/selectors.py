@@ -1,6 +1,8 @@
-from django.db.models import Q
+from django.db.models import Exists, Q, Subquery
 
-from klasses.models import Klass, KObject, ValidationRule
+from kdesk.prepared import PreparedValues
+from klasses.models import Klass, KObject, Relationship, ValidationRule
+from klasses.representations import KOBJECT_FIELDS
 
 
 def klasses(*, org):
@@ -20,6 +22,36 @@ def kobjects(
     if updated_since is not None:
         qs = qs.filter(updated_at__gte=updated_since)
     return qs
+
+
+# GET /v1/klasses/{name}/externalId=… in one statement: the Klass (one of org's, by name) in an
+# InitPlan, the object through the (klass, external_id) unique index, the only index that
+# starts with klass (so the plan does not depend on statistics), and whether the Klass declares
+# any relationship, so that an object of a Klass without any needs no query for its links.
+_BY_EXTERNAL_ID = PreparedValues(
+    lambda org, name, resource, external_id: (
+        KObject.objects.filter(
+            klass_id=Subquery(Klass.objects.filter(org_id=org, name=name).values("id")[:1]),
+            external_id=external_id,
+        )
+        .annotate(linked=Exists(Relationship.objects.filter(org_id=org, from_resource=resource)))
+        .values(*KOBJECT_FIELDS, "linked")[:1]
+    ),
+    ints=("org",),
+    strings=("name", "resource", "external_id"),
+)
+
+
+def kobject_by_external_id(*, org, name, external_id):
+    """The KObject's `.values(*KOBJECT_FIELDS)` row plus `linked` (its Klass declares
+    relationships), or None (no such Klass or object: klass_get and kobject_get say which)."""
+    rows = _BY_EXTERNAL_ID.rows(
+        org=getattr(org, "pk", org),
+        name=name,
+        resource=f"kobject.{name}",
+        external_id=external_id,
+    )
+    return rows[0] if rows else None
 
 
 def validation_rules(*, org):

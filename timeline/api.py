@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from customers.models import Customer
+from customers.selectors import customer_exists
 from kdesk.api.openapi import errors, moment, obj, resource_schemas, to_one
 from kdesk.api.pagination import cursor_document, decode_cursor, encode_cursor, limit_param
 from kdesk.api.views import ApiView
@@ -81,7 +81,7 @@ class CustomerTimelineView(ApiView):
         responses={200: TIMELINE_ENTRY.cursor_page, **errors(400, 401, 403, 404)},
     )
     def get(self, request, pk):
-        if not Customer.objects.filter(org=self.org, pk=pk).exists():
+        if not customer_exists(org=self.org, pk=pk):
             raise NotFound("No customer with this id.")
         raw = decode_cursor(request.query_params.get("cursor"))
         cursor = decode_keyset(raw) if raw is not None else None

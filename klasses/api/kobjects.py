@@ -151,9 +151,18 @@ class KObjectByExternalIdView(ApiView):
 
     @extend_schema(responses=responses_with(KOBJECT.document, *READ))
     def get(self, request, name, external_id):
-        klass = services.klass_get(org=self.org, name=name)
-        obj = services.kobject_get(org=self.org, klass=klass, external_id=external_id)
-        return Response({"data": _kobject(self.org, obj, name)})
+        row = selectors.kobject_by_external_id(org=self.org, name=name, external_id=external_id)
+        if row is None:
+            # the services say what is missing, the Klass or the object (or find one that was
+            # created meanwhile)
+            klass = services.klass_get(org=self.org, name=name)
+            obj = services.kobject_get(org=self.org, klass=klass, external_id=external_id)
+            return Response({"data": _kobject(self.org, obj, name)})
+        links = {}
+        if row["linked"]:
+            links = relationships.linkage(org=self.org, resource=f"kobject.{name}", ids=[row["id"]])
+            links = links[str(row["id"])]
+        return Response({"data": kobject_resource(row, name, links)})
 
     @extend_schema(
         request=KOBJECT_BODY,
