@@ -65,9 +65,12 @@ class Counter:
 
     def __call__(self, execute, sql, params, many, context):
         self.n += 1
-        if self.show:
-            print("   ", sql[:300])
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if self.show:
+                print(f"    {(time.perf_counter() - started) * 1000:7.1f} ms  {sql[:200]}")
 
 
 def call(app, environ):
@@ -83,25 +86,26 @@ def measure(app, make_environ, n, expect=200, profile=None, show=False):
     from django.db import connection
 
     counter = Counter()
-    cpu = 0.0
+    cpu = wall = 0.0
     queries = []
     for i in range(n + 3):  # the first few warm caches (the org's metadata, prepared queries)
         environ = make_environ(i)
         before = counter.n
-        start = time.process_time()
+        start, started = time.process_time(), time.perf_counter()
         with connection.execute_wrapper(counter):
             if profile is not None and i >= 3:
                 profile.enable()
             code, body = call(app, environ)
             if profile is not None:
                 profile.disable()
-        elapsed = time.process_time() - start
+        elapsed, waited = time.process_time() - start, time.perf_counter() - started
         assert code == expect, (code, body[:300])
         counter.show = show and i == 2  # the queries of the first measured request
         if i >= 3:
             cpu += elapsed
+            wall += waited
             queries.append(counter.n - before)
-    return cpu * 1000 / n, min(queries), max(queries)
+    return cpu * 1000 / n, wall * 1000 / n, min(queries), max(queries)
 
 
 def main():
@@ -175,15 +179,18 @@ def main():
         make, expect = endpoints[name]
         n = args.bulk if name == "bulk" else args.requests
         profile = cProfile.Profile(time.process_time) if args.profile == name else None
-        ms, qmin, qmax = measure(app, make, n, expect, profile, args.sql)
+        ms, wall, qmin, qmax = measure(app, make, n, expect, profile, args.sql)
         queries = f"{qmin}" if qmin == qmax else f"{qmin}-{qmax}"
         if name == "bulk":
             print(
                 f"{name:<9} {ms:8.1f} ms CPU per 1000 objects ({1000 / ms * 1000:,.0f} objects/s of"
-                f" CPU), {queries} queries per request"
+                f" CPU), {wall:.1f} ms wall, {queries} queries per request"
             )
         else:
-            print(f"{name:<9} {ms:8.2f} ms CPU per request, {queries} queries per request")
+            print(
+                f"{name:<9} {ms:8.2f} ms CPU per request ({wall:.2f} ms wall), {queries} queries"
+                " per request"
+            )
         if profile is not None:
             profile.dump_stats(f"/tmp/kdesk-profile-{name}.prof")
             for key in ("tottime", "cumulative"):
