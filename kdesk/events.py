@@ -133,19 +133,29 @@ def emit_many(*, org, actor=None, events):
     actor = actor if actor is not None and actor.pk else None
     make = bulk.maker(Event)
     now = timezone.now()  # one clock for the batch, unless an item says when it happened
-    index = [_ORDER[name] for name in ("type", "resource", "resource_id", "customer_id", "rev")]
-    i_data, i_changes, i_at = _ORDER["data"], _ORDER["changes"], _ORDER["created_at"]
+    i_type, i_resource, i_id, i_customer, i_rev, i_data, i_changes, i_at = (
+        _ORDER[name]
+        for name in (
+            "type",
+            "resource",
+            "resource_id",
+            "customer_id",
+            "rev",
+            "data",
+            "changes",
+            "created_at",
+        )
+    )
     # every column but the per-event ones is the same for the whole batch
     template = _values(org, "", "", "", None, actor, None, None, None, now)
     rows = []
     for e in events:
         values = template.copy()
-        for i, value in zip(
-            index,
-            (e["type"], e["resource"], str(e["resource_id"]), e.get("customer_id"), e.get("rev")),
-            strict=True,
-        ):
-            values[i] = value
+        values[i_type] = e["type"]
+        values[i_resource] = e["resource"]
+        values[i_id] = str(e["resource_id"])
+        values[i_customer] = e.get("customer_id")
+        values[i_rev] = e.get("rev")
         values[i_data] = e.get("data") or {}
         values[i_changes] = e.get("changes") or {}
         if e.get("at") is not None:

@@ -11,6 +11,10 @@ handler404 = "kdesk.views.page_not_found"
 handler500 = "kdesk.views.server_error"
 
 urlpatterns = [
+    # The API first: no page route starts with v1/, and API requests then skip every page
+    # pattern (the schema, v1/schema, before the API's catch-all 404).
+    path("", include("kdesk.api.docs_urls")),
+    path("v1/", include("kdesk.api.urls")),
     path("", RedirectView.as_view(url="/inbox/", permanent=False)),
     # browsers ask for /favicon.ico whatever the page links; the icon is an SVG
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg")),
@@ -42,8 +46,6 @@ urlpatterns = [
     path("settings/teams/<int:pk>/", settings_teams.team_edit, name="settings-team"),
     path("settings/teams/<int:pk>/delete/", settings_teams.team_remove),
     path("admin/", admin.site.urls),
-    path("", include("kdesk.api.docs_urls")),
-    path("v1/", include("kdesk.api.urls")),
     path("", include("customers.urls")),
     path("", include("conversations.urls")),
     path("", include("klasses.urls")),

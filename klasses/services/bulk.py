@@ -116,14 +116,15 @@ class _Raced(Conflict):
 def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update):
     with transaction.atomic():
         # Read the matches first: whether an item creates or updates decides how it validates.
+        keys = [_external_key(item) for item in items]
         matches = KObject.objects.filter(
-            org=org, klass=klass, external_id__in={k for k in map(_external_key, items) if k}
+            org=org, klass=klass, external_id__in={k for k in keys if k}
         )
         if not bulk.optimistic():  # elsewhere the update below checks each row's rev itself
             matches = matches.select_for_update()
         existing = {o.external_id: o for o in matches}
         # the object each item updates (None: it creates one), decided once for every step below
-        matched = [existing.get(_external_key(item)) for item in items]
+        matched = [existing.get(key) for key in keys]
         prepared, item_errors, new_names = [], {}, []
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):

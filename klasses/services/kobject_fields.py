@@ -82,10 +82,11 @@ def _kobject_fields(
     if "title" in nulls and not creating:
         p.error("title", "required", "title is required: it cannot be cleared.")
     kept = set()
-    for name, field, cleared in KOBJECT_CLEARED:
-        if name in nulls:
-            fields[field] = cleared
-            kept.add(field)
+    if nulls:  # most bodies clear nothing
+        for name, field, cleared in KOBJECT_CLEARED:
+            if name in nulls:
+                fields[field] = cleared
+                kept.add(field)
     resource = f"kobject.{klass.name}"
     engine_errors = []
     for key in ("data", "custom"):
