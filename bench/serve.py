@@ -10,6 +10,7 @@ one shared listening socket (daphne --fd); each process has its own psycopg pool
 import argparse
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -171,6 +172,8 @@ def pg_backend_pids(url):
 
 def wrk(url, *, duration=10, connections=16, headers=(), script=None):
     """Run wrk (-t1: its Lua script only loads with one thread); return parsed figures."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("The benches drive load with wrk: apt-get install wrk")
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for header in headers:
         cmd += ["-H", header]

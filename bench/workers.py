@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--workload", choices=["lookup", "hook"], default="lookup")
     parser.add_argument("--variants", default="1,2,3,4,5")
+    parser.add_argument("--port", type=int, default=8300, help="the first variant's port")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -91,14 +92,16 @@ def main():
     rounds = {name: [] for name in variants}
     with contextlib.ExitStack() as stack:
         bases = {
-            name: stack.enter_context(served(port=8300 + i, env=env, server="gunicorn", **options))
+            name: stack.enter_context(
+                served(port=args.port + i, env=env, server="gunicorn", **options)
+            )
             for i, (name, options) in enumerate(variants.items())
         }
         for base in bases.values():
             wrk(base + "/healthz", duration=2, connections=4)
             # every thread opens its database connection before anything is counted
             wrk(base + path, duration=2, connections=16, headers=auth, script=script)
-        ports = {name: 8300 + i for i, name in enumerate(variants)}
+        ports = {name: args.port + i for i, name in enumerate(variants)}
         for number in range(1, args.rounds + 1):
             for name, base in bases.items():
                 # CPU of the variant's processes and of the database's backends (the other
