@@ -1,6 +1,7 @@
 """KObject bulk create and upsert (up to 1000 per call)."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.utils import timezone
 
 from kdesk import bulk, table_stats
@@ -109,6 +110,23 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
     raise AssertionError("unreachable")
 
 
+def _external_ids(keys):
+    """`external_id IN keys`; on PostgreSQL as `= ANY(array)`, one parameter instead of a
+    thousand placeholders for the driver to split and the server to parse."""
+    if connection.vendor != "postgresql":
+        return Q(external_id__in=keys)
+    from django.contrib.postgres.fields import ArrayField
+
+    array = Value(sorted(keys), output_field=ArrayField(CharField()))
+    return Func(
+        F("external_id"),
+        array,
+        arg_joiner=" = ANY(",
+        template="%(expressions)s)",
+        output_field=BooleanField(),
+    )
+
+
 class _Raced(Conflict):
     """A concurrent call won a race on one of the bulk's rows (the bulk retries once)."""
 
@@ -117,8 +135,8 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
     with transaction.atomic():
         # Read the matches first: whether an item creates or updates decides how it validates.
         keys = [_external_key(item) for item in items]
-        matches = KObject.objects.filter(
-            org=org, klass=klass, external_id__in={k for k in keys if k}
+        matches = KObject.objects.filter(org=org, klass=klass).filter(
+            _external_ids({k for k in keys if k})
         )
         if not bulk.optimistic():  # elsewhere the update below checks each row's rev itself
             matches = matches.select_for_update()
@@ -205,10 +223,11 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
                 obj.updated_at = now
                 to_update.append((i, obj, _changes(before, _snapshot(obj))))
         try:
-            with transaction.atomic():
-                bulk.insert(KObject, [o for _, o in to_create])
+            bulk.insert(KObject, [o for _, o in to_create])
         except IntegrityError:
-            # a concurrent call created one of these externalIds after our lookup
+            # a concurrent call created one of these externalIds after our lookup; nothing
+            # more runs in this transaction: the error leaves the atomic block above, which
+            # rolls all of this call's work back before the retry
             raise _Raced(
                 "Another request created some of these externalIds at the same time; retry.",
                 errors=[
