@@ -348,6 +348,8 @@
     var box = document.getElementById("presence");
     if (!box) return;
     box.innerHTML = "";
+    /* How many tabs are here (one person may have several): observable when a tab leaves. */
+    box.setAttribute("data-tabs", String(Object.keys(people).length));
     persons().forEach(function (p) {
       var span = document.createElement("span");
       span.className = "presence-person" + (typingState(p.state) ? " typing" : "");

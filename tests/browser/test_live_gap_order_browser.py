@@ -3,6 +3,7 @@ replays what it missed and shows the entries in order, the missed one below the 
 the others on the page are not told again that it is viewing."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.timeline.desk_data import build, people
 
@@ -46,7 +47,8 @@ def test_a_missed_push_is_replayed_in_order_without_presence(world, signed_in, m
         note_create(
             org=org, actor=who["ada"], conversation=conversation, data={"body": "missed push"}
         )
-    lee.wait_for_timeout(300)
+    # no push went out for it (the layer was None when it was published): only the replay below
+    # can bring it
     assert lee.locator(".tl-note:has-text('missed push')").count() == 0
 
     # the next push names it as its prev: Lee's page replays, and keeps the order
@@ -66,9 +68,18 @@ def test_a_missed_push_is_replayed_in_order_without_presence(world, signed_in, m
     assert newer < missed
     assert len(set(ids)) == len(ids)
 
-    # no re-subscription: Sam heard no new "viewing" from Lee, and Lee no "here" answers
-    sam.wait_for_timeout(500)
-    heard = sam.evaluate("() => window.__presence.filter(p => !p.beat).map(p => p.state)")
-    assert "viewing" not in heard
-    answers = lee.evaluate("() => window.__presence.map(p => p.state)")
-    assert "here" not in answers
+    # no re-subscription: Sam heard no new "viewing" from Lee, and Lee no "here" answers. Each
+    # then starts writing (Lee a note, Sam a reply), a marker sent after anything the replay
+    # could have set off; once each sees the other's marker, all of that has arrived before it.
+    lee.click("#compose [role=tab][data-mode=note]")
+    lee.locator("#compose-body").press_sequentially("x")
+    sam.click("#compose [role=tab][data-mode=reply]")
+    sam.locator("#compose-body").press_sequentially("y")
+    expect(sam.locator("#presence")).to_contain_text("Lee Chen is writing a note")
+    expect(lee.locator("#presence")).to_contain_text("Sam Rivera is writing a reply")
+    before = """marker => {
+      const states = window.__presence.filter(p => !p.beat).map(p => p.state);
+      return states.slice(0, states.lastIndexOf(marker));
+    }"""
+    assert "viewing" not in sam.evaluate(before, "noting")
+    assert "here" not in lee.evaluate(before, "replying")

@@ -105,7 +105,11 @@ def test_the_authors_page_is_complete_without_duplicates(world, signed_in, scree
     sam.keyboard.press("Control+Enter")
     sam.wait_for_selector(".tl-note:has-text('first internal note here')")
     assert sam.locator("#compose .form-errors").count() == 0
-    sam.wait_for_timeout(500)  # let the pushes of the author's own writes land
+    # the pushes of the author's own writes have landed: the page applied the newest event
+    from kdesk.models import Event
+
+    newest = Event.objects.filter(org=org).latest("pk").pk
+    expect(sam.locator("html")).to_have_attribute("data-live-seen", str(newest))
     assert sam.locator("#timeline-entries .tl-out:has-text('Welcome aboard')").count() == 1
     assert sam.locator("#timeline-entries .tl-note:has-text('first internal note')").count() == 1
     # the conversation the reply started: pushed to the author too (the response had no entry)
@@ -146,8 +150,9 @@ def test_a_toast_opens_the_note_and_presence_is_per_tab(world, signed_in):
     second = lee.context.new_page()
     second.goto(url)
     second.wait_for_selector("#presence:has-text('Sam Rivera')")
+    expect(sam.locator("#presence")).to_have_attribute("data-tabs", "2")
     second.close()
-    sam.wait_for_timeout(700)
+    expect(sam.locator("#presence")).to_have_attribute("data-tabs", "1")
     assert sam.locator("#presence:has-text('Lee Chen')").count() == 1
     # a tab not heard from for longer than the TTL (its process died) is dropped
     sam.evaluate("kdesk.presenceSweep(Date.now() + 120000)")
@@ -156,7 +161,9 @@ def test_a_toast_opens_the_note_and_presence_is_per_tab(world, signed_in):
     # a mention toasts on Lee's inbox; its link opens the note, highlighted
     lee.goto("/inbox/")
     lee.wait_for_selector("[data-inbox-row]")
-    lee.wait_for_timeout(300)  # the socket subscribes
+    expect(lee.locator("html")).to_have_attribute(
+        "data-live-subscribed", re.compile(r"(^| )notifications( |$)")
+    )
     sam.click("#compose [role=tab][data-mode=note]")
     sam.fill("#compose-body", "@lee the toast should open me")
     sam.keyboard.press("Control+Enter")

@@ -2,6 +2,8 @@
 the compose box; the text stays (and is kept in the browser per conversation); signing in again
 returns to the same conversation with the draft back, and nothing was sent behind their back."""
 
+import re
+
 import pytest
 
 from tests.timeline.desk_data import build, people
@@ -41,8 +43,9 @@ def test_an_expired_session_keeps_the_draft_and_signs_back_in_to_the_same_place(
     assert page.locator("#compose input[name=password]").count() == 0
     # Saving the status embeds no login form either.
     page.select_option("#conv-status", "done")
-    page.locator("#conversation-card button[type=submit]:has-text('Save')").click()
-    page.wait_for_timeout(300)
+    with page.expect_response(lambda r: r.request.method == "POST" and "/conversation/" in r.url):
+        page.locator("#conversation-card button[type=submit]:has-text('Save')").click()
+    expect(page.locator("#conversation-card")).not_to_have_class(re.compile(r"htmx-request"))
     assert page.locator("#conversation-card input[name=password]").count() == 0
     assert page.locator("input[name=password]").count() == 0
     screenshot(page, "session-expired-banner")

@@ -22,6 +22,7 @@ def eventually(read, expected, timeout=10):
 def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
     from conversations.models import Conversation
     from customers.models import Customer
+    from kdesk.models import Event
     from tests.conversations.factories import TagFactory
     from tests.factories import OrganizationFactory
 
@@ -37,7 +38,10 @@ def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
     page.locator("#attr-tags .tag-chip:has-text('vip')").wait_for()
     expect(page.locator("#customer-tag-input")).to_be_focused()
     eventually(lambda: Customer.objects.get(pk=customer.pk).tags, ["vip"])
-    page.wait_for_timeout(500)  # the customer's live refresh of the page settles first
+    # the customer's live refresh of the page settles first: its push is applied, then the
+    # parts it reloads are back
+    newest = Event.objects.filter(org=org).latest("pk").pk
+    expect(page.locator("html")).to_have_attribute("data-live-seen", str(newest))
     page.wait_for_load_state("networkidle")
 
     page.locator("#conv-tag-input").fill("refund")
