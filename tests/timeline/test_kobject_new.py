@@ -38,6 +38,17 @@ def test_it_lists_the_active_klasses_to_choose_from(sam, org, shop):
     assert "?klass=subscription" not in html
 
 
+def test_before_a_kind_is_chosen_it_asks_for_one_with_buttons_that_look_like_buttons(sam, shop):
+    html = sam.get(f"/customers/{shop.pk}/objects/new/").content.decode()
+    assert "What kind of object? Choose one" in html
+    # outlined buttons, not the bare ghost style that reads as plain text
+    assert '<a class="btn btn-sm" href="?klass=order"' in html
+    chosen = sam.get(f"/customers/{shop.pk}/objects/new/?klass=order").content.decode()
+    assert "What kind of object?" not in chosen
+    assert 'class="btn btn-sm btn-primary" href="?klass=order"' in chosen
+    assert 'class="btn btn-sm btn-ghost" href="?klass=subscription"' in chosen
+
+
 def test_it_shows_the_klass_form_with_display_names(sam, shop):
     html = sam.get(f"/customers/{shop.pk}/objects/new/?klass=order").content.decode()
     assert 'name="title"' in html and 'name="data.totalNum"' in html

@@ -191,6 +191,24 @@ def test_changing_and_deleting_a_view(sam, org, who, shop):
     assert Event.objects.filter(org=org, type="view.delete").count() == 1
 
 
+def test_deleting_a_view_asks_first_and_says_who_loses_it(sam, org, who, shop):
+    shared = saved_view_create(
+        org=org, actor=who["sam"], name="Billing queue", team_id=who["billing"].pk, filters={}
+    )
+    edit = sam.get(f"/inbox/views/{shared.pk}/edit/").content.decode()
+    # the edit form links to the question; it holds no form that deletes at once
+    assert f'href="/inbox/views/{shared.pk}/delete/"' in edit
+    assert f'action="/inbox/views/{shared.pk}/delete/"' not in edit
+    response = sam.get(f"/inbox/views/{shared.pk}/delete/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Delete the view “Billing queue”?" in html
+    assert "shared with Billing" in html and "everyone in that team" in html
+    assert SavedView.objects.filter(pk=shared.pk).exists()  # asking deleted nothing
+    assert sam.post(f"/inbox/views/{shared.pk}/delete/").status_code == 302
+    assert not SavedView.objects.filter(pk=shared.pk).exists()
+
+
 def test_a_stale_revision_is_a_conflict_and_changes_nothing(org, who):
     from kdesk.errors import Conflict
     from timeline.services import saved_view_update

@@ -140,12 +140,15 @@ def view_edit(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def view_delete(request, pk):
+    """GET asks first (a shared view disappears for its whole team); POST deletes."""
     view = _own_view(request, pk)
-    services.saved_view_delete(org=org_of(request), actor=request.user, view=view)
-    messages.success(request, f"View “{view.name}” deleted.")
-    return redirect("/inbox/")
+    if request.method == "POST":
+        services.saved_view_delete(org=org_of(request), actor=request.user, view=view)
+        messages.success(request, f"View “{view.name}” deleted.")
+        return redirect("/inbox/")
+    return render(request, "timeline/saved_view_delete.html", {"view": view})
 
 
 @login_required
