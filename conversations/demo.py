@@ -452,7 +452,14 @@ def seed(org, people):
                     },
                 )
             )
+            direct = {u.pk for u in users}
             for pk in recipients:
+                # worded like note_create's: someone reached only through a team reads the team
+                whom = "you"
+                if pk not in direct:
+                    whom = next(
+                        (f"@{t.slug}" for t in note_teams if pk in members.get(t.slug, ())), "you"
+                    )
                 notifications.append(
                     Notification(
                         org=org,
@@ -462,7 +469,7 @@ def seed(org, people):
                         conversation=conversation,
                         customer_id=conversation.customer_id,
                         actor=note.author,
-                        text=f"{_name(note.author)} mentioned you on “{conversation.name}”: "
+                        text=f"{_name(note.author)} mentioned {whom} on “{conversation.name}”: "
                         f"{make_preview(note.body)}"[:500],
                         read_at=note.created_at + timedelta(hours=2)
                         if note.created_at < now - timedelta(days=7)

@@ -55,3 +55,17 @@ def test_demo_seed_is_complete_idempotent_and_batched(db):
     customer = Customer.objects.get(pk=conv.customer_id)
     assert customer.last_activity_at is not None
     assert Notification.objects.filter(user=people["lee"]).exists()
+
+
+def test_demo_mentions_of_a_team_say_the_team_not_you(db):
+    org, people = seed_people()
+    Customer.objects.bulk_create([Customer(org=org, name=f"Demo Person{i}") for i in range(60)])
+    demo.seed(org, people)
+    checked = 0
+    for n in Notification.objects.filter(kind=Notification.Kind.MENTION).select_related("note"):
+        direct = n.user_id in n.note.mentioned_user_ids
+        assert (" mentioned you on " in n.text) == direct, n.text
+        if not direct:
+            assert " mentioned @" in n.text, n.text
+            checked += 1
+    assert checked, "the demo has no team mentions to check"
