@@ -21,6 +21,21 @@ STANDARD = {
 }
 # camelCase identifiers (and the bare API words above) as whole words
 _IDENT = re.compile(r"(?<![\w/.#@])([a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+|payload)(?![\w@])")
+# One-word API fields are ordinary English words too ("a name"), so only the one a message
+# starts with is taken for a field: "priority must be between 1 and 5." → "Priority must…".
+LEADING = {
+    "priority": "Priority",
+    "status": "Status",
+    "tags": "Tags",
+    "name": "Name",
+    "body": "Text",
+    "channel": "Channel",
+    "subject": "Subject",
+    "direction": "Direction",
+}
+_LEADING = re.compile(r"^(" + "|".join(LEADING) + r")(?= )")
+# API wording an agent need not know
+PLAIN = (("must be an ISO-8601 datetime", "must be a date and time"),)
 
 
 def labels_for(*, org):
@@ -49,4 +64,8 @@ def humanize(text, labels=None):
             return default_display_name(word)
         return word
 
-    return _IDENT.sub(name, str(text))
+    text = _IDENT.sub(name, str(text))
+    text = _LEADING.sub(lambda m: LEADING[m.group(1)], text)
+    for api, plain in PLAIN:
+        text = text.replace(api, plain)
+    return text

@@ -38,6 +38,12 @@ def test_humanize():
     )
     assert humanize("orderTotalNum must be a number.") == "Order Total must be a number."
     assert humanize("payload is required.") == "Text is required."
+    # a one-word field starting the message is the field; inside a sentence it is a word
+    assert humanize("priority must be between 1 and 5.") == "Priority must be between 1 and 5."
+    assert humanize("A tag needs a name.") == "A tag needs a name."
+    assert humanize("snoozeUntil must be an ISO-8601 datetime.") == (
+        "Snooze until must be a date and time."
+    )
     # addresses and paths stay as written
     assert humanize("ken.tanakaSan@mail.example and /v1/customers/fooBar") == (
         "ken.tanakaSan@mail.example and /v1/customers/fooBar"
@@ -84,3 +90,23 @@ def test_an_empty_reply_names_no_internal_field(client, desk):
     text = visible_text(response.content.decode())
     assert "Write the reply first: it is empty." in text
     assert not any(name in text for name in INTERNAL), text
+
+
+def test_a_bad_priority_and_snooze_time_read_as_the_card_labels_them(client, desk):
+    who, customer, conversation = desk
+    client.force_login(who["sam"])
+    response = client.post(
+        f"/customers/{customer.pk}/conversation/",
+        {
+            "conversation": conversation.pk,
+            "status": "snoozed",
+            "snoozeUntil": "next week",
+            "priority": "9",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    text = visible_text(response.content.decode())
+    assert "Priority must be between 1 and 5." in text
+    assert "Snooze until must be a date and time." in text
+    assert "priority must" not in text and "ISO-8601" not in text
