@@ -2,7 +2,8 @@
 channel icons whole and gives way on the assignee's name; tag chips stay inside that column on a
 phone; a very long customer name and external id wrap inside the customer header; the
 conversation card's buttons stay inside the card on a phone; timeline headers wrap whole items
-instead of squeezing the sender's name into a column a word wide."""
+instead of squeezing the sender's name into a column a word wide; the customer list fits a phone
+(name and email only)."""
 
 import pytest
 
@@ -143,3 +144,23 @@ def test_timeline_headers_wrap_whole_items_on_a_phone(desk, signed_in):
     )
     assert heads, "no timeline entries"
     assert not [h for h in heads if h["tall"] or h["overlap"]], heads
+
+
+def test_the_customer_list_fits_a_phone(desk, signed_in):
+    org, who, customer, long_one = desk
+    page = signed_in(who["sam"])
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/customers/")
+    page.locator("#customer-rows a", has_text="Grace Hopper").wait_for()
+    fit = page.evaluate(
+        """() => {
+            const table = document.querySelector('.customers-table').getBoundingClientRect();
+            const card = document.querySelector('.customers-table').parentElement
+                .getBoundingClientRect();
+            const shown = [...document.querySelectorAll('.customers-table thead th')]
+                .filter(th => th.getBoundingClientRect().width > 0).map(th => th.innerText);
+            return {fits: table.right <= card.right + 0.5, shown};
+        }"""
+    )
+    assert fit["fits"], fit
+    assert [h.lower() for h in fit["shown"]] == ["name", "email"], fit
