@@ -105,3 +105,14 @@ def test_the_inbox_filters_by_tag(client, org, desk):
     assert 'class="tag-chip tag-chip-sm" style="--tag: #dc2626">billing</span>' in html
     everyone = client.get("/inbox/").content.decode()
     assert len(re.findall(r'<span class="title">', everyone)) == 2
+
+
+def test_an_empty_tag_filter_says_the_tag_and_offers_the_way_out(client, desk):
+    html = client.get("/inbox/?status=snoozed&scope=mine&tag=vip").content.decode()
+    assert "Inbox zero" in html
+    assert "No snoozed conversations tagged “vip” assigned to you." in html
+    assert '<a href="/inbox/?status=snoozed&amp;scope=mine&amp;sort=' in html
+    assert "Show every tag</a>" in html
+    plain = client.get("/inbox/?status=snoozed&scope=mine").content.decode()
+    assert "No snoozed conversations assigned to you." in plain
+    assert "Show every tag</a>" not in plain
