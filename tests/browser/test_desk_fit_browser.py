@@ -3,7 +3,7 @@ channel icons whole and gives way on the assignee's name; tag chips stay inside 
 phone; a very long customer name and external id wrap inside the customer header; the
 conversation card's buttons stay inside the card on a phone; timeline headers wrap whole items
 instead of squeezing the sender's name into a column a word wide; the customer list fits a phone
-(name and email only)."""
+(name and email only); the merge preview's facts line up in one column of values."""
 
 import pytest
 
@@ -164,3 +164,18 @@ def test_the_customer_list_fits_a_phone(desk, signed_in):
     )
     assert fit["fits"], fit
     assert [h.lower() for h in fit["shown"]] == ["name", "email"], fit
+
+
+def test_the_merge_preview_lines_up_its_values(desk, signed_in):
+    org, who, customer, long_one = desk
+    page = signed_in(who["sam"])
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/customers/{customer.pk}/merge/?other={long_one.pk}")
+        page.locator(".merge-facts dd").first.wait_for()
+        lefts = page.evaluate(
+            """() => [...document.querySelectorAll('.merge-facts')].map(dl =>
+                [...new Set([...dl.querySelectorAll('dd')]
+                    .map(dd => Math.round(dd.getBoundingClientRect().left)))])"""
+        )
+        assert len(lefts) == 2 and all(len(x) == 1 for x in lefts), (width, lefts)
