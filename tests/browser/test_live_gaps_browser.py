@@ -108,7 +108,7 @@ def test_the_authors_page_is_complete_without_duplicates(world, signed_in, scree
     # the pushes of the author's own writes have landed: the page applied the newest event
     from kdesk.models import Event
 
-    newest = Event.objects.filter(org=org).latest("pk").pk
+    newest = Event.objects.filter(org=org, customer_id=newcomer.pk).latest("pk").pk
     expect(sam.locator("html")).to_have_attribute("data-live-seen", str(newest))
     assert sam.locator("#timeline-entries .tl-out:has-text('Welcome aboard')").count() == 1
     assert sam.locator("#timeline-entries .tl-note:has-text('first internal note')").count() == 1

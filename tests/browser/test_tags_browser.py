@@ -40,7 +40,7 @@ def test_tagging_a_customer_and_a_conversation(db, signed_in, screenshot):
     eventually(lambda: Customer.objects.get(pk=customer.pk).tags, ["vip"])
     # the customer's live refresh of the page settles first: its push is applied, then the
     # parts it reloads are back
-    newest = Event.objects.filter(org=org).latest("pk").pk
+    newest = Event.objects.filter(org=org, customer_id=customer.pk).latest("pk").pk
     expect(page.locator("html")).to_have_attribute("data-live-seen", str(newest))
     page.wait_for_load_state("networkidle")
 
