@@ -188,14 +188,12 @@ def mailbox_update(*, org, actor, mailbox, data):
     _complete(p, {**merged, **fields})
     p.raise_if_errors()
     _refuse_taken(org, fields.get("address"), mailbox.pk)
-    reset = []
-    if "imap_host" in fields or "imap_folder" in fields or "imap_user" in fields:
-        if (fields.get("imap_host"), fields.get("imap_folder"), fields.get("imap_user")) != (
-            mailbox.imap_host,
-            mailbox.imap_folder,
-            mailbox.imap_user,
-        ):
-            reset = ["imap_uidvalidity", "imap_last_uid"]
+    # Only what the request carries is compared: a field left out is not a change of folder.
+    moved = any(
+        name in fields and fields[name] != getattr(mailbox, name)
+        for name in ("imap_host", "imap_folder", "imap_user")
+    )
+    reset = ["imap_uidvalidity", "imap_last_uid"] if moved else []
     values, changes = _diff(mailbox, fields)
     if values:
         if reset:

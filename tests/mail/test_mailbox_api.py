@@ -99,3 +99,27 @@ def test_agents_sessions_may_not_change_mailboxes(client, agent, api):
     r = client.patch(f"/v1/mailboxes/{pk}", '{"enabled": false}', content_type="application/json")
     assert r.status_code == 403
     assert client.get("/settings/mailboxes/").status_code == 403
+
+
+def test_changing_only_the_folder_keeps_the_uids_of_an_unchanged_server(api):
+    """A request naming the folder alone changes the folder: the host and user it leaves out
+    are not changes, so only a real move of folder forgets the remembered UIDs."""
+    body = {
+        **BODY,
+        "imapEnabled": True,
+        "imapHost": "imap.acme.test",
+        "imapUser": "support",
+        "imapPassword": "s3cret-imap",
+    }
+    pk = api.post("/v1/mailboxes", body).json()["data"]["id"]
+    Mailbox.objects.filter(pk=pk).update(imap_uidvalidity=7, imap_last_uid=41)
+    r = api.patch(f"/v1/mailboxes/{pk}", {"imapFolder": "INBOX"})
+    assert r.status_code == 200
+    row = Mailbox.objects.get(pk=pk)
+    assert (row.imap_uidvalidity, row.imap_last_uid, row.rev) == (7, 41, 1)
+    r = api.patch(f"/v1/mailboxes/{pk}", {"imapFolder": "INBOX", "displayName": "Help"})
+    row = Mailbox.objects.get(pk=pk)
+    assert (row.imap_uidvalidity, row.imap_last_uid, row.rev) == (7, 41, 2)
+    api.patch(f"/v1/mailboxes/{pk}", {"imapFolder": "Support"})
+    row = Mailbox.objects.get(pk=pk)
+    assert (row.imap_folder, row.imap_uidvalidity, row.imap_last_uid) == ("Support", None, 0)
