@@ -119,6 +119,12 @@ class Message(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     status_detail = models.CharField(max_length=500, blank=True, help_text="Why it failed.")
     custom = models.JSONField(default=dict, blank=True)
+    # Email addresses copied on the message (the email channel sends them as Cc).
+    cc = models.JSONField(default=list, blank=True)
+    # [{id, name, contentType, size}] of the files sent with it: read with the message, so a
+    # page of messages needs no query per message (the files themselves are the email
+    # channel's).
+    attachments = models.JSONField(default=list, blank=True)
     rev = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

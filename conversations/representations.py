@@ -108,10 +108,24 @@ MESSAGE_FIELDS = (
     "status",
     "status_detail",
     "custom",
+    "cc",
+    "attachments",
     "rev",
     "created_at",
     "updated_at",
 )
+
+
+def message_attachment(a):
+    """One file of a message, with where to download it (org members, keys with message read
+    scope)."""
+    return {
+        **a,
+        "links": {
+            "self": f"/v1/attachments/{a['id']}",
+            "download": f"/v1/attachments/{a['id']}/content",
+        },
+    }
 
 
 def message_status(direction, status):
@@ -139,6 +153,8 @@ def message_resource(row):
             "status": message_status(get("direction"), get("status")),
             "statusDetail": get("status_detail") or "",
             "custom": dict(get("custom") or {}),
+            "cc": list(get("cc") or []),
+            "attachments": [message_attachment(a) for a in get("attachments") or []],
             "rev": get("rev"),
             "createdAt": iso(get("created_at")),
             "updatedAt": iso(get("updated_at")),

@@ -353,6 +353,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 MAIL_ATTACHMENT_MAX_COUNT = env_int("MAIL_ATTACHMENT_MAX_COUNT", 20, minimum=0)
+# Uploaded files no message took (an API upload never sent, a reply whose transaction rolled
+# back) are deleted by the worker's sweep once this old.
+ATTACHMENT_ORPHAN_MINUTES = env_int("ATTACHMENT_ORPHAN_MINUTES", 60, minimum=1)
 MAIL_POLL_SECONDS = env_int("MAIL_POLL_SECONDS", 60, minimum=5)
 MAIL_FETCH_BATCH = env_int("MAIL_FETCH_BATCH", 200, minimum=1)
 MAIL_FETCH_LEASE_SECONDS = env_int("MAIL_FETCH_LEASE_SECONDS", 600, minimum=30)

@@ -1,17 +1,20 @@
-"""`/v1/mailboxes` (admins manage the email channel's addresses) and `/v1/attachments/{id}`
-(attachments of messages, for keys with message read scope)."""
+"""`/v1/mailboxes` (admins manage the email channel's addresses) and `/v1/attachments`
+(files of messages: declared, uploaded, then sent by id with a message, as Kustomer's API does;
+read by keys with message read scope)."""
 
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from kdesk.api.openapi import errors, resource_schemas, timestamps
 from kdesk.api.pagination import paginate
 from kdesk.api.params import rev_param, with_rev
 from kdesk.api.views import ApiView
-from kdesk.errors import NotFound
-from mail import selectors, services
+from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
+from kdesk.payload import Payload
+from mail import attachments, selectors, services
 from mail.models import Mailbox
 from mail.representations import attachment_resource, mailbox_resource
 
@@ -47,8 +50,33 @@ ATTACHMENT = resource_schemas(
         "size": serializers.IntegerField(),
         "inline": serializers.BooleanField(),
         "contentId": serializers.CharField(allow_null=True),
+        "uploaded": serializers.BooleanField(),
     },
 )
+ATTACHMENT_BODY = inline_serializer(
+    "AttachmentBody",
+    {
+        "name": serializers.CharField(max_length=255),
+        "contentType": serializers.CharField(max_length=100),
+        "contentLength": serializers.IntegerField(min_value=0),
+    },
+)
+ATTACHMENT_CREATED = inline_serializer(
+    "AttachmentCreated",
+    {
+        "data": ATTACHMENT.resource(),
+        "meta": inline_serializer(
+            "AttachmentUploadMeta",
+            {
+                "upload": inline_serializer(
+                    "AttachmentUpload",
+                    {"url": serializers.CharField(), "fields": serializers.DictField()},
+                )
+            },
+        ),
+    },
+)
+UPLOAD_BODY = inline_serializer("AttachmentUploadBody", {"file": serializers.FileField()})
 
 
 def _mailbox(view, pk):
@@ -106,6 +134,76 @@ def _attachment(view, pk):
     if found is None:
         raise NotFound("No attachment with this id.")
     return found
+
+
+class AttachmentListView(ApiView):
+    scope_map = {"POST": ("message", "create")}
+
+    @extend_schema(
+        request=ATTACHMENT_BODY,
+        responses={201: ATTACHMENT_CREATED, **errors(400, 401, 403, 413)},
+        description="Declare a file to send with a message: {name, contentType, contentLength} "
+        "(bytes). The answer's meta.upload names where to upload the bytes: a multipart POST "
+        "to meta.upload.url with meta.upload.fields as form fields and the file last, under "
+        "`file`. Then send the message with `attachments: [id]` (or [{_id}] / [{id}]). A file "
+        "no message took is deleted after ATTACHMENT_ORPHAN_MINUTES. Limits: "
+        "MAIL_ATTACHMENT_MAX_BYTES a file, MAIL_ATTACHMENT_MAX_COUNT a message.",
+    )
+    def post(self, request):
+        p = Payload(request.data, allowed={"name", "contentType", "contentLength"})
+        name = p.string("name", max_length=255, required=True, blank=False)
+        content_type = p.string("contentType", max_length=100, required=True, blank=False)
+        size = p.integer("contentLength", minimum=0)
+        if size is None and not p.has("contentLength"):
+            p.error("contentLength", "required", "contentLength (the size in bytes) is required.")
+        p.raise_if_errors()
+        too_big = attachments.limit_problems([(name, size)])
+        if too_big:
+            raise ValidationFailed([FieldError("/contentLength", "too_large", too_big[0])])
+        row = attachments.declare(org=self.org, name=name, content_type=content_type, size=size)
+        return Response(
+            {
+                "data": attachment_resource(row),
+                "meta": {"upload": {"url": f"/v1/attachments/{row.pk}/upload", "fields": {}}},
+            },
+            status=201,
+        )
+
+
+class AttachmentUploadView(ApiView):
+    scope_map = {"POST": ("message", "create")}
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": UPLOAD_BODY},
+        responses={204: None, **errors(400, 401, 403, 404, 409, 413)},
+        description="The bytes of a declared attachment, as the multipart field `file`; "
+        "their size must be the declared contentLength.",
+    )
+    def post(self, request, pk):
+        row = _attachment(self, pk)
+        if row.message_id is not None or row.uploaded:
+            raise Conflict("This attachment's file was uploaded already.")
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed(
+                [FieldError("/file", "required", "Send the file as the multipart field `file`.")]
+            )
+        problems = attachments.limit_problems([(row.filename, upload.size)])
+        if problems:
+            raise ValidationFailed([FieldError("/file", "too_large", problems[0])])
+        if upload.size != row.size:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "/file",
+                        "size_mismatch",
+                        f"The file has {upload.size} bytes; {row.size} were declared.",
+                    )
+                ]
+            )
+        attachments.upload(row, upload.read(), upload.content_type)
+        return Response(status=204)
 
 
 class AttachmentDetailView(ApiView):

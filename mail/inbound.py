@@ -6,11 +6,14 @@ and dropped; a bounce marks the email it reports on as failed. Every outcome is 
 
 import logging
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from conversations import services as conversations
 from conversations.models import Conversation, Message
+from conversations.services.message_extras import MAX_CC
 from customers import selectors as customer_selectors
 from customers import services as customers
 from customers.models import Customer
@@ -117,6 +120,7 @@ def _accept(org, mailbox, source, parsed, saved):
         body = "\n\n".join([body, *notes]) if body else "\n".join(notes)
     if not body:
         body = "(no text: see the attachments)" if kept else "(empty message)"
+    staged = attachments.stage(org=org, parts=kept, saved=saved) if kept else []
     message = conversations.message_create(
         org=org,
         actor=None,
@@ -126,6 +130,8 @@ def _accept(org, mailbox, source, parsed, saved):
             "channel": "email",
             "body": body[:100_000],
             "bodyHtml": parsed.html[:200_000],
+            "cc": _copied(parsed.cc),
+            "attachments": [str(a.pk) for a in staged],
         },
     )
     MailMessage.objects.create(
@@ -143,8 +149,19 @@ def _accept(org, mailbox, source, parsed, saved):
         cc=parsed.cc[:50],
         status=MailMessage.Status.RECEIVED,
     )
-    attachments.store(org=org, message=message, parts=kept, saved=saved)
     return _log(org, mailbox, source, parsed, outcome, conversation_id=conversation.pk)
+
+
+def _copied(addresses):
+    """The Cc addresses the desk can keep (a malformed one is left out, not the mail)."""
+    out = []
+    for address in addresses:
+        try:
+            validate_email(address["email"])
+        except DjangoValidationError:
+            continue
+        out.append(address["email"])
+    return out[:MAX_CC]
 
 
 def _ignored(org, mailbox, source, parsed, why):

@@ -114,8 +114,13 @@ class MailMessage(models.Model):
 
 class Attachment(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=255)
+    # None while pending: uploaded (or being uploaded) and not yet sent with a message. A
+    # pending attachment left so longer than ATTACHMENT_ORPHAN_MINUTES is swept away.
+    message = models.ForeignKey(
+        "conversations.Message", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Empty until the bytes are uploaded (an API client declares the file first).
+    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=255, blank=True)
     filename = models.CharField(max_length=255)
     # Sniffed from the bytes when we recognise them; else what the sender declared.
     content_type = models.CharField(max_length=100)
@@ -125,10 +130,21 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["org", "message", "id"], name="attachment_message")]
+        indexes = [
+            models.Index(fields=["org", "message", "id"], name="attachment_message"),
+            models.Index(
+                fields=["created_at"],
+                name="attachment_pending",
+                condition=models.Q(message__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return self.filename
+
+    @property
+    def uploaded(self):
+        return bool(self.file.name)
 
     @property
     def is_image(self):

@@ -104,7 +104,7 @@ def _fail(org, message, detail):
     )
 
 
-def queue(*, org, message, cc=()):
+def queue(*, org, message):
     """The outgoing email of one desk message, queued (status `queued` on the message)."""
     from conversations import services as conversations
 
@@ -138,7 +138,7 @@ def queue(*, org, message, cc=()):
         subject=subject[:255],
         sender=mailbox.address,
         to=[{"name": "", "email": to}],
-        cc=[{"name": "", "email": c} for c in cc if c.lower() not in own][:20],
+        cc=[{"name": "", "email": c} for c in message.cc if c.lower() not in own][:20],
         status=MailMessage.Status.QUEUED,
         next_attempt_at=timezone.now(),
     )

@@ -44,8 +44,14 @@ def attachment_resource(a):
             "size": a.size,
             "inline": a.inline,
             "contentId": a.content_id or None,
+            "uploaded": a.uploaded,
             "createdAt": iso(a.created_at),
         },
-        "relationships": {"message": {"data": {"type": "message", "id": str(a.message_id)}}},
+        # A pending attachment (not yet sent with a message) has no message to link.
+        "relationships": (
+            {"message": {"data": {"type": "message", "id": str(a.message_id)}}}
+            if a.message_id
+            else {}
+        ),
         "links": {"self": f"/v1/attachments/{a.pk}", "download": f"/v1/attachments/{a.pk}/content"},
     }

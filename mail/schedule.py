@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mail.models import Mailbox, MailClock, MailMessage
+from mail.models import Attachment, Mailbox, MailClock, MailMessage
 
 log = logging.getLogger(__name__)
 CLOCK = "poll"
@@ -34,6 +34,7 @@ def _needed():
         or MailMessage.objects.filter(
             status__in=[MailMessage.Status.QUEUED, MailMessage.Status.SENDING]
         ).exists()
+        or Attachment.objects.filter(message__isnull=True).exists()
     )
 
 
@@ -64,8 +65,9 @@ def _next(clock, token, now):
 
 
 def round_once(mailbox_ids=None):
-    """One round: fetch every IMAP mailbox, then sweep the outbox. Returns what was fetched."""
-    from mail import imap, sending
+    """One round: fetch every IMAP mailbox, sweep the outbox, delete files no message took.
+    Returns what was fetched."""
+    from mail import attachments, imap, sending
 
     boxes = Mailbox.objects.filter(enabled=True, imap_enabled=True).select_related("org")
     if mailbox_ids:
@@ -75,6 +77,10 @@ def round_once(mailbox_ids=None):
         fetched[box.pk] = imap.fetch(box)
     for mailbox_id in sending.sweep():
         _tasks().drain.enqueue(mailbox_id)
+    try:
+        attachments.sweep()
+    except Exception:  # a storage hiccup must not stop polling; the next round sweeps again
+        log.exception("sweeping orphan attachment files failed")
     return fetched
 
 

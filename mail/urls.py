@@ -18,6 +18,8 @@ urlpatterns = [
 api_urlpatterns = [
     *api_path("mailboxes", api.MailboxListView.as_view(), name="api-mailboxes"),
     *api_path("mailboxes/<int:pk>", api.MailboxDetailView.as_view(), name="api-mailbox"),
+    *api_path("attachments", api.AttachmentListView.as_view(), name="api-attachments"),
     *api_path("attachments/<int:pk>", api.AttachmentDetailView.as_view(), name="api-attachment"),
+    *api_path("attachments/<int:pk>/upload", api.AttachmentUploadView.as_view()),
     *api_path("attachments/<int:pk>/content", api.AttachmentContentView.as_view()),
 ]

@@ -54,6 +54,28 @@ MESSAGE = resource_schemas(
         "status": serializers.ChoiceField(Message.Status.values),
         "statusDetail": text(),
         "custom": obj(),
+        "cc": serializers.ListField(child=serializers.EmailField()),
+        "attachments": serializers.ListField(
+            child=inline_serializer(
+                "MessageAttachment",
+                {
+                    "id": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "contentType": serializers.CharField(),
+                    "size": serializers.IntegerField(),
+                    "links": inline_serializer(
+                        "MessageAttachmentLinks",
+                        {
+                            "self": serializers.CharField(),
+                            "download": serializers.CharField(
+                                help_text="The file; for org members and keys with message "
+                                "read scope."
+                            ),
+                        },
+                    ),
+                },
+            )
+        ),
         **timestamps(),
     },
     {"conversation": to_one(), "customer": to_one(), "author": to_one()},
@@ -194,6 +216,18 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "subject": serializers.CharField(required=False),
         "status": serializers.ChoiceField(Message.Status.values, required=False),
         "statusDetail": serializers.CharField(required=False, allow_blank=True),
+        "cc": serializers.ListField(
+            child=serializers.EmailField(),
+            required=False,
+            max_length=20,
+            help_text="Addresses copied (the email channel sends them as Cc).",
+        ),
+        "attachments": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="Ids of files uploaded through POST /v1/attachments and not yet sent "
+            "(Kustomer's [{_id}] and [{id}] are accepted too).",
+        ),
     },
 )
 MESSAGE_UPDATE_BODY = inline_serializer(

@@ -28,6 +28,7 @@ from .common import (
     sanitize_html,
 )
 from .conversations import _wake, conversation_create
+from .message_extras import bind_attachments, clean_attachments, clean_cc
 
 MESSAGE_FIELDS = {
     "direction",
@@ -41,6 +42,8 @@ MESSAGE_FIELDS = {
     "subject",
     "status",
     "statusDetail",
+    "cc",
+    "attachments",
 }
 
 
@@ -170,6 +173,10 @@ def _lock_conversation(org, conversation):
 def message_create(*, org, actor, customer=None, conversation=None, data):
     p = Payload(data, allowed=MESSAGE_FIELDS)
     fields = _message_fields(p)
+    fields["cc"] = clean_cc(p)
+    attachment_ids, fields["attachments"] = clean_attachments(p, org)
+    if fields["attachments"]:
+        p.errors = [e for e in p.errors if e.pointer != "/body"]  # files alone are a message
     subject = p.string("subject", max_length=255, default="")
     if conversation is None and p.has("conversation"):
         conv_id = p.reference("conversation")
@@ -238,6 +245,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         **{**fields, "sent_at": sent_at},
     )
     message.save()
+    bind_attachments(org, message, attachment_ids)
     # Aggregates (no rev bump: a customer writing in must not make an agent's edit stale).
     channels = list(conversation.channels or [])
     if message.channel not in channels:
@@ -273,6 +281,8 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
 
 
 MESSAGE_READ_ONLY = (
+    "cc",
+    "attachments",
     "direction",
     "channel",
     "body",

@@ -15,3 +15,14 @@ def reply_mailbox(context, conversation_id):
     if user is None or not user.is_authenticated:
         return None
     return outbox.sending_mailbox(user.org, conversation_id)
+
+
+@register.simple_tag
+def attachment_limits():
+    """The composer checks files against these before sending (the server checks again)."""
+    from django.conf import settings
+
+    from mail.attachments import human_size
+
+    size = settings.MAIL_ATTACHMENT_MAX_BYTES
+    return {"bytes": size, "count": settings.MAIL_ATTACHMENT_MAX_COUNT, "text": human_size(size)}

@@ -118,8 +118,18 @@ def test_attachments_through_the_api_need_message_read(deliver, mailbox, org, ma
         "size": 16,
         "inline": False,
         "contentId": None,
+        "uploaded": True,
         "createdAt": body["attributes"]["createdAt"],
     }
+    # The message read through the API lists its files, with where to download them.
+    message = reader.get(f"/v1/conversations/{Conversation.objects.get().pk}/messages").json()
+    (files,) = [m["attributes"]["attachments"] for m in message["data"]]
+    assert sorted((f["contentType"], f["size"]) for f in files) == [
+        ("application/pdf", 16),
+        ("image/png", len(corpus.PNG)),
+    ]
+    (listed,) = [f for f in files if f["name"] == "invoice.pdf"]
+    assert listed["links"]["download"] == f"/v1/attachments/{pdf.pk}/content"
     r = reader.get(f"/v1/attachments/{pdf.pk}/content")
     assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 invoice"
     key, token = make_key(org, scopes=["org.permission.customer.read"], name="no messages")

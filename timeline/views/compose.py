@@ -2,8 +2,11 @@
 (@mentions, #shortcuts)."""
 
 import contextlib
+import re
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -11,8 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations import selectors as conv_selectors
 from conversations import services as conv_services
+from conversations.services.message_extras import MAX_CC
 from kdesk.errors import Conflict, NotFound, ValidationFailed
 from kdesk.payload import as_id
+from mail import attachments as mail_attachments
+from mail.parse import Part
 from timeline import live
 from timeline import selectors_desk as desk
 from timeline import selectors_pages as pages
@@ -26,9 +32,39 @@ from timeline.views.common import (
 )
 from timeline.views.conversation import conversation_context
 
+_CC_SPLIT = re.compile(r"[,;\s]+")
 
-def _send_reply(request, customer, conversation, body, starts):
-    """Record the outbound message (and apply the shortcuts used in it), in one transaction."""
+
+def _cc_of(text):
+    """(addresses, problems) of the Cc field: addresses separated by commas, semicolons or
+    spaces, each checked."""
+    out, problems = [], []
+    for item in _CC_SPLIT.split(text.strip()):
+        if not item:
+            continue
+        try:
+            validate_email(item)
+        except DjangoValidationError:
+            problems.append(f"“{item}” is not an email address.")
+            continue
+        out.append(item)
+    if len(out) > MAX_CC:
+        problems.append(f"At most {MAX_CC} addresses may be copied.")
+    return out, problems
+
+
+def _files_of(request):
+    """The files picked in the composer, each read once (within the limits checked first)."""
+    return [
+        Part(filename=f.name or "attachment", content_type=f.content_type or "", data=f.read())
+        for f in request.FILES.getlist("attachments")
+    ]
+
+
+def _send_reply(request, customer, conversation, body, starts, *, cc=(), files=()):
+    """Record the outbound message with its Cc and files (and apply the shortcuts used in it),
+    in one transaction. The files are written first; if the transaction fails they are
+    deleted at once (and the worker's sweep deletes any a crash left)."""
     org = org_of(request)
     channel = (
         conv_selectors.reply_channel(
@@ -40,22 +76,33 @@ def _send_reply(request, customer, conversation, body, starts):
         else "email"
     )
     used = _shortcuts_used(request, org)
-    with live.renders("conversation") if starts else contextlib.nullcontext():
-        with transaction.atomic():
-            message = conv_services.message_create(
-                org=org,
-                actor=request.user,
-                customer=customer,
-                conversation=conversation,
-                data={"direction": "out", "channel": channel, "body": body},
-            )
-            for shortcut in used:
-                conv_services.shortcut_apply(
+    saved = []
+    data = {"direction": "out", "channel": channel, "body": body}
+    if cc:
+        data["cc"] = list(cc)
+    try:
+        with live.renders("conversation") if starts else contextlib.nullcontext():
+            with transaction.atomic():
+                if files:
+                    staged = mail_attachments.stage(org=org, parts=files, saved=saved)
+                    data["attachments"] = [str(a.pk) for a in staged]
+                message = conv_services.message_create(
                     org=org,
                     actor=request.user,
-                    shortcut=shortcut,
-                    conversation=message.conversation,
+                    customer=customer,
+                    conversation=conversation,
+                    data=data,
                 )
+                for shortcut in used:
+                    conv_services.shortcut_apply(
+                        org=org,
+                        actor=request.user,
+                        shortcut=shortcut,
+                        conversation=message.conversation,
+                    )
+    except BaseException:
+        mail_attachments.discard(saved)
+        raise
     return message
 
 
@@ -75,10 +122,21 @@ def compose(request, pk):
         if conversation is None:
             raise Http404
     errors, event = [], None
+    cc_text = request.POST.get("cc", "")[:2000]
+    cc, cc_errors, files, file_errors = [], [], [], []
+    if mode == "reply":
+        cc, cc_errors = _cc_of(cc_text)
+        uploads = request.FILES.getlist("attachments")
+        file_errors = mail_attachments.limit_problems([(f.name, f.size) for f in uploads])
     # A reply without a conversation starts (or picks) one: the response then renders the
     # conversation card too, so the next note has a conversation to go to.
     starts = mode == "reply" and conversation is None
     try:
+        if cc_errors or file_errors:
+            # Nothing is written: the errors show beside their fields, the draft stays.
+            raise ValidationFailed([])
+        if mode == "reply":
+            files = _files_of(request)
         if mode == "note":
             if conversation is None:
                 raise ValidationFailed([])
@@ -87,15 +145,17 @@ def compose(request, pk):
             )
             event = desk.event_for(org=org, resource="note", resource_id=note.pk)
         else:
-            message = _send_reply(request, customer, conversation, body, starts)
+            message = _send_reply(request, customer, conversation, body, starts, cc=cc, files=files)
             event = desk.event_for(org=org, resource="message", resource_id=message.pk)
             conversation = message.conversation
     except ValidationFailed as exc:
         fields, other = errors_by_field(exc, org)
         errors = [d for ds in fields.values() for d in ds] + other
-        if mode == "note" and conversation is None:
+        if cc_errors or file_errors:
+            errors = []
+        elif mode == "note" and conversation is None:
             errors = ["Open a conversation first: a note belongs to a conversation."]
-        elif not body.strip():
+        elif not body.strip() and not files:
             errors = [f"Write the {'note' if mode == 'note' else 'reply'} first: it is empty."]
     except (NotFound, Conflict) as exc:
         errors = messages_of(exc, org)
@@ -104,20 +164,25 @@ def compose(request, pk):
         {
             "mode": mode,
             "compose_errors": errors,
-            "body": body if errors else "",
+            "cc_errors": cc_errors,
+            "file_errors": file_errors,
+            "cc": cc_text if errors or cc_errors or file_errors else "",
+            "body": body if errors or cc_errors or file_errors else "",
             "sent": not errors,
             "shortcuts_used": request.POST.get("shortcuts", "")[:500] if errors else "",
         }
     )
+    failed = bool(errors or cc_errors or file_errors)
+    context["sent"] = not failed
     html = render_to_string("timeline/customer.html#compose", context, request=request)
-    if not errors:
+    if not failed:
         if starts:
             html += render_to_string(
                 "timeline/customer.html#conversation", {**context, "oob": True}, request=request
             )
         html += oob_entry(event)
         html += announce("Note added." if mode == "note" else "Reply recorded.")
-    return HttpResponse(html, status=422 if errors else 200)
+    return HttpResponse(html, status=422 if failed else 200)
 
 
 def _shortcuts_used(request, org):
