@@ -49,7 +49,8 @@ def clean_cc(p):
 
 
 def _ids(p, value):
-    ids = []
+    """[(position, id)] of the well-formed references; each malformed one is reported."""
+    out = []
     for i, item in enumerate(value):
         ref = item.get("_id", item.get("id")) if isinstance(item, dict) else item
         if isinstance(ref, int) and not isinstance(ref, bool):
@@ -61,13 +62,14 @@ def _ids(p, value):
                 "Give the id of an uploaded attachment (POST /v1/attachments).",
             )
             continue
-        ids.append(int(ref))
-    return ids
+        out.append((i, int(ref)))
+    return out
 
 
 def clean_attachments(p, org):
     """(ids, summaries) of the `attachments` of a message body: ids of files uploaded through
-    POST /v1/attachments (or [{_id}] / [{id}], Kustomer's shape), not yet sent with a message."""
+    POST /v1/attachments (or [{_id}] / [{id}], Kustomer's shape), not yet sent with a message.
+    Every reference that cannot be sent is reported, each at its position."""
     if not p.has("attachments") or p.data.get("attachments") in (None, []):
         return [], []
     value = p.data.get("attachments")
@@ -77,16 +79,17 @@ def clean_attachments(p, org):
     if _provider is None:
         p.error("attachments", "unavailable", "Attachments are not kept by this server.")
         return [], []
-    before = len(p.errors)
-    ids = _ids(p, value)
+    refs = _ids(p, value)
+    ids = [pk for _, pk in refs]
     if len(set(ids)) != len(ids):
         p.error("attachments", "duplicate", "An attachment is listed twice.")
         return [], []
-    if not ids or len(p.errors) > before:
+    if not ids:
         return [], []
     summaries, problems = _provider.resolve(org, ids)
     for index, code, detail in problems:
-        p.error(f"attachments/{index}", code, detail)
+        position = refs[index][0] if index < len(refs) else index
+        p.error(f"attachments/{position}", code, detail)
     return ids, summaries
 
 
