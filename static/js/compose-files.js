@@ -117,18 +117,25 @@
     add(e.dataTransfer.files);
   });
 
+  /* (beforeSwap: the form is still in the page; once swapped out, its own events reach no
+     listener, so the new form is picked up when htmx loads it) */
+  var restore = null;
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail && e.detail.elt;
     if (elt && elt.id === "compose") kept = files.slice();
   });
-  document.addEventListener("htmx:afterSwap", function (e) {
+  document.addEventListener("htmx:beforeSwap", function (e) {
     var elt = e.detail && e.detail.elt;
     if (!elt || elt.id !== "compose" || kept === null) return;
-    var failed = e.detail.xhr && e.detail.xhr.status === 422;
-    var serverError = (document.getElementById("compose-files-error") || {}).textContent;
-    files = failed ? kept : [];
+    restore = e.detail.xhr && e.detail.xhr.status === 422 ? kept : [];
     kept = null;
+  });
+  document.addEventListener("htmx:load", function () {
+    if (restore === null || !document.getElementById("compose-file-list")) return;
+    var serverError = (document.getElementById("compose-files-error") || {}).textContent || "";
+    files = restore;
+    restore = null;
     sync();
-    if (serverError) showError(serverError.trim());
+    if (serverError.trim()) showError(serverError.trim());
   });
 })();
