@@ -5,15 +5,38 @@ NotAMessage: a broken header or charset degrades to what can be read."""
 
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.headerregistry import Address
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses
+from functools import lru_cache
 
 import nh3
 
 MAX_TEXT = 100_000
 _ID = re.compile(r"<([^<>\s]+)>")
+_FOLD = re.compile(r"\r\n|\r|\n")
+
+
+class _Policy(EmailPolicy):
+    """The `default` policy, except that a header's parsed object is kept: the standard
+    library parses a header again on every read, and reading a message (its body, its
+    attachments, each part's Content-Type and Content-Disposition) reads the same headers
+    dozens of times. Parsed headers are immutable, so identical ones (`Content-Type:
+    text/plain; charset=utf-8` in every mail) share one object across messages."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        return _parsed_header(self.header_factory, name, _FOLD.sub("", value))
+
+
+@lru_cache(maxsize=2048)
+def _parsed_header(factory, name, value):
+    return factory(name, value)
+
+
+POLICY = _Policy()
 
 
 class NotAMessage(ValueError):
@@ -148,7 +171,7 @@ def _bounce(message, sender_email):
             if hasattr(inner, "get"):
                 out["original_ids"] += message_ids(header(inner, "Message-ID"))
         elif kind == "text/rfc822-headers":
-            headers = BytesParser(policy=policy.default).parsebytes(
+            headers = BytesParser(policy=POLICY).parsebytes(
                 part.get_payload(decode=True) or b"", headersonly=True
             )
             out["original_ids"] += message_ids(header(headers, "Message-ID"))
@@ -163,7 +186,7 @@ def _bounce(message, sender_email):
 def parse(raw):
     if not raw or not raw.strip():
         raise NotAMessage("The body is empty; send the raw RFC 822 message.")
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=POLICY).parsebytes(raw)
     if not message.keys() or not (message.get("From") or message.get("To")):
         raise NotAMessage("The body is not an RFC 822 message: it has no From or To header.")
     senders = addresses(message, "From")
