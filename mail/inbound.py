@@ -9,14 +9,13 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.db.models import Subquery
 
 from conversations import services as conversations
 from conversations.models import Conversation, Message
 from conversations.services.message_extras import MAX_CC
-from customers import selectors as customer_selectors
 from customers import services as customers
-from customers.models import Customer
+from customers.models import Customer, Identity
 from kdesk.errors import ServiceError
 from mail import attachments, tokens
 from mail.models import Mailbox, MailMessage, Received
@@ -25,15 +24,19 @@ from mail.parse import NotAMessage, parse
 log = logging.getLogger(__name__)
 
 
-def route(org, parsed):
-    """The mailbox this mail was sent to, by recipient address (To, Cc, Delivered-To,
-    X-Original-To; plus parts ignored), or None: an email hook may carry other mail too (order
-    notifications for a workflow, say), which must not become conversations."""
+def route(parsed, boxes):
+    """The mailbox of `boxes` (the org's, in id order) this mail was sent to, by recipient
+    address (To, Cc, Delivered-To, X-Original-To; plus parts ignored), or None: an email hook
+    may carry other mail too (order notifications for a workflow, say), which must not become
+    conversations."""
     wanted = {tokens.base_address(a["email"]) for a in parsed.to + parsed.cc + parsed.delivered_to}
-    if not wanted:
-        return None
     # addresses are stored in lower case (mail/services.py)
-    return Mailbox.objects.filter(org=org, enabled=True, address__in=wanted).order_by("id").first()
+    return next((box for box in boxes if box.enabled and box.address in wanted), None)
+
+
+def _boxes(org):
+    """The org's mailboxes, read once per mail: routing and loop detection both need them."""
+    return list(Mailbox.objects.filter(org=org).order_by("id"))
 
 
 def _log(org, mailbox, source, parsed, outcome, detail="", conversation_id=None):
@@ -58,14 +61,16 @@ def accept(*, org, raw=None, parsed=None, source, mailbox=None):
             parsed = parse(raw)
         except NotAMessage as exc:
             return _log(org, mailbox, source, None, Received.Outcome.FAILED, str(exc))
+    boxes = _boxes(org)
     if mailbox is None:
-        mailbox = route(org, parsed)
+        mailbox = route(parsed, boxes)
         if mailbox is None:
             return None
+    own = {box.address.lower() for box in boxes}
     saved = []
     try:
         with transaction.atomic():
-            return _accept(org, mailbox, source, parsed, saved)
+            return _accept(org, mailbox, source, parsed, saved, own)
     except ServiceError as exc:  # a validation rule refused the message, say
         attachments.discard(saved)
         log.warning("mail %s not taken in: %s", parsed.message_id, exc)
@@ -78,34 +83,44 @@ def accept(*, org, raw=None, parsed=None, source, mailbox=None):
         )
 
 
-def _own_addresses(org):
-    return set(
-        Mailbox.objects.filter(org=org).annotate(a=Lower("address")).values_list("a", flat=True)
+def _known(org, parsed):
+    """(directions of this Message-ID already in the desk, the conversation of the latest
+    email this one answers): one query for the duplicate check and the threading."""
+    thread_ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)][:100]
+    wanted = {*thread_ids, parsed.message_id} - {""}
+    if not wanted:
+        return set(), None
+    rows = (
+        MailMessage.objects.filter(org=org, message_id__in=wanted)
+        .order_by("-id")
+        .values_list("message_id", "direction", "conversation_id")[:200]
     )
+    seen, thread = set(), None
+    for message_id, direction, conversation_id in rows:
+        if message_id == parsed.message_id:
+            seen.add(direction)
+        if thread is None and message_id in thread_ids:
+            thread = conversation_id
+    return seen, thread
 
 
-def _accept(org, mailbox, source, parsed, saved):
-    if parsed.message_id:
-        seen = set(
-            MailMessage.objects.filter(org=org, message_id=parsed.message_id).values_list(
-                "direction", flat=True
-            )[:10]
-        )
-        if MailMessage.Direction.OUT in seen:
-            return _ignored(org, mailbox, source, parsed, "Our own email came back (a loop).")
-        if seen:
-            return _ignored(org, mailbox, source, parsed, "Already received.")
+def _accept(org, mailbox, source, parsed, saved, own):
+    seen, thread = _known(org, parsed)
+    if MailMessage.Direction.OUT in seen:
+        return _ignored(org, mailbox, source, parsed, "Our own email came back (a loop).")
+    if seen:
+        return _ignored(org, mailbox, source, parsed, "Already received.")
     if parsed.bounce is not None:
         return _bounce(org, mailbox, source, parsed)
     sender = parsed.sender_email
     if not sender:
         return _log(org, mailbox, source, parsed, Received.Outcome.FAILED, "No sender address.")
-    if tokens.base_address(sender) in _own_addresses(org):
+    if tokens.base_address(sender) in own:
         return _ignored(org, mailbox, source, parsed, "Sent by one of our own mailboxes (a loop).")
     if parsed.auto_reason:
         return _ignored(org, mailbox, source, parsed, f"An automatic reply ({parsed.auto_reason}).")
     customer = _customer(org, parsed.sender)
-    conversation = _thread(org, parsed, customer)
+    conversation = _thread(org, parsed, thread)
     outcome = Received.Outcome.THREADED
     if conversation is None:
         conversation = conversations.conversation_create(
@@ -172,9 +187,17 @@ def _ignored(org, mailbox, source, parsed, why):
 def _customer(org, sender):
     email = sender["email"].strip().lower()
     for _ in range(2):
-        row = customer_selectors.customer_by_email(org=org, email=email)
-        if row is not None:
-            return Customer.objects.get(org=org, pk=row["id"])
+        # the customer whose email identity this is, read whole in one query
+        found = Customer.objects.filter(
+            org=org,
+            pk=Subquery(
+                Identity.objects.filter(org=org, kind=Identity.Kind.EMAIL, value=email).values(
+                    "customer_id"
+                )[:1]
+            ),
+        ).first()
+        if found is not None:
+            return found
         try:
             with transaction.atomic():
                 return customers.customer_create(
@@ -191,19 +214,12 @@ def _customer(org, sender):
     raise problem
 
 
-def _thread(org, parsed, customer):
-    """The conversation this mail continues, or None."""
-    ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
-    if ids:
-        found = (
-            MailMessage.objects.filter(org=org, message_id__in=ids[:100])
-            .order_by("-id")
-            .values_list("conversation_id", flat=True)
-            .first()
-        )
-        conversation = _conversation(org, found)
-        if conversation is not None:
-            return conversation
+def _thread(org, parsed, replied_conversation_id):
+    """The conversation this mail continues (the one of the email it answers, else the one its
+    reply token names), or None."""
+    conversation = _conversation(org, replied_conversation_id)
+    if conversation is not None:
+        return conversation
     recipients = [a["email"] for a in parsed.to + parsed.cc + parsed.delivered_to]
     return _conversation(org, tokens.conversation_of(org.pk, recipients))
 

@@ -44,7 +44,10 @@ def test_an_inbound_reply_costs_the_same_whatever_its_attachments_and_thread(org
         lambda: inbound.accept(org=org, raw=reply_with(5, "<r5@example.com>"), source="hook")
     )
     assert one == five
-    assert one <= 24
+    # The org's mailboxes read once (routing and loop checks), the duplicate check and the
+    # threading in one query, the sender's customer in one; PostgreSQL adds the row lock the
+    # message's write takes on the customer (SQLite writes one transaction at a time).
+    assert one == (22 if connection.vendor == "postgresql" else 21)
     assert Conversation.objects.get().message_count == 8
 
 
