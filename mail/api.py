@@ -153,8 +153,8 @@ class AttachmentListView(ApiView):
         p = Payload(request.data, allowed={"name", "contentType", "contentLength"})
         name = p.string("name", max_length=255, required=True, blank=False)
         content_type = p.string("contentType", max_length=100, required=True, blank=False)
-        size = p.integer("contentLength", minimum=0)
-        if size is None and not p.has("contentLength"):
+        size = p.integer("contentLength", minimum=0, maximum=2**53)
+        if size is None and not any(e.pointer == "/contentLength" for e in p.errors):
             p.error("contentLength", "required", "contentLength (the size in bytes) is required.")
         p.raise_if_errors()
         too_big = attachments.limit_problems([(name, size)])

@@ -151,9 +151,10 @@ def test_limits_are_checked_when_declaring_and_uploading(api, settings):
     assert done.status_code == 400
     assert "10 bytes; 9 were declared" in done.json()["errors"][0]["detail"]
     assert not Attachment.objects.get(pk=pk).uploaded
-    r = api.post("/v1/attachments", {"name": "", "contentType": "text/plain"})
-    pointers = {e["source"]["pointer"] for e in r.json()["errors"]}
-    assert r.status_code == 400 and pointers == {"/name", "/contentLength"}
+    for length in ({}, {"contentLength": None}, {"contentLength": "many"}):
+        r = api.post("/v1/attachments", {"name": "", "contentType": "text/plain", **length})
+        pointers = {e["source"]["pointer"] for e in r.json()["errors"]}
+        assert r.status_code == 400 and pointers == {"/name", "/contentLength"}
 
 
 def test_declaring_and_uploading_need_message_create(org, make_key, api):

@@ -1,5 +1,6 @@
-"""`manage.py fetch_mail`: one round of IMAP polling (and the outbox sweep). The task worker
-runs the same round every MAIL_POLL_SECONDS; this is for running it by hand or from cron."""
+"""`manage.py fetch_mail`: one round of IMAP polling (and the outbox and orphan-file sweeps). The
+task worker runs the same round every MAIL_POLL_SECONDS; this is for running it by hand or from
+cron."""
 
 from django.core.management.base import BaseCommand
 
