@@ -4,6 +4,7 @@ refused beside the field with the draft and the files kept; once fixed, the repl
 SMTP with the files as MIME parts and the Cc header, and its entry lists the files."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_email_browser import mail_server, sink  # noqa: F401 (fixtures)
 from tests.mail import corpus
@@ -80,18 +81,19 @@ def test_an_agent_sends_files_and_cc_from_the_composer(
             {"name": "draft.txt", "mimeType": "text/plain", "buffer": b"remove me"},
         ]
     )
-    assert files.count() == 3
-    assert "plan.pdf" in files.nth(0).inner_text() and "13 bytes" in files.nth(0).inner_text()
+    expect(files).to_have_count(3)
+    expect(files.nth(0)).to_contain_text("plan.pdf")
+    expect(files.nth(0)).to_contain_text("13 bytes")
     page.get_by_role("button", name="Remove draft.txt").click()
-    assert files.count() == 2
+    expect(files).to_have_count(2)
 
     # a file over the limit is refused at once, the others stay
     picker.set_input_files(
         {"name": "huge.zip", "mimeType": "application/zip", "buffer": b"x" * (LIMIT + 1)}
     )
     error = page.locator("#compose-files-error")
-    assert "“huge.zip” (4.0 KB) is over the 4.0 KB limit for a file." in error.inner_text()
-    assert files.count() == 2
+    expect(error).to_contain_text("“huge.zip” (4.0 KB) is over the 4.0 KB limit for a file.")
+    expect(files).to_have_count(2)
 
     # dropped on the reply box, a file joins the list
     dropped = page.evaluate_handle(
@@ -99,30 +101,29 @@ def test_an_agent_sends_files_and_cc_from_the_composer(
         " t.items.add(new File(['a,b'], 'rows.csv', {type: 'text/csv'})); return t; }"
     )
     page.locator("#compose-body").dispatch_event("drop", {"dataTransfer": dropped})
-    assert files.count() == 3 and "rows.csv" in files.nth(2).inner_text()
-    assert error.is_hidden()
+    expect(files).to_have_count(3)
+    expect(files.nth(2)).to_contain_text("rows.csv")
+    expect(error).to_be_hidden()
 
     # a bad Cc: refused beside the field, nothing sent, the text and the files kept
     page.locator("#compose-body").fill("Here is the plan and a screenshot.")
     page.get_by_label("Cc").fill("boss@example.com, not-an-address")
     page.get_by_role("button", name="Send reply").click()
     cc_error = page.locator("#compose-cc-error")
-    cc_error.wait_for()
-    assert cc_error.inner_text() == "“not-an-address” is not an email address."
-    assert page.get_by_label("Cc").get_attribute("aria-invalid") == "true"
-    assert page.locator("#compose-body").input_value() == "Here is the plan and a screenshot."
-    assert page.get_by_label("Cc").input_value() == "boss@example.com, not-an-address"
-    assert files.count() == 3
+    expect(cc_error).to_have_text("“not-an-address” is not an email address.")
+    expect(page.get_by_label("Cc")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#compose-body")).to_have_value("Here is the plan and a screenshot.")
+    expect(page.get_by_label("Cc")).to_have_value("boss@example.com, not-an-address")
+    expect(files).to_have_count(3)
     assert not Message.objects.filter(direction="out").exists()
     assert not Attachment.objects.filter(filename="plan.pdf").exists()
     screenshot(page, "email-compose-files-error")
 
     page.get_by_label("Cc").fill("boss@example.com")
     page.get_by_role("button", name="Send reply").click()
-    sent = page.locator('.mail-status[data-status="sent"]')
-    sent.wait_for(timeout=20_000)
-    assert files.count() == 0  # the box is clear for the next reply
-    page.locator(".attachment a", has_text="plan.pdf").wait_for(timeout=20_000)
+    expect(page.locator('.mail-status[data-status="sent"]')).to_be_visible()
+    expect(files).to_have_count(0)  # the box is clear for the next reply
+    expect(page.locator(".attachment a", has_text="plan.pdf")).to_be_visible()
     screenshot(page, "email-compose-files-sent")
 
     email = sink.parsed()
