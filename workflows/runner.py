@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from workflows import actions, conditions, templating
 from workflows.models import Run
+from workflows.sandbox import read_only
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,14 @@ def _one_step(ctx, step, context):
         if action is None:
             raise actions.StepFailed(f"Unknown action {step.get('action')!r}.")
         params = templating.render_params(step.get("params") or {}, context)
-        if action.name == "workflow.call":
-            output = action.run(ctx, params)  # the child run keeps its own log and transactions
+        if action.name == "workflow.call" or action.own_transaction or not action.writes:
+            # a called workflow keeps its own log and transactions; the others' one service
+            # write is a transaction of its own
+            output = action.run(ctx, params)
         else:
             with transaction.atomic():
                 output = action.run(ctx, params)
+        output = templating.plain(output)
     except templating.TemplateProblem as exc:
         error = f"A param could not be rendered: {exc}"
     except actions.StepFailed as exc:
@@ -102,7 +106,7 @@ def _one_step(ctx, step, context):
         step,
         "failed" if error else "succeeded",
         input=templating.plain(params),
-        output=templating.plain(output),
+        output=output,
         error=error,
         durationMs=duration,
     )
@@ -125,6 +129,9 @@ def _run_steps(ctx, payload):
     context = context_for(ctx.workflow, payload, ctx.run, ctx.depth)
     if not conditions.matches(ctx.workflow.conditions or {}, context):
         return Run.Status.SKIPPED, [], "", ""
+    # Read-only once per run: rendering a step then copies only the top level and the step
+    # outputs, whatever the size of the payload.
+    context = {key: read_only(value) for key, value in context.items()}
     records, outputs = [], {}
     context["steps"] = outputs
     steps = ctx.workflow.steps or []
@@ -141,7 +148,7 @@ def _run_steps(ctx, payload):
                 message + _failure_note(ctx, records[:index]),
                 (step.get("id") or ""),
             )
-        outputs[step.get("id")] = templating.plain(output)
+        outputs[step.get("id")] = read_only(output)
     return Run.Status.SUCCEEDED, records, "", ""
 
 

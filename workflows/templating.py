@@ -18,6 +18,7 @@ class TemplateProblem(Exception):
     """A param that cannot be rendered; the message names the param."""
 
 
+@lru_cache(maxsize=1024)
 def _expression(text):
     match = _ONE_EXPRESSION.match(text.strip())
     return match.group("expr").strip() if match else None

@@ -21,6 +21,10 @@ class Action:
     # Param names the builder offers; "*" means any (a record body).
     open_params: bool = False
     writes: bool = True  # False: safe to run in a dry run as is
+    # True: `run` reads, then makes at most one call to a service that is its own transaction,
+    # so the runner need not open one around the step (two round trips fewer per step, and no
+    # savepoint under the service's own); a refused write still leaves nothing behind.
+    own_transaction: bool = False
     help: str = ""
     examples: dict = field(default_factory=dict)
 

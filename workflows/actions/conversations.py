@@ -92,6 +92,7 @@ register(
         conversation_create,
         required=("customer",),
         optional=CONVERSATION_PARAMS,
+        own_transaction=True,
     )
 )
 register(
@@ -101,6 +102,7 @@ register(
         conversation_update,
         required=("id",),
         optional=CONVERSATION_PARAMS,
+        own_transaction=True,
     )
 )
 register(
@@ -110,6 +112,7 @@ register(
         note_create,
         required=("conversation", "body"),
         optional=("userMentions",),
+        own_transaction=True,
     )
 )
 register(
@@ -120,5 +123,6 @@ register(
         required=("body",),
         optional=("conversation", "customer", "direction", "channel", "subject", "custom"),
         help="To a conversation, or to a customer's latest conversation on the channel.",
+        own_transaction=True,
     )
 )

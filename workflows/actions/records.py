@@ -19,21 +19,22 @@ def _customer_output(customer, created=None):
 
 
 def _find_customer(org, params):
-    """The existing customer matched by externalId, then email, then phone."""
+    """The existing customer (its `.values()` row) matched by externalId, then email, then
+    phone; None when none matches."""
     if params.get("externalId"):
         found = customer_selectors.customer_by_external_id(
             org=org, external_id=str(params["externalId"])
         )
         if found:
-            return found["id"]
+            return found
     if params.get("email"):
         found = customer_selectors.customer_by_email(org=org, email=str(params["email"]))
         if found:
-            return found["id"]
+            return found
     if params.get("phone"):
         found = customer_selectors.customer_by_phone(org=org, phone=str(params["phone"]))
         if found:
-            return found["id"]
+            return found
     return None
 
 
@@ -43,16 +44,19 @@ def customer_upsert(ctx, params):
             "customer.upsert finds the customer by email, phone or externalId: none had a value."
         )
     rest = body(params, drop=("email", "phone"))
-    pk = _find_customer(ctx.org, params)
+    found = _find_customer(ctx.org, params)
     try:
-        if pk is not None:
-            customer = customer_selectors.customer_get(org=ctx.org, pk=pk)
-            extra = {k: v for k, v in rest.items() if k != "externalId" or not customer.external_id}
-            current = customer_resource(customer)["attributes"]
-            if any(current.get(k) != v for k, v in extra.items()):  # no empty update event
-                customer = customer_services.customer_update(
-                    org=ctx.org, actor=ctx.actor, customer=customer, data=extra
-                )
+        if found is not None:
+            extra = {k: v for k, v in rest.items() if k != "externalId" or not found["external_id"]}
+            current = customer_resource(found)["attributes"]
+            if not any(current.get(k) != v for k, v in extra.items()):
+                # a returning customer with nothing new: the row found is the output, and no
+                # empty update event is made
+                return _customer_output(found, created=False)
+            customer = customer_selectors.customer_get(org=ctx.org, pk=found["id"])
+            customer = customer_services.customer_update(
+                org=ctx.org, actor=ctx.actor, customer=customer, data=extra
+            )
             return _customer_output(customer, created=False)
         data = dict(rest)
         if params.get("email"):
@@ -125,6 +129,7 @@ register(
         customer_upsert,
         optional=("email", "phone", "externalId", "name", "custom"),
         open_params=True,
+        own_transaction=True,
         help="Finds the customer by externalId, email or phone; creates one when none matches. "
         "Other params (name, custom, …) are set on it.",
     )
@@ -137,6 +142,7 @@ register(
         required=("id",),
         optional=("name", "custom"),
         open_params=True,
+        own_transaction=True,
     )
 )
 register(
@@ -147,6 +153,7 @@ register(
         required=("klass", "externalId"),
         optional=("title", "customer", "data", "custom", "description"),
         open_params=True,
+        own_transaction=True,
     )
 )
 register(
@@ -157,5 +164,6 @@ register(
         required=("klass", "id"),
         optional=("title", "data", "custom"),
         open_params=True,
+        own_transaction=True,
     )
 )
