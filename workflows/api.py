@@ -24,6 +24,11 @@ WORKFLOW = resource_schemas(
         "conditions": obj(),
         "steps": serializers.ListField(child=serializers.DictField()),
         "atomic": serializers.BooleanField(),
+        "position": serializers.IntegerField(
+            min_value=1,
+            help_text="Place in the org's order (1 is first). Business rules apply in this order; "
+            "setting it moves the workflow there and renumbers the others.",
+        ),
         "nextRunAt": serializers.DateTimeField(allow_null=True),
         **timestamps(),
     },

@@ -31,6 +31,14 @@ class Workflow(models.Model):
     steps = models.JSONField(default=list, blank=True)
     # Opt-in: the whole run is one transaction (a failing step undoes the steps before it).
     atomic = models.BooleanField(default=False)
+    # The org's workflows in order (1, 2, …): business rules apply in this order, and the
+    # builder lists them so.
+    position = models.PositiveIntegerField(default=0)
+    # Who the workflow's writes are by: a machine user named "Workflow <name>", so events, the
+    # timeline and notifications say which workflow did it (kept, inactive, after a delete).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rev = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -41,6 +49,7 @@ class Workflow(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["org", "id"], name="workflow_org"),
+            models.Index(fields=["org", "position", "id"], name="workflow_org_position"),
             models.Index(fields=["org", "trigger_type", "enabled"], name="workflow_trigger"),
             models.Index(fields=["next_run_at"], name="workflow_next_run"),
         ]

@@ -40,7 +40,9 @@ def _load(org_id):
         "id", "trigger_type", "event_name", "hook_id", "conditions", "name", "trigger", "steps"
     )
     out = []
-    for wf_id, kind, event_name, hook_id, conds, name, trigger, steps in rows.order_by("id"):
+    for wf_id, kind, event_name, hook_id, conds, name, trigger, steps in rows.order_by(
+        "position", "id"
+    ):
         rule = kind == Workflow.Trigger.RULE
         out.append([wf_id, kind, event_name, hook_id, conds, name, trigger if rule else None,
                     steps if rule else None])  # fmt: skip

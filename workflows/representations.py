@@ -15,12 +15,18 @@ def workflow_resource(workflow):
             "conditions": workflow.conditions or {},
             "steps": workflow.steps or [],
             "atomic": workflow.atomic,
+            "position": workflow.position,
             "nextRunAt": iso(workflow.next_run_at),
             "rev": workflow.rev,
             "createdAt": iso(workflow.created_at),
             "updatedAt": iso(workflow.updated_at),
         },
-        "relationships": {},
+        # the machine user its writes are by (events' actor)
+        "relationships": (
+            {"actor": {"data": {"type": "user", "id": str(workflow.actor_id)}}}
+            if workflow.actor_id
+            else {}
+        ),
         "links": {"self": f"/v1/workflows/{workflow.pk}"},
     }
 

@@ -1,6 +1,6 @@
 """Business rules: workflows whose trigger is `{"type": "rule", "resource": "conversation",
 "on": ["create", "update"]}` and whose steps are `set` steps. They run inside the write, before
-the record is saved (kdesk.business_rules), in id order; each rule sees what the rules before
+the record is saved (kdesk.business_rules), in the order of their `position`; each rule sees what the rules before
 it set. Conditions and params read `data.attributes` (the record as the API shows it),
 `changes.attributes` (on update) and, for a conversation opened by a message, `message`."""
 

@@ -186,6 +186,15 @@ def _finish(run, started, result):
     return run
 
 
+def _actor(workflow):
+    """Who the workflow's writes are by: its machine user ("Workflow <name>")."""
+    if workflow.pk is None:
+        return None  # a draft being tried: nothing it does is kept
+    from workflows.services import workflow_actor
+
+    return workflow_actor(workflow)
+
+
 def claim(run_id):
     now = timezone.now()
     taken = Run.objects.filter(pk=run_id, status=Run.Status.PENDING).update(
@@ -201,11 +210,13 @@ def execute(run_id):
     worker had it."""
     if not claim(run_id):
         return None
-    run = Run.objects.select_related("workflow", "org").filter(pk=run_id).first()
+    run = Run.objects.select_related("workflow__actor", "org").filter(pk=run_id).first()
     if run is None:
         return None  # its workflow was deleted meanwhile
     started = time.monotonic()
-    ctx = Context(org=run.org, workflow=run.workflow, depth=run.depth, run=run)
+    ctx = Context(
+        org=run.org, workflow=run.workflow, depth=run.depth, run=run, actor=_actor(run.workflow)
+    )
     try:
         result = _perform(ctx, run.payload)
     except Exception as exc:  # noqa: BLE001 - the run must end failed, not stay "running"
@@ -217,7 +228,8 @@ def execute(run_id):
 def dry_run(*, org, workflow, payload):
     """What each step would do with this payload, without writing anything."""
     started = time.monotonic()
-    ctx = Context(org=org, workflow=workflow, depth=1, dry_run=True)
+    actor = workflow.actor if workflow.pk and workflow.actor_id else None
+    ctx = Context(org=org, workflow=workflow, depth=1, dry_run=True, actor=actor)
     status, records, error, failed_step = _perform(ctx, payload)
     return {
         "status": status,
@@ -238,7 +250,13 @@ def call(ctx, target, data):
         "data": data,
         "caller": {"workflow": str(ctx.workflow.pk), "run": str(ctx.run.pk) if ctx.run else None},
     }
-    child_ctx = Context(org=ctx.org, workflow=target, depth=depth, dry_run=ctx.dry_run)
+    child_ctx = Context(
+        org=ctx.org,
+        workflow=target,
+        depth=depth,
+        dry_run=ctx.dry_run,
+        actor=None if ctx.dry_run else _actor(target),
+    )
     if ctx.dry_run:
         status, records, error, _ = _run_steps(child_ctx, payload)
         run_id = None

@@ -7,7 +7,7 @@ from workflows.models import Run, Workflow
 
 
 def workflows(*, org):
-    return Workflow.objects.filter(org=org).order_by("id")
+    return Workflow.objects.filter(org=org).order_by("position", "id")
 
 
 def workflow(*, org, pk):

@@ -1,15 +1,20 @@
 """Writes for workflows: create, update, delete (each with its event), re-run, dry run."""
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
 from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.models import User
 from kdesk.payload import Payload
 from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_changes
 from workflows import definition, outbox, runner
 from workflows.models import Run, Workflow
 
-FIELDS = {"name", "description", "enabled", "trigger", "conditions", "steps", "atomic", "rev"}
+FIELDS = {"name", "description", "enabled", "trigger", "conditions", "steps", "atomic", "position",
+          "rev"}  # fmt: skip
+ACTOR_NAME_LENGTH = 150
 
 
 def snapshot(workflow):
@@ -18,7 +23,62 @@ def snapshot(workflow):
         "enabled": workflow.enabled,
         "trigger": workflow.trigger,
         "steps": len(workflow.steps or []),
+        "position": workflow.position,
     }
+
+
+def actor_name(name):
+    return f"Workflow {name}"[:ACTOR_NAME_LENGTH]
+
+
+def _new_actor(org, name):
+    """The machine user a workflow's writes are by (never signs in, never notified)."""
+    token = secrets.token_hex(6)
+    user = User(
+        org=org,
+        email=f"workflow-{token}@{org.slug}.workflows.kdesk.invalid",
+        username=f"workflow-{token}",
+        display_name=actor_name(name),
+        role=User.Role.AGENT,
+        is_machine=True,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def workflow_actor(workflow):
+    """The workflow's machine user, made now for a workflow saved before they existed."""
+    if workflow.actor_id is not None:
+        return workflow.actor
+    with transaction.atomic():
+        locked = Workflow.objects.select_for_update().filter(pk=workflow.pk).first()
+        if locked is None or locked.actor_id is not None:
+            workflow.actor_id = locked.actor_id if locked is not None else None
+            return User.objects.filter(pk=workflow.actor_id).first()
+        workflow.actor = _new_actor(workflow.org, workflow.name)
+        Workflow.objects.filter(pk=workflow.pk).update(actor=workflow.actor)
+    return workflow.actor
+
+
+def _move(org, workflow, position):
+    """Put `workflow` at `position` (1 is first) in its org's order and number the others
+    after it again; returns the position it got (past the end means last)."""
+    rows = list(
+        Workflow.objects.select_for_update()
+        .filter(org=org)
+        .order_by("position", "id")
+        .values_list("id", "position")
+    )
+    order = [pk for pk, _ in rows if pk != workflow.pk]
+    place = max(1, min(position, len(order) + 1))
+    order.insert(place - 1, workflow.pk)
+    had = dict(rows)
+    for index, pk in enumerate(order, start=1):
+        if had.get(pk) != index and pk != workflow.pk:
+            Workflow.objects.filter(pk=pk).update(position=index)
+    workflow.position = place
+    return place
 
 
 def _clean(org, data, current=None):
@@ -28,6 +88,10 @@ def _clean(org, data, current=None):
     name = p.string("name", max_length=200, required=creating, blank=False)
     if name is not None:
         fields["name"] = name
+    if p.has("position"):
+        position = p.integer("position", minimum=1, maximum=100_000)
+        if position is not None:
+            fields["position"] = position
     if p.has("description"):
         fields["description"] = p.string("description", max_length=2000, default="") or ""
     for key in ("enabled", "atomic"):
@@ -72,14 +136,18 @@ def _changed(org):
 def workflow_create(*, org, actor, data):
     fields = _clean(org, data)
     now = timezone.now()
+    position = fields.pop("position", None)
     workflow = Workflow(
         org=org,
         created_by=actor if actor is not None and actor.pk else None,
         created_at=now,
         updated_at=now,
+        actor=_new_actor(org, fields["name"]),
         **fields,
     )
     _schedule(workflow)
+    # last unless a place is asked for
+    workflow.position = _move(org, workflow, position or 100_000)
     workflow.save()
     _emit(org, actor, workflow, "workflow.create")
     _changed(org)
@@ -91,6 +159,10 @@ def workflow_update(*, org, actor, workflow, data):
     rev = data.get("rev") if isinstance(data, dict) else None
     workflow = lock_for_write(Workflow, org=org, pk=workflow.pk, rev=rev, resource="workflow")
     fields = _clean(org, data, current=workflow)
+    if "position" in fields and fields["position"] != workflow.position:
+        before = workflow.position
+        fields["position"] = _move(org, workflow, fields["position"])
+        workflow.position = before  # so that the change is recorded below
     # The trigger's derived columns are written but events show the trigger itself.
     labels = {"trigger_type": None, "event_name": None, "hook": None}
     changes = model_changes(workflow, fields, labels=labels, save=False)
@@ -99,6 +171,8 @@ def workflow_update(*, org, actor, workflow, data):
     if "trigger" in changes or "enabled" in changes:
         _schedule(workflow)
     workflow.save()
+    if "name" in changes and workflow.actor_id:
+        User.objects.filter(pk=workflow.actor_id).update(display_name=actor_name(workflow.name))
     _emit(org, actor, workflow, "workflow.update", changes)
     _changed(org)
     return workflow
@@ -107,6 +181,9 @@ def workflow_update(*, org, actor, workflow, data):
 @transaction.atomic
 def workflow_delete(*, org, actor, workflow):
     workflow = lock_for_write(Workflow, org=org, pk=workflow.pk, resource="workflow")
+    if workflow.actor_id:
+        # kept, so what the workflow wrote still says who by; it cannot act any more
+        User.objects.filter(pk=workflow.actor_id).update(is_active=False)
     delete_with_event(
         workflow,
         "workflow.delete",

@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{S}/<int:pk>/", views.workflow_detail, name="settings-workflow"),
     path(f"{S}/<int:pk>/test/", views.workflow_test, name="settings-workflow-test"),
     path(f"{S}/<int:pk>/delete/", views.workflow_delete, name="settings-workflow-delete"),
+    path(f"{S}/<int:pk>/move/", views.workflow_move, name="settings-workflow-move"),
     path(f"{S}/<int:pk>/runs/", views.workflow_runs, name="settings-workflow-runs"),
     path(f"{S}/<int:pk>/runs/<int:run_pk>/", views.workflow_run, name="settings-workflow-run"),
     path(f"{S}/<int:pk>/runs/<int:run_pk>/rerun/", views.run_rerun, name="settings-run-rerun"),

@@ -54,6 +54,26 @@ def workflow_list(request):
     return render(request, "workflows/list.html", {"workflows": workflows})
 
 
+@admin_required
+@require_POST
+def workflow_move(request, pk):
+    """One place up or down in the org's order (the order business rules apply in)."""
+    workflow = _workflow(request, pk)
+    step = {"up": -1, "down": 1}.get(request.POST.get("to"))
+    if step is None:
+        raise Http404
+    try:
+        services.workflow_update(
+            org=request.user.org,
+            actor=request.user,
+            workflow=workflow,
+            data={"position": max(1, workflow.position + step)},
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("settings-workflows")
+
+
 def _page(request, body, *, workflow=None, errors=(), status=200, json_error=None):
     org = request.user.org
     field_errors = builder.field_errors(errors)

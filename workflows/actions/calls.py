@@ -10,7 +10,9 @@ def workflow_call(ctx, params):
 
     need(params, "workflow")
     pk = as_id(params["workflow"])
-    target = Workflow.objects.filter(org=ctx.org, pk=pk).first() if pk else None
+    target = (
+        Workflow.objects.select_related("actor").filter(org=ctx.org, pk=pk).first() if pk else None
+    )
     if target is None:
         raise StepFailed(f"No workflow with id {params['workflow']!r:.40}.")
     if target.trigger_type == Workflow.Trigger.RULE:
