@@ -91,8 +91,11 @@ def _trigger(post):
     if kind == "hook":
         return {"type": kind, "hook": post.get("trigger_hook") or None}
     if kind == "rule":
+        resource = post.get("trigger_resource") or "conversation"
+        if resource == "message":
+            return {"type": kind, "resource": resource, "on": ["create"]}  # the only write
         on = post.getlist("trigger_on") if hasattr(post, "getlist") else post.get("trigger_on", [])
-        return {"type": kind, "resource": "conversation", "on": list(on)}
+        return {"type": kind, "resource": resource, "on": list(on)}
     if kind == "schedule":
         return {
             "type": kind,
@@ -206,7 +209,7 @@ def rows_for(body):
     }
 
 
-_TRIGGER_FIELDS = {"type", "event", "hook", "cron", "timezone", "on"}
+_TRIGGER_FIELDS = {"type", "event", "hook", "cron", "timezone", "on", "resource"}
 # The page's own words where the API's name its fields or list internal names.
 _PAGE_WORDS = {
     ("name", "required"): "Give the workflow a name.",

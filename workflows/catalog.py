@@ -119,6 +119,8 @@ def fields_for(org, trigger):
             {"path": "data.timezone", "label": "Time zone", "kind": "text", "choices": []},
         ]
     if kind == "rule":
+        if trigger.get("resource") == "message":
+            return _message_rule_fields(org)
         message = [
             {
                 "path": f"message.{name}",
@@ -143,6 +145,29 @@ def fields_for(org, trigger):
         return []
     out = [{"path": p, "label": label, "kind": "", "choices": []} for p, label in STANDARD.items()]
     return out + _register_fields(resource) + _custom_fields(org, resource)
+
+
+def _message_rule_fields(org):
+    """What a rule on messages reads: the message being created and its conversation."""
+    rows = [
+        {"path": "message.direction", "label": "Message: direction", "kind": "text",
+         "choices": ["in", "out"]},
+        {"path": "message.channel", "label": "Message: channel", "kind": "text", "choices": []},
+        {"path": "message.subject", "label": "Message: subject", "kind": "text", "choices": []},
+        {"path": "message.body", "label": "Message: text", "kind": "text", "choices": []},
+        {"path": "conversation.status", "label": "Conversation: status", "kind": "text",
+         "choices": ["open", "snoozed", "done"]},
+        {"path": "conversation.priority", "label": "Conversation: priority", "kind": "number",
+         "choices": []},
+        {"path": "conversation.tags", "label": "Conversation: tags", "kind": "text",
+         "choices": []},
+    ]  # fmt: skip
+    custom = [
+        {**row, "path": "message.custom." + row["path"].rsplit(".", 1)[1],
+         "label": f"Message: {row['label']}"}
+        for row in _custom_fields(org, "message")
+    ]  # fmt: skip
+    return rows + custom
 
 
 def action_params():

@@ -111,34 +111,59 @@ def _check_trigger(org, trigger, errors):
         resource = trigger.get("resource", "conversation")
         if resource not in RESOURCES:
             errors.append(
-                FieldError(f"{p}/resource", "invalid", "Business rules apply to conversations.")
+                FieldError(
+                    f"{p}/resource",
+                    "invalid",
+                    "Business rules apply to conversations or messages.",
+                )
             )
-        on = trigger.get("on", list(ACTIONS))
-        if not isinstance(on, list) or not on or any(a not in ACTIONS for a in on):
+            resource = None
+        allowed_on = ACTIONS.get(resource, ACTIONS["conversation"])
+        on = trigger.get("on", list(allowed_on))
+        if not isinstance(on, list) or not on or any(a not in allowed_on for a in on):
             errors.append(
                 FieldError(
                     f"{p}/on",
                     "invalid",
-                    "on lists when the rule applies: create, update or both.",
+                    "on lists when the rule applies: for a message, create; for a "
+                    "conversation, create, update or both.",
                 )
             )
             on = []
-        cleaned.update(resource=resource, on=[a for a in ACTIONS if a in on])
+        cleaned.update(resource=resource or "", on=[a for a in allowed_on if a in on])
     return kind, cleaned, event_name, hook
 
 
-def _check_rule_actions(kind, steps, errors):
-    """A business rule only sets fields; a `set` step only exists in a business rule."""
+def _check_rule_actions(kind, trigger, steps, errors):
+    """A business rule only sets fields; a `set` step only exists in a business rule; only a
+    message rule sets fields on the message."""
     if not isinstance(steps, list):
         return
+    resource = (trigger or {}).get("resource")
     for i, step in enumerate(steps):
         action = step.get("action") if isinstance(step, dict) else None
+        params = step.get("params") if isinstance(step, dict) else None
+        if (
+            kind == "rule"
+            and action == RULE_ACTION
+            and resource == "conversation"
+            and isinstance(params, dict)
+            and "message" in params
+        ):
+            errors.append(
+                FieldError(
+                    f"/steps/{i}/params/message",
+                    "invalid",
+                    "Only a rule on messages sets fields on the message; a conversation rule "
+                    "sets the conversation's.",
+                )
+            )
         if kind == "rule" and action not in (None, RULE_ACTION):
             errors.append(
                 FieldError(
                     f"/steps/{i}/action",
                     "invalid",
-                    "A business rule only sets fields on the conversation being saved: use set.",
+                    "A business rule only sets fields on the record being saved: use set.",
                 )
             )
         elif kind != "rule" and action == RULE_ACTION:
@@ -250,7 +275,8 @@ def check(org, data, *, current=None):
     if has("steps"):
         fields["steps"] = _check_steps(data.get("steps"), errors)
     kind = fields.get("trigger_type", current.trigger_type if current is not None else None)
+    trigger = fields.get("trigger", current.trigger if current is not None else {})
     steps = fields.get("steps", current.steps if current is not None else [])
     if kind is not None:
-        _check_rule_actions(kind, steps, errors)
+        _check_rule_actions(kind, trigger, steps, errors)
     return fields, errors

@@ -1,8 +1,13 @@
-"""Business rules: workflows whose trigger is `{"type": "rule", "resource": "conversation",
-"on": ["create", "update"]}` and whose steps are `set` steps. They run inside the write, before
-the record is saved (kdesk.business_rules), in the order of their `position`; each rule sees what the rules before
-it set. Conditions and params read `data.attributes` (the record as the API shows it),
-`changes.attributes` (on update) and, for a conversation opened by a message, `message`."""
+"""Business rules: workflows whose trigger is `{"type": "rule", "resource": "conversation" or
+"message", "on": [...]}` and whose steps are `set` steps. They run inside the write, before the
+record is saved (kdesk.business_rules), in the order of their `position`; each rule sees what
+the rules before it set.
+
+A conversation rule reads `data.attributes` (the conversation as the API shows it),
+`changes.attributes` (on update) and, for a conversation opened by a message, `message`; it
+sets the conversation's fields. A message rule (on create) reads the message as `data.attributes`
+and `message`, and its conversation as `conversation`; it sets fields on that conversation and,
+through `message: {"custom": {...}}`, the message's own custom attributes."""
 
 import logging
 
@@ -12,9 +17,12 @@ from workflows.models import Workflow
 
 log = logging.getLogger(__name__)
 
-RESOURCES = ("conversation",)
-ACTIONS = ("create", "update")
-SET_PARAMS = ("status", "priority", "assignedUser", "assignedTeam", "tags", "custom")
+# resource -> the writes its rules may run on
+ACTIONS = {"conversation": ("create", "update"), "message": ("create",)}
+RESOURCES = tuple(ACTIONS)
+CONVERSATION_PARAMS = ("status", "priority", "assignedUser", "assignedTeam", "tags", "custom")
+MESSAGE_PARAM = "message"  # {"custom": {...}}: a message rule's values for the message itself
+SET_PARAMS = (*CONVERSATION_PARAMS, MESSAGE_PARAM)
 
 
 def _merged(current, values):
@@ -28,17 +36,39 @@ def _merged(current, values):
     return out
 
 
+def _rules(org, resource, action):
+    out = []
+    for row in outbox.triggers(org.pk):
+        trigger = row[6] or {}
+        if row[1] != Workflow.Trigger.RULE:
+            continue
+        if trigger.get("resource", "conversation") == resource and action in (
+            trigger.get("on") or ()
+        ):
+            out.append(row)
+    return out
+
+
+def _values(steps, payload):
+    values = {}
+    for step in steps or []:
+        values.update(templating.render_params(step.get("params") or {}, payload))
+    return values
+
+
+def _message_values(record, given):
+    """The message part of a message rule's values ({"custom": merged}), or None."""
+    if not isinstance(given, dict) or not isinstance(given.get("custom"), dict):
+        return None
+    return {"custom": {**(record.get("custom") or {}), **given["custom"]}}
+
+
 def decide(*, org, resource, action, record, changes, context):
-    rules = [
-        row
-        for row in outbox.triggers(org.pk)
-        if row[1] == Workflow.Trigger.RULE
-        and (row[6] or {}).get("resource") == resource
-        and action in ((row[6] or {}).get("on") or ())
-    ]
+    rules = _rules(org, resource, action)
     if not rules:
         return []
     current = dict(record)
+    context = dict(context)
     decisions = []
     for wf_id, _, _, _, conds, name, _, steps in rules:
         payload = {
@@ -46,18 +76,27 @@ def decide(*, org, resource, action, record, changes, context):
             "data": {"id": current.get("id"), "attributes": current},
             "changes": {"attributes": changes},
         }
+        if resource == "message":
+            payload["message"] = current
         try:
             if not conditions.matches(conds or {}, payload):
                 continue
-            values = {}
-            for step in steps or []:
-                values.update(templating.render_params(step.get("params") or {}, payload))
+            values = _values(steps, payload)
         except templating.TemplateProblem as exc:
             # A broken rule must not stop agents working: it is skipped, and says why.
             log.warning("business rule %s skipped: %s", wf_id, exc)
             continue
-        values = _merged(current, {k: v for k, v in values.items() if k in SET_PARAMS})
+        conversation = {k: v for k, v in values.items() if k in CONVERSATION_PARAMS}
+        message = _message_values(current, values.get(MESSAGE_PARAM))
+        if resource == "conversation":
+            values = _merged(current, conversation)
+            current.update(values)
+        else:
+            values = _merged(context.get("conversation") or {}, conversation)
+            context["conversation"] = {**(context.get("conversation") or {}), **values}
+            if message:
+                values[MESSAGE_PARAM] = message
+                current["custom"] = message["custom"]
         if values:
             decisions.append(Decision(rule=f"{name} (rule {wf_id})", values=values))
-            current.update(values)
     return decisions

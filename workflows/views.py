@@ -39,7 +39,7 @@ def _trigger_text(workflow):
         return f"At {t.get('cron')} ({t.get('timezone', 'UTC')})"
     if kind == "rule":
         on = " or ".join({"create": "created", "update": "changed"}[a] for a in t.get("on", []))
-        return f"Business rule: when a conversation is {on}"
+        return f"Business rule: when a {t.get('resource') or 'conversation'} is {on}"
     return "When another workflow calls it"
 
 

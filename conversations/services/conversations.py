@@ -1,6 +1,8 @@
 """Conversation writes: create and update (with the assignment notification), and waking a snoozed
 conversation its customer writes to."""
 
+import logging
+
 from django.db import transaction
 
 from conversations.models import Conversation, Notification
@@ -17,6 +19,8 @@ from klasses import attributes
 
 from .common import _custom, _datetime, _display, _now, _raise, _rev_in, _team_ref, _user_ref
 from .rules import apply_business_rules, created_by_rules, rule_changes
+
+log = logging.getLogger(__name__)
 
 CONVERSATION_CREATE_FIELDS = {
     "customer",
@@ -215,6 +219,54 @@ def conversation_create(*, org, actor, data, customer=None, created_at=None, rul
         changes=created_by_rules(initial, conversation, ruled),
     )
     return conversation
+
+
+RULED_CONVERSATION_FIELDS = ("status", "snooze_until", "priority", "assigned_user",
+                             "assigned_team", "tags", "custom")  # fmt: skip
+
+
+def save_rule_changes(*, org, actor, conversation, before, made, customer_name):
+    """Save what business rules on another record (a message being created) set on this
+    conversation, locked by the caller and changed in memory: one conversation.update whose
+    changes each name their rule. Returns False, saving nothing, when the result breaks one of
+    the org's validation rules (a rule must not refuse the customer's message)."""
+    after = conversation_flat(conversation)
+    keys = [*CHANGE_FIELDS, *{f"custom.{k}" for k in {**before["custom"], **after["custom"]}}]
+    flat_b = {**before, **{f"custom.{k}": v for k, v in before["custom"].items()}}
+    flat_a = {**after, **{f"custom.{k}": v for k, v in after["custom"].items()}}
+    changes = rule_changes(diff(flat_b, flat_a, sorted(set(keys), key=keys.index)), made)
+    if not changes:
+        return True
+    errors = attributes.check_rules(
+        org=org, resource="conversation", action="update", record=after, changed=set(changes)
+    )
+    if errors:
+        log.warning(
+            "business rules %s not applied: %s",
+            ", ".join(sorted(set(made.values()))),
+            "; ".join(e.detail for e in errors),
+        )
+        return False
+    conversation.rev += 1
+    conversation.updated_at = _now()
+    conversation.save(update_fields=[*RULED_CONVERSATION_FIELDS, "rev", "updated_at"])
+    notification = None
+    if conversation.assigned_user_id and "assignedUser" in changes:
+        notification = _assignment_notification(
+            org=org, actor=actor, conversation=conversation, customer_name=customer_name
+        )
+        if notification:
+            notification.save()
+    _emit(
+        org,
+        actor,
+        conversation,
+        "conversation.update",
+        customer_name=customer_name,
+        notified=notification and notification.user_id,
+        changes=changes,
+    )
+    return True
 
 
 def _emit(org, actor, conversation, type, *, customer_name, changes, notified=None, meta=None):

@@ -27,8 +27,9 @@ from .common import (
     make_preview,
     sanitize_html,
 )
-from .conversations import _wake, conversation_create
+from .conversations import _wake, conversation_create, save_rule_changes
 from .message_extras import bind_attachments, clean_attachments, clean_cc
+from .rules import apply_message_rules
 
 MESSAGE_FIELDS = {
     "direction",
@@ -231,6 +232,9 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
                     }
                 },
             )
+    custom, message_ruled = _apply_message_rules(
+        org, actor, conversation, customer, fields, subject, custom
+    )
     now = _now()
     sent_at = fields["sent_at"] or now
     author = actor if fields["direction"] == Message.Direction.OUT and actor is not None else None
@@ -271,6 +275,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
         message,
         "conversation.message.create",
         meta=_message_meta(message, conversation, customer.name if customer is not None else None),
+        changes=message_ruled or None,
     )
     if (
         message.direction == Message.Direction.IN
@@ -278,6 +283,44 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
     ):
         _wake(org=org, actor=actor, conversation=conversation)
     return message
+
+
+def _apply_message_rules(org, actor, conversation, customer, fields, subject, custom):
+    """The org's rules on messages, before the message is saved: what they set on its
+    conversation is saved now (one conversation.update, each change naming its rule); returns
+    the message's custom attributes and its `changes` ({field: {before, after, rule}})."""
+    record = {
+        "direction": fields["direction"],
+        "channel": fields["channel"],
+        "body": fields["body"],
+        "preview": fields["preview"],
+        "subject": subject,
+        "sentAt": fields["sent_at"].isoformat() if fields["sent_at"] else None,
+        "custom": dict(custom),
+    }
+    applied = apply_message_rules(org, conversation, record)
+    if applied is None:
+        return custom, None
+    (before, kept), made, ruled_custom, message_made = applied
+    if made and not save_rule_changes(
+        org=org,
+        actor=actor,
+        conversation=conversation,
+        before=before,
+        made=made,
+        customer_name=customer.name,
+    ):
+        for name, value in kept.items():  # refused by a validation rule: left as it was
+            setattr(conversation, name, value)
+    changes = {
+        key: {
+            "before": custom.get(key[7:]),
+            "after": ruled_custom.get(key[7:]),
+            "rule": rule,
+        }
+        for key, rule in message_made.items()
+    }
+    return ruled_custom, changes
 
 
 MESSAGE_READ_ONLY = (

@@ -47,7 +47,17 @@ register(
         "set",
         "Set fields on the conversation being saved (business rules)",
         _set,
-        optional=("status", "priority", "assignedUser", "assignedTeam", "tags", "custom"),
-        help="Tags are added to the conversation's own; custom attributes are merged.",
+        optional=(
+            "status",
+            "priority",
+            "assignedUser",
+            "assignedTeam",
+            "tags",
+            "custom",
+            "message",
+        ),
+        help="Tags are added to the conversation's own; custom attributes are merged. A rule on "
+        "messages sets these on the message's conversation, and message: {custom: {…}} on the "
+        "message itself.",
     )
 )

@@ -31,7 +31,7 @@
 
   function refreshFields() {
     var params = new URLSearchParams();
-    ["trigger_type", "trigger_event", "trigger_hook"].forEach(function (name) {
+    ["trigger_type", "trigger_event", "trigger_hook", "trigger_resource"].forEach(function (name) {
       var el = form.elements[name];
       if (el) params.set(name, el.value);
     });
