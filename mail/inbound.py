@@ -148,6 +148,16 @@ def _accept(org, mailbox, source, parsed, saved, own):
             "cc": _copied(parsed.cc),
             "attachments": [str(a.pk) for a in staged],
         },
+        # business rules on messages route by the addresses ("to billing@ → team Billing")
+        rule_context={
+            "email": {
+                "from": parsed.sender_email,
+                "to": [a["email"] for a in parsed.to[:50]],
+                "cc": [a["email"] for a in parsed.cc[:50]],
+                "mailbox": mailbox.address,
+                "subject": parsed.subject,
+            }
+        },
     )
     MailMessage.objects.create(
         org=org,

@@ -171,7 +171,9 @@ def _lock_conversation(org, conversation):
 
 
 @transaction.atomic
-def message_create(*, org, actor, customer=None, conversation=None, data):
+def message_create(*, org, actor, customer=None, conversation=None, data, rule_context=None):
+    """`rule_context`: what else business rules on messages may read (an inbound email's
+    addresses as `email`)."""
     p = Payload(data, allowed=MESSAGE_FIELDS)
     fields = _message_fields(p)
     fields["cc"] = clean_cc(p)
@@ -233,7 +235,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
                 },
             )
     custom, message_ruled = _apply_message_rules(
-        org, actor, conversation, customer, fields, subject, custom
+        org, actor, conversation, customer, fields, subject, custom, rule_context
     )
     now = _now()
     sent_at = fields["sent_at"] or now
@@ -285,7 +287,7 @@ def message_create(*, org, actor, customer=None, conversation=None, data):
     return message
 
 
-def _apply_message_rules(org, actor, conversation, customer, fields, subject, custom):
+def _apply_message_rules(org, actor, conversation, customer, fields, subject, custom, context):
     """The org's rules on messages, before the message is saved: what they set on its
     conversation is saved now (one conversation.update, each change naming its rule); returns
     the message's custom attributes and its `changes` ({field: {before, after, rule}})."""
@@ -298,7 +300,7 @@ def _apply_message_rules(org, actor, conversation, customer, fields, subject, cu
         "sentAt": fields["sent_at"].isoformat() if fields["sent_at"] else None,
         "custom": dict(custom),
     }
-    applied = apply_message_rules(org, conversation, record)
+    applied = apply_message_rules(org, conversation, record, context)
     if applied is None:
         return custom, None
     (before, kept), made, ruled_custom, message_made = applied

@@ -73,7 +73,7 @@ RULED_ATTRIBUTES = ("status", "snooze_until", "priority", "assigned_user_id", "a
                     "tags", "custom")  # fmt: skip
 
 
-def apply_message_rules(org, conversation, record):
+def apply_message_rules(org, conversation, record, context=None):
     """A message being created: the org's rules on messages set fields on its conversation (in
     memory, for the caller to save) and custom attributes on the message. Returns None when no
     rule holds, else (the conversation as it was: flat and its attributes, the conversation's
@@ -84,7 +84,7 @@ def apply_message_rules(org, conversation, record):
         resource="message",
         action="create",
         record=record,
-        context={"conversation": flat},
+        context={**(context or {}), "conversation": flat},
     )
     if not decisions:
         return None
