@@ -80,7 +80,13 @@ def entry_lookups(events):
     shown = [e for e in events if e.type not in HIDDEN_TYPES]
     if not shown:
         return None
-    return _lookups(shown[0].org_id, [{"actor_id": e.actor_id} for e in shown])
+    # an event just emitted holds its actor: its name costs no query
+    known = {
+        e.actor_id: e.actor.display_name
+        for e in shown
+        if e.actor_id and type(e).actor.field.is_cached(e)
+    }
+    return _lookups(shown[0].org_id, [{"actor_id": e.actor_id} for e in shown], known=known)
 
 
 def render_entry(event, *, live=False):
@@ -173,16 +179,16 @@ def ops_for_many(events, topic):
 # ---- decorating rows -------------------------------------------------------------------------
 
 
-def _lookups(org, rows):
+def _lookups(org, rows, known=None):
     from kdesk.models import User
     from klasses.models import Klass, Metadata
 
-    actor_ids = {r["actor_id"] for r in rows if r.get("actor_id")}
-    names = (
-        dict(User.objects.filter(org=org, pk__in=actor_ids).values_list("id", "display_name"))
-        if actor_ids
-        else {}
-    )
+    names = dict(known or {})
+    actor_ids = {r["actor_id"] for r in rows if r.get("actor_id")} - set(names)
+    if actor_ids:
+        names.update(
+            User.objects.filter(org=org, pk__in=actor_ids).values_list("id", "display_name")
+        )
     props = dict(
         Metadata.objects.filter(org=org)
         .filter(Q(resource__startswith="kobject.") | Q(resource="conversation"))
