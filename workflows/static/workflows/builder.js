@@ -29,17 +29,25 @@
     });
   }
 
+  var fieldsAsked = 0;
+
   function refreshFields() {
     var params = new URLSearchParams();
     ["trigger_type", "trigger_event", "trigger_hook", "trigger_resource"].forEach(function (name) {
       var el = form.elements[name];
       if (el) params.set(name, el.value);
     });
-    if (window.htmx) {
-      window.htmx.ajax("GET", form.getAttribute("data-fields-url") + "?" + params.toString(), {
-        target: "#wf-fields", swap: "outerHTML"
-      });
-    }
+    // Two quick changes (the trigger type, then the resource) send two requests: only the
+    // answer to the latest may replace the suggestions, whichever arrives last.
+    var mine = ++fieldsAsked;
+    fetch(form.getAttribute("data-fields-url") + "?" + params.toString(), {
+      credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      var current = document.getElementById("wf-fields");
+      if (html !== null && mine === fieldsAsked && current) current.outerHTML = html;
+    });
   }
 
   function fillChoices(row) {
