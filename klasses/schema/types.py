@@ -150,6 +150,7 @@ def clean_bool(value):
 
 
 _AT_CANONICAL_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
+_AT_SECONDS_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 AT_FORMAT = "must be an ISO-8601 date-time such as 2026-01-31T09:30:00Z."
 
 
@@ -170,6 +171,13 @@ def clean_at(value):
             except ValueError:
                 raise Invalid("format", AT_FORMAT) from None
             return value
+        # The same to the second, as most systems write it: only the milliseconds are added.
+        if len(value) == 20 and _AT_SECONDS_RE.match(value):
+            try:
+                datetime.fromisoformat(value[:19])
+            except ValueError:
+                raise Invalid("format", AT_FORMAT) from None
+            return value[:19] + ".000Z"
         # fromisoformat (3.11) takes the ISO-8601 forms people send: date only, basic and
         # extended, week dates, any offset, Z. It also takes any character between date and
         # time, which ISO does not.

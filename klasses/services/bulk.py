@@ -19,6 +19,7 @@ from klasses.services.kobject_fields import (
     _check_refs,
     _event,
     _kobject_fields,
+    _kobject_fields_plain,
     _snapshot,
     kobject_rule_errors,
 )
@@ -147,6 +148,10 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
         validator = attributes.validator_for(org, f"kobject.{klass.name}")
         for i, item in enumerate(items):
             new_names.append({})
+            fields = _kobject_fields_plain(item, creating=matched[i] is None, validator=validator)
+            if fields is not None:  # valid as it stands: no errors, nothing undefined
+                prepared.append(fields)
+                continue
             fields, errors, _ = _kobject_fields(
                 org,
                 klass,

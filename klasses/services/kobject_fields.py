@@ -2,7 +2,8 @@
 
 from kdesk import resources
 from kdesk.errors import FieldError
-from kdesk.payload import Payload
+from kdesk.payload import Payload, as_id
+from kdesk.text import NUL
 from klasses import attributes
 from klasses.models import (
     KObject,
@@ -116,6 +117,79 @@ def _kobject_fields(
         errors,
         p.data.get("rev"),
     )
+
+
+# (attribute, field, longest) of the plain text attributes, in _kobject_fields' order
+PLAIN_TEXTS = (
+    ("title", "title", 255),
+    ("externalId", "external_id", 255),
+    ("description", "description", 10000),
+    ("icon", "icon", 64),
+)
+
+
+def _kobject_fields_plain(data, *, creating, validator):
+    """_kobject_fields' fields for a body it would accept as it stands (no error, nothing
+    cleared, no attribute without a definition), else None: the caller then runs
+    _kobject_fields, which reports what is wrong. A bulk call checks a thousand bodies, most
+    of them alike; this reads each value once, with no Payload and no error bookkeeping."""
+    if type(data) is not dict or not data.keys() <= PLAIN_KEYS:
+        return None
+    fields = {}
+    for name, field, longest in PLAIN_TEXTS:
+        value = data.get(name)
+        if value is None:
+            if name in data or (creating and name == "title"):
+                return None  # cleared, or required
+            continue
+        if type(value) is not str or NUL in value:
+            return None
+        value = value.strip()
+        if len(value) > longest or (not value and name in ("title", "externalId")):
+            return None  # too long; a blank title, or a blank externalId (which clears it)
+        fields[field] = value
+    if "tags" in data:
+        tags = data["tags"]
+        if type(tags) is not list or len(tags) > 100:
+            return None
+        out = []
+        for tag in tags:
+            if type(tag) is not str or NUL in tag or len(tag) > 255:
+                return None
+            tag = tag.strip()
+            if not tag:
+                return None
+            out.append(tag)
+        fields["tags"] = list(dict.fromkeys(out))
+    for name, field in (("customer", "customer_id"), ("company", "company_id")):
+        if name in data:
+            value = data[name]
+            if value is None or isinstance(value, dict):
+                return None
+            if value != "":
+                value = as_id(value)
+                if value is None:
+                    return None
+                fields[field] = value
+    for key in ("data", "custom"):
+        values = data.get(key)
+        if values is None:
+            if key in data:
+                return None
+            if not (creating and key == "data"):
+                continue
+            values = {}
+        elif type(values) is not dict:
+            return None
+        cleaned = validator.clean_plain(values, creating=creating and key == "data")
+        if cleaned is None:
+            return None
+        fields[key] = cleaned
+    return fields
+
+
+# images and relationships always take _kobject_fields' path
+PLAIN_KEYS = KOBJECT_FIELDS - {"images", "relationships"}
 
 
 def _check_refs(org, items):
