@@ -13,6 +13,7 @@ from klasses.models import (
     Klass,
     KObject,
 )
+from klasses.representations import kobject_resource
 from klasses.services.kobject_fields import (
     _apply,
     _changes,
@@ -59,13 +60,39 @@ KOBJECT_STATIC = {
 }
 
 
-def _new_kobject(make, org, klass, fields, now):
-    values = {**KOBJECT_STATIC, "org_id": org.pk, "klass_id": klass.pk}
+KOBJECT_INDEX = {name: i for i, name in enumerate(KOBJECT_ATTNAMES)}
+KOBJECT_REFS = ("customer_id", "company_id")  # 0 (unlink) is stored as no link
+
+
+def _kobject_builder(org, klass, now):
+    """fields (from _kobject_fields) -> a new KObject of `klass`: the values every object of
+    the batch shares are laid out once; per object only its own fields and fresh mutable
+    defaults (a new list or dict) are set."""
+    make = bulk.maker(KObject)
+    template = [KOBJECT_STATIC.get(name) for name in KOBJECT_ATTNAMES]
+    template[KOBJECT_INDEX["org_id"]] = org.pk
+    template[KOBJECT_INDEX["klass_id"]] = klass.pk
+    fresh = []
     for name, default in KOBJECT_MADE:
-        values[name] = now if default is timezone.now else default()  # one clock for the batch
-    for key, value in fields.items():
-        values[key] = value or None if key in ("customer_id", "company_id") else value
-    return make([values[name] for name in KOBJECT_ATTNAMES])
+        if default is timezone.now:
+            template[KOBJECT_INDEX[name]] = now  # one clock for the batch
+        else:
+            fresh.append((name, KOBJECT_INDEX[name], default))
+    index = KOBJECT_INDEX
+
+    def new(fields):
+        values = template.copy()
+        for name, i, default in fresh:
+            if name not in fields:
+                values[i] = default()
+        for key, value in fields.items():
+            values[index[key]] = value
+        for key in KOBJECT_REFS:
+            if key in fields:
+                values[index[key]] = fields[key] or None
+        return make(values)
+
+    return new
 
 
 def _external_key(item):
@@ -215,12 +242,12 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
             undefined.update(new_names[i])
         attributes.record(org, f"kobject.{klass.name}", undefined)
         now = timezone.now()
-        make = bulk.maker(KObject)
+        new = _kobject_builder(org, klass, now)
         to_create, to_update, events, results = [], [], [], {}
         for i in good:
             fields, obj = prepared[i], matched[i]
             if obj is None:
-                to_create.append((i, _new_kobject(make, org, klass, fields, now)))
+                to_create.append((i, new(fields)))
             else:
                 before = _snapshot(obj)
                 _apply(obj, fields)
@@ -247,9 +274,22 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
             raise _Raced(
                 "Some of these objects changed while this call ran; nothing was written. Retry."
             )
+        # as _event(klass, obj, "create") builds them, with the batch's names formatted once
+        created, resource = f"kobject.{klass.name}.create", f"kobject.{klass.name}"
         for i, obj in to_create:
-            events.append(_event(klass, obj, "create"))
-            results[i] = ("created", events[-1]["data"])
+            data = kobject_resource(obj, klass.name)
+            events.append(
+                {
+                    "type": created,
+                    "resource": resource,
+                    "resource_id": obj.id,
+                    "customer_id": obj.customer_id,
+                    "rev": obj.rev,
+                    "data": data,
+                    "changes": {},
+                }
+            )
+            results[i] = ("created", data)
         for i, obj, changes in to_update:
             events.append(_event(klass, obj, "update", changes))
             results[i] = ("updated", events[-1]["data"])
