@@ -1,14 +1,19 @@
 """kobject_bulk at import sizes (the COPY path on PostgreSQL, the ORM path elsewhere)."""
 
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from customers.models import Customer
 from kdesk import bulk
 from kdesk.errors import Conflict, Forbidden, ValidationFailed
+from kdesk.events import emit_many
 from kdesk.models import Event
+from kdesk.representations import iso
 from klasses import services
 from klasses.models import KObject, Metadata
 from klasses.services import bulk as bulk_services
@@ -280,3 +285,33 @@ def test_an_object_changed_by_someone_else_meanwhile_runs_the_call_again_on_it(
     changes = Event.objects.filter(resource_id=str(target.pk)).order_by("-id").first().changes
     assert changes["data.totalNum"] == {"before": 99, "after": 1}
     assert KObject.objects.filter(org=org, data__totalNum=1).count() == 3
+
+
+def test_copy_stores_the_batch_time_and_each_events_own_time(org, klass):
+    """COPY writes a datetime the batch shares as text once; times of day and offsets must
+    come back as the very instants written, shared or not."""
+    grace = Customer.objects.create(org=org, name="Grace")
+    before = timezone.now()
+    results = services.kobject_bulk(
+        org=org, actor=None, klass=klass, items=[item(n, grace) for n in range(SIZE)]
+    )
+    objs = list(KObject.objects.filter(org=org, klass=klass))
+    assert len(objs) == SIZE and len({o.created_at for o in objs}) == 1
+    stored = objs[0].created_at
+    assert before <= stored <= timezone.now() and objs[0].updated_at == stored
+    assert {r["data"]["attributes"]["createdAt"] for r in results} == {iso(stored)}
+    (logged,) = set(
+        Event.objects.filter(org=org, resource="kobject.order").values_list("created_at", flat=True)
+    )
+    assert stored <= logged <= timezone.now()  # the events' own clock, one for the batch
+    kolkata = ZoneInfo("Asia/Kolkata")
+    moments = [datetime(2026, 3, 1, 23, 59, n, n * 1000, tzinfo=kolkata) for n in range(SIZE)]
+    emit_many(
+        org=org,
+        events=[
+            {"type": "note.create", "resource": "note", "resource_id": n, "at": at}
+            for n, at in enumerate(moments)
+        ],
+    )
+    back = Event.objects.filter(org=org, resource="note").order_by("id")
+    assert [e.created_at for e in back] == moments
