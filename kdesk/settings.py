@@ -417,6 +417,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "klasses.openapi.org_klasses_hook",
+        # last: constraints, statuses and links on every operation, the org's Klasses' too
+        "kdesk.api.schema.conformance_hook",
     ],
 }
 

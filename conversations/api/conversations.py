@@ -1,7 +1,7 @@
 """`/v1/conversations`, one conversation, its history, and a customer's conversations."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from conversations import selectors, services
@@ -10,7 +10,7 @@ from conversations.representations import (
     conversation_resource,
     history_resource,
 )
-from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
+from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter, filter_parameters
 from kdesk.api.pagination import (
     cursor_document,
     decode_cursor,
@@ -26,6 +26,7 @@ from .common import body_of, conversation_or_404, customer_or_404
 from .schemas import (
     CONVERSATION,
     CONVERSATION_BODY,
+    CONVERSATION_CREATE_BODY,
     HISTORY,
     LIST,
     PAGE_PARAMS,
@@ -60,21 +61,15 @@ class ConversationFilter(django_filters.FilterSet):
         fields = []
 
 
-CONVERSATION_FILTER_PARAMS = [
-    OpenApiParameter("status", str, description="open, snoozed or done (repeatable)."),
-    OpenApiParameter("assignedUser", int, description="Assigned user id."),
-    OpenApiParameter("assignedTeam", int, description="Assigned team id."),
-    OpenApiParameter("customer", int, description="Customer id."),
-    OpenApiParameter(
-        "updatedSince", OpenApiTypes.DATETIME, description="ISO-8601: updatedAt ≥ this."
-    ),
-    OpenApiParameter(
-        "sort",
-        str,
-        description="updatedAt, createdAt, lastActivityAt or priority; '-' prefix for "
-        "descending. Default: -lastActivityAt.",
-    ),
-]
+CONVERSATION_FILTER_PARAMS = filter_parameters(
+    ConversationFilter,
+    status="open, snoozed or done (repeatable).",
+    assignedUser="Assigned user id.",
+    assignedTeam="Assigned team id.",
+    customer="Customer id.",
+    updatedSince="ISO-8601: updatedAt ≥ this.",
+    sort="'-' prefix for descending. Default: -lastActivityAt.",
+)
 
 
 def _filtered(request, queryset):
@@ -112,7 +107,7 @@ class ConversationListView(ApiView):
 
     @extend_schema(
         operation_id="conversations_create",
-        request=CONVERSATION_BODY,
+        request=CONVERSATION_CREATE_BODY,
         responses=created(CONVERSATION.document, *WRITE),
         description="Body: {customer, name, status, snoozeUntil, priority (1–5), assignedUser, "
         "assignedTeam, tags, custom}.",

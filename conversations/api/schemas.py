@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from conversations.models import Conversation, Message
 from kdesk.api.openapi import (
+    an_id,
     errors,
     maybe_moment,
     moment,
@@ -15,6 +16,7 @@ from kdesk.api.openapi import (
     text,
     timestamps,
     to_one,
+    without_rev,
 )
 
 PAGE_PARAMS = [
@@ -179,7 +181,7 @@ def deleted(*codes):
     return {204: None, **errors(*codes)}
 
 
-_id = serializers.CharField
+_id = an_id
 _json = serializers.JSONField
 
 CONVERSATION_BODY = inline_serializer(
@@ -285,6 +287,9 @@ SHORTCUT_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
+CONVERSATION_CREATE_BODY = without_rev(CONVERSATION_BODY, "ConversationCreateBody")
+TAG_CREATE_BODY = without_rev(TAG_BODY, "TagCreateBody")
+SHORTCUT_CREATE_BODY = without_rev(SHORTCUT_BODY, "ShortcutCreateBody")
 SHORTCUT_COPY_BODY = inline_serializer(
     "ShortcutCopyBody",
     {

@@ -23,6 +23,7 @@ from .schemas import (
     SHORTCUT,
     SHORTCUT_BODY,
     SHORTCUT_COPY_BODY,
+    SHORTCUT_CREATE_BODY,
     WRITE,
     created,
     deleted,
@@ -42,7 +43,7 @@ class ShortcutListView(ApiView):
 
     @extend_schema(
         operation_id="shortcuts_create",
-        request=SHORTCUT_BODY,
+        request=SHORTCUT_CREATE_BODY,
         responses=created(SHORTCUT.document, *WRITE),
         description="Body: {name, payload (a string, one block per line, or {text: {blocks, "
         "entityMap}}; {{customer.firstName}} and {{customer.custom.<attribute>}} placeholders), "

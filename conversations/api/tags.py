@@ -15,7 +15,19 @@ from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
 
 from .common import body_of
-from .schemas import LIST, PAGE_PARAMS, READ, REV, TAG, TAG_BODY, WRITE, created, deleted, ok
+from .schemas import (
+    LIST,
+    PAGE_PARAMS,
+    READ,
+    REV,
+    TAG,
+    TAG_BODY,
+    TAG_CREATE_BODY,
+    WRITE,
+    created,
+    deleted,
+    ok,
+)
 
 
 class TagListView(ApiView):
@@ -28,7 +40,7 @@ class TagListView(ApiView):
 
     @extend_schema(
         operation_id="tags_create",
-        request=TAG_BODY,
+        request=TAG_CREATE_BODY,
         responses=created(TAG.document, *WRITE),
         description="Body: {name (unique), color (#rrggbb)}.",
     )

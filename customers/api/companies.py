@@ -1,6 +1,6 @@
 """`/v1/companies`, one company, and a company's customers."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from customers import selectors, services
@@ -9,6 +9,7 @@ from customers.representations import (
     company_resource,
     customers_resources,
 )
+from kdesk.api.filters import filter_parameters
 from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
 from kdesk.api.permissions import require
@@ -36,10 +37,13 @@ class CompanyListView(ApiView):
         summary="List companies",
         parameters=[
             *PAGE,
-            *UPDATED,
-            OpenApiParameter("externalId", str),
-            OpenApiParameter("name", str, description="Exact name."),
-            SORT,
+            *filter_parameters(
+                selectors.CompanyFilter,
+                updatedAfter="updatedAt > this.",
+                updatedSince="updatedAt ≥ this.",
+                name="Exact name.",
+                sort="Order; ties are broken by id. Default createdAt.",
+            ),
         ],
         responses={200: CompanyPageSerializer, 400: ERRORS},
     )

@@ -1,6 +1,6 @@
 """`/v1/customers`, one customer, and merging two."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from customers import selectors, services
@@ -8,6 +8,7 @@ from customers.representations import (
     customer_resource,
     customers_resources,
 )
+from kdesk.api.filters import filter_parameters
 from kdesk.api.openapi import ERRORS
 from kdesk.api.pagination import paginate
 from kdesk.api.views import ApiView
@@ -15,8 +16,6 @@ from kdesk.api.views import ApiView
 from .detail import record_detail_view
 from .schemas import (
     PAGE,
-    SORT,
-    UPDATED,
     CustomerDocumentSerializer,
     CustomerInputSerializer,
     CustomerMergeInputSerializer,
@@ -34,11 +33,14 @@ class CustomerListView(ApiView):
         summary="List customers",
         parameters=[
             *PAGE,
-            *UPDATED,
-            OpenApiParameter("externalId", str),
-            OpenApiParameter("email", str, description="Customers with this email."),
-            OpenApiParameter("company", int, description="Customers of this company id."),
-            SORT,
+            *filter_parameters(
+                selectors.CustomerFilter,
+                updatedAfter="updatedAt > this.",
+                updatedSince="updatedAt ≥ this.",
+                email="Customers with this email.",
+                company="Customers of this company id.",
+                sort="Order; ties are broken by id. Default createdAt.",
+            ),
         ],
         responses={200: CustomerPageSerializer, 400: ERRORS},
     )

@@ -34,3 +34,33 @@ class IdFilter(django_filters.NumberFilter):
     """An id in the query string: a positive integer that fits a database key."""
 
     field_class = IdField
+
+
+def filter_parameters(filterset_class, **descriptions):
+    """The query parameters of a FilterSet as /v1/schema documents them: each filter's own
+    bounds and choices, so the document says exactly what `is_valid()` accepts."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    parameters = []
+    for name, filter_ in filterset_class.base_filters.items():
+        field = filter_.field
+        if isinstance(filter_, django_filters.OrderingFilter):
+            names = list(filter_.param_map)
+            schema = {"type": "string", "enum": [*names, *(f"-{n}" for n in names)]}
+        elif isinstance(filter_, django_filters.MultipleChoiceFilter):
+            choices = [str(value) for value, _ in field.choices]
+            schema = {"type": "array", "items": {"type": "string", "enum": choices}}
+        elif isinstance(filter_, django_filters.ChoiceFilter):
+            schema = {"type": "string", "enum": [str(value) for value, _ in field.choices]}
+        elif isinstance(filter_, django_filters.NumberFilter):
+            schema = {"type": "integer" if isinstance(field, forms.IntegerField) else "number"}
+            if field.min_value is not None:
+                schema["minimum"] = field.min_value
+            if field.max_value is not None:
+                schema["maximum"] = field.max_value
+        elif isinstance(filter_, django_filters.IsoDateTimeFilter):
+            schema = {"type": "string", "format": "date-time"}
+        else:
+            schema = {"type": "string"}
+        parameters.append(OpenApiParameter(name, schema, description=descriptions.get(name, "")))
+    return parameters

@@ -12,6 +12,7 @@ The serializers only document: responses are built by the plain serializers of e
 `representations`.
 """
 
+import copy
 from dataclasses import dataclass
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -99,6 +100,20 @@ class CursorLinksSerializer(serializers.Serializer):
     first = serializers.CharField(help_text="The list from its start (no cursor).")
     prev = serializers.CharField(allow_null=True, help_text="Always null: cursors walk forward.")
     next = serializers.CharField(allow_null=True, help_text="null when caught up.")
+
+
+def an_id(**kwargs):
+    """An id sent in a body (`customer`, `company`, a member): digits of a positive integer, as
+    kdesk.payload.as_id reads them (the document stays within 18 digits, all below 2**63)."""
+    return serializers.RegexField(r"^[1-9][0-9]{0,17}$", **kwargs)
+
+
+def without_rev(body, name):
+    """The create variant of an update body: a new object has no rev to check, and the
+    services refuse one."""
+    fields = {k: copy.deepcopy(f) for k, f in body.__class__._declared_fields.items()}
+    fields.pop("rev", None)
+    return inline_serializer(name, fields)
 
 
 def to_one():
@@ -224,11 +239,12 @@ TEAM_BODY = inline_serializer(
             max_length=64, required=False, help_text="The @mention handle; from name by default."
         ),
         "members": serializers.ListField(
-            child=serializers.CharField(), required=False, help_text="User ids; replaces the list."
+            child=an_id(), required=False, help_text="User ids; replaces the list."
         ),
         "rev": serializers.IntegerField(required=False),
     },
 )
+TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody")
 EVENT = resource_schemas(
     "Event",
     {

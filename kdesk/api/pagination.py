@@ -57,6 +57,15 @@ def page_params(request, *, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SI
     return page, size
 
 
+# What /v1/schema says of the integer parameters read here (kdesk.api.schema applies them to
+# every operation that takes one): pageSize and limit are clamped, so they have no maximum.
+QUERY_SCHEMAS = {
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    "pageSize": {"type": "integer", "minimum": 1},
+    "limit": {"type": "integer", "minimum": 1},
+}
+
+
 def _link(request, **changes):
     params = request.query_params.copy()
     for key, value in changes.items():

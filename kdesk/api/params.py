@@ -2,13 +2,25 @@
 
 from kdesk.errors import FieldError, ValidationFailed
 
+MAX_REV = 10**18 - 1
+# What /v1/schema says of `rev` in a query string or a body (kdesk.api.schema).
+REV_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_REV}
+BODY_REV_SCHEMA = {**REV_SCHEMA, "nullable": True}  # null: no check, as when it is left out
+
 
 def _as_rev(value, pointer):
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_REV:
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     raise ValidationFailed([FieldError(pointer, "invalid", "rev must be an integer.")])
+
+
+def check_rev(value, pointer):
+    """400 unless `value`, from a JSON body, is a rev: an integer from 0 (not its digits)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed([FieldError(pointer, "invalid", "rev must be an integer.")])
+    _as_rev(value, pointer)
 
 
 def rev_param(request):

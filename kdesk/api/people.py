@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from kdesk import services
-from kdesk.api.openapi import TEAM, TEAM_BODY, USER, errors
+from kdesk.api.openapi import TEAM, TEAM_BODY, TEAM_CREATE_BODY, USER, errors
 from kdesk.api.pagination import paginate
 from kdesk.api.params import rev_param
 from kdesk.api.views import ApiView
@@ -98,7 +98,7 @@ class TeamListView(ApiView):
         return Response(paginate(request, teams(org=self.org), serialize))
 
     @extend_schema(
-        request=TEAM_BODY,
+        request=TEAM_CREATE_BODY,
         responses={201: TEAM.document, **errors(400, 401, 403, 409)},
         description="Body: {name, displayName, slug, members: [user ids]}. A name (any case) "
         "or slug another team holds is a 409; an unknown user, or one of another org, a 400 "

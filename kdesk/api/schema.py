@@ -37,3 +37,133 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+# ---- what every operation can answer, and the constraints shared by every endpoint ------------
+
+METHODS = ("get", "put", "patch", "delete", "post")
+ERRORS_REF = {"$ref": "#/components/schemas/Errors"}
+
+
+def _statuses(path, method, operation):
+    """Every status the base view (kdesk.api.views.ApiView) and the guards in front of it can
+    answer for this operation, besides what the view itself declares."""
+    codes = {400, 401, 403, 429, 503}  # bad input or query parameter, no key, scope, rate, DB
+    if "{" in path:
+        codes.add(404)
+    if method != "get":
+        codes |= {404, 409}  # a body naming what is gone; a stale rev, a busy Idempotency-Key
+    if method in ("post", "put", "patch"):
+        codes |= {413, 415}  # API_MAX_BODY_BYTES; a body that is not JSON
+    if method == "post":
+        codes.add(422)  # an Idempotency-Key reused with another body
+    return codes
+
+
+def _error_response(code):
+    from kdesk.api.errors import TITLES
+
+    return {
+        "description": f"{TITLES.get(code, 'Error')}: `{{errors: [...]}}` (API.md)",
+        "content": {"application/json": {"schema": ERRORS_REF}},
+    }
+
+
+def _shared_query_schemas():
+    from kdesk.api.pagination import QUERY_SCHEMAS
+    from kdesk.api.params import REV_SCHEMA
+
+    return {**QUERY_SCHEMAS, "rev": REV_SCHEMA}
+
+
+def _path_schema(schema):
+    from kdesk.api.routing import IdConverter
+
+    if schema.get("pattern") == f"^{IdConverter.regex}$":
+        return dict(IdConverter.schema)
+    return schema
+
+
+def _strict(schema, schemas, seen):
+    """additionalProperties: false on a request body object and the objects it is made of,
+    unless it already says what extra properties may be (a dict of custom attributes)."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        if name in seen:
+            return
+        seen.add(name)
+        _strict(schemas.get(name), schemas, seen)
+        return
+    for key in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(key, []):
+            _strict(sub, schemas, seen)
+    if schema.get("type") == "array":
+        _strict(schema.get("items"), schemas, seen)
+    if schema.get("type") == "object" and "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+        if "rev" in schema["properties"]:
+            from kdesk.api.params import BODY_REV_SCHEMA
+
+            described = {k: v for k, v in schema["properties"]["rev"].items() if k == "description"}
+            schema["properties"]["rev"] = {**BODY_REV_SCHEMA, **described}
+        for sub in schema["properties"].values():
+            _strict(sub, schemas, seen)
+
+
+def _links(paths):
+    """OpenAPI links from each create (a POST answering 201) to the operations that take the id
+    it returns: `POST /v1/tags` → `GET|PUT|DELETE /v1/tags/{id}`, and deeper paths under it
+    (`/v1/customers/{id}/timeline`); the other path parameters come from the create's own."""
+    for path, item in paths.items():
+        create = item.get("post")
+        if not create or "201" not in create.get("responses", {}):
+            continue
+        links = {}
+        for target_path, target_item in paths.items():
+            if not target_path.startswith(path + "/{"):
+                continue
+            param = target_path[len(path) + 2 :].split("}", 1)[0]
+            for method, operation in target_item.items():
+                if method not in METHODS or "operationId" not in operation:
+                    continue
+                names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+                if param not in names:
+                    continue
+                parameters = {
+                    name: "$response.body#/data/id" if name == param else f"$request.path.{name}"
+                    for name in names
+                }
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                }
+        if links:
+            create["responses"]["201"]["links"] = links
+
+
+def conformance_hook(result, generator, request, public):
+    """Runs last: the document says what the server enforces on every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    shared = _shared_query_schemas()
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    parameter["schema"] = _path_schema(parameter["schema"])
+                elif parameter["in"] == "query" and parameter["name"] in shared:
+                    parameter["schema"] = dict(shared[parameter["name"]])
+            responses = operation.setdefault("responses", {})
+            for code in sorted(_statuses(path, method, operation)):
+                responses.setdefault(str(code), _error_response(code))
+            body = operation.get("requestBody")
+            if body:
+                body["required"] = True
+                for media in body.get("content", {}).values():
+                    _strict(media.get("schema"), schemas, set())
+    _links(result.get("paths", {}))
+    return result

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from kdesk.api import idempotency, query_params, ratelimit
 from kdesk.api.body import read_unsized_body
 from kdesk.api.errors import error, errors_body
+from kdesk.api.params import check_rev
 from kdesk.errors import Conflict, FieldError, ValidationFailed
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -26,6 +27,9 @@ class ApiRequest(Request):
         data, files = super()._parse()
         if self._stream is None and self.method in WRITE_METHODS:
             raise ValidationFailed([FieldError("/", "required", "the request has no JSON body")])
+        if isinstance(data, dict) and data.get("rev") is not None:
+            # every body's rev, a create's too: an integer (params.BODY_REV_SCHEMA) or nothing
+            check_rev(data["rev"], "/rev")
         return data, files
 
 

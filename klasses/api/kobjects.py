@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from kdesk import resources
-from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter
+from kdesk.api.filters import IdFilter, UtcIsoDateTimeFilter, filter_parameters
 from kdesk.api.openapi import (
     errors,
 )
@@ -19,8 +19,8 @@ from klasses import relationships, selectors, services
 from klasses.api.schemas import (
     BULK_RESULT,
     KOBJECT,
-    KOBJECT_FILTERS,
     LIST,
+    PAGE,
     READ,
     REV,
     WRITE,
@@ -49,6 +49,17 @@ class KObjectFilter(django_filters.FilterSet):
     class Meta:
         model = KObject
         fields = []
+
+
+KOBJECT_FILTERS = [
+    *PAGE,
+    *filter_parameters(
+        KObjectFilter,
+        customer="Only objects of this customer id.",
+        company="Only objects of this company id.",
+        updatedSince="updatedAt ≥ this.",
+    ),
+]
 
 
 def filtered_kobjects(request, org, klass, customer_id=None):

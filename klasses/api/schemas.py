@@ -1,7 +1,7 @@
 """What the `/v1/klasses…`, `/v1/metadata/…` and `/v1/kviews…` views document: parameters,
 response models and status codes."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from kdesk.api.openapi import (
@@ -17,14 +17,6 @@ from kdesk.api.openapi import (
 )
 
 PAGE = [OpenApiParameter("page", int), OpenApiParameter("pageSize", int)]
-KOBJECT_FILTERS = [
-    *PAGE,
-    OpenApiParameter("customer", str, description="Only objects of this customer id."),
-    OpenApiParameter("company", str, description="Only objects of this company id."),
-    OpenApiParameter("externalId", str),
-    OpenApiParameter("updatedSince", OpenApiTypes.DATETIME, description="updatedAt ≥ this."),
-    OpenApiParameter("sort", str, description="createdAt, -createdAt, updatedAt, -updatedAt"),
-]
 REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the current rev.")
 
 # Response models. With an org's credentials /v1/schema also holds `KObject_<klass>_document`
