@@ -406,6 +406,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1: full JSON Schema, so attribute names can be documented (patternProperties)
+    "OAS_VERSION": "3.1.0",
     "PREPROCESSING_HOOKS": ["kdesk.api.schema.drop_trailing_slash_twins"],
     # several resources have a `status` with its own values: name each set
     "ENUM_NAME_OVERRIDES": {
@@ -417,6 +419,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "klasses.openapi.org_klasses_hook",
+        "klasses.openapi.attribute_names_hook",
         # last: constraints, statuses and links on every operation, the org's Klasses' too
         "kdesk.api.schema.conformance_hook",
     ],

@@ -10,6 +10,8 @@ import copy
 from drf_spectacular.utils import OpenApiRequest
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
+# an id in a body, as kdesk.api.openapi.an_id documents it
+ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
 LINK = {
     "type": "object",
     "properties": {
@@ -51,10 +53,10 @@ RELATIONSHIP_DEFINITION = {
 KOBJECT_BODY_SCHEMA = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "maxLength": 255},
+        "title": {"type": "string", "maxLength": 255, "pattern": "\\S"},
         "externalId": {"type": "string", "maxLength": 255, "nullable": True},
-        "customer": {"type": "string", "nullable": True, "description": "Customer id"},
-        "company": {"type": "string", "nullable": True, "description": "Company id"},
+        "customer": {**ID, "nullable": True, "description": "Customer id"},
+        "company": {**ID, "nullable": True, "description": "Company id"},
         "description": {"type": "string"},
         "icon": {"type": "string"},
         "images": STRING_LIST,
@@ -70,14 +72,13 @@ KLASS_BODY_SCHEMA = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,63}$"},
-        "displayName": {"type": "string"},
-        "description": {"type": "string"},
-        "icon": {"type": "string"},
-        "color": {"type": "string"},
+        "displayName": {"type": "string", "maxLength": 120},
+        "description": {"type": "string", "maxLength": 5000, "nullable": True},
+        "icon": {"type": "string", "maxLength": 64, "nullable": True},
+        "color": {"type": "string", "pattern": "^(#[0-9a-fA-F]{6})?$", "nullable": True},
         "images": STRING_LIST,
         "status": {"type": "string", "enum": ["active", "disabled"]},
         "rev": {"type": "integer"},
-        "metadata": {"type": "object", "additionalProperties": True},
         "relationships": {
             "type": "array",
             "items": RELATIONSHIP_DEFINITION,
@@ -160,10 +161,19 @@ def body(schema):
 
 
 KOBJECT_BODY = body(KOBJECT_BODY_SCHEMA)
-_BULK_ITEM = copy.deepcopy(KOBJECT_BODY_SCHEMA)
+# creating one (POST, or a PUT by externalId that finds none) needs a title
+KOBJECT_CREATE_BODY = body({**KOBJECT_BODY_SCHEMA, "required": ["title"]})
+_BULK_ITEM = copy.deepcopy({**KOBJECT_BODY_SCHEMA, "required": ["title"]})
 del _BULK_ITEM["properties"]["relationships"]  # links go through the relationship endpoints
 KOBJECT_BULK_BODY = body({"type": "array", "items": _BULK_ITEM, "maxItems": 1000})
 KLASS_BODY = body(KLASS_BODY_SCHEMA)
+KLASS_CREATE_BODY = body(
+    {
+        **KLASS_BODY_SCHEMA,
+        "properties": {k: v for k, v in KLASS_BODY_SCHEMA["properties"].items() if k != "rev"},
+        "required": ["name"],
+    }
+)
 METADATA_BODY = body(METADATA_BODY_SCHEMA)
 KVIEW_BODY = body(KVIEW_BODY_SCHEMA)
 VALIDATION_BODY = body(VALIDATION_BODY_SCHEMA)
@@ -315,11 +325,103 @@ def org_klasses_hook(result, generator, request, public):
             )
             if method == "post":
                 op["requestBody"] = {
-                    "content": {"application/json": {"schema": ref}},
+                    "content": {
+                        "application/json": {"schema": {"allOf": [ref], "required": ["title"]}}
+                    },
                     "required": True,
                 }
             _swap_refs(op, refs)
             concrete[method] = op
         if concrete:
             paths[f"/v1/klasses/{klass.name}"] = concrete
+    return result
+
+
+# ---- custom attributes in request bodies ------------------------------------------------------
+
+
+def _attribute_value_schema(suffix):
+    """What a value of an attribute with this type suffix may be (klasses.schema.types); null
+    clears it. Strings in a canonical form ("8.5" for a Num) are accepted too, undocumented."""
+    from klasses.schema import types
+
+    kind = types.ATTRIBUTE_TYPES[suffix]
+    node = f"[^.\\u0000]{{1,{types.NODE_ID_MAX}}}"
+    schema = {
+        "Str": {"type": "string", "maxLength": kind.max_length},
+        "Txt": {"type": "string", "maxLength": kind.max_length},
+        "Num": {"type": "number"},
+        "At": {"type": "string", "format": "date-time"},
+        "Bool": {"type": "boolean"},
+        "Url": {
+            "type": "string",
+            "maxLength": kind.max_length,
+            "pattern": "^https?://[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})*(/[A-Za-z0-9._~-]*)*$",
+        },
+        "Id": {"type": "string", "maxLength": kind.max_length},
+        "Obj": {"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
+        "Tree": {"type": "string", "pattern": f"^{node}(\\.{node}){{0,{types.TREE_DEPTH - 1}}}$"},
+    }[suffix]
+    return {**schema, "nullable": True, "description": kind.description}
+
+
+def attributes_schema():
+    """`custom` and `data` in a body: names follow klasses.schema.types.NAME_RE (camelCase or
+    snake_case, then a type suffix) and each suffix types its value."""
+    from klasses.schema import types
+
+    base = types.NAME_RE.pattern.split("(Str|")[0]
+    return {
+        "type": "object",
+        "description": "Attributes by name: a name ends in its type suffix ("
+        + ", ".join(types.SUFFIXES)
+        + "), e.g. tierStr, orderTotalNum, renewsAt; null clears one.",
+        "patternProperties": {
+            f"^{base}{suffix}$": _attribute_value_schema(suffix) for suffix in types.SUFFIXES
+        },
+        "additionalProperties": False,
+    }
+
+
+def _is_free_object(schema):
+    return (
+        isinstance(schema, dict)
+        and "$ref" not in schema
+        and "properties" not in schema
+        and schema.get("type") in (None, "object")
+        and "patternProperties" not in schema
+    )
+
+
+def _typed_attributes(schema, schemas, seen, typed):
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            _typed_attributes(schemas.get(name), schemas, seen, typed)
+        return
+    for sub in [*schema.get("allOf", []), *schema.get("oneOf", []), schema.get("items")]:
+        _typed_attributes(sub, schemas, seen, typed)
+    for key, sub in schema.get("properties", {}).items():
+        if key in ("custom", "data") and _is_free_object(sub):
+            described = {k: v for k, v in sub.items() if k == "description"}
+            schema["properties"][key] = {**typed, **described}
+        else:
+            _typed_attributes(sub, schemas, seen, typed)
+
+
+def attribute_names_hook(result, generator, request, public):
+    """Every request body's free-form `custom` and `data` objects say which attribute names and
+    values the server takes (the org's own Klass models are typed by org_klasses_hook)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    typed = attributes_schema()
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                _typed_attributes(media.get("schema"), schemas, set(), typed)
     return result

@@ -7,7 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -40,6 +40,26 @@ HOOK = resource_schemas(
     },
 )
 
+HOOK_BODY = inline_serializer(
+    "HookBody",
+    {
+        "name": serializers.RegexField(r"\S", max_length=100, required=False),
+        "enabled": serializers.BooleanField(required=False, allow_null=True),
+        "rateLimitPerMinute": serializers.IntegerField(
+            min_value=1, max_value=100_000, required=False, allow_null=True
+        ),
+        "rev": serializers.IntegerField(required=False),
+    },
+)
+HOOK_CREATE_BODY = inline_serializer(
+    "HookCreateBody",
+    {
+        **{k: v for k, v in HOOK_BODY.__class__._declared_fields.items() if k != "rev"},
+        "name": serializers.RegexField(r"\S", max_length=100),
+        "kind": serializers.ChoiceField(Hook.Kind.values),
+    },
+)
+
 
 def _hook(view, pk):
     found = selectors.hook(org=view.org, pk=pk)
@@ -60,7 +80,9 @@ class HookListView(ApiView):
         qs = selectors.hooks(org=self.org)
         return Response(paginate(request, qs, lambda rows: [hook_resource(h) for h in rows]))
 
-    @extend_schema(request=None, responses={201: HOOK.document, **errors(400, 401, 403)})
+    @extend_schema(
+        request=HOOK_CREATE_BODY, responses={201: HOOK.document, **errors(400, 401, 403)}
+    )
     def post(self, request):
         hook = services.hook_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": hook_resource(hook)}, status=201)
@@ -73,7 +95,9 @@ class HookDetailView(ApiView):
     def get(self, request, pk):
         return Response({"data": hook_resource(_hook(self, pk))})
 
-    @extend_schema(request=None, responses={200: HOOK.document, **errors(400, 401, 403, 404, 409)})
+    @extend_schema(
+        request=HOOK_BODY, responses={200: HOOK.document, **errors(400, 401, 403, 404, 409)}
+    )
     def put(self, request, pk):
         hook = _hook(self, pk)
         data = with_rev(request.data, rev_param(request))

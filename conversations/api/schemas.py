@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from conversations.models import Conversation, Message
+from conversations.services import tags as tag_services
 from kdesk.api.openapi import (
     an_id,
     errors,
@@ -264,7 +265,9 @@ TAG_BODY = inline_serializer(
     "TagBody",
     {
         "name": serializers.CharField(max_length=100, required=False),
-        "color": serializers.CharField(required=False),
+        "color": serializers.RegexField(
+            tag_services.COLOR_RE.pattern, required=False, allow_null=True, help_text="#rrggbb"
+        ),
         "rev": serializers.IntegerField(required=False),
     },
 )
@@ -287,9 +290,13 @@ SHORTCUT_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
-CONVERSATION_CREATE_BODY = without_rev(CONVERSATION_BODY, "ConversationCreateBody")
-TAG_CREATE_BODY = without_rev(TAG_BODY, "TagCreateBody")
-SHORTCUT_CREATE_BODY = without_rev(SHORTCUT_BODY, "ShortcutCreateBody")
+CONVERSATION_CREATE_BODY = without_rev(
+    CONVERSATION_BODY, "ConversationCreateBody", required=("customer",)
+)
+TAG_CREATE_BODY = without_rev(TAG_BODY, "TagCreateBody", required=("name",))
+SHORTCUT_CREATE_BODY = without_rev(
+    SHORTCUT_BODY, "ShortcutCreateBody", required=("name", "payload")
+)
 SHORTCUT_COPY_BODY = inline_serializer(
     "ShortcutCopyBody",
     {

@@ -6,6 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiTypes
 from rest_framework import serializers
 
 from customers import selectors
+from customers.services import checks
+from kdesk.api.openapi import an_id
 
 # ---- schema documentation -------------------------------------------------------------------
 
@@ -44,8 +46,8 @@ class CustomerLocationSerializer(serializers.Serializer):
     postalCode = serializers.CharField(required=False)
     countryCode = serializers.CharField(required=False)
     countryName = serializers.CharField(required=False)
-    latitude = serializers.FloatField(required=False)
-    longitude = serializers.FloatField(required=False)
+    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
 
 class CustomerInputSerializer(serializers.Serializer):
@@ -57,9 +59,22 @@ class CustomerInputSerializer(serializers.Serializer):
     urls = CustomerUrlSerializer(many=True, required=False)
     locations = CustomerLocationSerializer(many=True, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
-    locale = serializers.CharField(required=False, help_text="e.g. en-US")
-    timeZone = serializers.CharField(required=False, help_text="IANA name, e.g. Europe/Paris")
-    company = serializers.CharField(required=False, allow_null=True, help_text="Company id.")
+    locale = serializers.RegexField(
+        checks.LOCALE_RE.pattern,
+        max_length=20,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="e.g. en-US",
+    )
+    timeZone = serializers.ChoiceField(
+        sorted(checks.time_zones()),
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="IANA name, e.g. Europe/Paris",
+    )
+    company = an_id(required=False, allow_null=True, help_text="Company id.")
     custom = serializers.DictField(required=False, help_text="Custom attributes by name.")
     rev = serializers.IntegerField(
         required=False, help_text="The rev this update was prepared against (409 when stale)."
@@ -134,8 +149,8 @@ class CustomerPageSerializer(serializers.Serializer):
 
 
 class CustomerMergeInputSerializer(serializers.Serializer):
-    source = serializers.CharField(help_text="Id of the customer that is merged and deleted.")
-    target = serializers.CharField(help_text="Id of the customer that remains.")
+    source = an_id(help_text="Id of the customer that is merged and deleted.")
+    target = an_id(help_text="Id of the customer that remains.")
 
 
 class CompanyInputSerializer(serializers.Serializer):

@@ -57,7 +57,7 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 @cache
-def _time_zones():
+def time_zones():
     return frozenset(zoneinfo.available_timezones())
 
 
@@ -255,7 +255,7 @@ class Checker:
 
     def time_zone(self):
         value = self.p.string("timeZone", max_length=64)
-        if value and value not in _time_zones():
+        if value and value not in time_zones():
             self.p.error("timeZone", "invalid", f"{value!r} is not an IANA time zone name.")
             return None
         return value

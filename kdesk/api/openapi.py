@@ -108,11 +108,23 @@ def an_id(**kwargs):
     return serializers.RegexField(r"^[1-9][0-9]{0,17}$", **kwargs)
 
 
-def without_rev(body, name):
-    """The create variant of an update body: a new object has no rev to check, and the
-    services refuse one."""
-    fields = {k: copy.deepcopy(f) for k, f in body.__class__._declared_fields.items()}
-    fields.pop("rev", None)
+def without_rev(body, name, required=()):
+    """The create variant of an update body: a new object has no rev to check (the services
+    refuse one), and `required` names what a create must carry (not blank)."""
+    fields = {}
+    for key, field in body.__class__._declared_fields.items():
+        if key == "rev":
+            continue
+        field = copy.deepcopy(field)
+        if key in required:
+            field.required = True
+            if isinstance(field, serializers.CharField) and not isinstance(
+                field, serializers.RegexField
+            ):
+                field = serializers.RegexField(
+                    r"\S", max_length=field.max_length, help_text=field.help_text
+                )
+        fields[key] = field
     return inline_serializer(name, fields)
 
 
@@ -244,7 +256,7 @@ TEAM_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
-TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody")
+TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody", required=("name",))
 EVENT = resource_schemas(
     "Event",
     {

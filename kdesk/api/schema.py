@@ -144,6 +144,35 @@ def _links(paths):
             create["responses"]["201"]["links"] = links
 
 
+def _null_as_a_type(node):
+    """OpenAPI 3.1 (full JSON Schema, so `patternProperties` and `propertyNames` may say what
+    attribute names are) has no `nullable`: the hand-written schemas' `nullable: true` becomes
+    `null` among the types."""
+    if isinstance(node, list):
+        for item in node:
+            _null_as_a_type(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in list(node.items()):
+        if key != "nullable" or not isinstance(value, bool):
+            _null_as_a_type(value)
+    if not isinstance(node.get("nullable"), bool) or not node.pop("nullable"):
+        return
+    kind = node.get("type")
+    if isinstance(kind, str):
+        node["type"] = [kind, "null"]
+        if "enum" in node and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+    elif any(key in node for key in ("$ref", "allOf", "oneOf", "anyOf")):
+        inner = dict(node)
+        description = inner.pop("description", None)
+        node.clear()
+        node["anyOf"] = [inner, {"type": "null"}]
+        if description:
+            node["description"] = description
+
+
 def conformance_hook(result, generator, request, public):
     """Runs last: the document says what the server enforces on every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -155,8 +184,11 @@ def conformance_hook(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
                     parameter["schema"] = _path_schema(parameter["schema"])
-                elif parameter["in"] == "query" and parameter["name"] in shared:
-                    parameter["schema"] = dict(shared[parameter["name"]])
+                elif parameter["in"] == "query":
+                    if parameter["name"] in shared:
+                        parameter["schema"] = dict(shared[parameter["name"]])
+                    # every list and filter reads `name=` as if the parameter were left out
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for code in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(code), _error_response(code))
@@ -166,4 +198,6 @@ def conformance_hook(result, generator, request, public):
                 for media in body.get("content", {}).values():
                     _strict(media.get("schema"), schemas, set())
     _links(result.get("paths", {}))
+    _null_as_a_type(result.get("paths", {}))
+    _null_as_a_type(schemas)
     return result

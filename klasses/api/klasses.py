@@ -28,6 +28,7 @@ from klasses.api.schemas import (
 )
 from klasses.openapi import (
     KLASS_BODY,
+    KLASS_CREATE_BODY,
     METADATA_BODY,
 )
 from klasses.representations import (
@@ -50,7 +51,7 @@ class KlassListView(ApiView):
         klasses = selectors.klasses(org=self.org)
         return Response(paginate(request, klasses, lambda rows: _klasses(self.org, rows)))
 
-    @extend_schema(request=KLASS_BODY, responses={201: KLASS.document, **errors(*WRITE)})
+    @extend_schema(request=KLASS_CREATE_BODY, responses={201: KLASS.document, **errors(*WRITE)})
     def post(self, request):
         klass = services.klass_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": _klasses(self.org, [klass], {})[0]}, status=201)

@@ -30,6 +30,7 @@ from klasses.models import KObject
 from klasses.openapi import (
     KOBJECT_BODY,
     KOBJECT_BULK_BODY,
+    KOBJECT_CREATE_BODY,
 )
 from klasses.representations import (
     KOBJECT_FIELDS,
@@ -99,7 +100,7 @@ class KObjectListView(ApiView):
         qs = filtered_kobjects(request, self.org, klass)
         return Response(paginate(request, qs, lambda rows: _kobjects(self.org, rows, name)))
 
-    @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
+    @extend_schema(request=KOBJECT_CREATE_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, name):
         klass = services.klass_get(org=self.org, name=name)
         obj = services.kobject_create(
@@ -176,7 +177,7 @@ class KObjectByExternalIdView(ApiView):
         return Response({"data": kobject_resource(row, name, links)})
 
     @extend_schema(
-        request=KOBJECT_BODY,
+        request=KOBJECT_CREATE_BODY,
         parameters=[REV],
         responses={200: KOBJECT.document, 201: KOBJECT.document, **errors(*WRITE)},
     )
@@ -270,7 +271,7 @@ class CustomerKObjectsView(ApiView):
         qs = filtered_kobjects(request, self.org, klass, customer_id=pk)
         return Response(paginate(request, qs, lambda rows: _kobjects(self.org, rows, name)))
 
-    @extend_schema(request=KOBJECT_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
+    @extend_schema(request=KOBJECT_CREATE_BODY, responses={201: KOBJECT.document, **errors(*WRITE)})
     def post(self, request, pk, name):
         self._customer(pk)
         klass = services.klass_get(org=self.org, name=name)

@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = {"int": "1", "slug": "order", "str": "x", "external_id": "x", "path": "x"}
+SAMPLE = {"int": "1", "id": "1", "slug": "order", "str": "x", "external_id": "x", "path": "x"}
 
 
 def _get_routes():
