@@ -10,6 +10,11 @@ import copy
 from drf_spectacular.utils import OpenApiRequest
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
+# klasses.services.images: absolute http(s) URLs
+IMAGES = {
+    "type": "array",
+    "items": {"type": "string", "maxLength": 2048, "pattern": "^https?://[A-Za-z0-9.-]+(/\\S*)?$"},
+}
 # an id in a body, as kdesk.api.openapi.an_id documents it
 ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
 LINK = {
@@ -59,12 +64,12 @@ KOBJECT_BODY_SCHEMA = {
         "company": {**ID, "nullable": True, "description": "Company id"},
         "description": {"type": "string"},
         "icon": {"type": "string"},
-        "images": STRING_LIST,
+        "images": IMAGES,
         "tags": STRING_LIST,
         "data": {"type": "object", "additionalProperties": True},
         "custom": {"type": "object", "additionalProperties": True},
         "rev": {"type": "integer"},
-        "relationships": LINKS_BODY,
+        "relationships": {**LINKS_BODY, "nullable": True},
     },
     "additionalProperties": False,
 }
@@ -76,11 +81,12 @@ KLASS_BODY_SCHEMA = {
         "description": {"type": "string", "maxLength": 5000, "nullable": True},
         "icon": {"type": "string", "maxLength": 64, "nullable": True},
         "color": {"type": "string", "pattern": "^(#[0-9a-fA-F]{6})?$", "nullable": True},
-        "images": STRING_LIST,
+        "images": IMAGES,
         "status": {"type": "string", "enum": ["active", "disabled"]},
         "rev": {"type": "integer"},
         "relationships": {
             "type": "array",
+            "nullable": True,
             "items": RELATIONSHIP_DEFINITION,
             "description": "Replaces the Klass's relationships when sent.",
         },
@@ -360,7 +366,10 @@ def _attribute_value_schema(suffix):
         },
         "Id": {"type": "string", "maxLength": kind.max_length},
         "Obj": {"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
-        "Tree": {"type": "string", "pattern": f"^{node}(\\.{node}){{0,{types.TREE_DEPTH - 1}}}$"},
+        "Tree": {
+            "type": "string",
+            "pattern": f"^({node}(\\.{node}){{0,{types.TREE_DEPTH - 1}}})?$",
+        },
     }[suffix]
     return {**schema, "nullable": True, "description": kind.description}
 

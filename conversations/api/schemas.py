@@ -4,7 +4,7 @@ codes each kind of endpoint documents."""
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from conversations.models import Conversation, Message
+from conversations.models import CHANNELS, Conversation, Message
 from conversations.services import tags as tag_services
 from kdesk.api.openapi import (
     an_id,
@@ -210,7 +210,7 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
     "MessageBody",
     {
         "direction": serializers.ChoiceField(Message.Direction.values),
-        "channel": serializers.CharField(),
+        "channel": serializers.ChoiceField(CHANNELS),
         "body": serializers.CharField(required=False),
         "bodyHtml": serializers.CharField(required=False),
         "sentAt": serializers.DateTimeField(required=False),

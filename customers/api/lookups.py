@@ -2,7 +2,7 @@
 creates or updates)."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from customers import selectors, services
@@ -50,6 +50,14 @@ class CustomerBySocialView(ApiView):
 
     @extend_schema(
         summary="Find a customer by social handle: social={type}:{userid} (or {type}:@{username})",
+        parameters=[
+            OpenApiParameter(
+                "social",
+                {"type": "string", "pattern": r"^[^:]*[^:\s][^:]*:.*\S"},
+                OpenApiParameter.PATH,
+                description="{type}:{userid}, e.g. twitter:12345",
+            )
+        ],
         responses={200: CustomerDocumentSerializer, 400: ERRORS, 404: ERRORS},
     )
     def get(self, request, social):

@@ -9,6 +9,10 @@ from customers import selectors
 from customers.services import checks
 from kdesk.api.openapi import an_id
 
+# checks.DOMAIN_RE, read after lower-casing
+DOMAIN_PATTERN = checks.DOMAIN_RE.pattern.replace("[a-z0-9]", "[A-Za-z0-9]").replace(
+    "[a-z]", "[A-Za-z]"
+)
 # ---- schema documentation -------------------------------------------------------------------
 
 
@@ -20,6 +24,15 @@ class CustomerEmailSerializer(serializers.Serializer):
 class CustomerPhoneSerializer(serializers.Serializer):
     type = serializers.CharField(required=False, help_text="mobile, home, work, other…")
     phone = serializers.CharField(help_text="Any format; stored as E.164 (+14155550123).")
+
+
+class CustomerPhoneInputSerializer(serializers.Serializer):
+    type = serializers.CharField(required=False)
+    phone = serializers.RegexField(
+        r"^\+1[2-9][0-9]{9}$",
+        help_text="Any format phonenumbers can read as a possible number (international, e.g. "
+        "+14155550123); this document only promises the North American one.",
+    )
 
 
 class CustomerSocialSerializer(serializers.Serializer):
@@ -54,7 +67,7 @@ class CustomerInputSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=255)
     externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
     emails = CustomerEmailSerializer(many=True, required=False)
-    phones = CustomerPhoneSerializer(many=True, required=False)
+    phones = CustomerPhoneInputSerializer(many=True, required=False)
     socials = CustomerSocialSerializer(many=True, required=False)
     urls = CustomerUrlSerializer(many=True, required=False)
     locations = CustomerLocationSerializer(many=True, required=False)
@@ -156,7 +169,9 @@ class CustomerMergeInputSerializer(serializers.Serializer):
 class CompanyInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
-    domains = serializers.ListField(child=serializers.CharField(), required=False)
+    domains = serializers.ListField(
+        child=serializers.RegexField(DOMAIN_PATTERN), required=False, allow_null=True
+    )
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     custom = serializers.DictField(required=False)
     rev = serializers.IntegerField(required=False)

@@ -251,7 +251,10 @@ TEAM_BODY = inline_serializer(
             max_length=64, required=False, help_text="The @mention handle; from name by default."
         ),
         "members": serializers.ListField(
-            child=an_id(), required=False, help_text="User ids; replaces the list."
+            child=an_id(),
+            required=False,
+            allow_null=True,
+            help_text="User ids; replaces the list.",
         ),
         "rev": serializers.IntegerField(required=False),
     },

@@ -39,6 +39,17 @@ def rev_param(request):
     return query if query is not None else body
 
 
+def flag_param(request, name):
+    """A boolean query parameter (documented `type: boolean`): `true` or `false`; left out or
+    empty is false; anything else is a 400 rather than a silent false."""
+    raw = request.query_params.get(name)
+    if raw in (None, "", "false"):
+        return False
+    if raw == "true":
+        return True
+    raise ValidationFailed([FieldError(f"/{name}", "invalid", f"{name} must be true or false.")])
+
+
 def with_rev(data, rev):
     """The body with `rev` set, for services that read the rev from the body only."""
     if rev is None or not isinstance(data, dict):

@@ -130,7 +130,9 @@ def _links(paths):
                 if method not in METHODS or "operationId" not in operation:
                     continue
                 names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
-                if param not in names:
+                if param not in names or any(
+                    name != param and "{" + name + "}" not in path for name in names
+                ):
                     continue
                 parameters = {
                     name: "$response.body#/data/id" if name == param else f"$request.path.{name}"
@@ -188,7 +190,9 @@ def conformance_hook(result, generator, request, public):
                     if parameter["name"] in shared:
                         parameter["schema"] = dict(shared[parameter["name"]])
                     # every list and filter reads `name=` as if the parameter were left out
-                    parameter["allowEmptyValue"] = True
+                    # (a repeatable filter's choices do not include "")
+                    if parameter["schema"].get("type") != "array":
+                        parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for code in sorted(_statuses(path, method, operation)):
                 responses.setdefault(str(code), _error_response(code))

@@ -9,7 +9,7 @@ from kdesk.api.openapi import (
     errors,
 )
 from kdesk.api.pagination import paginate
-from kdesk.api.params import rev_param, with_rev
+from kdesk.api.params import flag_param, rev_param, with_rev
 from kdesk.api.views import ApiView
 from klasses import relationships, selectors, services
 from klasses.api.schemas import (
@@ -86,7 +86,7 @@ class KlassDefinitionView(ApiView):
                     actor=self.actor,
                     resource=f"kobject.{name}",
                     data=metadata,
-                    force=request.query_params.get("force") == "true",
+                    force=flag_param(request, "force"),
                 )
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
         doc = {"data": _klasses(self.org, [klass], properties)[0]}
@@ -118,8 +118,8 @@ class MetadataView(ApiView):
             actor=self.actor,
             resource=resource,
             data=with_rev(request.data, rev_param(request)),
-            force=request.query_params.get("force") == "true",
-            replace=request.query_params.get("replace") == "true",
+            force=flag_param(request, "force"),
+            replace=flag_param(request, "replace"),
         )
         doc = {"data": metadata_resource(resource, meta.properties, meta.rev, meta.updated_at)}
         if broken:

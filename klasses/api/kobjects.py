@@ -11,7 +11,7 @@ from kdesk.api.openapi import (
     errors,
 )
 from kdesk.api.pagination import paginate
-from kdesk.api.params import rev_param, with_rev
+from kdesk.api.params import flag_param, rev_param, with_rev
 from kdesk.api.permissions import allows, require, require_upsert
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
@@ -215,7 +215,7 @@ class KObjectBulkView(ApiView):
         if not (may_create or may_update):
             require(request, "kobject", "create")
         klass = services.klass_get(org=self.org, name=name)
-        partial = request.query_params.get("partial") == "true"
+        partial = flag_param(request, "partial")
         results = services.kobject_bulk(
             org=self.org,
             actor=self.actor,
