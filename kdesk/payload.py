@@ -21,6 +21,18 @@ def as_id(value):
     return number if 0 < number <= MAX_ID else None
 
 
+def integral(value):
+    """An int from JSON, or None: `264.0` is the integer 264 (JSON Schema's `integer` admits it,
+    and JSON itself has one number type); booleans and fractions are not integers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return None
+
+
 class Payload:
     def __init__(self, data, *, allowed, pointer=""):
         self.errors = []
@@ -66,8 +78,8 @@ class Payload:
     def integer(self, key, *, minimum=None, maximum=None, default=None):
         if key not in self.data or self.data[key] is None:
             return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int):
+        value = integral(self.data[key])
+        if value is None:
             self.error(key, "type", f"{key} must be an integer.")
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):

@@ -426,6 +426,12 @@ def attribute_names_hook(result, generator, request, public):
     """Every request body's free-form `custom` and `data` objects say which attribute names and
     values the server takes (the org's own Klass models are typed by org_klasses_hook)."""
     schemas = result.get("components", {}).get("schemas", {})
+    for name, component in schemas.items():
+        # a bulk write answers null in `data` for each item that failed (?partial=true)
+        if name == "KObjectBulkResult" or (name.startswith("KObject_") and name.endswith("_bulk")):
+            data = component.get("properties", {}).get("data", {})
+            if data.get("type") == "array" and "anyOf" not in data.get("items", {}):
+                data["items"] = {"anyOf": [data["items"], {"type": "null"}]}
     typed = attributes_schema()
     for item in result.get("paths", {}).values():
         for operation in item.values():

@@ -247,8 +247,12 @@ TEAM_BODY = inline_serializer(
             max_length=100, required=False, help_text="Unique in the org, ignoring case."
         ),
         "displayName": serializers.CharField(max_length=150, required=False),
-        "slug": serializers.CharField(
-            max_length=64, required=False, help_text="The @mention handle; from name by default."
+        "slug": serializers.RegexField(
+            r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$",
+            max_length=64,
+            required=False,
+            allow_null=True,
+            help_text="The @mention handle (lower-cased); from name by default.",
         ),
         "members": serializers.ListField(
             child=an_id(),
@@ -260,6 +264,10 @@ TEAM_BODY = inline_serializer(
     },
 )
 TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody", required=("name",))
+# without a slug, the name must make one (letters or digits)
+TEAM_CREATE_BODY.__class__._declared_fields["name"] = serializers.RegexField(
+    r"[A-Za-z0-9]", max_length=100, help_text="Unique in the org, ignoring case."
+)
 EVENT = resource_schemas(
     "Event",
     {

@@ -1,6 +1,7 @@
 """Request parameters read the same way by every view."""
 
 from kdesk.errors import Conflict, FieldError, ValidationFailed
+from kdesk.payload import integral
 
 MAX_REV = 10**18 - 1
 # What /v1/schema says of `rev` in a query string or a body (kdesk.api.schema).
@@ -9,8 +10,9 @@ BODY_REV_SCHEMA = {**REV_SCHEMA, "nullable": True}  # null: no check, as when it
 
 
 def _as_rev(value, pointer):
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_REV:
-        return value
+    number = integral(value) if not isinstance(value, str) else None
+    if number is not None and 0 <= number <= MAX_REV:
+        return number
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     raise ValidationFailed([FieldError(pointer, "invalid", "rev must be an integer.")])
@@ -18,7 +20,7 @@ def _as_rev(value, pointer):
 
 def check_rev(value, pointer):
     """400 unless `value`, from a JSON body, is a rev: an integer from 0 (not its digits)."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    if integral(value) is None:
         raise ValidationFailed([FieldError(pointer, "invalid", "rev must be an integer.")])
     _as_rev(value, pointer)
 
