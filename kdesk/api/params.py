@@ -1,6 +1,6 @@
 """Request parameters read the same way by every view."""
 
-from kdesk.errors import Conflict, FieldError, ValidationFailed
+from kdesk.errors import FieldError, ValidationFailed
 from kdesk.payload import integral
 
 MAX_REV = 10**18 - 1
@@ -36,8 +36,13 @@ def rev_param(request):
         if isinstance(data, dict) and data.get("rev") is not None:
             body = _as_rev(data["rev"], "/rev")
     if query is not None and body is not None and query != body:
-        # each is a rev the caller read, and they differ: at least one is stale
-        raise Conflict("rev in the query string differs from rev in the body.")
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "/rev", "mismatch", "rev in the query string differs from rev in the body."
+                )
+            ]
+        )
     return query if query is not None else body
 
 
