@@ -32,10 +32,6 @@ class ValidationFailed(ServiceError):
 
     def __init__(self, errors, detail=""):
         super().__init__(detail or "; ".join(e.detail for e in errors), errors=errors)
-        if errors and all(e.code == "not_found" for e in errors):
-            # well-formed, but what it names does not exist (or is another org's): as for a
-            # path naming it, 404; any other problem beside it keeps the whole answer a 400
-            self.status = 404
 
     def as_dict(self):
         """{pointer: [detail, ...]} for forms."""

@@ -331,9 +331,7 @@ def org_klasses_hook(result, generator, request, public):
             )
             if method == "post":
                 op["requestBody"] = {
-                    "content": {
-                        "application/json": {"schema": {"allOf": [ref], "required": ["title"]}}
-                    },
+                    "content": {"application/json": {"schema": ref}},
                     "required": True,
                 }
             _swap_refs(op, refs)
