@@ -227,7 +227,7 @@ def download(row):
     images whose bytes we checked, which the timeline previews."""
     try:
         handle = row.file.open("rb")
-    except OSError:
+    except (OSError, ValueError):  # ValueError: created, its file not uploaded yet
         raise NotFound("This attachment's file is missing from storage.") from None
     response = FileResponse(
         handle,
