@@ -16,12 +16,13 @@ from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.payload import Payload
 from mail import attachments, selectors, services
 from mail.models import Mailbox
+from mail.openapi import MAILBOX_BODY, MAILBOX_CREATE_BODY
 from mail.representations import attachment_resource, mailbox_resource
 
 MAILBOX = resource_schemas(
     "Mailbox",
     {
-        "address": serializers.EmailField(),
+        "address": serializers.CharField(help_text="An email address (Django's rules)."),
         "displayName": serializers.CharField(),
         "enabled": serializers.BooleanField(),
         "sending": serializers.ChoiceField(Mailbox.Sending.values),
@@ -97,7 +98,10 @@ class MailboxListView(ApiView):
         qs = selectors.mailboxes(org=self.org)
         return Response(paginate(request, qs, lambda rows: [mailbox_resource(m) for m in rows]))
 
-    @extend_schema(request=None, responses={201: MAILBOX.document, **errors(400, 401, 403, 409)})
+    @extend_schema(
+        request={"application/json": MAILBOX_CREATE_BODY},
+        responses={201: MAILBOX.document, **errors(400, 401, 403, 409)},
+    )
     def post(self, request):
         mailbox = services.mailbox_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": mailbox_resource(mailbox)}, status=201)
@@ -111,7 +115,8 @@ class MailboxDetailView(ApiView):
         return Response({"data": mailbox_resource(_mailbox(self, pk))})
 
     @extend_schema(
-        request=None, responses={200: MAILBOX.document, **errors(400, 401, 403, 404, 409)}
+        request={"application/json": MAILBOX_BODY},
+        responses={200: MAILBOX.document, **errors(400, 401, 403, 404, 409)},
     )
     def put(self, request, pk):
         mailbox = _mailbox(self, pk)
