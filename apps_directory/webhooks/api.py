@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from apps_directory.webhooks import selectors, services
 from apps_directory.webhooks.models import Delivery
+from apps_directory.webhooks.openapi import WEBHOOK_BODY, WEBHOOK_CREATE_BODY
 from apps_directory.webhooks.representations import delivery_resource, webhook_resource
 from kdesk.api.openapi import errors, obj, resource_schemas, strings, text, timestamps
 from kdesk.api.pagination import paginate
@@ -80,7 +81,10 @@ class WebhookListView(ApiView):
         qs = selectors.webhooks(org=self.org)
         return Response(paginate(request, qs, lambda rows: [webhook_resource(w) for w in rows]))
 
-    @extend_schema(request=None, responses={201: WEBHOOK.document, **errors(400, 401, 403)})
+    @extend_schema(
+        request={"application/json": WEBHOOK_CREATE_BODY},
+        responses={201: WEBHOOK.document, **errors(400, 401, 403)},
+    )
     def post(self, request):
         webhook, token = services.webhook_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": webhook_resource(webhook, token)}, status=201)
@@ -94,7 +98,8 @@ class WebhookDetailView(ApiView):
         return Response({"data": webhook_resource(_webhook(self, pk))})
 
     @extend_schema(
-        request=None, responses={200: WEBHOOK.document, **errors(400, 401, 403, 404, 409)}
+        request={"application/json": WEBHOOK_BODY},
+        responses={200: WEBHOOK.document, **errors(400, 401, 403, 404, 409)},
     )
     def put(self, request, pk):
         webhook = _webhook(self, pk)
