@@ -415,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": ["received", "sent", "delivered", "read", "failed", "queued"],
         "MailSecurityEnum": ["starttls", "ssl", "none"],
         "WorkflowRunStatusEnum": ["pending", "running", "succeeded", "failed", "skipped"],
+        "HookKindEnum": ["web", "email"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
