@@ -74,9 +74,7 @@ def test_an_admin_adds_edits_and_deletes_a_tag_with_errors_beside_the_fields(
     assert "Delete the tag “Very important”?" in page and "keep the word" in page
     assert admin.post(f"/settings/tags/{tag.pk}/delete/").status_code == 302
     assert not Tag.objects.exists()
-    types = list(
-        Event.objects.filter(resource="tag").order_by("id").values_list("type", flat=True)
-    )
+    types = list(Event.objects.filter(resource="tag").order_by("id").values_list("type", flat=True))
     assert types == ["tag.create", "tag.update", "tag.delete"]
     assert set(Event.objects.filter(resource="tag").values_list("actor_id", flat=True)) == {
         admin_user.pk
