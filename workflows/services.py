@@ -74,9 +74,13 @@ def _move(org, workflow, position):
     place = max(1, min(position, len(order) + 1))
     order.insert(place - 1, workflow.pk)
     had = dict(rows)
-    for index, pk in enumerate(order, start=1):
-        if had.get(pk) != index and pk != workflow.pk:
-            Workflow.objects.filter(pk=pk).update(position=index)
+    moved = [
+        Workflow(pk=pk, position=index)
+        for index, pk in enumerate(order, start=1)
+        if had.get(pk) != index and pk != workflow.pk
+    ]
+    # one statement however many move: an org's list with gaps renumbers all of it
+    Workflow.objects.bulk_update(moved, ["position"], batch_size=1000)
     workflow.position = place
     return place
 

@@ -62,6 +62,29 @@ def test_a_position_can_be_given_on_create_and_past_the_end_means_last(api):
     assert r.status_code == 400 and _positions(api)[2] == ("A", 3)
 
 
+@pytest.mark.parametrize("count", [3, 30])
+def test_moving_to_the_top_renumbers_the_others_in_one_statement(api, org, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        rule(api, f"R{n}", {}, {"priority": 1})
+    Workflow.objects.filter(org=org).update(position=1000)  # gaps and ties: all must move
+    last = Workflow.objects.filter(org=org).order_by("id").last()
+
+    with CaptureQueriesContext(connection) as queries:
+        r = api.put(f"/v1/workflows/{last.pk}", {"position": 1})
+
+    assert r.status_code == 200, r.json()
+    renumbering = [
+        q for q in queries if q["sql"].startswith('UPDATE "workflows_workflow" SET "position"')
+    ]
+    assert len(renumbering) == 1
+    names = [name for name, _ in _positions(api)]
+    assert names == [last.name] + [f"R{n}" for n in range(count - 1)]
+    assert [p for _, p in _positions(api)] == list(range(1, count + 1))
+
+
 def test_the_settings_page_moves_a_workflow_up_and_down(api, client, admin_user, agent):
     rule(api, "A", {}, {"priority": 1})
     b = rule(api, "B", {}, {"priority": 2})
