@@ -39,8 +39,7 @@ def register(action):
 
 def get(name):
     _load()
-    # a body may send any JSON as the action's name, and a list or object is no key
-    return _registry.get(name) if isinstance(name, str) else None
+    return _registry.get(name)
 
 
 def all_actions():
