@@ -269,7 +269,9 @@ def check(org, data, *, current=None):
         kind, trigger, event_name, hook = _check_trigger(org, data.get("trigger"), errors)
         fields.update(trigger_type=kind, trigger=trigger, event_name=event_name, hook=hook)
     if has("conditions"):
-        conds = data.get("conditions") or {}
+        # null clears them; false, 0, "" or [] are not conditions (400, not silently none)
+        conds = data.get("conditions")
+        conds = {} if conds is None else conds
         errors += conditions.check(conds)
         fields["conditions"] = conds
     if has("steps"):

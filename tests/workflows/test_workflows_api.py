@@ -158,3 +158,18 @@ def test_unknown_query_parameters_are_refused(api):
     assert api.get("/v1/workflows?sort=name").status_code == 400
     r = api.get(f"/v1/workflows/{wid}/runs?status=broken")
     assert r.status_code == 400
+
+
+def test_an_object_as_action_or_false_as_conditions_is_refused_by_name(api):
+    body = {
+        "name": "Odd",
+        "trigger": {"type": "event", "event": "kustomer.customer.create"},
+        "conditions": False,
+        "steps": [{"id": "one", "action": {"not": "a name"}, "params": {}}],
+    }
+    r = api.post("/v1/workflows", body)
+    assert r.status_code == 400, r.content
+    pointers = {e["source"]["pointer"] for e in r.json()["errors"]}
+    assert "/conditions" in pointers
+    assert any(p.startswith("/steps/0/action") for p in pointers), pointers
+    assert not Workflow.objects.filter(name="Odd").exists()

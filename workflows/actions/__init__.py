@@ -39,7 +39,8 @@ def register(action):
 
 def get(name):
     _load()
-    return _registry.get(name)
+    # a body may send any JSON as the action's name, and a list or object is no key
+    return _registry.get(name) if isinstance(name, str) else None
 
 
 def all_actions():
