@@ -52,6 +52,22 @@ def _rows_for(org, resource):
 
 
 @transaction.atomic
+def _announce(org, actor, resource, meta, changes):
+    """After a definition change is saved: drop the cached definitions and record the
+    metadata.update event with the stored properties."""
+    attributes.invalidate(org, resource)
+    emit(
+        org=org,
+        type="metadata.update",
+        resource="metadata",
+        resource_id=resource,
+        actor=actor,
+        rev=meta.rev,
+        data=metadata_resource(resource, meta.properties, meta.rev, meta.updated_at),
+        changes=changes,
+    )
+
+
 def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     """Define attributes for a resource. A change existing rows would violate is refused with
     the number of rows that would break, unless `force` (then those rows are left untouched and
@@ -102,22 +118,12 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     # a first definition is written even when empty: the resource now reads as defined
     if not model_update(meta, {"properties": merged}, extra=("properties",) if created else ()):
         return meta, broken
-    attributes.invalidate(org, resource)
     changes = {
         name: {"before": before.get(name), "after": merged.get(name)}
         for name in set(before) | set(merged)
         if before.get(name) != merged.get(name)
     }
-    emit(
-        org=org,
-        type="metadata.update",
-        resource="metadata",
-        resource_id=resource,
-        actor=actor,
-        rev=meta.rev,
-        data=metadata_resource(resource, merged, meta.rev, meta.updated_at),
-        changes=changes,
-    )
+    _announce(org, actor, resource, meta, changes)
     return meta, broken
 
 
@@ -150,17 +156,7 @@ def attributes_reorder(*, org, actor, resource, names, rev=None):
     meta.rev += 1
     meta.updated_at = timezone.now()
     meta.save()
-    attributes.invalidate(org, resource)
-    emit(
-        org=org,
-        type="metadata.update",
-        resource="metadata",
-        resource_id=resource,
-        actor=actor,
-        rev=meta.rev,
-        data=metadata_resource(resource, meta.properties, meta.rev, meta.updated_at),
-        changes=changes,
-    )
+    _announce(org, actor, resource, meta, changes)
     return meta
 
 
@@ -186,17 +182,7 @@ def attribute_delete(*, org, actor, resource, name, rev=None):
     before = meta.properties[name]
     properties = {k: v for k, v in meta.properties.items() if k != name}
     model_update(meta, {"properties": properties}, extra=("properties",))
-    attributes.invalidate(org, resource)
-    emit(
-        org=org,
-        type="metadata.update",
-        resource="metadata",
-        resource_id=resource,
-        actor=actor,
-        rev=meta.rev,
-        data=metadata_resource(resource, properties, meta.rev, meta.updated_at),
-        changes={name: {"before": before, "after": None}},
-    )
+    _announce(org, actor, resource, meta, {name: {"before": before, "after": None}})
     return meta
 
 
