@@ -136,6 +136,27 @@ def _repoint(errors, sources):
     ]
 
 
+def _updated(org, actor, conversation, changes, *, customer_name, assigned):
+    """The conversation.update event of a saved change, with the new assignee's bell when
+    the change `assigned` someone."""
+    notification = None
+    if conversation.assigned_user_id and assigned:
+        notification = _assignment_notification(
+            org=org, actor=actor, conversation=conversation, customer_name=customer_name
+        )
+        if notification:
+            notification.save()
+    _emit(
+        org,
+        actor,
+        conversation,
+        "conversation.update",
+        customer_name=customer_name,
+        notified=notification and notification.user_id,
+        changes=changes,
+    )
+
+
 def _assignment_notification(*, org, actor, conversation, customer_name):
     user = conversation.assigned_user
     if user is None or (actor is not None and user.pk == actor.pk) or user.is_machine:
@@ -250,21 +271,13 @@ def save_rule_changes(*, org, actor, conversation, before, made, customer_name):
     conversation.rev += 1
     conversation.updated_at = _now()
     conversation.save(update_fields=[*RULED_CONVERSATION_FIELDS, "rev", "updated_at"])
-    notification = None
-    if conversation.assigned_user_id and "assignedUser" in changes:
-        notification = _assignment_notification(
-            org=org, actor=actor, conversation=conversation, customer_name=customer_name
-        )
-        if notification:
-            notification.save()
-    _emit(
+    _updated(
         org,
         actor,
         conversation,
-        "conversation.update",
+        changes,
         customer_name=customer_name,
-        notified=notification and notification.user_id,
-        changes=changes,
+        assigned="assignedUser" in changes,
     )
     return True
 
@@ -352,24 +365,13 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     conversation.rev += 1
     conversation.updated_at = _now()
     conversation.save()
-    notification = None
-    if conversation.assigned_user_id and conversation.assigned_user_id != before_assignee:
-        notification = _assignment_notification(
-            org=org,
-            actor=actor,
-            conversation=conversation,
-            customer_name=conversation.customer.name,
-        )
-        if notification:
-            notification.save()
-    _emit(
+    _updated(
         org,
         actor,
         conversation,
-        "conversation.update",
+        changes,
         customer_name=conversation.customer.name,
-        notified=notification and notification.user_id,
-        changes=changes,
+        assigned=conversation.assigned_user_id != before_assignee,
     )
     return conversation
 
