@@ -51,7 +51,6 @@ def _rows_for(org, resource):
     yield from qs.values_list("id", "custom").iterator()
 
 
-@transaction.atomic
 def _announce(org, actor, resource, meta, changes):
     """After a definition change is saved: drop the cached definitions and record the
     metadata.update event with the stored properties."""
@@ -68,6 +67,7 @@ def _announce(org, actor, resource, meta, changes):
     )
 
 
+@transaction.atomic
 def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     """Define attributes for a resource. A change existing rows would violate is refused with
     the number of rows that would break, unless `force` (then those rows are left untouched and
