@@ -556,3 +556,28 @@ def test_live_fragment_is_the_page_partial(org, desk):
     assert ops[0]["op"] == "prepend" and ops[0]["target"] == "#timeline-entries"
     assert f'id="entry-{event.pk}"' in ops[0]["html"] and "tl-note" in ops[0]["html"]
     assert "data-announce=" in ops[0]["html"]
+
+
+def test_each_kobject_details_toggle_names_its_object(sam, org, desk):
+    """Screen readers list the expanders by name: two orders must not both read "Details"."""
+    customer, _ = desk
+    from klasses import demo as kdemo
+    from klasses.services import kobject_create
+
+    order = kdemo._klass(org, "order", "Order", "shopping-bag", "#7c3aed")
+    kdemo._define(org, "kobject.order", kdemo.ORDER_PROPERTIES)
+    for number in ("A-1", "A-2"):
+        kobject_create(
+            org=org,
+            actor=None,
+            klass=order,
+            data={
+                "title": f"Order {number}",
+                "customer": str(customer.pk),
+                "data": {"orderNumberStr": number},
+            },
+        )
+    html = sam.get(f"/customers/{customer.pk}/").content.decode()
+    names = re.findall(r"<summary>(Details.*?)</summary>", html)
+    names = [re.sub(r"<[^>]+>", "", n) for n in names]
+    assert sorted(names) == ["Details of Order Order A-1", "Details of Order Order A-2"]
