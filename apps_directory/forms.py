@@ -4,6 +4,7 @@ from django import forms
 
 from apps_directory.hooks.models import Hook
 from apps_directory.webhooks import names
+from kdesk import resources
 
 
 class WebhookForm(forms.Form):
@@ -15,16 +16,7 @@ class WebhookForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://example.com/kdesk-events"}),
     )
     events = forms.MultipleChoiceField(
-        required=False,
-        choices=[(n, n.removeprefix("kustomer.")) for n in names.choices()],
-        widget=forms.CheckboxSelectMultiple,
-        help_text="What to send.",
-    )
-    kobject_events = forms.CharField(
-        required=False,
-        label="Custom object events",
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "kustomer.kobject.order.create"}),
-        help_text="One per line: kustomer.kobject.&lt;klass&gt;.create, .update or .delete.",
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="What to send."
     )
     headers = forms.CharField(
         required=False,
@@ -36,24 +28,47 @@ class WebhookForm(forms.Form):
 
     ACTIONS = ("create", "update", "delete")
 
+    def __init__(self, *args, klasses, webhook=None, **kwargs):
+        """`klasses`: the org's object types as (name, display name), each offered its events."""
+        super().__init__(*args, **kwargs)
+        offered = [*names.choices()]
+        offered += [f"kustomer.kobject.{k}.{a}" for k, _ in klasses for a in self.ACTIONS]
+        # an event of a deleted object type stays listed (and ticked) until it is unticked
+        kept = [e for e in (webhook.events if webhook else []) if e not in offered]
+        self.fields["events"].choices = [(n, n.rsplit(".", 1)[-1]) for n in offered + kept]
+        self._labels = {f"kobject.{k}": label or k for k, label in klasses}
+
+    def _row_label(self, resource):
+        if resource in self._labels:
+            return self._labels[resource]
+        entry = resources.find(resource)
+        if entry is not None:
+            return entry.label
+        return f"{resource.removeprefix('kobject.')} (object type deleted)"
+
     def event_rows(self):
         """The event checkboxes as one row per resource, a column per action (None where no
-        such event exists), so the list reads like the contract's table."""
+        such event exists), so the list reads like the contract's table; object types follow
+        the standard resources."""
         boxes = {box.data["value"]: box for box in self["events"]}
-        resources = sorted({value.split(".")[1] for value in boxes})
+        seen = []
+        for value in boxes:
+            resource = value.removeprefix("kustomer.").rsplit(".", 1)[0]
+            if resource not in seen:
+                seen.append(resource)
+        standard = sorted(r for r in seen if not r.startswith("kobject."))
+        custom = [r for r in seen if r.startswith("kobject.")]
         return [
-            (resource, [boxes.get(f"kustomer.{resource}.{a}") for a in self.ACTIONS])
-            for resource in resources
+            (self._row_label(r), [boxes.get(f"kustomer.{r}.{a}") for a in self.ACTIONS])
+            for r in standard + custom
         ]
 
     @classmethod
     def initial_for(cls, webhook):
-        fixed = [e for e in webhook.events if e in names.FIXED]
         return {
             "name": webhook.name,
             "url": webhook.url,
-            "events": fixed,
-            "kobject_events": "\n".join(e for e in webhook.events if e not in names.FIXED),
+            "events": list(webhook.events),
             "headers": "\n".join(f"{k}: {v}" for k, v in (webhook.headers or {}).items()),
             "enabled": webhook.enabled,
         }
@@ -71,29 +86,19 @@ class WebhookForm(forms.Form):
 
     def service_data(self):
         data = self.cleaned_data
-        extra = [line.strip() for line in data["kobject_events"].splitlines() if line.strip()]
         return {
             "name": data["name"],
             "url": data["url"],
-            "events": [*data["events"], *extra],
+            "events": list(data["events"]),
             "headers": data["headers"],
             "enabled": data["enabled"],
         }
 
     def add_service_errors(self, errors):
         """Put each service error beside its field."""
-        fixed = len(self.cleaned_data.get("events") or [])
         for error in errors:
-            parts = error.pointer.strip("/").split("/")
-            head = parts[0] if parts else ""
-            if (
-                head == "events"
-                and len(parts) > 1
-                and parts[1].isdigit()
-                and int(parts[1]) >= fixed
-            ):
-                self.add_error("kobject_events", error.detail)
-            elif head in ("name", "url", "events", "headers", "enabled"):
+            head = error.pointer.strip("/").split("/")[0]
+            if head in ("name", "url", "events", "headers", "enabled"):
                 self.add_error(head, error.detail)
             else:
                 self.add_error(None, error.detail)

@@ -14,6 +14,7 @@ from apps_directory.hooks import services as hook_services
 from apps_directory.webhooks import selectors, services
 from kdesk.errors import ServiceError, ValidationFailed
 from kdesk.views import admin_required
+from klasses import selectors as klass_selectors
 
 TOKEN_KEY = "webhook_token_once"
 
@@ -33,10 +34,14 @@ def _context(request, **extra):
     }
 
 
+def _klasses(org):
+    return [(k.name, k.display_name) for k in klass_selectors.klasses(org=org)]
+
+
 @admin_required
 def webhook_list(request):
     org = request.user.org
-    form = WebhookForm(request.POST or None, initial={"enabled": True})
+    form = WebhookForm(request.POST or None, initial={"enabled": True}, klasses=_klasses(org))
     if request.method == "POST" and form.is_valid():
         try:
             webhook, token = services.webhook_create(
@@ -84,7 +89,12 @@ def webhook_detail(request, pk):
     once = request.session.pop(TOKEN_KEY, None)
     if once and once.get("id") == webhook.pk:
         token = once["token"]
-    form = WebhookForm(request.POST or None, initial=WebhookForm.initial_for(webhook))
+    form = WebhookForm(
+        request.POST or None,
+        initial=WebhookForm.initial_for(webhook),
+        klasses=_klasses(org),
+        webhook=webhook,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.webhook_update(
@@ -180,7 +190,9 @@ def webhook_replay_failed(request, pk):
         _context(
             request,
             webhook=webhook,
-            form=WebhookForm(initial=WebhookForm.initial_for(webhook)),
+            form=WebhookForm(
+                initial=WebhookForm.initial_for(webhook), klasses=_klasses(org), webhook=webhook
+            ),
             deliveries=_deliveries(org, webhook),
             replay_form=replay_form,
         ),

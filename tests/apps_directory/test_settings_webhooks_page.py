@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db
 FORM = {
     "name": "Order system",
     "events": ["kustomer.customer.create", "kustomer.customer.update"],
-    "kobject_events": "",
     "headers": "X-Shop: north",
     "enabled": "on",
 }
@@ -52,7 +51,6 @@ def test_errors_are_shown_beside_fields(admin_client, monkeypatch):
             "name": "",
             "url": "https://intranet.example/",
             "events": [],
-            "kobject_events": "kustomer.kobject.bad name.create",
             "headers": "nocolon",
         },
     )
@@ -61,18 +59,17 @@ def test_errors_are_shown_beside_fields(admin_client, monkeypatch):
     assert 'id="id_name_error"' in page
     assert 'id="id_headers_error"' in page and "Name: value" in page
     assert not OutboundWebhook.objects.exists()
-    r = admin_client.post(
-        "/settings/webhooks/",
-        {
-            **FORM,
-            "url": "https://intranet.example/",
-            "kobject_events": "kustomer.kobject.bad name.create",
-        },
-    )
+    r = admin_client.post("/settings/webhooks/", {**FORM, "url": "https://intranet.example/"})
     page = r.content.decode()
     assert r.status_code == 400
     assert re.search(r'id="id_url_error">.*private address', page, re.S)
-    assert re.search(r'id="id_kobject_events_error">.*not a webhook event name', page, re.S)
+    r = admin_client.post(
+        "/settings/webhooks/",
+        {**FORM, "url": "https://intranet.example/", "events": ["kustomer.kobject.nope.create"]},
+    )
+    assert r.status_code == 400
+    assert re.search(r'id="id_events_error">.*not one of the available', r.content.decode(), re.S)
+    assert not OutboundWebhook.objects.exists()
 
 
 def test_log_toggle_rotate_replay_and_delete(
@@ -119,3 +116,30 @@ def test_other_orgs_webhooks_are_404(admin_client, other_org):
     theirs = W.objects.create(org=other_org, name="x", url="https://x.test/", token="whsec_x")
     assert admin_client.get(f"/settings/webhooks/{theirs.pk}/").status_code == 404
     assert admin_client.post(f"/settings/webhooks/{theirs.pk}/toggle/").status_code == 404
+
+
+def test_object_types_are_ticked_by_their_display_name(admin_client, org, allow_private, receiver):
+    from klasses.models import Klass
+
+    Klass.objects.create(org=org, name="order", display_name="Order")
+    page = admin_client.get("/settings/webhooks/").content.decode()
+    row = re.search(r'<th scope="row"[^>]*>Order</th>(.*?)</tr>', page, re.S)
+    assert row and 'value="kustomer.kobject.order.create"' in row.group(1)
+    assert "Custom object events" not in page and ">Customer</th>" in page
+    r = admin_client.post(
+        "/settings/webhooks/",
+        {**FORM, "url": receiver.url, "events": ["kustomer.kobject.order.update"]},
+    )
+    assert r.status_code == 302
+    webhook = OutboundWebhook.objects.get()
+    assert webhook.events == ["kustomer.kobject.order.update"]
+    # the object type goes away: its event stays ticked, named as deleted, until unticked
+    Klass.objects.filter(org=org).delete()
+    page = admin_client.get(f"/settings/webhooks/{webhook.pk}/").content.decode()
+    row = re.search(
+        r'<th scope="row"[^>]*>order \(object type deleted\)</th>(.*?)</tr>', page, re.S
+    )
+    assert row and re.search(r'value="kustomer.kobject.order.update"[^>]*checked', row.group(1))
+    r = admin_client.post(f"/settings/webhooks/{webhook.pk}/", {**FORM, "url": receiver.url})
+    assert r.status_code == 302
+    assert OutboundWebhook.objects.get().events == FORM["events"]

@@ -20,7 +20,7 @@ def test_admin_manages_a_webhook(signed_in, screenshot, org):
     screenshot(page, "webhook-form-errors")
     page.get_by_label("Name", exact=True).fill("Order system")
     page.get_by_label("URL", exact=True).fill("https://93.184.215.14/kdesk")
-    page.get_by_label("customer.update", exact=True).check()
+    page.get_by_label("Customer update", exact=True).check()
     page.get_by_label("Custom headers").fill("X-Shop: north")
     page.get_by_role("button", name="Create webhook").click()
     page.wait_for_url("**/settings/webhooks/*/")

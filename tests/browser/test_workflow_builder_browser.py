@@ -21,7 +21,7 @@ def test_admin_builds_the_order_workflow(signed_in, screenshot, server, org):
     klass_create(org=org, actor=admin, data={"name": "order", "displayName": "Order"})
     page = signed_in(admin)
     page.goto("/settings/")
-    page.get_by_role("link", name="Workflows").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Workflows").click()
     page.wait_for_url("**/settings/workflows/")
     page.get_by_role("link", name="New workflow").click()
     page.wait_for_url("**/settings/workflows/new/")
