@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from kdesk import sharedcache
+from kdesk.api import ratelimit
 from kdesk.models import ApiKey
 
 TOKEN_PREFIX = "kdk_"
@@ -39,20 +40,31 @@ def _from_database(token_hash):
 
 
 def load_key(token_hash):
+    """(the key with its user and org, or None; the request's hit on the key's rate limit as
+    (count, window end) when it was counted in the same round trip, on Redis, else None)."""
     entry_key = cache_key(token_hash)
+    counted = None
     try:
-        # one round trip: the entry and the generation it must carry (kdesk/sharedcache.py)
-        found = sharedcache.run(cache.get_many, [entry_key, sharedcache.GENERATION_KEY])
+        # one round trip: the entry, the generation it must carry (kdesk/sharedcache.py) and,
+        # on Redis, the hit on the key's rate limit
+        read = ratelimit.read_and_count(
+            entry_key, sharedcache.GENERATION_KEY, ratelimit.key_counter(token_hash)
+        )
+        if read is None:
+            found = sharedcache.run(cache.get_many, [entry_key, sharedcache.GENERATION_KEY])
+        else:
+            found, counted = read
     except sharedcache.Unavailable:
-        return _from_database(token_hash)
+        return _from_database(token_hash), None
     generation = found.get(sharedcache.GENERATION_KEY, 0)
     entry = found.get(entry_key)
     if entry is not None and entry[0] == generation:
-        return entry[1]
-    key = _from_database(token_hash)
-    if key is not None:
-        _remember(key, generation)
-    return key
+        key = entry[1]
+    else:
+        key = _from_database(token_hash)
+        if key is not None:
+            _remember(key, generation)
+    return key, counted
 
 
 def _remember(key, generation):
@@ -105,7 +117,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid API key.") from None
         if not token.startswith(TOKEN_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid API key.")
-        key = load_key(hash_token(token))
+        key, request.counted_hit = load_key(hash_token(token))
         now = timezone.now()
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")

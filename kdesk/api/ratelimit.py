@@ -1,9 +1,16 @@
 """Per-principal fixed-window rate limits kept in the shared cache (Redis in production).
 
+An API key's hit is counted in the same round trip to Redis that reads the key's cache entry
+(`read_and_count`, a Lua script run by kdesk/api/auth.py, which leaves the count on the
+request as `counted_hit`): one round trip per request, not two.
+The counter is named after the key's token hash, which is all a request knows before the
+entry is read, and is counted only when the entry exists, so a made-up token creates no counter.
+
 While Redis is unreachable the windows are counted in this process instead (logged once, by
 kdesk/sharedcache.py): each process then allows the full limit, so the limit is looser by the
 number of processes, but requests keep being served and still get rate-limit headers."""
 
+import hashlib
 import threading
 import time
 
@@ -25,6 +32,11 @@ def principal(request):
     return f"u{request.user.pk}"
 
 
+def key_counter(token_hash):
+    """The name an API key's hits are counted under."""
+    return f"rl:t{token_hash}"
+
+
 def limit_for(request):
     if isinstance(request.auth, ApiKey) and request.auth.rate_limit_per_minute:
         return request.auth.rate_limit_per_minute
@@ -32,8 +44,15 @@ def limit_for(request):
 
 
 def hit(request):
-    """Count this request; return (limit, remaining, reset_epoch_seconds, allowed)."""
-    count, reset = count_hit(f"rl:{principal(request)}")
+    """Count this request (unless authenticating counted it already); return (limit,
+    remaining, reset_epoch_seconds, allowed)."""
+    counted = None
+    if isinstance(request.auth, ApiKey):
+        counted = getattr(request, "counted_hit", None)
+        name = key_counter(request.auth.token_hash)
+    else:
+        name = f"rl:{principal(request)}"
+    count, reset = counted or count_hit(name)
     limit = limit_for(request)
     return limit, max(0, limit - count), reset, count <= limit
 
@@ -69,6 +88,61 @@ def _count_shared(key):
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=WINDOW + 5)
         return 1
+
+
+# The entries that authenticate a request (an API key's, and the cache generation it must carry)
+# and, when the key's entry is there, one hit on the key's counter in the current window. A
+# script runs atomically in Redis: the counter and its expiry are set together, as in
+# _count_shared.
+_READ_AND_COUNT = """
+local found = redis.call('MGET', KEYS[1], KEYS[2])
+local count = false
+if found[1] then
+  count = redis.call('INCR', KEYS[3])
+  if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[1]) end
+end
+return {found[1], found[2], count}
+"""
+_READ_AND_COUNT_SHA = hashlib.sha1(_READ_AND_COUNT.encode()).hexdigest()
+
+
+def read_and_count(entry, generation, counter):
+    """The cache entries `entry` and `generation` (as cache.get_many returns them) and the hit
+    counted on `counter` when `entry` exists, (count, window end) or None, in one round trip.
+    None instead of all that when the cache is not Redis: the caller reads, and the hit is
+    counted later (`hit`). Raises sharedcache.Unavailable while Redis is away."""
+    client_for = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_for is None:
+        return None
+    return sharedcache.run(_read_and_count, client_for, entry, generation, counter)
+
+
+def _read_and_count(client_for, entry, generation, counter):
+    from redis.exceptions import NoScriptError
+
+    window = int(time.time() // WINDOW)
+    names = [
+        cache.make_and_validate_key(entry),
+        cache.make_and_validate_key(generation),
+        cache.make_and_validate_key(f"{counter}:{window}"),
+    ]
+    # the counter is written: the server that takes writes runs the script
+    client = client_for(names[2], write=True)
+    try:
+        raw_entry, raw_generation, count = client.evalsha(
+            _READ_AND_COUNT_SHA, 3, *names, WINDOW + 5
+        )
+    except NoScriptError:  # a restarted or new Redis: EVAL loads the script for next time
+        raw_entry, raw_generation, count = client.eval(_READ_AND_COUNT, 3, *names, WINDOW + 5)
+    loads = cache._cache._serializer.loads
+    found = {}
+    # a missing entry comes back as nil (RESP2) or false (RESP3)
+    if raw_entry not in (None, False):
+        found[entry] = loads(raw_entry)
+    if raw_generation not in (None, False):
+        found[generation] = loads(raw_generation)
+    counted = None if count in (None, False) else (int(count), (window + 1) * WINDOW)
+    return found, counted
 
 
 def _count_locally(key, window):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from kdesk import sharedcache
+from kdesk.api import ratelimit
 from kdesk.api.auth import cache_key
 from tests.factories import ApiClient
 
@@ -84,6 +85,8 @@ def _break_cache(monkeypatch):
 
     for name in ("get", "set", "add", "incr", "delete", "get_many"):
         monkeypatch.setattr(cache, name, down)
+    # and the script that reads a key's entry and counts its hit in one round trip
+    monkeypatch.setattr(ratelimit, "_read_and_count", down)
 
 
 def test_a_key_revoked_while_redis_is_away_is_refused_then_and_after(used_key, monkeypatch):
