@@ -82,15 +82,34 @@ def call(app, environ):
     return int(status[0].split()[0]), body
 
 
-def measure(app, make_environ, n, expect=200, profile=None, show=False):
+class RedisSends:
+    """Round trips to Redis: every command, pipeline or script is one packed send."""
+
+    def __init__(self):
+        self.n = 0
+        try:
+            from redis.connection import AbstractConnection
+        except ImportError:  # pragma: no cover - redis is a dependency
+            return
+        original = AbstractConnection.send_packed_command
+
+        def counting(connection, command, check_health=True):
+            self.n += 1
+            return original(connection, command, check_health)
+
+        AbstractConnection.send_packed_command = counting
+
+
+def measure(app, make_environ, n, expect=200, profile=None, show=False, sends=None):
     from django.db import connection
 
     counter = Counter()
+    trips = []
     cpu = wall = 0.0
     queries = []
     for i in range(n + 3):  # the first few warm caches (the org's metadata, prepared queries)
         environ = make_environ(i)
-        before = counter.n
+        before, sent = counter.n, sends.n if sends else 0
         start, started = time.process_time(), time.perf_counter()
         with connection.execute_wrapper(counter):
             if profile is not None and i >= 3:
@@ -105,7 +124,8 @@ def measure(app, make_environ, n, expect=200, profile=None, show=False):
             cpu += elapsed
             wall += waited
             queries.append(counter.n - before)
-    return cpu * 1000 / n, wall * 1000 / n, min(queries), max(queries)
+            trips.append((sends.n if sends else 0) - sent)
+    return cpu * 1000 / n, wall * 1000 / n, min(queries), max(queries), min(trips), max(trips)
 
 
 def main():
@@ -123,6 +143,8 @@ def main():
     ensure_database(url)
     os.environ.update(BENCH_ENV)
     os.environ["DATABASE_URL"] = url
+    # as deploy/gunicorn.conf.py serves: one persistent connection per thread, no pool
+    os.environ.setdefault("DATABASE_POOL", "false")
     import gc
 
     import django
@@ -173,23 +195,26 @@ def main():
         ),
     }
     only = args.only.split(",") if args.only else list(endpoints)
+    sends = RedisSends()
     print(f"PostgreSQL {connection.pg_version}; Redis: {bool(os.environ.get('REDIS_URL'))}")
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     for name in only:
         make, expect = endpoints[name]
         n = args.bulk if name == "bulk" else args.requests
         profile = cProfile.Profile(time.process_time) if args.profile == name else None
-        ms, wall, qmin, qmax = measure(app, make, n, expect, profile, args.sql)
+        ms, wall, qmin, qmax, rmin, rmax = measure(app, make, n, expect, profile, args.sql, sends)
         queries = f"{qmin}" if qmin == qmax else f"{qmin}-{qmax}"
+        queries += " queries, " + (f"{rmin}" if rmin == rmax else f"{rmin}-{rmax}")
+        queries += " Redis round trips"
         if name == "bulk":
             print(
                 f"{name:<9} {ms:8.1f} ms CPU per 1000 objects ({1000 / ms * 1000:,.0f} objects/s of"
-                f" CPU), {wall:.1f} ms wall, {queries} queries per request"
+                f" CPU), {wall:.1f} ms wall, {queries} per request"
             )
         else:
             print(
-                f"{name:<9} {ms:8.2f} ms CPU per request ({wall:.2f} ms wall), {queries} queries"
-                " per request"
+                f"{name:<9} {ms:8.2f} ms CPU per request ({wall:.2f} ms wall), {queries} per"
+                " request"
             )
         if profile is not None:
             profile.dump_stats(f"/tmp/kdesk-profile-{name}.prof")

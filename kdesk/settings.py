@@ -385,6 +385,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["kdesk.api.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["kdesk.api.renderers.JsonApiRenderer"],
     "DEFAULT_PARSER_CLASSES": ["kdesk.api.parsers.JsonParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kdesk.api.negotiation.JsonNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "kdesk.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "kdesk.api.schema.AutoSchema",
