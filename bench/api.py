@@ -10,7 +10,9 @@ DEBUG off. All in one run:
    p99 <= 50 ms), beside a bare Django view doing
    the same indexed query with .values() and no auth served the same way (kdesk must reach
    >= 90% of it; the two alternate in --rounds rounds so that load changes hit both), the same
-   lookup on sync workers, and both on daphne.
+   lookup on sync workers, and both on daphne. Beside the pair, the CPU a request costs the
+   machine (gunicorn, the PostgreSQL backends, Redis): the figure the machine's load does not
+   move much, where requests/s on a shared 2-core host does.
 2. KObject get by externalId and a customer's timeline first page (GET /v1/customers/{id}/
    timeline), same concurrency, on gunicorn.
 3. POST /v1/klasses/order/bulk with 1000 objects per request: objects/s (target >= 8,000),
@@ -34,7 +36,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.serve import bench_env, manage, served, wrk  # noqa: E402
+from bench.serve import (  # noqa: E402
+    _ticks,
+    bench_env,
+    manage,
+    pg_backend_pids,
+    served,
+    server_pids,
+    wrk,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kdesk_bench"
 
@@ -206,6 +216,38 @@ def bulk_bench(base, token, requests, clients=1):
     return rates
 
 
+class SystemCpu:
+    """CPU time a run cost the web server's processes, the database backends serving it and
+    the Redis server (INFO's figure: the whole server, shared with whatever else uses it), per
+    request: what the machine spends on a request, whatever share of it the run got."""
+
+    def __init__(self, port, url):
+        self.port, self.url = port, url
+        redis_url = os.environ.get("REDIS_URL")
+        self.redis = None
+        if redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(redis_url)
+
+    def _redis_seconds(self):
+        if self.redis is None:
+            return 0.0
+        info = self.redis.info("cpu")
+        return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+    def sample(self):
+        pids = server_pids(self.port) + pg_backend_pids(self.url)
+        return {pid: _ticks(pid) for pid in pids}, self._redis_seconds()
+
+    def since(self, before, requests):
+        """ms of CPU per request since `before` (backends opened meanwhile count in full)."""
+        ticks, redis_seconds = before
+        now, redis_now = self.sample()
+        used = sum(t - ticks.get(pid, 0) for pid, t in now.items()) / os.sysconf("SC_CLK_TCK")
+        return (used + redis_now - redis_seconds) * 1000 / max(1, requests)
+
+
 def combine(rounds):
     """One figure for several wrk runs of equal length: mean rate, median p50, worst p99."""
     return {
@@ -215,6 +257,7 @@ def combine(rounds):
         "non2xx": sum(r.get("non2xx", 0) for r in rounds),
         "errors": sum(r.get("errors", 0) for r in rounds),
         "rounds": [round(r["rps"]) for r in rounds],
+        "cpu_ms": statistics.median(r["cpu_ms"] for r in rounds) if "cpu_ms" in rounds[0] else None,
     }
 
 
@@ -264,21 +307,24 @@ def main():
         """The kdesk lookup and the bare view, alternating in rounds of `d / rounds` seconds, so
         that a change in the machine's load while the bench runs hits both alike."""
         wrk(base + "/healthz", duration=2, connections=4)
+        cpu = SystemCpu(port, url) if prefix == "" else None  # gunicorn's pids only
         rounds = {"bare": [], "api": []}
         for _ in range(args.rounds):
             for key, path, script, headers in (
                 ("bare", "/bare/lookup", scripts["bare"], ()),
                 ("api", "/v1/customers", scripts["api"], auth),
             ):
-                rounds[key].append(
-                    wrk(
-                        base + path,
-                        duration=max(1, d // args.rounds),
-                        connections=16,
-                        headers=headers,
-                        script=script,
-                    )
+                before = cpu.sample() if cpu else None
+                figures = wrk(
+                    base + path,
+                    duration=max(1, d // args.rounds),
+                    connections=16,
+                    headers=headers,
+                    script=script,
                 )
+                if cpu:
+                    figures["cpu_ms"] = cpu.since(before, figures.get("requests", 0))
+                rounds[key].append(figures)
         for key, figures in rounds.items():
             out[prefix + key] = combine(figures)
 
@@ -315,6 +361,10 @@ def main():
     print(line("gunicorn: lookup by email (bare view)", out["bare"]))
     print(f"  per round, kdesk {out['api']['rounds']} bare {out['bare']['rounds']} req/s")
     print(f"  kdesk / bare on gunicorn: {out['api']['rps'] / out['bare']['rps']:.0%} (>= 90%)")
+    print(
+        f"  CPU per request (gunicorn + PostgreSQL backends + Redis, median of rounds): kdesk"
+        f" {out['api']['cpu_ms']:.2f} ms, bare {out['bare']['cpu_ms']:.2f} ms"
+    )
     print(line("gunicorn sync workers: lookup by email", out["sync"]))
     print(line("daphne: lookup by email (kdesk API)", out["daphne_api"]))
     print(line("daphne: lookup by email (bare view)", out["daphne_bare"]))

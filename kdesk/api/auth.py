@@ -40,8 +40,19 @@ def _from_database(token_hash):
 
 
 def load_key(token_hash):
-    """(the key with its user and org, or None; the request's hit on the key's rate limit as
-    (count, window end) when it was counted in the same round trip, on Redis, else None)."""
+    """(the key with its user and org, or None; this request's hit on the key's rate limit, as
+    (count, window end), or None when there is no such key).
+
+    Every request presenting an existing key is counted here, whatever follows (401 for a
+    revoked key, 403 for a missing scope): on Redis in the round trip that reads the key's
+    entry, else (no Redis, Redis away, the entry not cached) on its own."""
+    key, counted = _load_key(token_hash)
+    if key is not None and counted is None:
+        counted = ratelimit.count_hit(ratelimit.key_counter(token_hash))
+    return key, counted
+
+
+def _load_key(token_hash):
     entry_key = cache_key(token_hash)
     counted = None
     try:

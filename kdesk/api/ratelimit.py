@@ -1,10 +1,11 @@
 """Per-principal fixed-window rate limits kept in the shared cache (Redis in production).
 
-An API key's hit is counted in the same round trip to Redis that reads the key's cache entry
-(`read_and_count`, a Lua script run by kdesk/api/auth.py, which leaves the count on the
-request as `counted_hit`): one round trip per request, not two.
-The counter is named after the key's token hash, which is all a request knows before the
-entry is read, and is counted only when the entry exists, so a made-up token creates no counter.
+An API key's hits are counted when the key is read (kdesk/api/auth.py, which leaves the count
+on the request as `counted_hit`), so every request presenting an existing key counts, refused
+or not. On Redis that is the same round trip as the read of the key's cache entry
+(`read_and_count`, a Lua script): one round trip per request, not two. The counter is named
+after the key's token hash, which is all a request knows before the entry is read; a made-up
+token creates no counter.
 
 While Redis is unreachable the windows are counted in this process instead (logged once, by
 kdesk/sharedcache.py): each process then allows the full limit, so the limit is looser by the
@@ -47,7 +48,7 @@ def hit(request):
     """Count this request (unless authenticating counted it already); return (limit,
     remaining, reset_epoch_seconds, allowed)."""
     counted = None
-    if isinstance(request.auth, ApiKey):
+    if isinstance(request.auth, ApiKey):  # counted when the key was read (kdesk/api/auth.py)
         counted = getattr(request, "counted_hit", None)
         name = key_counter(request.auth.token_hash)
     else:

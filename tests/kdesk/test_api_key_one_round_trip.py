@@ -156,3 +156,14 @@ def test_the_limit_is_counted_across_processes(org, make_key):
             stop(proc)
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429, 429]
     assert [a.headers["x-ratelimit-remaining"] for a in answers[:4]] == ["3", "2", "1", "0"]
+
+
+def test_a_request_refused_for_its_scope_counts_like_any_other(org, make_key):
+    """Counted when the key is read, before scopes are checked, with or without Redis."""
+    _away_from_a_window_edge()
+    key, token = make_key(org, scopes=["org.permission.customer.read"])
+    api = ApiClient(token, key=key)
+    assert api.get("/v1/customers").status_code == 200
+    assert api.post("/v1/customers", {"name": "Ada"}).status_code == 403
+    third = api.get("/v1/customers")
+    assert int(third["x-ratelimit-remaining"]) == int(third["x-ratelimit-limit"]) - 3
