@@ -110,8 +110,8 @@ _READ_AND_COUNT_SHA = hashlib.sha1(_READ_AND_COUNT.encode()).hexdigest()
 def read_and_count(entry, generation, counter):
     """The cache entries `entry` and `generation` (as cache.get_many returns them) and the hit
     counted on `counter` when `entry` exists, (count, window end) or None, in one round trip.
-    None instead of all that when the cache is not Redis: the caller reads, and the hit is
-    counted later (`hit`). Raises sharedcache.Unavailable while Redis is away."""
+    None instead of all that when the cache is not Redis: the caller reads the entries and
+    counts the hit itself. Raises sharedcache.Unavailable while Redis is away."""
     client_for = getattr(getattr(cache, "_cache", None), "get_client", None)
     if client_for is None:
         return None

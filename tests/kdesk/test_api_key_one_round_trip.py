@@ -167,3 +167,17 @@ def test_a_request_refused_for_its_scope_counts_like_any_other(org, make_key):
     assert api.post("/v1/customers", {"name": "Ada"}).status_code == 403
     third = api.get("/v1/customers")
     assert int(third["x-ratelimit-remaining"]) == int(third["x-ratelimit-limit"]) - 3
+
+
+@needs_redis
+def test_a_redis_without_the_script_loads_it(org, make_key, monkeypatch):
+    """A restarted Redis has forgotten the script: EVALSHA fails with NOSCRIPT and the request
+    runs it by EVAL instead (simulated with a digest Redis never saw)."""
+    _away_from_a_window_edge()
+    key, token = make_key(org)
+    api = ApiClient(token, key=key)
+    assert api.get("/v1/users/current").status_code == 200
+    monkeypatch.setattr(ratelimit, "_READ_AND_COUNT_SHA", "0" * 40)
+    response = api.get("/v1/users/current")
+    assert response.status_code == 200, response.content
+    assert _counter(token) == 2
