@@ -95,7 +95,9 @@ def main():
     work_off()
     backlog(args.warmup, args.runs)
     measured = list(
-        Run.objects.filter(workflow=workflow, status=Run.Status.PENDING).values_list("id", flat=True)
+        Run.objects.filter(workflow=workflow, status=Run.Status.PENDING).values_list(
+            "id", flat=True
+        )
     )
     assert len(measured) == args.runs, (len(measured), args.runs)
 
