@@ -98,7 +98,28 @@ class Run(models.Model):
         indexes = [
             models.Index(fields=["workflow", "status", "id"], name="run_workflow_status"),
             models.Index(fields=["status", "created_at"], name="run_status_created"),
+            # What a drain reserves: the org's pending runs, oldest first (a small index, as
+            # pending runs do not stay long).
+            models.Index(
+                fields=["org", "id"],
+                name="run_pending",
+                condition=models.Q(status="pending"),
+            ),
         ]
 
     def __str__(self):
         return f"run {self.pk} of {self.workflow_id}"
+
+
+class RunQueue(models.Model):
+    """An org's pending runs as the worker sees them: `kicked_at` is set while a drain task is
+    queued for them (so a backlog of a thousand hook calls queues a few drains, not a thousand
+    tasks), and cleared when that drain starts."""
+
+    org = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kicked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"workflow runs of org {self.org_id}"

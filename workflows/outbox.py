@@ -1,7 +1,8 @@
 """Deciding runs: called by `kdesk.events` inside the emitting transaction.
 
 One pending run per (matching workflow, event), written with the event, so a rolled-back write
-starts nothing and a committed one cannot lose its runs; the worker picks them up after commit.
+starts nothing and a committed one cannot lose its runs; after commit the org's runs are
+handed to the worker as one drain task (runner.drain), not one task per run.
 The org's event and hook triggers are read from the shared cache (dropped whenever a workflow
 changes), so a write whose org has no workflows costs no query.
 """
@@ -9,20 +10,25 @@ changes), so a write whose org has no workflows costs no query.
 import json
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps_directory.webhooks import envelope
 from apps_directory.webhooks.names import webhook_name
 from workflows import conditions
-from workflows.models import Run, Workflow
+from workflows.models import Run, RunQueue, Workflow
 
 log = logging.getLogger(__name__)
 
 TRIGGER_CACHE_SECONDS = 60
+# A drain queued this long ago that has not started yet is presumed lost: the next kick queues
+# another (a duplicate drain finds less to do, nothing runs twice).
+KICK_STALE_SECONDS = 60
 HOOK_RECEIVED = "hook.received"
 
 
@@ -166,28 +172,49 @@ def record(org, events):
         )
     if not rows:
         return
-    created = Run.objects.bulk_create(rows)
-    pending = [r.pk for r in created if r.status == Run.Status.PENDING]
-    if pending and all(pk is not None for pk in pending):
-        queue(pending)
-    elif pending:  # a backend without RETURNING: the sweep starts them
-        transaction.on_commit(start_scheduler)
+    Run.objects.bulk_create(rows)
+    if any(row.status == Run.Status.PENDING for row in rows):
+        queue(org.pk)
 
 
-def queue(run_ids):
-    """Hand runs to the worker once the current transaction commits."""
-    ids = list(run_ids)
-    transaction.on_commit(lambda: _enqueue(ids))
+def queue(org_id):
+    """Have the org's pending runs worked off once the current transaction commits."""
+    transaction.on_commit(lambda: kick(org_id))
 
 
-def _enqueue(ids):
+def kick(org_id):
+    """Queue a drain of the org's pending runs unless one is queued already (a conditional
+    UPDATE of the org's mark; its row is made by the first kick), and keep the scheduler alive.
+    A mark older than KICK_STALE_SECONDS belongs to a drain that never started (its task was
+    lost, or every worker is down): it is taken over. Called after commit: it never raises,
+    since the scheduler's sweep starts pending runs it finds."""
     from workflows import tasks
 
+    now = timezone.now()
+    stale = now - timedelta(seconds=KICK_STALE_SECONDS)
     try:
-        tasks.execute_runs.enqueue(ids)
+        taken = (
+            RunQueue.objects.filter(org_id=org_id)
+            .filter(Q(kicked_at__isnull=True) | Q(kicked_at__lt=stale))
+            .update(kicked_at=now)
+        )
+        if not taken:
+            _, taken = RunQueue.objects.get_or_create(org_id=org_id, defaults={"kicked_at": now})
+        if taken:
+            try:
+                tasks.drain.enqueue(org_id)
+            except Exception:
+                # unmarked, so the next commit tries again rather than waiting for the sweep
+                RunQueue.objects.filter(org_id=org_id, kicked_at=now).update(kicked_at=None)
+                raise
     except Exception:  # noqa: BLE001 - the scheduler's sweep starts pending runs it finds
-        log.exception("could not queue workflow runs %s; the sweep will start them", ids)
+        log.exception("could not queue the workflow runs of org %s; the sweep will", org_id)
     start_scheduler()
+
+
+def drained(org_id):
+    """A drain of the org has started: what commits from now on queues the next one."""
+    RunQueue.objects.filter(org_id=org_id).update(kicked_at=None)
 
 
 _last_start = [0.0]

@@ -1,7 +1,7 @@
 """Running a workflow: steps in order, each recorded with its input, output, error and duration.
 
-A run is claimed once (pending → running, a conditional UPDATE), so two workers never run it
-twice. Each step is its own transaction: a failing step leaves nothing behind, the steps before
+The worker drains an org's pending runs a batch at a time (`drain`); a run is claimed once
+(pending → running, a conditional UPDATE) as it starts, so two workers never run it twice. Each step is its own transaction: a failing step leaves nothing behind, the steps before
 it stay done and the run's error says so. A workflow marked `atomic` runs as one transaction.
 A dry run does everything inside a transaction it rolls back, and sends no HTTP request.
 """
@@ -14,15 +14,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from workflows import actions, conditions, templating
-from workflows.models import Run
+from workflows.models import Run, Workflow
 from workflows.sandbox import read_only
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 600
+BATCH = 20  # runs a drain reserves at a time
+RESERVE_SECONDS = 120  # how long a drain holds the runs it reserved before it claims them
+DRAIN_SECONDS = 5  # one drain's budget: a longer backlog queues the next drain
 
 
 @dataclass
@@ -206,23 +210,93 @@ def claim(run_id):
 
 
 def execute(run_id):
-    """Run one pending run (the task worker's job); returns its status, or None when another
-    worker had it."""
+    """Run one pending run; returns its status, or None when another worker had it."""
     if not claim(run_id):
         return None
     run = Run.objects.select_related("workflow__actor", "org").filter(pk=run_id).first()
     if run is None:
         return None  # its workflow was deleted meanwhile
+    return _execute(run, run.workflow, run.org)
+
+
+def _execute(run, workflow, org):
+    """A claimed run, start to finish; returns its status."""
+    run.status = Run.Status.RUNNING
     started = time.monotonic()
-    ctx = Context(
-        org=run.org, workflow=run.workflow, depth=run.depth, run=run, actor=_actor(run.workflow)
-    )
+    ctx = Context(org=org, workflow=workflow, depth=run.depth, run=run, actor=_actor(workflow))
     try:
         result = _perform(ctx, run.payload)
     except Exception as exc:  # noqa: BLE001 - the run must end failed, not stay "running"
-        log.exception("workflow run %s failed unexpectedly", run_id)
+        log.exception("workflow run %s failed unexpectedly", run.pk)
         result = (Run.Status.FAILED, [], f"Internal error: {type(exc).__name__}: {exc}", "")
     return _finish(run, started, result).status
+
+
+def _can_defer():
+    from workflows import tasks
+
+    return bool(getattr(tasks.drain.get_backend(), "supports_defer", False))
+
+
+def _reserve(org_id, limit):
+    """Up to `limit` of the org's pending runs, oldest first, that no other drain holds; they are
+    held for RESERVE_SECONDS. Holding is not claiming: each run is still claimed (pending →
+    running) as it starts, so a run reserved twice (a lease ran out, or a task of run ids had
+    it) still runs once, and the runs of a worker killed mid-batch stay pending for another."""
+    now = timezone.now()
+    with transaction.atomic():
+        runs = list(
+            Run.objects.select_for_update(skip_locked=True)
+            .filter(org_id=org_id, status=Run.Status.PENDING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .order_by("id")[:limit]
+        )
+        if runs:
+            Run.objects.filter(pk__in=[run.pk for run in runs]).update(
+                lease_until=now + timedelta(seconds=RESERVE_SECONDS)
+            )
+    return runs
+
+
+def drain(org_id):
+    """Work off the org's pending runs, oldest first, BATCH at a time (the worker's job: one
+    task for a backlog, not one per run). Each run is claimed, run and recorded on its own, in
+    its own transactions, as a lone run would be: one failing leaves the others be. The org
+    and the batch's workflows are read once per batch. A full batch queues another drain so a
+    second worker shares the backlog; past DRAIN_SECONDS the drain queues its successor and
+    ends, so other tasks get their turn. Returns how many runs it ran."""
+    from kdesk.models import Organization
+    from workflows import outbox
+
+    outbox.drained(org_id)
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return 0
+    deferring = _can_defer()
+    deadline = time.monotonic() + DRAIN_SECONDS
+    done = 0
+    while True:
+        batch = _reserve(org_id, BATCH)
+        if not batch:
+            return done
+        if len(batch) == BATCH and deferring:
+            outbox.kick(org_id)
+        workflows = Workflow.objects.select_related("actor").in_bulk(
+            {run.workflow_id for run in batch}
+        )
+        for run in batch:
+            workflow = workflows.get(run.workflow_id)
+            if workflow is None:
+                continue  # deleted with its workflow
+            try:
+                if claim(run.pk):  # else another worker had it
+                    _execute(run, workflow, org)
+                    done += 1
+            except Exception:  # noqa: BLE001 - the database refused; the others still get a go
+                log.exception("workflow run %s could not be claimed or recorded", run.pk)
+        if deferring and time.monotonic() > deadline:
+            outbox.kick(org_id)
+            return done
 
 
 def dry_run(*, org, workflow, payload):

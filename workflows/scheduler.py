@@ -110,7 +110,7 @@ def fire_schedules(now):
                 continue
             scheduled = workflow.next_run_at.isoformat()
             trigger = workflow.trigger or {}
-            run = Run.objects.create(
+            Run.objects.create(
                 org_id=workflow.org_id,
                 workflow_id=workflow.pk,
                 trigger_key=key,
@@ -126,7 +126,7 @@ def fire_schedules(now):
                     "changes": {},
                 },
             )
-            outbox.queue([run.pk])
+            outbox.queue(workflow.org_id)
             started += 1
     return started
 
@@ -161,11 +161,11 @@ def sweep_runs(now):
     stale = now - 3 * _interval()
     lost = list(
         Run.objects.filter(status=Run.Status.PENDING, created_at__lt=stale).values_list(
-            "pk", flat=True
+            "org_id", flat=True
         )[:BATCH]
     )
-    if lost:
-        outbox.queue(lost)
+    for org_id in sorted(set(lost)):
+        outbox.queue(org_id)
     dead = Run.objects.filter(status=Run.Status.RUNNING, lease_until__lt=now).update(
         status=Run.Status.FAILED,
         finished_at=now,

@@ -220,7 +220,7 @@ def run_rerun(*, org, actor, run):
             depth=run.depth,
             payload=run.payload,
         )
-        outbox.queue([new.pk])
+        outbox.queue(org.pk)
     return new
 
 

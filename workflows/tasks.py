@@ -4,7 +4,15 @@ from django_tasks import task
 
 
 @task()
+def drain(org_id):
+    from workflows import runner
+
+    return runner.drain(org_id)
+
+
+@task()
 def execute_runs(run_ids):
+    """Runs by id: what was queued before drains (kept so that those tasks still run)."""
     from workflows import runner
 
     return [runner.execute(pk) for pk in run_ids]
