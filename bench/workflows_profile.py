@@ -38,6 +38,7 @@ def main():
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
+    parser.add_argument("--limit", type=int, default=45, help="cProfile rows printed")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -136,7 +137,7 @@ def main():
             print(sql[:220])
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.limit)
         print(out.getvalue())
 
 

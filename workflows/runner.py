@@ -54,6 +54,9 @@ class Context:
     dry_run: bool = False
     actor: object = None
     children: list = field(default_factory=list)
+    # Rows the steps looked up (a Klass by name), shared by the runs of one drain batch: read
+    # once per batch, so never older than the batch.
+    memo: dict = field(default_factory=dict)
 
 
 class _RollBack(Exception):
@@ -219,11 +222,13 @@ def execute(run_id):
     return _execute(run, run.workflow, run.org)
 
 
-def _execute(run, workflow, org):
+def _execute(run, workflow, org, memo=None):
     """A claimed run, start to finish; returns its status."""
     run.status = Run.Status.RUNNING
     started = time.monotonic()
     ctx = Context(org=org, workflow=workflow, depth=run.depth, run=run, actor=_actor(workflow))
+    if memo is not None:
+        ctx.memo = memo
     try:
         result = _perform(ctx, run.payload)
     except Exception as exc:  # noqa: BLE001 - the run must end failed, not stay "running"
@@ -284,13 +289,14 @@ def drain(org_id):
         workflows = Workflow.objects.select_related("actor").in_bulk(
             {run.workflow_id for run in batch}
         )
+        memo = {}
         for run in batch:
             workflow = workflows.get(run.workflow_id)
             if workflow is None:
                 continue  # deleted with its workflow
             try:
                 if claim(run.pk):  # else another worker had it
-                    _execute(run, workflow, org)
+                    _execute(run, workflow, org, memo)
                     done += 1
             except Exception:  # noqa: BLE001 - the database refused; the others still get a go
                 log.exception("workflow run %s could not be claimed or recorded", run.pk)
@@ -330,6 +336,7 @@ def call(ctx, target, data):
         depth=depth,
         dry_run=ctx.dry_run,
         actor=None if ctx.dry_run else _actor(target),
+        memo=ctx.memo,
     )
     if ctx.dry_run:
         status, records, error, _ = _run_steps(child_ctx, payload)

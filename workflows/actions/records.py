@@ -82,11 +82,17 @@ def customer_update(ctx, params):
 
 
 def _klass(ctx, params):
+    """The Klass named by the params, read once per drain batch (ctx.memo)."""
     need(params, "klass")
-    try:
-        return klass_services.klass_get(org=ctx.org, name=str(params["klass"]))
-    except ServiceError as exc:
-        raise StepFailed(service_error(exc)) from None
+    name = str(params["klass"])
+    klass = ctx.memo.get(("klass", name))
+    if klass is None:
+        try:
+            klass = klass_services.klass_get(org=ctx.org, name=name)
+        except ServiceError as exc:
+            raise StepFailed(service_error(exc)) from None
+        ctx.memo[("klass", name)] = klass
+    return klass
 
 
 def kobject_upsert(ctx, params):
