@@ -77,6 +77,11 @@ def _save_unique(obj, pointer="", update_fields=None):
 
 @transaction.atomic
 def kobject_create(*, org, actor, klass, data):
+    return _create(org=org, actor=actor, klass=klass, data=data)
+
+
+def _create(*, org, actor, klass, data):
+    """kobject_create inside the caller's transaction."""
     if klass.status != Klass.Status.ACTIVE:
         raise ValidationFailed(
             [FieldError("", "disabled", f"The Klass '{klass.name}' is disabled.")]
@@ -184,7 +189,9 @@ def kobject_upsert(*, org, actor, klass, external_id, data):
     )
     if existing is None:
         try:
-            return kobject_create(org=org, actor=actor, klass=klass, data=body), True
+            # Without a savepoint of its own: before the externalId conflict handled here,
+            # creating only reads, and the insert that meets it has its own (_save_unique).
+            return _create(org=org, actor=actor, klass=klass, data=body), True
         except Conflict as exc:
             # a concurrent upsert created it first: this one updates that object instead
             if not any(e.pointer == "/externalId" for e in exc.errors):
