@@ -1,9 +1,10 @@
 """Running a workflow: steps in order, each recorded with its input, output, error and duration.
 
 The worker drains an org's pending runs a batch at a time (`drain`); a run is claimed once
-(pending → running, a conditional UPDATE) as it starts, so two workers never run it twice. Each step is its own transaction: a failing step leaves nothing behind, the steps before
-it stay done and the run's error says so. A workflow marked `atomic` runs as one transaction.
-A dry run does everything inside a transaction it rolls back, and sends no HTTP request.
+(pending → running, a conditional UPDATE) as it starts, so two workers never run it twice. Each
+step is its own transaction: a failing step leaves nothing behind, the steps before it stay done
+and the run's error says so. A workflow marked `atomic` runs as one transaction. A dry run does
+everything inside a transaction it rolls back, and sends no HTTP request.
 """
 
 import logging
@@ -266,8 +267,9 @@ def _reserve(org_id, limit):
 def drain(org_id):
     """Work off the org's pending runs, oldest first, BATCH at a time (the worker's job: one
     task for a backlog, not one per run). Each run is claimed, run and recorded on its own, in
-    its own transactions, as a lone run would be: one failing leaves the others be. The org
-    and the batch's workflows are read once per batch. A full batch queues another drain so a
+    its own transactions, as a lone run would be: one failing leaves the others be. The org is
+    read once per drain, the batch's workflows (and the Klasses their steps name) once per
+    batch. A full batch queues another drain so a
     second worker shares the backlog; past DRAIN_SECONDS the drain queues its successor and
     ends, so other tasks get their turn. Returns how many runs it ran."""
     from kdesk.models import Organization
