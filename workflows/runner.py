@@ -267,18 +267,14 @@ def _reserve(org_id, limit):
 def drain(org_id):
     """Work off the org's pending runs, oldest first, BATCH at a time (the worker's job: one
     task for a backlog, not one per run). Each run is claimed, run and recorded on its own, in
-    its own transactions, as a lone run would be: one failing leaves the others be. The org is
-    read once per drain, the batch's workflows (and the Klasses their steps name) once per
-    batch. A full batch queues another drain so a
-    second worker shares the backlog; past DRAIN_SECONDS the drain queues its successor and
-    ends, so other tasks get their turn. Returns how many runs it ran."""
-    from kdesk.models import Organization
+    its own transactions, as a lone run would be: one failing leaves the others be. The batch's
+    workflows with their org (and the Klasses their steps name) are read once per batch. A full
+    batch queues another drain so a second worker shares the backlog; past DRAIN_SECONDS the
+    drain queues its successor and ends, so other tasks get their turn. Returns how many runs
+    it ran."""
     from workflows import outbox
 
     outbox.drained(org_id)
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None:
-        return 0
     deferring = _can_defer()
     deadline = time.monotonic() + DRAIN_SECONDS
     done = 0
@@ -288,9 +284,10 @@ def drain(org_id):
             return done
         if len(batch) == BATCH and deferring:
             outbox.kick(org_id)
-        workflows = Workflow.objects.select_related("actor").in_bulk(
+        workflows = Workflow.objects.select_related("actor", "org").in_bulk(
             {run.workflow_id for run in batch}
         )
+        org = next((workflow.org for workflow in workflows.values()), None)
         memo = {}
         for run in batch:
             workflow = workflows.get(run.workflow_id)
@@ -302,6 +299,9 @@ def drain(org_id):
                     done += 1
             except Exception:  # noqa: BLE001 - the database refused; the others still get a go
                 log.exception("workflow run %s could not be claimed or recorded", run.pk)
+        if len(batch) < BATCH:
+            # all there was when this drain started; a run committed since queued its own
+            return done
         if deferring and time.monotonic() > deadline:
             outbox.kick(org_id)
             return done

@@ -63,6 +63,12 @@ def test_one_failing_run_in_a_batch_leaves_the_others_be(org, client, order_work
     assert first.started_at <= failed.started_at <= last.started_at
 
 
+# A drain's own statements: clear its mark, reserve (select and hold, in a transaction: a
+# savepoint here, as the test runs in one), the batch's workflows with their org, its Klass; a
+# batch that was not full ends it without another look.
+DRAIN_OVERHEAD = {"postgresql": 7, "sqlite": 7}
+
+
 def _drain_queries(org, client, web_hook, first, count):
     for i in range(first, first + count):
         _pending(client, web_hook, _order(i))
@@ -83,7 +89,7 @@ def test_a_run_costs_the_same_queries_whatever_the_batch_size(
     assert five - three == 2 * per_run and three - one == 2 * per_run
     # the drain's own cost (its mark, the org, reserving, the batch's workflows and its Klass,
     # the last look that finds nothing) is paid once, not per run
-    assert one - per_run == five - 5 * per_run
+    assert one - per_run == five - 5 * per_run == DRAIN_OVERHEAD[connection.vendor], one - per_run
     assert sum('FROM "klasses_klass" WHERE' in q and '"klasses_klass"."status"' in q
                for q in queries) == 1  # fmt: skip
     # a returning customer's run: claim, find the customer, the order upsert (its own
