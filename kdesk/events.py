@@ -4,8 +4,14 @@ Subscribers (live push) register with `subscribe`; they only ever see events who
 committed, in id order within one transaction. Work that must not be lost (webhook deliveries,
 workflow runs) registers with `record_with` instead: it runs inside the emitting transaction, so
 its outbox rows commit or roll back with the event.
+
+Each `emit` is published on its own unless the caller gathers a transaction's events with
+`published_together()`: one publish for all of them (a mail taken in records its customer,
+conversation and message, and the live push then reads and renders once instead of thrice).
 """
 
+import contextlib
+import contextvars
 import logging
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +56,40 @@ def stop_recording_with(fn):
 def _record(org, events):
     for fn in list(_recorders):
         fn(org, events)
+
+
+# The events committed inside the current `published_together()` block, or None outside one.
+_gathered = contextvars.ContextVar("kdesk_events_gathered", default=None)
+
+
+@contextlib.contextmanager
+def published_together():
+    """Publish the events committed inside this block in one call to the subscribers, when it
+    ends, in the order they committed. Wrap the outermost `transaction.atomic()` in it: the
+    block must end after the commit (events committed once the block has ended are published
+    on their own, as without it). Nested blocks publish with the outermost one. An error in the
+    block still publishes what committed before it; a rolled-back transaction (or savepoint)
+    publishes nothing, because its on-commit callbacks never run."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+        if gathered:
+            _publish(gathered)
+
+
+def _committed(events):
+    """On commit: publish now, or add to the enclosing `published_together()` block."""
+    gathered = _gathered.get()
+    if gathered is None:
+        _publish(events)
+    else:
+        gathered.extend(events)
 
 
 def _publish(events):
@@ -122,7 +162,7 @@ def emit(
     with transaction.atomic(savepoint=False):  # the event and its outbox rows, or neither
         event.save()
         _record(org, [event])
-    transaction.on_commit(lambda: _publish([event]))
+    transaction.on_commit(lambda: _committed([event]))
     return event
 
 
@@ -164,7 +204,7 @@ def emit_many(*, org, actor=None, events):
     with transaction.atomic(savepoint=False):
         created = _insert(org, rows)
         _record(org, created)
-    transaction.on_commit(lambda: _publish(created))
+    transaction.on_commit(lambda: _committed(created))
     return created
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kdesk import events
 from mail import crypto, inbound, netguard
 from mail.models import Mailbox
 
@@ -105,7 +106,8 @@ def _take(client, mailbox, limit):
         raw = next(
             (item[1] for item in fetched if isinstance(item, tuple) and len(item) == 2), None
         )
-        with transaction.atomic():
+        # each message its own transaction, pushed live once when it commits
+        with events.published_together(), transaction.atomic():
             if raw:
                 inbound.accept(org=mailbox.org, raw=raw, source="imap", mailbox=mailbox)
             # The UID advances with the message it took in: both commit, or neither.

@@ -9,13 +9,14 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 
 from conversations import services as conversations
 from conversations.models import Conversation, Message
 from conversations.services.message_extras import MAX_CC
 from customers import services as customers
 from customers.models import Customer, Identity
+from kdesk import events
 from kdesk.errors import ServiceError
 from mail import attachments, tokens
 from mail.models import Mailbox, MailMessage, Received
@@ -69,7 +70,9 @@ def accept(*, org, raw=None, parsed=None, source, mailbox=None):
     own = {box.address.lower() for box in boxes}
     saved = []
     try:
-        with transaction.atomic():
+        # one live push for the mail's customer, conversation and message (when this is the
+        # outermost transaction: the hook's own gathers them with its call)
+        with events.published_together(), transaction.atomic():
             return _accept(org, mailbox, source, parsed, saved, own)
     except ServiceError as exc:  # a validation rule refused the message, say
         attachments.discard(saved)
@@ -85,22 +88,29 @@ def accept(*, org, raw=None, parsed=None, source, mailbox=None):
 
 def _known(org, parsed):
     """(directions of this Message-ID already in the desk, the conversation of the latest
-    email this one answers): one query for the duplicate check and the threading."""
+    email this one answers, or None): one query for the duplicate check and the threading.
+    The conversation comes with only its id and its customer's (read in the same query): the
+    message's write locks and reads it whole anyway."""
     thread_ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)][:100]
     wanted = {*thread_ids, parsed.message_id} - {""}
     if not wanted:
         return set(), None
+    customer_of = Conversation.objects.filter(org=org, pk=OuterRef("conversation_id")).values(
+        "customer_id"
+    )[:1]
     rows = (
         MailMessage.objects.filter(org=org, message_id__in=wanted)
+        .annotate(customer_id=Subquery(customer_of))
         .order_by("-id")
-        .values_list("message_id", "direction", "conversation_id")[:200]
+        .values_list("message_id", "direction", "conversation_id", "customer_id")[:200]
     )
     seen, thread = set(), None
-    for message_id, direction, conversation_id in rows:
+    for message_id, direction, conversation_id, customer_id in rows:
         if message_id == parsed.message_id:
             seen.add(direction)
-        if thread is None and message_id in thread_ids:
-            thread = conversation_id
+        # an email whose conversation is gone threads nothing (the reply token may still)
+        if thread is None and message_id in thread_ids and customer_id is not None:
+            thread = Conversation(org=org, pk=conversation_id, customer_id=customer_id)
     return seen, thread
 
 
@@ -224,12 +234,11 @@ def _customer(org, sender):
     raise problem
 
 
-def _thread(org, parsed, replied_conversation_id):
-    """The conversation this mail continues (the one of the email it answers, else the one its
-    reply token names), or None."""
-    conversation = _conversation(org, replied_conversation_id)
-    if conversation is not None:
-        return conversation
+def _thread(org, parsed, replied):
+    """The conversation this mail continues (`replied`: the one of the email it answers, else
+    the one its reply token names), or None."""
+    if replied is not None:
+        return replied
     recipients = [a["email"] for a in parsed.to + parsed.cc + parsed.delivered_to]
     return _conversation(org, tokens.conversation_of(org.pk, recipients))
 

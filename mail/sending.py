@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from conversations import services as conversations
-from conversations.models import Message
+from kdesk.errors import NotFound
 from mail import crypto, netguard, tokens
 from mail.models import Attachment, Mailbox, MailMessage
 
@@ -150,17 +150,19 @@ def _record(mail, *, status, detail, retry_at=None):
         if retry_at is not None:
             fields["next_attempt_at"] = retry_at
         MailMessage.objects.filter(pk=mail.pk).update(**fields)
-        message = Message.objects.filter(pk=mail.desk_message_id).first()
-        if message is not None:
+        try:
+            # by id: the update locks and reads the message itself
             conversations.message_update_within(
                 org=mail.org,
                 actor=None,
-                message=message,
+                message=mail.desk_message_id,
                 data={
                     "status": "queued" if status == MailMessage.Status.QUEUED else status,
                     "statusDetail": detail[:500],
                 },
             )
+        except NotFound:  # deleted from the desk meanwhile: the email's own row says it all
+            pass
 
 
 def _after_failure(mail, exc):

@@ -86,7 +86,8 @@ def entry_lookups(events):
         for e in shown
         if e.actor_id and type(e).actor.field.is_cached(e)
     }
-    return _lookups(shown[0].org_id, [{"actor_id": e.actor_id} for e in shown], known=known)
+    rows = [{"actor_id": e.actor_id, "type": e.type, "kind": kind_of(e.type)} for e in shown]
+    return _lookups(shown[0].org_id, rows, known=known, only_needed=True)
 
 
 def render_entry(event, *, live=False):
@@ -179,7 +180,22 @@ def ops_for_many(events, topic):
 # ---- decorating rows -------------------------------------------------------------------------
 
 
-def _lookups(org, rows, known=None):
+def _needs(rows):
+    """(attribute definitions, Klass names): whether decorating `rows` reads them. Only
+    KObject entries and conversation changes do; a live push of messages (most of them) then
+    costs neither query."""
+    kinds = {r.get("kind") for r in rows}
+    changed = any(
+        r.get("kind") == "conversation"
+        and r.get("type") not in ("conversation.create", "conversation.delete")
+        for r in rows
+    )
+    return "kobject" in kinds or changed, "kobject" in kinds
+
+
+def _lookups(org, rows, known=None, only_needed=False):
+    """(actor names, attribute definitions, Klasses). A page reads all three whatever it shows
+    (its query count stays fixed); `only_needed` (a live batch) skips what `rows` do not read."""
     from kdesk.models import User
     from klasses.models import Klass, Metadata
 
@@ -189,15 +205,24 @@ def _lookups(org, rows, known=None):
         names.update(
             User.objects.filter(org=org, pk__in=actor_ids).values_list("id", "display_name")
         )
-    props = dict(
-        Metadata.objects.filter(org=org)
-        .filter(Q(resource__startswith="kobject.") | Q(resource="conversation"))
-        .values_list("resource", "properties")
+    need_props, need_klasses = _needs(rows) if only_needed else (True, True)
+    props = (
+        dict(
+            Metadata.objects.filter(org=org)
+            .filter(Q(resource__startswith="kobject.") | Q(resource="conversation"))
+            .values_list("resource", "properties")
+        )
+        if need_props
+        else {}
     )
-    klasses = {
-        k["name"]: k
-        for k in Klass.objects.filter(org=org).values("name", "display_name", "icon", "color")
-    }
+    klasses = (
+        {
+            k["name"]: k
+            for k in Klass.objects.filter(org=org).values("name", "display_name", "icon", "color")
+        }
+        if need_klasses
+        else {}
+    )
     return names, props, klasses
 
 

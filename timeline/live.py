@@ -218,6 +218,10 @@ def previous_ids(events):
     shown = Event.objects.filter(org_id=first.org_id, customer_id=first.customer_id).exclude(
         type__in=HIDDEN_TYPES
     )
+    if len(events) == 1:
+        # the common commit (a message, a status): the plain latest-before, cheaper to build
+        before = shown.filter(id__lt=first.pk).order_by("-id").values_list("id", flat=True)
+        return {first.pk: before.first()}
     before_first = shown.filter(id__lt=first.pk).order_by("-id").values("id")[:1]
     ids = sorted(
         shown.filter(id__lt=last.pk)

@@ -16,6 +16,7 @@ from apps_directory.hooks import email, selectors, services
 from apps_directory.hooks.models import Hook
 from apps_directory.hooks.representations import hook_resource
 from apps_directory.webhooks.api import only_params
+from kdesk import events
 from kdesk.api import ratelimit
 from kdesk.api.errors import error, errors_body, json_error
 from kdesk.api.openapi import errors, resource_schemas, timestamps
@@ -268,7 +269,8 @@ def receive(request, kind, token):
     parsed = received = None
     if kind == Hook.Kind.EMAIL:
         parsed, payload = payload, email.summary(payload)
-    with transaction.atomic():
+    # the call's event and the mail's (customer, conversation, message) pushed live at once
+    with events.published_together(), transaction.atomic():
         event = services.hook_receive(
             hook=hook,
             payload=payload,
