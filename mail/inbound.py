@@ -15,11 +15,10 @@ from conversations import services as conversations
 from conversations.models import Conversation, Message
 from conversations.services.message_extras import MAX_CC
 from customers import services as customers
-from customers.models import Customer, Identity
 from kdesk import events
 from kdesk.errors import ServiceError
-from mail import attachments, tokens
-from mail.models import Mailbox, MailMessage, Received
+from mail import attachments, selectors, tokens
+from mail.models import MailMessage, Received
 from mail.parse import NotAMessage, parse
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ def route(parsed, boxes):
 
 def _boxes(org):
     """The org's mailboxes, read once per mail: routing and loop detection both need them."""
-    return list(Mailbox.objects.filter(org=org).order_by("id"))
+    return selectors.org_mailboxes(org=org)
 
 
 def _log(org, mailbox, source, parsed, outcome, detail="", conversation_id=None):
@@ -208,14 +207,7 @@ def _customer(org, sender):
     email = sender["email"].strip().lower()
     for _ in range(2):
         # the customer whose email identity this is, read whole in one query
-        found = Customer.objects.filter(
-            org=org,
-            pk=Subquery(
-                Identity.objects.filter(org=org, kind=Identity.Kind.EMAIL, value=email).values(
-                    "customer_id"
-                )[:1]
-            ),
-        ).first()
+        found = selectors.customer_by_email(org=org, email=email)
         if found is not None:
             return found
         try:

@@ -1,6 +1,49 @@
-"""Reads for the email channel."""
+"""Reads for the email channel. The two every inbound mail makes (the org's mailboxes, the
+sender's customer) are compiled once per connection (kdesk.prepared): their ORM compile cost
+more than the indexed lookups themselves."""
 
+from django.db.models import Subquery
+
+from customers.models import Customer, Identity
+from kdesk.prepared import PreparedValues
 from mail.models import Attachment, Mailbox, MailMessage, Received
+
+_MAILBOX_COLUMNS = [f.attname for f in Mailbox._meta.concrete_fields]
+_CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
+
+_ORG_MAILBOXES = PreparedValues(
+    lambda org: Mailbox.objects.filter(org_id=org).order_by("id").values(*_MAILBOX_COLUMNS),
+    ints=("org",),
+)
+# the shape of customers.selectors' identity lookup: the identity by its (org, kind, value)
+# index, the customer by primary key, the org checked again on the row
+_BY_EMAIL = PreparedValues(
+    lambda org, email: Customer.objects.filter(
+        pk=Subquery(
+            Identity.objects.filter(org_id=org, kind=Identity.Kind.EMAIL, value=email).values(
+                "customer_id"
+            )[:1]
+        )
+    ).values(*_CUSTOMER_COLUMNS)[:1],
+    ints=("org",),
+    strings=("email",),
+)
+
+
+def org_mailboxes(*, org):
+    """The org's mailboxes in id order, as instances."""
+    return [
+        Mailbox.from_db("default", _MAILBOX_COLUMNS, [row[n] for n in _MAILBOX_COLUMNS])
+        for row in _ORG_MAILBOXES.rows(org=org.pk)
+    ]
+
+
+def customer_by_email(*, org, email):
+    """The org's customer with this (lower-case) email identity, as an instance, or None."""
+    rows = _BY_EMAIL.rows(org=org.pk, email=email)
+    if not rows or rows[0]["org_id"] != org.pk:
+        return None
+    return Customer.from_db("default", _CUSTOMER_COLUMNS, [rows[0][n] for n in _CUSTOMER_COLUMNS])
 
 
 def mailboxes(*, org):

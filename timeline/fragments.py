@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from kdesk.prepared import PreparedValues
 from timeline.entries import CREATE_TYPES, FOLDED_TYPES, HIDDEN_TYPES, kind_of
 
 log = logging.getLogger(__name__)
@@ -123,22 +124,34 @@ def ops_for(event, topic, *, lookups=None):
     return []
 
 
+def _created_query(org, resource, resource_id, type):
+    from kdesk.models import Event
+
+    return (
+        Event.objects.filter(org_id=org, resource=resource, resource_id=resource_id, type=type)
+        .order_by("id")
+        .values("id", "actor_id", "created_at")[:1]
+    )
+
+
+# every status a sent email goes through re-renders its entry: compiled once, then re-bound
+_CREATED = PreparedValues(
+    _created_query, ints=("org",), strings=("resource", "resource_id", "type")
+)
+
+
 def _folded_ops(event, topic, lookups):
     """An edit or delete of a message or note re-renders the entry of its creation (where it
     sits in time) with the new state, in place."""
-    from kdesk.models import Event
 
     kind = kind_of(event.type)
-    created = (
-        Event.objects.filter(
-            org_id=event.org_id,
-            resource=event.resource,
-            resource_id=event.resource_id,
-            type=CREATE_TYPES[kind],
-        )
-        .values("id", "actor_id", "created_at")
-        .first()
+    rows = _CREATED.rows(
+        org=event.org_id,
+        resource=event.resource,
+        resource_id=str(event.resource_id),
+        type=CREATE_TYPES[kind],
     )
+    created = rows[0] if rows else None
     ops = [{"op": "refresh", "topic": topic, "part": "conversation"}]
     if created is None:
         return ops

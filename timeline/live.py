@@ -21,6 +21,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from kdesk import tabs
 from kdesk.events import subscribe
 from kdesk.payload import as_id
+from kdesk.prepared import PreparedValues
 from timeline import sender
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,21 @@ def previous_id(event):
     return previous_ids([event])[event.pk]
 
 
+def _previous_query(org, customer, before):
+    from kdesk.models import Event
+    from timeline.entries import HIDDEN_TYPES
+
+    return (
+        Event.objects.filter(org_id=org, customer_id=customer, id__lt=before)
+        .exclude(type__in=HIDDEN_TYPES)
+        .order_by("-id")
+        .values("id")[:1]
+    )
+
+
+_PREVIOUS = PreparedValues(_previous_query, ints=("org", "customer", "before"))
+
+
 def previous_ids(events):
     """{event id: previous_id(event)} for events of one customer, in one query:
     the timeline ids from the one before the first event up to the last event. The ones
@@ -219,9 +235,9 @@ def previous_ids(events):
         type__in=HIDDEN_TYPES
     )
     if len(events) == 1:
-        # the common commit (a message, a status): the plain latest-before, cheaper to build
-        before = shown.filter(id__lt=first.pk).order_by("-id").values_list("id", flat=True)
-        return {first.pk: before.first()}
+        # the common commit (a message, a status): the plain latest-before, compiled once
+        rows = _PREVIOUS.rows(org=first.org_id, customer=first.customer_id, before=first.pk)
+        return {first.pk: rows[0]["id"] if rows else None}
     before_first = shown.filter(id__lt=first.pk).order_by("-id").values("id")[:1]
     ids = sorted(
         shown.filter(id__lt=last.pk)
