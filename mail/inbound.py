@@ -9,7 +9,6 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 
 from conversations import services as conversations
 from conversations.models import Conversation, Message
@@ -94,17 +93,11 @@ def _known(org, parsed):
     wanted = {*thread_ids, parsed.message_id} - {""}
     if not wanted:
         return set(), None
-    customer_of = Conversation.objects.filter(org=org, pk=OuterRef("conversation_id")).values(
-        "customer_id"
-    )[:1]
-    rows = (
-        MailMessage.objects.filter(org=org, message_id__in=wanted)
-        .annotate(customer_id=Subquery(customer_of))
-        .order_by("-id")
-        .values_list("message_id", "direction", "conversation_id", "customer_id")[:200]
-    )
+    rows = selectors.mail_by_message_ids(org=org, message_ids=sorted(wanted))
     seen, thread = set(), None
-    for message_id, direction, conversation_id, customer_id in rows:
+    for row in rows:
+        message_id, direction = row["message_id"], row["direction"]
+        conversation_id, customer_id = row["conversation_id"], row["customer_id"]
         if message_id == parsed.message_id:
             seen.add(direction)
         # an email whose conversation is gone threads nothing (the reply token may still)

@@ -2,8 +2,9 @@
 sender's customer) are compiled once per connection (kdesk.prepared): their ORM compile cost
 more than the indexed lookups themselves."""
 
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 
+from conversations.models import Conversation
 from customers.models import Customer, Identity
 from kdesk.prepared import PreparedValues
 from mail.models import Attachment, Mailbox, MailMessage, Received
@@ -28,6 +29,39 @@ _BY_EMAIL = PreparedValues(
     ints=("org",),
     strings=("email",),
 )
+
+
+def _by_message_ids_query(org, *message_ids):
+    customer_of = Conversation.objects.filter(org_id=org, pk=OuterRef("conversation_id")).values(
+        "customer_id"
+    )[:1]
+    return (
+        MailMessage.objects.filter(org_id=org, message_id__in=message_ids)
+        .annotate(customer_id=Subquery(customer_of))
+        .order_by("-id")
+        .values("message_id", "direction", "conversation_id", "customer_id")[:200]
+    )
+
+
+# A mail names itself and the few it answers: one compiled query per count of Message-IDs.
+_PREPARED_IDS = 8
+_BY_MESSAGE_IDS = {
+    n: PreparedValues(
+        lambda org, n=n, **ids: _by_message_ids_query(org, *(ids[f"id{i}"] for i in range(n))),
+        ints=("org",),
+        strings=tuple(f"id{i}" for i in range(n)),
+    )
+    for n in range(1, _PREPARED_IDS + 1)
+}
+
+
+def mail_by_message_ids(*, org, message_ids):
+    """[{message_id, direction, conversation_id, customer_id (None when the conversation is
+    gone)}] of the org's emails with these Message-IDs, newest first (at most 200)."""
+    prepared = _BY_MESSAGE_IDS.get(len(message_ids))
+    if prepared is None:
+        return list(_by_message_ids_query(org.pk, *message_ids))
+    return prepared.rows(org=org.pk, **{f"id{i}": m for i, m in enumerate(message_ids)})
 
 
 def org_mailboxes(*, org):
