@@ -94,6 +94,14 @@ def main():
 
     for n in range(args.warmup):
         post(n)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # the queries of one reply and of one mail opening a conversation (the measured mix)
+    with CaptureQueriesContext(connection) as reply:
+        post(args.warmup + args.messages)
+    with CaptureQueriesContext(connection) as opening:
+        post(args.warmup + args.messages + 1)
     # CPU time, not wall: waiting on PostgreSQL is not what this process spends
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     start_cpu, start_wall = time.process_time(), time.perf_counter()
@@ -107,6 +115,7 @@ def main():
     print(f"messages: {args.messages}")
     print(f"cpu per message: {cpu / args.messages * 1000:.2f} ms (process CPU, this process)")
     print(f"wall per message: {wall / args.messages * 1000:.2f} ms (includes PostgreSQL)")
+    print(f"queries: {len(reply)} for a reply, {len(opening)} for a mail opening a conversation")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler:
         profiler.dump_stats(args.profile)
