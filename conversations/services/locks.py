@@ -1,0 +1,87 @@
+"""The row locks a message's write takes: the customer first, then the conversation (as
+customer_delete and customer_merge do), so writers never wait on each other in a circle."""
+
+from django.db import connection
+
+from conversations.models import Conversation
+from customers.models import Customer
+from kdesk.errors import NotFound
+from kdesk.models import Organization
+from kdesk.prepared import PreparedValues
+
+
+def _row_locks():
+    """Whether the database locks rows; SQLite runs write transactions one at a time instead
+    (`transaction_mode` IMMEDIATE), so there is nothing to lock and no query to spend."""
+    return connection.features.has_select_for_update
+
+
+# Every message written takes both locks: compiled once per connection (kdesk.prepared), as
+# their ORM compile cost more than the primary-key reads. NO KEY: rows that merely reference
+# the locked one (their foreign-key checks take KEY SHARE) are not held up.
+_CUSTOMER_COLUMNS = [f.attname for f in Customer._meta.concrete_fields]
+_CONVERSATION_COLUMNS = [f.attname for f in Conversation._meta.concrete_fields]
+_LOCKED_CUSTOMER = PreparedValues(
+    lambda org, pk: (
+        Customer.objects.select_for_update(no_key=True)
+        .filter(org_id=org, pk=pk)
+        .values(*_CUSTOMER_COLUMNS)[:1]
+    ),
+    ints=("org", "pk"),
+)
+_LOCKED_CONVERSATION = PreparedValues(
+    lambda org, pk: (
+        Conversation.objects.select_for_update(no_key=True)
+        .filter(org_id=org, pk=pk)
+        .values(*_CONVERSATION_COLUMNS)[:1]
+    ),
+    ints=("org", "pk"),
+)
+
+
+def _locked_row(prepared, model, columns, org, pk):
+    rows = prepared.rows(org=getattr(org, "pk", org), pk=pk)
+    if not rows:
+        return None
+    found = model.from_db("default", columns, [rows[0][n] for n in columns])
+    if isinstance(org, Organization):
+        model.org.field.set_cached_value(found, org)
+    return found
+
+
+def _lock_customer(org, customer):
+    """The customer row, locked until the transaction ends. Locks are always taken customer
+    first, then conversation (as customer_delete and customer_merge do), so writers never wait
+    on each other in a circle."""
+    if not _row_locks():
+        return customer
+    locked = _locked_row(_LOCKED_CUSTOMER, Customer, _CUSTOMER_COLUMNS, org, customer.pk)
+    if locked is None:
+        raise NotFound("No customer with this id.")
+    return locked
+
+
+def _lock_conversation(org, conversation):
+    """The conversation with its customer, both locked (customer first)."""
+    if not _row_locks():
+        found = (
+            Conversation.objects.filter(org=org, pk=conversation.pk)
+            .select_related("customer")
+            .first()
+        )
+        if found is None:
+            raise NotFound("No conversation with this id.")
+        return found
+    customer_id = conversation.customer_id
+    for _ in range(3):
+        customer = _lock_customer(org, Customer(pk=customer_id))
+        found = _locked_row(
+            _LOCKED_CONVERSATION, Conversation, _CONVERSATION_COLUMNS, org, conversation.pk
+        )
+        if found is None:
+            break
+        if found.customer_id == customer.pk:
+            found.customer = customer
+            return found
+        customer_id = found.customer_id  # merged into another customer meanwhile: lock that one
+    raise NotFound("No conversation with this id.")
