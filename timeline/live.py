@@ -301,6 +301,14 @@ def _flush(layer, messages):
             log.warning("live pushes of one commit took over %ss and were dropped", SEND_TIMEOUT)
 
 
+def listening(layer, groups):
+    """The groups with a member now, or None (unknown: every group counts). See timeline.audience
+    for why a tab that subscribes just after this check still gets the event (its replay)."""
+    from timeline import audience
+
+    return audience.listening(layer, groups)
+
+
 def publish(events):
     from timeline import fragments
 
@@ -313,6 +321,7 @@ def publish(events):
     parts = rendered_parts.get() if tab else frozenset()
     by_target = {}
     bells = {}  # (org, user) -> tab: people whose notifications were read or removed
+    notified = []  # (event, user id): bell pushes, in event order
     for event in events:
         user_id = bell_changed(event)
         if user_id is not None:
@@ -322,18 +331,35 @@ def publish(events):
             continue
         for group, topic in targets(event):
             by_target.setdefault((group, topic), []).append(event)
-        for user_id in notified_users(event):
-            try:
-                send(user_group(event.org_id, user_id), notification_message(event, user_id))
-            except Exception:  # the bell must not stop the timeline push
-                log.exception("notification push for event %s failed", event.pk)
-    for (org_id, user_id), bell_tab in bells.items():
+        notified.extend((event, user_id) for user_id in notified_users(event))
+    # One membership read for the whole commit, before anything is rendered: a group nobody
+    # follows costs neither fragments nor queries (a later subscriber replays from the log).
+    groups = [group for group, _ in by_target]
+    groups += [user_group(event.org_id, user_id) for event, user_id in notified]
+    groups += [user_group(org_id, user_id) for org_id, user_id in bells]
+    heard = listening(layer, groups)
+    if heard is None:
+        heard = set(groups)
+    for event, user_id in notified:
+        group = user_group(event.org_id, user_id)
+        if group not in heard:
+            continue
         try:
-            send(user_group(org_id, user_id), unread_message(org_id, user_id, bell_tab))
+            send(group, notification_message(event, user_id))
+        except Exception:  # the bell must not stop the timeline push
+            log.exception("notification push for event %s failed", event.pk)
+    for (org_id, user_id), bell_tab in bells.items():
+        group = user_group(org_id, user_id)
+        if group not in heard:
+            continue
+        try:
+            send(group, unread_message(org_id, user_id, bell_tab))
         except Exception:  # a stale bell must not stop the other pushes
             log.exception("unread push for user %s failed", user_id)
     bulk = len(events) > BURST
     for (group, topic), batch in by_target.items():
+        if group not in heard:
+            continue
         if bulk or len(batch) > BURST:
             message = {
                 "type": "live.event",

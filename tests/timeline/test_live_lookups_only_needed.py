@@ -28,6 +28,8 @@ def world(monkeypatch):
     Klass.objects.create(org=org, name="order", display_name="Web order", color="#112233")
     sent = []
     monkeypatch.setattr(live, "_flush", lambda layer, messages: sent.extend(messages))
+    # every group counts as followed: these pin what a followed group costs
+    monkeypatch.setattr(live, "listening", lambda layer, groups: None)
     return org, grace, sent
 
 
