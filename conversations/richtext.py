@@ -147,3 +147,50 @@ def clean(value, pointer):
     if not errors and not to_text({"blocks": blocks}).strip():
         errors.append(FieldError(pointer, "required", "The shortcut text may not be blank."))
     return {"blocks": blocks, "entityMap": entity_map}, errors
+
+
+def _range_schema(key, key_schema):
+    number = {"type": "integer", "minimum": 0}
+    return {
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "properties": {"offset": number, "length": number, key: key_schema},
+            "required": ["offset", "length", key],
+            "additionalProperties": True,  # other keys are dropped, not refused
+        },
+    }
+
+
+# What `clean` takes, for the OpenAPI document: a plain string, or a Draft.js document whose
+# blocks are not all blank (the total length over blocks is checked too, which no schema states).
+TEXT_SCHEMA = {"type": "string", "maxLength": MAX_TEXT, "pattern": r"\S"}
+DOC_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "blocks": {
+            "type": "array",
+            "maxItems": MAX_BLOCKS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "maxLength": MAX_TEXT},
+                    "key": {"type": ["string", "null"], "maxLength": 64},
+                    "type": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "depth": {"type": "integer", "minimum": 0, "maximum": 10},
+                    "data": {"type": "object"},
+                    "inlineStyleRanges": _range_schema("style", {"type": "string"}),
+                    "entityRanges": _range_schema(
+                        "key", {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]}
+                    ),
+                },
+                "required": ["text"],
+                "additionalProperties": True,  # other keys are dropped, not refused
+            },
+            "contains": {"type": "object", "properties": {"text": {"pattern": r"\S"}}},
+        },
+        "entityMap": {"type": "object"},
+    },
+    "required": ["blocks"],
+    "additionalProperties": False,
+}

@@ -81,7 +81,7 @@ KLASS_BODY_SCHEMA = {
         "description": {"type": "string", "maxLength": 5000, "nullable": True},
         "icon": {"type": "string", "maxLength": 64, "nullable": True},
         "color": {"type": "string", "pattern": "^(#[0-9a-fA-F]{6})?$", "nullable": True},
-        "images": IMAGES,
+        "images": {**IMAGES, "nullable": True},  # null: none
         "status": {"type": "string", "enum": ["active", "disabled"]},
         "rev": {"type": "integer"},
         "relationships": {
@@ -183,6 +183,103 @@ KLASS_CREATE_BODY = body(
 METADATA_BODY = body(METADATA_BODY_SCHEMA)
 KVIEW_BODY = body(KVIEW_BODY_SCHEMA)
 VALIDATION_BODY = body(VALIDATION_BODY_SCHEMA)
+
+
+def _kview_create_schema():
+    """klasses.services.kviews._kview_fields on a create: name, resource and context; a
+    template KView (the default kind) needs a template, an iframe one a urlTemplate. Not stated:
+    that the template parses, the URL template's own rules, and that kobject.<k> names a Klass."""
+    from klasses.models import KView
+
+    filled = {"type": "string", "minLength": 1}
+    properties = {
+        **KVIEW_BODY_SCHEMA["properties"],
+        "name": {"type": "string", "maxLength": 120, "pattern": "\\S"},
+        "resource": {"type": "string", "minLength": 1, "maxLength": 120},
+        "template": {"type": "string", "maxLength": 50000},
+        "urlTemplate": {"type": "string", "maxLength": 2048},
+        "position": {"type": "integer", "minimum": -1000, "maximum": 1000},
+    }
+    properties.pop("rev")
+    iframe = {"required": ["kind"], "properties": {"kind": {"const": KView.Kind.IFRAME}}}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["name", "resource", "context"],
+        "allOf": [
+            {
+                "if": iframe,
+                "then": {"required": ["urlTemplate"], "properties": {"urlTemplate": filled}},
+                "else": {"required": ["template"], "properties": {"template": filled}},
+            }
+        ],
+    }
+
+
+def _condition_schema():
+    """A validation rule's condition, from klasses.services.rules.CONDITION_OPS: {} or
+    {op, value} with the value each op takes."""
+    from klasses.services.rules import CONDITION_OPS
+
+    takes = {
+        None: {"not": {"required": ["value"]}},
+        "scalar": {"properties": {"value": {"type": ["string", "number", "boolean"]}}},
+        "list": {
+            "properties": {
+                "value": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {"type": ["string", "number", "boolean"]},
+                }
+            }
+        },
+        "number": {
+            "properties": {
+                "value": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}]}
+            }
+        },
+        "text": {"properties": {"value": {"type": "string", "minLength": 1, "maxLength": 255}}},
+        "count": {"properties": {"value": {"type": "integer", "minimum": 0}}},
+    }
+    rules = []
+    for op, kind in CONDITION_OPS.items():
+        then = dict(takes[kind])
+        if kind is not None:
+            then["required"] = ["value"]
+        rules.append({"if": {"properties": {"op": {"const": op}}}, "then": then})
+    return {
+        "type": ["object", "null"],
+        "properties": {"op": {"type": "string", "enum": list(CONDITION_OPS)}, "value": {}},
+        "dependentRequired": {"value": ["op"]},
+        "additionalProperties": False,
+        "allOf": rules,
+    }
+
+
+def _validation_create_schema():
+    """klasses.services.rules on a create: a resource, an attribute and when. Not stated: that
+    kobject.<k> names a Klass and the attribute is one the resource has (both stored)."""
+    properties = {
+        **VALIDATION_BODY_SCHEMA["properties"],
+        "resource": {"type": "string", "minLength": 1},
+        "attribute": {"type": "string", "minLength": 1},
+        "condition": _condition_schema(),
+    }
+    properties.pop("rev")
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["resource", "attribute", "when"],
+        "additionalProperties": False,
+        # a status rule names the status it guards
+        "if": {"required": ["when"], "properties": {"when": {"const": "status"}}},
+        "then": {"required": ["status"], "properties": {"status": {"minLength": 1}}},
+    }
+
+
+KVIEW_CREATE_BODY = body(_kview_create_schema())
+VALIDATION_CREATE_BODY = body(_validation_create_schema())
 
 SCALARS = {
     "Str": {"type": "string", "maxLength": 255},
@@ -362,7 +459,8 @@ def _attribute_value_schema(suffix):
             "maxLength": kind.max_length,
             "pattern": "^https?://[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})*(/[A-Za-z0-9._~-]*)*$",
         },
-        "Id": {"type": "string", "maxLength": kind.max_length},
+        # types.clean_id takes an integer too (stored as its digits), as Kustomer does
+        "Id": {"type": ["string", "integer"], "maxLength": kind.max_length},
         "Obj": {"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
         "Tree": {
             "type": "string",

@@ -2,6 +2,7 @@
 (files of messages: declared, uploaded, then sent by id with a message, as Kustomer's API does;
 read by keys with message read scope)."""
 
+from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -57,9 +58,12 @@ ATTACHMENT = resource_schemas(
 ATTACHMENT_BODY = inline_serializer(
     "AttachmentBody",
     {
-        "name": serializers.CharField(max_length=255),
-        "contentType": serializers.CharField(max_length=100),
-        "contentLength": serializers.IntegerField(min_value=0),
+        "name": serializers.RegexField(r"\S", max_length=255),
+        "contentType": serializers.RegexField(r"\S", max_length=100),
+        # attachments.limit_problems refuses a file over the limit for one file
+        "contentLength": serializers.IntegerField(
+            min_value=0, max_value=settings.MAIL_ATTACHMENT_MAX_BYTES
+        ),
     },
 )
 ATTACHMENT_CREATED = inline_serializer(

@@ -12,6 +12,7 @@ from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from workflows import selectors, services
 from workflows.models import Run
+from workflows.openapi import WORKFLOW_BODY, WORKFLOW_CREATE_BODY
 from workflows.representations import run_resource, workflow_resource
 
 WORKFLOW = resource_schemas(
@@ -82,7 +83,10 @@ class WorkflowListView(ApiView):
         qs = selectors.workflows(org=self.org)
         return Response(paginate(request, qs, lambda rows: [workflow_resource(w) for w in rows]))
 
-    @extend_schema(request=None, responses={201: WORKFLOW.document, **errors(400, 401, 403)})
+    @extend_schema(
+        request={"application/json": WORKFLOW_CREATE_BODY},
+        responses={201: WORKFLOW.document, **errors(400, 401, 403)},
+    )
     def post(self, request):
         workflow = services.workflow_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": workflow_resource(workflow)}, status=201)
@@ -96,7 +100,8 @@ class WorkflowDetailView(ApiView):
         return Response({"data": workflow_resource(_workflow(self, pk))})
 
     @extend_schema(
-        request=None, responses={200: WORKFLOW.document, **errors(400, 401, 403, 404, 409)}
+        request={"application/json": WORKFLOW_BODY},
+        responses={200: WORKFLOW.document, **errors(400, 401, 403, 404, 409)},
     )
     def put(self, request, pk):
         workflow = _workflow(self, pk)
@@ -138,7 +143,8 @@ class RunListView(ApiView):
     def get(self, request, pk):
         only_params(request, {"page", "pageSize", "status"})
         workflow = _workflow(self, pk)
-        status = request.query_params.get("status")
+        # `status=` reads as no filter, as every list's filters do
+        status = request.query_params.get("status") or None
         if status is not None and status not in Run.Status.values:
             raise ValidationFailed(
                 [

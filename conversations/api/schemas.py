@@ -1,11 +1,13 @@
 """OpenAPI descriptions of the conversations app's resources and request bodies, and the status
 codes each kind of endpoint documents."""
 
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from conversations import richtext
 from conversations.models import CHANNELS, Conversation, Message
 from conversations.services import tags as tag_services
+from conversations.services.conversations import OWNER_LISTS
 from kdesk.api.openapi import (
     an_id,
     errors,
@@ -19,6 +21,7 @@ from kdesk.api.openapi import (
     to_one,
     without_rev,
 )
+from kdesk.api.schema import body_rules
 
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
@@ -206,6 +209,11 @@ CONVERSATION_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
+for _component in ("ConversationBody", "ConversationCreateBody"):
+    body_rules(
+        _component,
+        *({"not": {"required": [plural, single]}} for plural, single in OWNER_LISTS),
+    )
 MESSAGE_BODY_SCHEMA = inline_serializer(
     "MessageBody",
     {
@@ -271,12 +279,34 @@ TAG_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            richtext.TEXT_SCHEMA,
+            {
+                "type": "object",
+                "properties": {
+                    "text": {"anyOf": [richtext.TEXT_SCHEMA, richtext.DOC_SCHEMA]},
+                },
+                "required": ["text"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
+class ShortcutPayloadField(serializers.JSONField):
+    """What conversations.services.shortcuts reads as the text (richtext.clean)."""
+
+
 SHORTCUT_BODY = inline_serializer(
     "ShortcutBody",
     {
         "name": serializers.CharField(max_length=100, required=False),
-        "payload": serializers.JSONField(
+        "payload": ShortcutPayloadField(
             required=False,
+            allow_null=True,  # an update leaves the text as it is
             help_text="A string (one block per line) or {text: {blocks, entityMap}}.",
         ),
         "draft": inline_serializer("ShortcutDraftBody", {"text": text()}, required=False),

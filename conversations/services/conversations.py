@@ -118,8 +118,11 @@ def _owner_lists(data):
             )
             continue
         item = value[0] if value else None
-        if single in data and str(data[single] or "") != str(item or ""):
-            errors.append(FieldError(f"/{plural}", "invalid", f"{plural} and {single} disagree."))
+        if single in data:
+            # one owner, said one way: the document states it (not both required)
+            errors.append(
+                FieldError(f"/{plural}", "invalid", f"Send {plural} or {single}, not both.")
+            )
             continue
         data[single] = item
         sources[f"/{single}"] = f"/{plural}/0"

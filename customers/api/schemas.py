@@ -2,7 +2,7 @@
 only DOCUMENT shapes for drf-spectacular: validation is the services', responses are built by
 `customers.representations`), and the shared query parameters."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema_field
 from rest_framework import serializers
 
 from customers import selectors
@@ -41,6 +41,30 @@ class CustomerSocialSerializer(serializers.Serializer):
     username = serializers.CharField(required=False)
 
 
+def _handle(name):
+    return {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "maxLength": checks.TYPE_MAX, "pattern": r"\S"},
+                "userid": {"type": ["string", "null"], "maxLength": 255},
+                "username": {"type": ["string", "null"], "maxLength": 255},
+            },
+            "required": ["type"],
+            # checks.Checker.socials: a handle needs a userid or a username (not blank)
+            "anyOf": [_handle("userid"), _handle("username")],
+        },
+    }
+)
+class CustomerSocialsInputField(serializers.ListField):
+    pass
+
+
 class CustomerUrlSerializer(serializers.Serializer):
     type = serializers.CharField(required=False)
     url = serializers.URLField()
@@ -68,7 +92,7 @@ class CustomerInputSerializer(serializers.Serializer):
     externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
     emails = CustomerEmailSerializer(many=True, required=False)
     phones = CustomerPhoneInputSerializer(many=True, required=False)
-    socials = CustomerSocialSerializer(many=True, required=False)
+    socials = CustomerSocialsInputField(required=False)
     urls = CustomerUrlSerializer(many=True, required=False)
     locations = CustomerLocationSerializer(many=True, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)

@@ -117,7 +117,9 @@ def without_rev(body, name, required=()):
             continue
         field = copy.deepcopy(field)
         if key in required:
-            field.required = True
+            # a serializer's fields are deep copies, rebuilt from the constructor's arguments
+            field._kwargs.update(required=True, allow_null=False)
+            field.required, field.allow_null = True, False  # what a create needs is not null
             if isinstance(field, serializers.CharField) and not isinstance(
                 field, serializers.RegexField
             ):
@@ -246,7 +248,9 @@ TEAM_BODY = inline_serializer(
         "name": serializers.CharField(
             max_length=100, required=False, help_text="Unique in the org, ignoring case."
         ),
-        "displayName": serializers.CharField(max_length=150, required=False),
+        "displayName": serializers.CharField(
+            max_length=150, required=False, allow_blank=True, help_text="Blank: the name."
+        ),
         "slug": serializers.RegexField(
             r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$",
             max_length=64,

@@ -1,6 +1,6 @@
 """Request parameters read the same way by every view."""
 
-from kdesk.errors import FieldError, ValidationFailed
+from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.payload import integral
 
 MAX_REV = 10**18 - 1
@@ -36,12 +36,16 @@ def rev_param(request):
         if isinstance(data, dict) and data.get("rev") is not None:
             body = _as_rev(data["rev"], "/rev")
     if query is not None and body is not None and query != body:
-        raise ValidationFailed(
-            [
+        # Two revs cannot both be the current one, so this is the stale-rev answer (409) rather
+        # than bad input: each is well formed, and no schema can tie a query value to a body's.
+        raise Conflict(
+            "rev in the query string differs from rev in the body: at most one of them is "
+            "the current rev.",
+            errors=[
                 FieldError(
-                    "/rev", "mismatch", "rev in the query string differs from rev in the body."
+                    "/rev", "conflict", "rev in the query string differs from rev in the body."
                 )
-            ]
+            ],
         )
     return query if query is not None else body
 

@@ -166,6 +166,8 @@ def _null_as_a_type(node):
         node["type"] = [kind, "null"]
         if "enum" in node and None not in node["enum"]:
             node["enum"] = [*node["enum"], None]
+    elif isinstance(kind, list):
+        node["type"] = kind if "null" in kind else [*kind, "null"]
     elif any(key in node for key in ("$ref", "allOf", "oneOf", "anyOf")):
         inner = dict(node)
         description = inner.pop("description", None)
@@ -173,6 +175,16 @@ def _null_as_a_type(node):
         node["anyOf"] = [inner, {"type": "null"}]
         if description:
             node["description"] = description
+
+
+# Rules across the fields of a request body component that a serializer cannot state
+# (`not: {required: [a, b]}`, `if`/`then`), registered by the app whose service enforces them.
+_BODY_RULES = {}
+
+
+def body_rules(component, *rules):
+    """State `rules` (JSON Schema 2020-12) on the request body component `component`."""
+    _BODY_RULES.setdefault(component, []).extend(rules)
 
 
 def conformance_hook(result, generator, request, public):
@@ -201,6 +213,11 @@ def conformance_hook(result, generator, request, public):
                 body["required"] = True
                 for media in body.get("content", {}).values():
                     _strict(media.get("schema"), schemas, set())
+    for component, rules in _BODY_RULES.items():
+        # COMPONENT_SPLIT_REQUEST names a body <name>Request, and a PATCH's Patched<name>Request
+        for name in (component, f"{component}Request", f"Patched{component}Request"):
+            if name in schemas:
+                schemas[name].setdefault("allOf", []).extend(rules)
     _links(result.get("paths", {}))
     _null_as_a_type(result.get("paths", {}))
     _null_as_a_type(schemas)

@@ -23,6 +23,7 @@ from klasses.api.schemas import (
 from klasses.models import KView
 from klasses.openapi import (
     KVIEW_BODY,
+    KVIEW_CREATE_BODY,
 )
 from klasses.representations import (
     kview_resource,
@@ -37,7 +38,7 @@ class KViewListView(ApiView):
         qs = KView.objects.filter(org=self.org).order_by("resource", "position", "id")
         return Response(paginate(request, qs, lambda rows: [kview_resource(k) for k in rows]))
 
-    @extend_schema(request=KVIEW_BODY, responses={201: KVIEW.document, **errors(*WRITE)})
+    @extend_schema(request=KVIEW_CREATE_BODY, responses={201: KVIEW.document, **errors(*WRITE)})
     def post(self, request):
         kview = services.kview_create(org=self.org, actor=self.actor, data=request.data)
         return Response({"data": kview_resource(kview)}, status=201)

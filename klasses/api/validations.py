@@ -25,6 +25,7 @@ from klasses.api.schemas import (
 )
 from klasses.openapi import (
     VALIDATION_BODY,
+    VALIDATION_CREATE_BODY,
 )
 from klasses.representations import (
     rule_resource,
@@ -55,7 +56,9 @@ class ValidationListView(ApiView):
         qs = selectors.validation_rules(org=self.org)
         return Response(paginate(request, qs, lambda rows: [rule_resource(r) for r in rows]))
 
-    @extend_schema(request=VALIDATION_BODY, responses={201: VALIDATION.document, **errors(*WRITE)})
+    @extend_schema(
+        request=VALIDATION_CREATE_BODY, responses={201: VALIDATION.document, **errors(*WRITE)}
+    )
     def post(self, request):
         fields, _ = services.rule_payload(request.data, creating=True)
         rule = services.rule_create(org=self.org, actor=self.actor, **fields)

@@ -99,9 +99,13 @@ def test_a_stale_rev_on_delete_is_409_and_keeps_it(api, world, template):
 
 
 def test_query_and_body_revs_must_agree(api, world):
-    response = api.patch(f"/v1/conversations/{world['conversation']}?rev=1", {"rev": 2})
-    assert response.status_code == 400
+    """Two different revs cannot both be current: the stale-rev answer, and nothing changes."""
+    path = f"/v1/conversations/{world['conversation']}"
+    rev = api.get(path).json()["data"]["attributes"]["rev"]
+    response = api.patch(f"{path}?rev={rev}", {"rev": rev + 1, "name": "Changed"})
+    conflict(response)
     assert response.json()["errors"][0]["source"]["pointer"] == "/rev"
+    assert api.get(path).json()["data"]["attributes"]["rev"] == rev
 
 
 @pytest.mark.parametrize("bad", ["abc", "1.5", "-1"])

@@ -103,6 +103,9 @@ def test_owner_lists_are_read_and_written(api, org, customer):
     }
     r = api.patch(path, {"assignedUsers": [kim.pk], "assignedUser": str(lee.pk)})
     assert r.json()["errors"][0]["source"]["pointer"] == "/assignedUsers"
+    # one owner said one way, even when both ways agree (the document says not both)
+    r = api.patch(path, {"assignedUsers": [], "assignedUser": None})
+    assert r.status_code == 400 and r.json()["errors"][0]["source"]["pointer"] == "/assignedUsers"
     r = api.patch(path, {"assignedUsers": []})
     assert r.json()["data"]["attributes"]["assignedUsers"] == []
     assert r.json()["data"]["relationships"].get("assignedUser") is None

@@ -123,3 +123,24 @@ def test_changing_only_the_folder_keeps_the_uids_of_an_unchanged_server(api):
     api.patch(f"/v1/mailboxes/{pk}", {"imapFolder": "Support"})
     row = Mailbox.objects.get(pk=pk)
     assert (row.imap_folder, row.imap_uidvalidity, row.imap_last_uid) == ("Support", None, 0)
+
+
+def test_the_documented_bodies_state_the_rules_across_fields(api):
+    jsonschema = pytest.importorskip("jsonschema")
+    from mail.openapi import MAILBOX_BODY, MAILBOX_CREATE_BODY
+
+    create = jsonschema.Draft202012Validator(MAILBOX_CREATE_BODY)
+    create.validate(BODY)
+    create.validate({"address": "a@acme.test", "sending": "django"})
+    refused = [
+        {"address": "a@acme.test"},  # no SMTP server to send through
+        {**BODY, "imapEnabled": True, "imapHost": "imap.acme.test"},  # no IMAP user, password
+        {**BODY, "address": "0@0.00"},  # Django's validator wants a top-level domain of letters
+        {**BODY, "smtpPort": 0},
+    ]
+    for body in refused:
+        assert not create.is_valid(body), body
+        assert api.post("/v1/mailboxes", body).status_code == 400, body
+    update = jsonschema.Draft202012Validator(MAILBOX_BODY)
+    assert update.is_valid({"imapEnabled": False, "imapHost": ""})
+    assert not update.is_valid({"sending": "smtp"})

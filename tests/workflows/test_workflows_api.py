@@ -173,3 +173,26 @@ def test_an_object_as_action_or_false_as_conditions_is_refused_by_name(api):
     assert "/conditions" in pointers
     assert any(p.startswith("/steps/0/action") for p in pointers), pointers
     assert not Workflow.objects.filter(name="Odd").exists()
+
+
+def test_an_empty_status_filter_lists_every_run(api):
+    wid = api.post("/v1/workflows", EVENT_WORKFLOW).json()["data"]["id"]
+    r = api.get(f"/v1/workflows/{wid}/runs?status=")
+    assert r.status_code == 200, r.json()
+    assert api.get(f"/v1/workflows/{wid}/runs?status=odd").status_code == 400
+
+
+def test_the_documented_bodies_take_what_the_service_takes():
+    jsonschema = pytest.importorskip("jsonschema")
+    from workflows.openapi import WORKFLOW_BODY, WORKFLOW_CREATE_BODY
+
+    jsonschema.Draft202012Validator(WORKFLOW_CREATE_BODY).validate(EVENT_WORKFLOW)
+    jsonschema.Draft202012Validator(WORKFLOW_BODY).validate({"enabled": False, "rev": 1})
+    refused = [
+        {**EVENT_WORKFLOW, "conditions": False},
+        {**EVENT_WORKFLOW, "position": 0},
+        {**EVENT_WORKFLOW, "steps": [{"id": "a", "action": "set"}]},  # only in business rules
+        {**EVENT_WORKFLOW, "trigger": {"type": "call", "event": "kustomer.customer.create"}},
+    ]
+    for body in refused:
+        assert not jsonschema.Draft202012Validator(WORKFLOW_CREATE_BODY).is_valid(body), body

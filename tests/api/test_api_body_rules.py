@@ -1,0 +1,118 @@
+"""The rules across a body's fields that the services enforce are in /v1/schema too (JSON Schema
+2020-12: if/then, not-required, anyOf, dependentRequired), so that what the document accepts the
+server accepts and what it refuses the server refuses: each body here is checked against the
+served document and sent."""
+
+import json
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def document(api):
+    response = api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def validator(document, path, method):
+    """A validator of the request body of `method path`; its $refs resolve in the document."""
+    body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+    registry = Registry().with_resource(
+        "urn:doc", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    return jsonschema.Draft202012Validator(_rebase(body["schema"]), registry=registry)
+
+
+def _rebase(node):
+    if isinstance(node, dict):
+        return {
+            k: ("urn:doc" + v if k == "$ref" and v.startswith("#") else _rebase(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
+
+
+def agree(api, document, path, method, body, status):
+    """The document and the server say the same of `body`."""
+    documented = validator(document, path, method).is_valid(body)
+    response = getattr(api, method)(path, body)
+    assert documented == (status < 400), (body, documented)
+    assert response.status_code == status, (body, response.content)
+    return response
+
+
+def test_kview_kind_and_its_template(api, document, settings):
+    settings.IFRAME_ALLOWED_ORIGINS = ["https://example.com"]
+    base = {"name": "Orders", "resource": "customer", "context": "timeline"}
+    agree(api, document, "/v1/kviews", "post", {**base, "kind": "iframe"}, 400)
+    agree(api, document, "/v1/kviews", "post", {**base, "kind": "template", "template": ""}, 400)
+    agree(api, document, "/v1/kviews", "post", {**base, "name": " ", "template": "x"}, 400)
+    agree(
+        api, document, "/v1/kviews", "post", {**base, "template": "<b>{{ customer.name }}</b>"}, 201
+    )
+    agree(
+        api,
+        document,
+        "/v1/kviews",
+        "post",
+        {**base, "kind": "iframe", "urlTemplate": "https://example.com/{{ customer.id }}"},
+        201,
+    )
+
+
+def test_a_validation_rules_condition_takes_what_its_op_takes(api, document):
+    base = {"resource": "customer", "attribute": "name", "when": "always"}
+    for condition in (
+        {"op": "gt", "value": None},
+        {"op": "in", "value": []},
+        {"op": "required", "value": 1},
+        {"value": 1},
+        {"op": "min_length", "value": -1},
+    ):
+        agree(api, document, "/v1/validations", "post", {**base, "condition": condition}, 400)
+    agree(api, document, "/v1/validations", "post", {**base, "attribute": ""}, 400)
+    agree(api, document, "/v1/validations", "post", {**base, "when": "status"}, 400)
+    response = agree(
+        api,
+        document,
+        "/v1/validations",
+        "post",
+        {**base, "condition": {"op": "gt", "value": 3}},
+        201,
+    )
+    assert response.json()["data"]["attributes"]["attribute"] == "name"
+
+
+def test_a_shortcut_needs_text_that_is_not_blank(api, document):
+    for payload in (None, " ", {"text": ""}, {"text": {"blocks": [{"text": " "}]}}, {"x": 1}):
+        agree(api, document, "/v1/shortcuts", "post", {"name": "Hi", "payload": payload}, 400)
+    doc = {"blocks": [{"text": "Hello"}], "entityMap": {}}
+    agree(api, document, "/v1/shortcuts", "post", {"name": "Hi", "payload": {"text": doc}}, 201)
+    agree(api, document, "/v1/shortcuts", "post", {"name": "Hey", "payload": "Hello"}, 201)
+
+
+def test_a_social_handle_needs_a_userid_or_a_username(api, document):
+    for social in ({"type": "twitter"}, {"type": "twitter", "username": " "}, {"type": " "}):
+        agree(api, document, "/v1/customers", "post", {"name": "A", "socials": [social]}, 400)
+    body = {"name": "A", "socials": [{"type": "twitter", "username": "ada"}]}
+    agree(api, document, "/v1/customers", "post", body, 201)
+
+
+def test_one_owner_is_sent_one_way(api, document):
+    customer = api.post("/v1/customers", {"name": "Ada"}).json()["data"]["id"]
+    body = {"customer": customer, "assignedUser": None, "assignedUsers": []}
+    agree(api, document, "/v1/conversations", "post", body, 400)
+    agree(api, document, "/v1/conversations", "post", {"customer": customer}, 201)
+
+
+def test_an_empty_cursor_is_no_cursor(api):
+    response = api.post("/v1/customers/search?cursor=&page=1", {"queryContext": "customer"})
+    assert response.status_code == 200, response.content
