@@ -9,6 +9,9 @@ import copy
 
 from drf_spectacular.utils import OpenApiRequest
 
+from klasses.schema.definitions import KNOWN_KEYS
+from klasses.schema.types import NAME_RE
+
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 # klasses.services.images: absolute http(s) URLs
 IMAGES = {
@@ -47,6 +50,7 @@ RELATIONSHIP_DEFINITION = {
         "name": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$"},
         "target": {
             "type": "string",
+            "minLength": 1,
             "description": "customer, company, conversation or a Klass name",
         },
         "cardinality": {"type": "string", "enum": ["one-to-one", "one-to-many", "many-to-many"]},
@@ -96,7 +100,16 @@ KLASS_BODY_SCHEMA = {
 METADATA_BODY_SCHEMA = {
     "type": "object",
     "properties": {
-        "properties": {"type": "object", "additionalProperties": {"type": "object"}},
+        "properties": {
+            "type": "object",
+            # klasses.schema.definitions.KNOWN_KEYS: what an attribute's metadata may say
+            "additionalProperties": {
+                "type": "object",
+                "propertyNames": {"enum": sorted(KNOWN_KEYS)},
+            },
+            # klasses.schema.types.NAME_RE: a typed attribute name
+            "propertyNames": {"pattern": f"^{NAME_RE.pattern.removesuffix(chr(92) + 'Z')}$"},
+        },
         "rev": {"type": "integer"},
     },
     "required": ["properties"],
@@ -452,12 +465,13 @@ def _attribute_value_schema(suffix):
         "Str": {"type": "string", "maxLength": kind.max_length},
         "Txt": {"type": "string", "maxLength": kind.max_length},
         "Num": {"type": "number"},
-        "At": {"type": "string", "format": "date-time"},
+        "At": {"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]},
         "Bool": {"type": "boolean"},
         "Url": {
             "type": "string",
             "maxLength": kind.max_length,
-            "pattern": "^https?://[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})*(/[A-Za-z0-9._~-]*)*$",
+            # "" clears it, as null does
+            "pattern": "^$|^https?://[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63})*(/[A-Za-z0-9._~-]*)*$",
         },
         # types.clean_id takes an integer too (stored as its digits), as Kustomer does
         "Id": {"type": ["string", "integer"], "maxLength": kind.max_length},

@@ -83,10 +83,10 @@ MAILBOX_BODY = {
     "allOf": [
         {
             "if": SENDS_ITSELF,
+            # a blank host is refused when SMTP is what the body or the stored row sends with
             "else": {
-                **_filled("smtpHost"),
                 "if": {"required": ["sending"]},
-                "then": {"required": ["smtpHost"]},
+                "then": {"required": ["smtpHost"], **_filled("smtpHost")},
             },
         },
         {"if": POLLS, "then": {"required": list(IMAP), **_filled(*IMAP)}},

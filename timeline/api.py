@@ -75,7 +75,13 @@ class CustomerTimelineView(ApiView):
         parameters=[
             OpenApiParameter("cursor", str, description="`meta.cursor.next` of the last page."),
             OpenApiParameter("limit", int, description="Entries per page, at most 100 (50)."),
-            OpenApiParameter("kinds", str, description="Comma-separated: " + ", ".join(KINDS)),
+            OpenApiParameter(
+                "kinds",
+                str,
+                description="Comma-separated: " + ", ".join(KINDS),
+                # csv_param: pieces stripped, empty ones skipped
+                pattern=f"^ *({'|'.join(KINDS)})? *(, *({'|'.join(KINDS)})? *)*$",
+            ),
             OpenApiParameter("klasses", str, description="Comma-separated Klass names."),
         ],
         responses={200: TIMELINE_ENTRY.cursor_page, **errors(400, 401, 403, 404)},

@@ -1,6 +1,6 @@
 """`/v1/workflows`: CRUD, the run log (with re-run) and the dry run."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -12,7 +12,7 @@ from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from workflows import selectors, services
 from workflows.models import Run
-from workflows.openapi import WORKFLOW_BODY, WORKFLOW_CREATE_BODY
+from workflows.openapi import WORKFLOW_BODY, WORKFLOW_CREATE_BODY, WORKFLOW_TEST_BODY
 from workflows.representations import run_resource, workflow_resource
 
 WORKFLOW = resource_schemas(
@@ -52,14 +52,26 @@ RUN = resource_schemas(
         "finishedAt": serializers.DateTimeField(allow_null=True),
     },
 )
-TEST = resource_schemas(
-    "WorkflowTest",
+# a dry run's result is no stored resource: {data: {type, attributes}}, no id or links
+TEST_DOCUMENT = inline_serializer(
+    "WorkflowTestDocument",
     {
-        "status": serializers.ChoiceField(Run.Status.values),
-        "steps": serializers.ListField(child=serializers.DictField()),
-        "error": text(),
-        "failedStep": text(),
-        "durationMs": serializers.IntegerField(),
+        "data": inline_serializer(
+            "WorkflowTestResult",
+            {
+                "type": serializers.ChoiceField(["workflow_test"]),
+                "attributes": inline_serializer(
+                    "WorkflowTestAttributes",
+                    {
+                        "status": serializers.ChoiceField(Run.Status.values),
+                        "steps": serializers.ListField(child=serializers.DictField()),
+                        "error": text(),
+                        "failedStep": text(),
+                        "durationMs": serializers.IntegerField(),
+                    },
+                ),
+            },
+        )
     },
 )
 
@@ -122,7 +134,10 @@ class WorkflowDetailView(ApiView):
 class WorkflowTestView(ApiView):
     scope_map = {"POST": ("workflow", "update")}
 
-    @extend_schema(request=None, responses={200: TEST.document, **errors(400, 401, 403, 404)})
+    @extend_schema(
+        request={"application/json": WORKFLOW_TEST_BODY},
+        responses={200: TEST_DOCUMENT, **errors(400, 401, 403, 404)},
+    )
     def post(self, request, pk):
         workflow = _workflow(self, pk)
         result = services.workflow_test(org=self.org, workflow=workflow, data=request.data)

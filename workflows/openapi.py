@@ -216,3 +216,10 @@ def body(creating):
 
 WORKFLOW_CREATE_BODY = body(creating=True)
 WORKFLOW_BODY = body(creating=False)
+# services.workflow_test: a trigger payload, and a definition to try instead of the stored one
+# (checked against it as an update is)
+WORKFLOW_TEST_BODY = {
+    "type": "object",
+    "properties": {"payload": {"type": "object"}, "workflow": WORKFLOW_BODY},
+    "additionalProperties": False,
+}

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from conversations import richtext
 from conversations.models import CHANNELS, Conversation, Message
+from conversations.services import shortcuts as shortcut_services
 from conversations.services import tags as tag_services
 from conversations.services.conversations import OWNER_LISTS
 from kdesk.api.openapi import (
@@ -225,7 +226,9 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "custom": _json(required=False),
         "conversation": _id(required=False),
         "subject": serializers.CharField(required=False),
-        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "status": serializers.ChoiceField(
+            Message.Status.values, required=False, allow_null=True, help_text="null: the default."
+        ),
         "statusDetail": serializers.CharField(required=False, allow_blank=True),
         "cc": serializers.ListField(
             child=serializers.EmailField(),
@@ -236,9 +239,20 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "attachments": serializers.ListField(
             child=serializers.CharField(),
             required=False,
+            allow_null=True,
             help_text="Ids of files uploaded through POST /v1/attachments and not yet sent "
             "(Kustomer's [{_id}] and [{id}] are accepted too).",
         ),
+    },
+)
+# conversations.services.messages._message_status: a message received is `received`, one sent
+# is anything else
+body_rules(
+    "MessageBody",
+    {
+        "if": {"properties": {"direction": {"const": Message.Direction.IN}}},
+        "then": {"properties": {"status": {"enum": [Message.Status.RECEIVED, None]}}},
+        "else": {"properties": {"status": {"not": {"const": Message.Status.RECEIVED}}}},
     },
 )
 MESSAGE_UPDATE_BODY = inline_serializer(
@@ -263,9 +277,9 @@ NOTE_BODY = inline_serializer(
     "NoteBody",
     {
         "body": serializers.CharField(),
-        "userMentions": serializers.ListField(child=_json(), required=False),
-        "isInternal": serializers.BooleanField(
-            required=False, help_text="Only true is accepted: a note is always internal."
+        "userMentions": serializers.ListField(child=_json(), required=False, allow_null=True),
+        "isInternal": serializers.ChoiceField(
+            [True], required=False, help_text="Only true is accepted: a note is always internal."
         ),
     },
 )
@@ -279,6 +293,39 @@ TAG_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
+
+
+def _default(operators, value):
+    return {
+        "type": ["object", "null"],
+        "properties": {"operator": {"enum": list(operators)}, "value": value},
+        "required": ["value"],
+        "additionalProperties": False,
+    }
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "tags": _default(
+                shortcut_services.TAG_OPERATORS,
+                {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {"type": "string", "maxLength": 100, "pattern": r"\S"},
+                },
+            ),
+            "name": _default(
+                shortcut_services.NAME_OPERATORS,
+                {"type": "string", "maxLength": 255, "pattern": r"\S"},
+            ),
+        },
+        "additionalProperties": False,
+    }
+)
+class ShortcutDefaultsField(serializers.JSONField):
+    """What conversations.services.shortcuts._conversation_defaults reads."""
 
 
 @extend_schema_field(
@@ -309,17 +356,34 @@ SHORTCUT_BODY = inline_serializer(
             allow_null=True,  # an update leaves the text as it is
             help_text="A string (one block per line) or {text: {blocks, entityMap}}.",
         ),
-        "draft": inline_serializer("ShortcutDraftBody", {"text": text()}, required=False),
+        "draft": inline_serializer(
+            "ShortcutDraftBody", {"text": text(required=False)}, required=False, allow_null=True
+        ),
         "isPrivate": serializers.BooleanField(required=False),
         "visibility": serializers.ChoiceField(["private", "shared"], required=False),
-        "conversation": serializers.JSONField(
+        "conversation": ShortcutDefaultsField(
             required=False,
+            allow_null=True,
             help_text='{"tags": {"operator": "append|replace|remove", "value": [names]}, '
             '"name": {"operator": "replace", "value": "..."}}',
         ),
         "rev": serializers.IntegerField(required=False),
     },
 )
+# conversations.services.shortcuts: isPrivate and visibility, when both sent, say the same
+for _component in ("ShortcutBody", "ShortcutCreateBody"):
+    body_rules(
+        _component,
+        {
+            "if": {"required": ["isPrivate", "visibility"]},
+            "then": {
+                "anyOf": [
+                    {"properties": {"isPrivate": {"const": private}, "visibility": {"const": v}}}
+                    for private, v in ((True, "private"), (False, "shared"))
+                ]
+            },
+        },
+    )
 CONVERSATION_CREATE_BODY = without_rev(
     CONVERSATION_BODY, "ConversationCreateBody", required=("customer",)
 )

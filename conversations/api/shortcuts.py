@@ -11,6 +11,7 @@ from kdesk.api.pagination import (
     paginate,
 )
 from kdesk.api.params import rev_param, with_rev
+from kdesk.api.schema import optional_body
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
 
@@ -92,6 +93,9 @@ class ShortcutDetailView(ApiView):
             org=self.org, actor=self.actor, shortcut=self._shortcut(pk), rev=rev_param(request)
         )
         return Response(status=204)
+
+
+optional_body("shortcuts_copy")
 
 
 class ShortcutCopyView(ApiView):

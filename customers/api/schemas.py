@@ -37,8 +37,8 @@ class CustomerPhoneInputSerializer(serializers.Serializer):
 
 class CustomerSocialSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="twitter, facebook, instagram, linkedin…")
-    userid = serializers.CharField(required=False)
-    username = serializers.CharField(required=False)
+    userid = serializers.CharField(required=False, allow_null=True)
+    username = serializers.CharField(required=False, allow_null=True)
 
 
 def _handle(name):
@@ -191,7 +191,7 @@ class CustomerMergeInputSerializer(serializers.Serializer):
 
 
 class CompanyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
+    name = serializers.RegexField(r"\S", max_length=255)  # not blank
     externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
     domains = serializers.ListField(
         child=serializers.RegexField(DOMAIN_PATTERN), required=False, allow_null=True

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from kdesk.api.schema import body_rules
+
 # ---- errors -----------------------------------------------------------------------------------
 
 
@@ -249,7 +251,11 @@ TEAM_BODY = inline_serializer(
             max_length=100, required=False, help_text="Unique in the org, ignoring case."
         ),
         "displayName": serializers.CharField(
-            max_length=150, required=False, allow_blank=True, help_text="Blank: the name."
+            max_length=150,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            help_text="Blank or null: the name.",
         ),
         "slug": serializers.RegexField(
             r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$",
@@ -268,9 +274,18 @@ TEAM_BODY = inline_serializer(
     },
 )
 TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody", required=("name",))
-# without a slug, the name must make one (letters or digits)
 TEAM_CREATE_BODY.__class__._declared_fields["name"] = serializers.RegexField(
-    r"[A-Za-z0-9]", max_length=100, help_text="Unique in the org, ignoring case."
+    r"\S", max_length=100, help_text="Unique in the org, ignoring case."
+)
+# without a slug, the name must make one (letters or digits)
+body_rules(
+    "TeamCreateBody",
+    {
+        "if": {
+            "anyOf": [{"not": {"required": ["slug"]}}, {"properties": {"slug": {"type": "null"}}}]
+        },
+        "then": {"properties": {"name": {"pattern": "[A-Za-z0-9]"}}},
+    },
 )
 EVENT = resource_schemas(
     "Event",

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from kdesk import scopes
 from kdesk.api.openapi import ERRORS, CursorLinksSerializer
 from kdesk.api.pagination import _link, clamped_int, page_document, page_params
+from kdesk.api.schema import body_rules
 from kdesk.api.views import ApiView
 from kdesk.db_routing import replica_reads
 from kdesk.errors import FieldError, Forbidden, ValidationFailed
@@ -43,6 +44,16 @@ SearchInputSerializer = inline_serializer(
             help_text='e.g. [{"customer_updated_at": "asc"}]; ties are broken by id.',
         ),
         "klass": serializers.CharField(required=False, help_text="kobject only: the Klass name."),
+    },
+)
+
+
+# compile_search: a Klass is named only to search KObjects
+body_rules(
+    "SearchInput",
+    {
+        "if": {"required": ["klass"]},
+        "then": {"properties": {"queryContext": {"const": "kobject"}}},
     },
 )
 
