@@ -9,6 +9,7 @@ import secrets
 import string
 
 from kdesk.errors import FieldError
+from kdesk.payload import integral
 from kdesk.text import NUL, nul_detail
 
 MAX_BLOCKS = 500
@@ -56,6 +57,8 @@ def _ranges(value, pointer, fields, errors):
         clean = {}
         for name, kinds in fields.items():
             v = item.get(name)
+            if isinstance(v, float) and integral(v) is not None:
+                v = integral(v)  # 3.0 is the integer 3, as everywhere in the API
             if isinstance(v, bool) or not isinstance(v, kinds):
                 errors.append(
                     FieldError(f"{pointer}/{i}/{name}", "type", f"{name} is required here.")
@@ -110,6 +113,8 @@ def clean(value, pointer):
         key = raw.get("key") or new_key()
         kind = raw.get("type", "unstyled")
         depth = raw.get("depth", 0)
+        if isinstance(depth, float) and integral(depth) is not None:
+            depth = integral(depth)  # 3.0 is the integer 3, as everywhere in the API
         data = raw.get("data", {})
         if not isinstance(key, str) or len(key) > 64:
             errors.append(FieldError(f"{at}/key", "type", "key is a string of ≤64 characters."))

@@ -527,7 +527,9 @@ def _typed_attributes(schema, schemas, seen, typed):
     for key, sub in schema.get("properties", {}).items():
         if key in ("custom", "data") and _is_free_object(sub):
             described = {k: v for k, v in sub.items() if k == "description"}
-            schema["properties"][key] = {**typed, **described}
+            # null custom is read as none sent, as the services do
+            nullable = {"nullable": True} if key == "custom" else {}
+            schema["properties"][key] = {**typed, **described, **nullable}
         else:
             _typed_attributes(sub, schemas, seen, typed)
 

@@ -200,10 +200,16 @@ CONVERSATION_BODY = inline_serializer(
         "assignedUser": _id(required=False, allow_null=True),
         "assignedTeam": _id(required=False, allow_null=True),
         "assignedUsers": serializers.ListField(
-            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedUser."
+            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$"),  # "" unassigns
+            required=False,
+            max_length=1,
+            help_text="[id] or []: assignedUser.",
         ),
         "assignedTeams": serializers.ListField(
-            child=_id(), required=False, max_length=1, help_text="[id] or []: assignedTeam."
+            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$"),  # "" unassigns
+            required=False,
+            max_length=1,
+            help_text="[id] or []: assignedTeam.",
         ),
         "tags": serializers.ListField(child=serializers.CharField(), required=False),
         "custom": _json(required=False),
@@ -233,6 +239,7 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "cc": serializers.ListField(
             child=serializers.EmailField(),
             required=False,
+            allow_null=True,
             max_length=20,
             help_text="Addresses copied (the email channel sends them as Cc).",
         ),
@@ -394,7 +401,9 @@ SHORTCUT_CREATE_BODY = without_rev(
 SHORTCUT_COPY_BODY = inline_serializer(
     "ShortcutCopyBody",
     {
-        "name": serializers.CharField(max_length=100, required=False),
+        "name": serializers.CharField(
+            max_length=100, required=False, allow_null=True, help_text="null: <name>-copy."
+        ),
         "isPrivate": serializers.BooleanField(required=False),
     },
 )

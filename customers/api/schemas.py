@@ -17,7 +17,9 @@ DOMAIN_PATTERN = checks.DOMAIN_RE.pattern.replace("[a-z0-9]", "[A-Za-z0-9]").rep
 
 
 class CustomerEmailSerializer(serializers.Serializer):
-    type = serializers.CharField(required=False, help_text="home, work, other…")
+    type = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="home, work, other…"
+    )
     email = serializers.EmailField()
 
 
@@ -27,7 +29,7 @@ class CustomerPhoneSerializer(serializers.Serializer):
 
 
 class CustomerPhoneInputSerializer(serializers.Serializer):
-    type = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, allow_blank=True, allow_null=True)  # blank: none
     phone = serializers.RegexField(
         r"^\+1[2-9][0-9]{9}$",
         help_text="Any format phonenumbers can read as a possible number (international, e.g. "
@@ -66,12 +68,12 @@ class CustomerSocialsInputField(serializers.ListField):
 
 
 class CustomerUrlSerializer(serializers.Serializer):
-    type = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, allow_blank=True, allow_null=True)  # blank: none
     url = serializers.URLField()
 
 
 class CustomerLocationSerializer(serializers.Serializer):
-    type = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, allow_blank=True, allow_null=True)  # blank: none
     name = serializers.CharField(required=False)
     address = serializers.CharField(required=False)
     address2 = serializers.CharField(required=False)

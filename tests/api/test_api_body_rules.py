@@ -97,6 +97,10 @@ def test_a_shortcut_needs_text_that_is_not_blank(api, document):
     doc = {"blocks": [{"text": "Hello"}], "entityMap": {}}
     agree(api, document, "/v1/shortcuts", "post", {"name": "Hi", "payload": {"text": doc}}, 201)
     agree(api, document, "/v1/shortcuts", "post", {"name": "Hey", "payload": "Hello"}, 201)
+    # JSON Schema's integer admits 1.0, and so does the server
+    block = {"text": "Hi", "depth": 1.0, "entityRanges": [{"offset": 0.0, "length": 2, "key": 0}]}
+    body = {"name": "Ho", "payload": {"text": {"blocks": [block]}}}
+    agree(api, document, "/v1/shortcuts", "post", body, 201)
 
 
 def test_a_social_handle_needs_a_userid_or_a_username(api, document):
