@@ -69,7 +69,7 @@ KOBJECT_BODY_SCHEMA = {
         "description": {"type": "string"},
         "icon": {"type": "string"},
         "images": IMAGES,
-        "tags": STRING_LIST,
+        "tags": {**STRING_LIST, "nullable": True},  # null: none
         "data": {"type": "object", "additionalProperties": True},
         "custom": {"type": "object", "additionalProperties": True},
         "rev": {"type": "integer"},
@@ -527,9 +527,8 @@ def _typed_attributes(schema, schemas, seen, typed):
     for key, sub in schema.get("properties", {}).items():
         if key in ("custom", "data") and _is_free_object(sub):
             described = {k: v for k, v in sub.items() if k == "description"}
-            # null custom is read as none sent, as the services do
-            nullable = {"nullable": True} if key == "custom" else {}
-            schema["properties"][key] = {**typed, **described, **nullable}
+            # null is read as none sent, as the services do
+            schema["properties"][key] = {**typed, **described, "nullable": True}
         else:
             _typed_attributes(sub, schemas, seen, typed)
 

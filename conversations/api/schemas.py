@@ -196,7 +196,9 @@ CONVERSATION_BODY = inline_serializer(
         "name": serializers.CharField(required=False, max_length=255),
         "status": serializers.ChoiceField(Conversation.Status.values, required=False),
         "snoozeUntil": serializers.DateTimeField(required=False, allow_null=True),
-        "priority": serializers.IntegerField(required=False, min_value=1, max_value=5),
+        "priority": serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=5
+        ),
         "assignedUser": _id(required=False, allow_null=True),
         "assignedTeam": _id(required=False, allow_null=True),
         "assignedUsers": serializers.ListField(
@@ -230,12 +232,14 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "bodyHtml": serializers.CharField(required=False),
         "sentAt": serializers.DateTimeField(required=False),
         "custom": _json(required=False),
-        "conversation": _id(required=False),
+        "conversation": serializers.RegexField(
+            r"^$|^[1-9][0-9]{0,17}$", required=False, help_text='"": a conversation is chosen.'
+        ),
         "subject": serializers.CharField(required=False),
         "status": serializers.ChoiceField(
             Message.Status.values, required=False, allow_null=True, help_text="null: the default."
         ),
-        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True, allow_null=True),
         "cc": serializers.ListField(
             child=serializers.EmailField(),
             required=False,
@@ -266,7 +270,7 @@ MESSAGE_UPDATE_BODY = inline_serializer(
     "MessageUpdateBody",
     {
         "status": serializers.ChoiceField(Message.Status.values, required=False),
-        "statusDetail": serializers.CharField(required=False, allow_blank=True),
+        "statusDetail": serializers.CharField(required=False, allow_blank=True, allow_null=True),
         "custom": _json(required=False, help_text="Merged; null removes an attribute."),
         "rev": serializers.IntegerField(required=False),
     },

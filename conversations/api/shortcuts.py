@@ -13,7 +13,7 @@ from kdesk.api.pagination import (
 from kdesk.api.params import rev_param, with_rev
 from kdesk.api.schema import optional_body
 from kdesk.api.views import ApiView
-from kdesk.errors import NotFound
+from kdesk.errors import FieldError, NotFound, ValidationFailed
 
 from .common import body_of
 from .schemas import (
@@ -110,5 +110,8 @@ class ShortcutCopyView(ApiView):
     )
     def post(self, request, pk):
         data = request.data if request.body else {}  # a copy needs no body
+        data = {} if data is None else data
+        if not isinstance(data, dict):
+            raise ValidationFailed([FieldError("", "type", "The body must be a JSON object.")])
         shortcut = services.shortcut_copy(org=self.org, actor=self.actor, shortcut=pk, data=data)
         return Response({"data": shortcut_resource(shortcut)}, status=201)

@@ -91,13 +91,18 @@ class CustomerLocationSerializer(serializers.Serializer):
 
 class CustomerInputSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=255)
-    externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
+    externalId = serializers.CharField(
+        required=False,
+        max_length=255,
+        allow_null=True,
+        allow_blank=True,  # blank: none
+    )
     emails = CustomerEmailSerializer(many=True, required=False)
     phones = CustomerPhoneInputSerializer(many=True, required=False)
     socials = CustomerSocialsInputField(required=False)
     urls = CustomerUrlSerializer(many=True, required=False)
     locations = CustomerLocationSerializer(many=True, required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
     locale = serializers.RegexField(
         checks.LOCALE_RE.pattern,
         max_length=20,
@@ -113,7 +118,12 @@ class CustomerInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="IANA name, e.g. Europe/Paris",
     )
-    company = an_id(required=False, allow_null=True, help_text="Company id.")
+    company = serializers.RegexField(
+        r"^$|^[1-9][0-9]{0,17}$",
+        required=False,
+        allow_null=True,
+        help_text='Company id; "" or null: none.',
+    )
     custom = serializers.DictField(required=False, help_text="Custom attributes by name.")
     rev = serializers.IntegerField(
         required=False, help_text="The rev this update was prepared against (409 when stale)."
@@ -194,11 +204,16 @@ class CustomerMergeInputSerializer(serializers.Serializer):
 
 class CompanyInputSerializer(serializers.Serializer):
     name = serializers.RegexField(r"\S", max_length=255)  # not blank
-    externalId = serializers.CharField(required=False, max_length=255, allow_null=True)
+    externalId = serializers.CharField(
+        required=False,
+        max_length=255,
+        allow_null=True,
+        allow_blank=True,  # blank: none
+    )
     domains = serializers.ListField(
         child=serializers.RegexField(DOMAIN_PATTERN), required=False, allow_null=True
     )
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
     custom = serializers.DictField(required=False)
     rev = serializers.IntegerField(required=False)
 

@@ -219,9 +219,12 @@ def conformance_hook(result, generator, request, public):
                 responses.setdefault(str(code), _error_response(code))
             body = operation.get("requestBody")
             if body:
-                body["required"] = operation.get("operationId") not in _OPTIONAL_BODIES
+                optional = operation.get("operationId") in _OPTIONAL_BODIES
+                body["required"] = not optional
                 for media in body.get("content", {}).values():
                     _strict(media.get("schema"), schemas, set())
+                    if optional and media.get("schema"):  # null reads as no body too
+                        media["schema"] = {"anyOf": [media["schema"], {"type": "null"}]}
     for component, rules in _BODY_RULES.items():
         # COMPONENT_SPLIT_REQUEST names a body <name>Request, and a PATCH's Patched<name>Request
         for name in (component, f"{component}Request", f"Patched{component}Request"):
