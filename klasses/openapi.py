@@ -68,7 +68,7 @@ KOBJECT_BODY_SCHEMA = {
         "company": {**ID, "nullable": True, "description": "Company id"},
         "description": {"type": "string"},
         "icon": {"type": "string"},
-        "images": IMAGES,
+        "images": {**IMAGES, "nullable": True},  # null: none
         "tags": {**STRING_LIST, "nullable": True},  # null: none
         "data": {"type": "object", "additionalProperties": True},
         "custom": {"type": "object", "additionalProperties": True},

@@ -202,13 +202,15 @@ CONVERSATION_BODY = inline_serializer(
         "assignedUser": _id(required=False, allow_null=True),
         "assignedTeam": _id(required=False, allow_null=True),
         "assignedUsers": serializers.ListField(
-            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$"),  # "" unassigns
+            # "" unassigns
+            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$", allow_blank=True),
             required=False,
             max_length=1,
             help_text="[id] or []: assignedUser.",
         ),
         "assignedTeams": serializers.ListField(
-            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$"),  # "" unassigns
+            # "" unassigns
+            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$", allow_blank=True),
             required=False,
             max_length=1,
             help_text="[id] or []: assignedTeam.",
@@ -233,9 +235,12 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "sentAt": serializers.DateTimeField(required=False),
         "custom": _json(required=False),
         "conversation": serializers.RegexField(
-            r"^$|^[1-9][0-9]{0,17}$", required=False, help_text='"": a conversation is chosen.'
+            r"^$|^[1-9][0-9]{0,17}$",
+            required=False,
+            allow_blank=True,
+            help_text='"": a conversation is chosen.',
         ),
-        "subject": serializers.CharField(required=False),
+        "subject": serializers.CharField(required=False, allow_blank=True),
         "status": serializers.ChoiceField(
             Message.Status.values, required=False, allow_null=True, help_text="null: the default."
         ),

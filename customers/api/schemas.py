@@ -122,6 +122,7 @@ class CustomerInputSerializer(serializers.Serializer):
         r"^$|^[1-9][0-9]{0,17}$",
         required=False,
         allow_null=True,
+        allow_blank=True,
         help_text='Company id; "" or null: none.',
     )
     custom = serializers.DictField(required=False, help_text="Custom attributes by name.")

@@ -46,7 +46,7 @@ def _kview_fields(org, data, *, creating, current=None):
     p = Payload(data, allowed=KVIEW_FIELDS)
     fields = {
         "name": p.string("name", max_length=120, required=creating, blank=False),
-        "resource": p.string("resource", max_length=120, required=creating),
+        "resource": p.string("resource", max_length=120, required=creating, blank=False),
         "context": p.choice("context", KView.Context.values, required=creating),
         "kind": p.choice("kind", KView.Kind.values),
         "template": p.string("template", max_length=50000),
