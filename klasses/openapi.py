@@ -66,8 +66,8 @@ KOBJECT_BODY_SCHEMA = {
         "externalId": {"type": "string", "maxLength": 255, "nullable": True},
         "customer": {**ID, "nullable": True, "description": "Customer id"},
         "company": {**ID, "nullable": True, "description": "Company id"},
-        "description": {"type": "string"},
-        "icon": {"type": "string"},
+        "description": {"type": "string", "nullable": True},
+        "icon": {"type": "string", "nullable": True},
         "images": {**IMAGES, "nullable": True},  # null: none
         "tags": {**STRING_LIST, "nullable": True},  # null: none
         "data": {"type": "object", "additionalProperties": True},

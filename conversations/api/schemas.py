@@ -238,7 +238,8 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
             r"^$|^[1-9][0-9]{0,17}$",
             required=False,
             allow_blank=True,
-            help_text='"": a conversation is chosen.',
+            allow_null=True,
+            help_text='"" or null: a conversation is chosen.',
         ),
         "subject": serializers.CharField(required=False, allow_blank=True),
         "status": serializers.ChoiceField(

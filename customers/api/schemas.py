@@ -85,8 +85,10 @@ class CustomerLocationSerializer(serializers.Serializer):
     postalCode = serializers.CharField(required=False)
     countryCode = serializers.CharField(required=False)
     countryName = serializers.CharField(required=False)
-    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(
+        required=False, allow_null=True, min_value=-180, max_value=180
+    )
 
 
 class CustomerInputSerializer(serializers.Serializer):
@@ -102,7 +104,11 @@ class CustomerInputSerializer(serializers.Serializer):
     socials = CustomerSocialsInputField(required=False)
     urls = CustomerUrlSerializer(many=True, required=False)
     locations = CustomerLocationSerializer(many=True, required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.RegexField(r"\S"),
+        required=False,
+        allow_null=True,  # names, not blank
+    )
     locale = serializers.RegexField(
         checks.LOCALE_RE.pattern,
         max_length=20,
@@ -214,7 +220,11 @@ class CompanyInputSerializer(serializers.Serializer):
     domains = serializers.ListField(
         child=serializers.RegexField(DOMAIN_PATTERN), required=False, allow_null=True
     )
-    tags = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.RegexField(r"\S"),
+        required=False,
+        allow_null=True,  # names, not blank
+    )
     custom = serializers.DictField(required=False)
     rev = serializers.IntegerField(required=False)
 
