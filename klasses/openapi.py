@@ -64,8 +64,9 @@ KOBJECT_BODY_SCHEMA = {
     "properties": {
         "title": {"type": "string", "maxLength": 255, "pattern": "\\S"},
         "externalId": {"type": "string", "maxLength": 255, "nullable": True},
-        "customer": {**ID, "nullable": True, "description": "Customer id"},
-        "company": {**ID, "nullable": True, "description": "Company id"},
+        # "" or null: none
+        "customer": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
+        "company": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
         "description": {"type": "string", "nullable": True},
         "icon": {"type": "string", "nullable": True},
         "images": {**IMAGES, "nullable": True},  # null: none

@@ -74,17 +74,17 @@ class CustomerUrlSerializer(serializers.Serializer):
 
 class CustomerLocationSerializer(serializers.Serializer):
     type = serializers.CharField(required=False, allow_blank=True, allow_null=True)  # blank: none
-    name = serializers.CharField(required=False)
-    address = serializers.CharField(required=False)
-    address2 = serializers.CharField(required=False)
-    address3 = serializers.CharField(required=False)
-    city = serializers.CharField(required=False)
-    region = serializers.CharField(required=False)
-    state = serializers.CharField(required=False)
-    zip = serializers.CharField(required=False)
-    postalCode = serializers.CharField(required=False)
-    countryCode = serializers.CharField(required=False)
-    countryName = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    address2 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    address3 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    city = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    region = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    state = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    zip = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    postalCode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    countryCode = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    countryName = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(
         required=False, allow_null=True, min_value=-180, max_value=180
