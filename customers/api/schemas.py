@@ -99,11 +99,11 @@ class CustomerInputSerializer(serializers.Serializer):
         allow_null=True,
         allow_blank=True,  # blank: none
     )
-    emails = CustomerEmailSerializer(many=True, required=False)
-    phones = CustomerPhoneInputSerializer(many=True, required=False)
-    socials = CustomerSocialsInputField(required=False)
-    urls = CustomerUrlSerializer(many=True, required=False)
-    locations = CustomerLocationSerializer(many=True, required=False)
+    emails = CustomerEmailSerializer(many=True, required=False, allow_null=True)  # null: none
+    phones = CustomerPhoneInputSerializer(many=True, required=False, allow_null=True)
+    socials = CustomerSocialsInputField(required=False, allow_null=True)
+    urls = CustomerUrlSerializer(many=True, required=False, allow_null=True)
+    locations = CustomerLocationSerializer(many=True, required=False, allow_null=True)
     tags = serializers.ListField(
         child=serializers.RegexField(r"\S"),
         required=False,
