@@ -128,8 +128,7 @@ class SearchView(ApiView):
         body = request.data
         context = query_context(body)
         check_read_scope(request, context)
-        # `cursor=` reads as no cursor, as every empty query parameter does (allowEmptyValue)
-        cursor = request.query_params.get("cursor") or None
+        cursor = request.query_params.get("cursor")
         if cursor is not None:
             if request.query_params.get("page") not in (None, ""):
                 raise ValidationFailed(

@@ -117,11 +117,6 @@ def test_one_owner_is_sent_one_way(api, document):
     agree(api, document, "/v1/conversations", "post", {"customer": customer}, 201)
 
 
-def test_an_empty_cursor_is_no_cursor(api):
-    response = api.post("/v1/customers/search?cursor=&page=1", {"queryContext": "customer"})
-    assert response.status_code == 200, response.content
-
-
 def test_a_shortcut_copy_takes_an_object_or_nothing(api):
     sid = api.post("/v1/shortcuts", {"name": "Hi", "payload": "Hello"}).json()["data"]["id"]
     assert api.post(f"/v1/shortcuts/{sid}/copy").status_code == 201
