@@ -68,11 +68,12 @@ class Payload:
             # Refused here, before any lookup by this value can reach the database.
             self.error(key, "nul_character", nul_detail("This text"))
             return default
+        # measured as sent, spaces included: that is what the document's maxLength says
+        if len(value) > max_length:
+            self.error(key, "max_length", f"{key} must be at most {max_length} characters.")
         value = value.strip()
         if not blank and not value:
             self.error(key, "required", f"{key} may not be blank.")
-        if len(value) > max_length:
-            self.error(key, "max_length", f"{key} must be at most {max_length} characters.")
         return value
 
     def integer(self, key, *, minimum=None, maximum=None, default=None):

@@ -18,6 +18,7 @@ from kdesk.unique import conflict_on_duplicate
 from kdesk.updates import lock_for_write, model_changes, model_update
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_SLUG_SOURCE = re.compile(r"[A-Za-z0-9]")
 
 
 def organization_get_or_create(*, slug, name=None):
@@ -256,7 +257,9 @@ def _team_fields(p, *, org, current=None):
             if out["slug"] != raw.lower():
                 p.error("slug", "invalid", "A slug is lowercase letters, digits and '-'.")
     elif creating and out.get("name"):
-        out["slug"] = slugify(out["name"])[:64]
+        # the rule the API document states (a letter or digit of A-Z, 0-9): slugify would also
+        # fold "ï" to "i" but not "ø" to anything, which no schema can say
+        out["slug"] = slugify(out["name"])[:64] if _SLUG_SOURCE.search(out["name"]) else ""
         if not out["slug"]:
             p.error("slug", "required", "This name makes no @mention handle: send a slug.")
     members = _team_members(p, org) if p.has("members") else None

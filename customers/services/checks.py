@@ -118,11 +118,11 @@ class Checker:
         if not isinstance(value, str):
             self.err(pointer, "type", f"{name} must be a string.")
             return None
-        value = value.strip()
+        # counted as sent, spaces included: the document's maxLength is about the value sent
         if len(value) > max_length:
             self.err(pointer, "max_length", f"{name} must be at most {max_length} characters.")
             return None
-        return value
+        return value.strip()
 
     def kind(self, pointer, item, default="other"):
         value = self.text(f"{pointer}/type", item.get("type"), max_length=TYPE_MAX, name="type")

@@ -26,6 +26,7 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Unprocessable entity",
     429: "Too many requests",

@@ -49,6 +49,7 @@ def _statuses(path, method, operation):
     """Every status the base view (kdesk.api.views.ApiView) and the guards in front of it can
     answer for this operation, besides what the view itself declares."""
     codes = {400, 401, 403, 429, 503}  # bad input or query parameter, no key, scope, rate, DB
+    codes.add(414)  # a query string over the guard's limit (kdesk/serving/guard.py), any path
     if "{" in path:
         codes.add(404)
     if method != "get":

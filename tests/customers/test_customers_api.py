@@ -209,3 +209,12 @@ def test_scopes(org, make_key):
     assert client.get("/v1/customers").status_code == 200
     assert client.post("/v1/customers", GRACE).status_code == 403
     assert client.get("/v1/companies").status_code == 403
+
+
+def test_a_name_is_measured_as_sent_spaces_included(api):
+    """maxLength in the document counts what is sent: 255 letters after a space are 256."""
+    r = api.post("/v1/customers", {"name": "\u00a0" + "a" * 255})
+    assert r.status_code == 400
+    assert [e["source"]["pointer"] for e in r.json()["errors"]] == ["/name"]
+    r = api.post("/v1/customers", {"name": " " + "a" * 254})
+    assert r.status_code == 201 and r.json()["data"]["attributes"]["name"] == "a" * 254

@@ -141,3 +141,17 @@ def test_teams_are_in_the_schema(api):
     )
     assert {"get", "post"} <= set(doc["paths"]["/v1/teams"])
     assert {"get", "put", "delete"} <= set(doc["paths"]["/v1/teams/{id}"])
+
+
+def test_without_a_slug_the_name_needs_a_letter_or_digit_as_documented(api):
+    """The document says a name makes the handle only with a letter or digit of A-Z, 0-9: the
+    server holds to the same rule (slugify alone would fold "ï" but not "ø")."""
+    for name in ("ï", "ø", "—"):
+        r = api.post("/v1/teams", {"name": name})
+        assert r.status_code == 400, name
+        assert [e["source"]["pointer"] for e in r.json()["errors"]] == ["/slug"]
+    assert not Team.objects.exists()
+    r = api.post("/v1/teams", {"name": "ï", "slug": "i-team"})
+    assert r.status_code == 201 and r.json()["data"]["attributes"]["slug"] == "i-team"
+    r = api.post("/v1/teams", {"name": "Équipe Nord"})
+    assert r.status_code == 201 and r.json()["data"]["attributes"]["slug"] == "equipe-nord"
