@@ -19,9 +19,7 @@ load average and the CPU a request cost the server and its database backends):
 So gthread: a single host running PostgreSQL, Redis, daphne and the task worker beside the web
 service (deploy/compose.yaml) is the busy case, not the quiet one; a sync worker sits idle while
 its one request waits on the database (every write waits on a commit), and one slow request
-(a 1,000-object bulk upsert, a row lock held by another writer) takes a whole process; and a
-sync worker closes every connection, so nginx's upstream keep-alive (deploy/nginx.conf) is
-wasted. What the quiet case gives up is a few percent of throughput and 20 ms of p99. 4
+(a 1,000-object bulk upsert, a row lock held by another writer) takes a whole process. What the quiet case gives up is a few percent of throughput and 20 ms of p99. 4
 threads: under load 8 threads did better still (means 257, 104, 134 req/s), on a quiet machine
 worse than 4; GUNICORN_THREADS=8 suits a host that is never quiet. GUNICORN_THREADS=1 runs sync
 workers for a dedicated web host. nginx buffers requests and responses in front, so a slow
@@ -29,7 +27,8 @@ client never holds a thread.
 
 Environment: GUNICORN_BIND (default 127.0.0.1:8000; several addresses comma-separated),
 WEB_CONCURRENCY (workers, default 1 per core), GUNICORN_THREADS (threads per worker, default 4;
-1 runs sync workers), GUNICORN_TIMEOUT (seconds, default 30), FORWARDED_ALLOW_IPS (the proxies
+1 runs sync workers), GUNICORN_TIMEOUT (seconds, default 30), GUNICORN_KEEPALIVE (seconds a
+connection is kept between requests, default 0: see below), FORWARDED_ALLOW_IPS (the proxies
 whose X-Forwarded-* headers gunicorn trusts, default 127.0.0.1).
 """
 
@@ -63,7 +62,12 @@ threads = _int("GUNICORN_THREADS", 4)
 worker_class = "kdesk.serving.gunicorn_workers." + ("ThreadWorker" if threads > 1 else "SyncWorker")
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
-keepalive = 5
+# No keep-alive: a kept-alive connection stays with the worker that accepted it, so a few
+# long-lived connections (nginx's upstream pool, an integration's HTTP client) can all land on
+# one worker and leave the other idle. Measured on 2 workers with wrk -c16: 16/0 splits in one
+# round of four halved throughput (890 against 1,770-2,530 req/s); closed after each response,
+# every request goes to whichever worker accepts first (1,790-2,280 req/s, every round).
+keepalive = _int("GUNICORN_KEEPALIVE", 0, minimum=0)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
