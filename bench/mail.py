@@ -67,6 +67,19 @@ def ensure_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def setup_in_process(url, **extra):
+    """The bench database created and migrated, then Django set up in this process on it."""
+    from bench.serve import bench_env, manage
+
+    ensure_database(url)
+    env = bench_env(DATABASE_URL=url, TASK_BACKEND="dummy", **extra)
+    manage("migrate", "--noinput", env=env)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
 def load_average():
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 

@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.mail import DEFAULT_URL, SENDERS, ensure_database  # noqa: E402
-from bench.serve import bench_env, manage  # noqa: E402
+from bench.mail import DEFAULT_URL, SENDERS, setup_in_process  # noqa: E402
 
 
 def raw_message(run, n):
@@ -52,14 +51,7 @@ def main():
     parser.add_argument("--profile", help="write cProfile statistics to this file")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    ensure_database(url)
-    env = bench_env(DATABASE_URL=url, TASK_BACKEND="dummy", ALLOWED_HOSTS="testserver")
-    manage("migrate", "--noinput", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_in_process(os.environ.get("DATABASE_URL", DEFAULT_URL), ALLOWED_HOSTS="testserver")
     from django.test import Client
 
     from apps_directory.hooks.services import hook_create

@@ -22,8 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.mail import DEFAULT_URL, Sink, ensure_database, free_port  # noqa: E402
-from bench.serve import bench_env, manage  # noqa: E402
+from bench.mail import DEFAULT_URL, Sink, free_port, setup_in_process  # noqa: E402
 
 CONVERSATIONS = 20
 
@@ -34,14 +33,7 @@ def main():
     parser.add_argument("--profile", help="write cProfile statistics to this file")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    ensure_database(url)
-    env = bench_env(DATABASE_URL=url, TASK_BACKEND="dummy", OUTBOUND_ALLOW_PRIVATE="true")
-    manage("migrate", "--noinput", env=env)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_in_process(os.environ.get("DATABASE_URL", DEFAULT_URL), OUTBOUND_ALLOW_PRIVATE="true")
     from aiosmtpd.controller import Controller
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
