@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.utils import pretty_name
 
 from kdesk.errors import Conflict
 from kdesk.scopes import RESOURCE_ACTIONS, scope
@@ -11,9 +12,22 @@ def add_service_errors(form, exc, field_of, *, stale=None):
     lookup = field_of.get if hasattr(field_of, "get") else field_of
     for error in exc.errors or []:
         field = lookup(error.pointer)
-        form.add_error(field if field in form.fields else None, error.detail)
+        if field in form.fields:
+            form.add_error(field, _in_words(error, form.fields[field], field))
+        else:
+            form.add_error(None, error.detail)
     if not exc.errors:
         form.add_error(None, stale if stale and isinstance(exc, Conflict) else exc.detail)
+
+
+def _in_words(error, form_field, name):
+    """The service's detail with the API name it starts with ("imapHost is needed ...") swapped
+    for the label people see beside the field."""
+    key = error.pointer.strip("/").split("/")[0]
+    if key and error.detail.startswith(f"{key} "):
+        label = form_field.label or pretty_name(name)
+        return f"{label}{error.detail[len(key) :]}"
+    return error.detail
 
 
 # what people call each resource a key may act on (the scope names stay Kustomer's)

@@ -91,12 +91,7 @@ class MailboxForm(forms.Form):
             data[api] = value
         return data
 
-    def add_service_errors(self, errors):
-        fields = {api: name for name, api in self.API.items()}
-        for error in errors:
-            key = error.pointer.strip("/").split("/")[0]
-            detail = error.detail
-            for api, name in fields.items():  # people see field labels, not API names
-                if detail.startswith(f"{api} "):
-                    detail = f"{self.fields[name].label}{detail[len(api) :]}"
-            self.add_error(fields.get(key), detail)
+    def field_of(self, pointer):
+        """The form field a service error's pointer names."""
+        key = pointer.strip("/").split("/")[0]
+        return next((name for name, api in self.API.items() if api == key), None)

@@ -218,13 +218,3 @@ def _poll_on_commit(mailbox):
         from mail import schedule
 
         transaction.on_commit(lambda: schedule.ensure_running(force=True))
-
-
-def field_errors_for_form(errors):
-    """Service errors keyed by form field name (the settings page puts each beside its field)."""
-    reverse = {api: model for api, model in FIELDS.items()}
-    out = []
-    for error in errors:
-        key = error.pointer.strip("/").split("/")[0]
-        out.append((reverse.get(key), error.detail))
-    return out

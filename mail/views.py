@@ -7,7 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from kdesk.errors import NotFound, ServiceError, ValidationFailed
+from kdesk.errors import NotFound, ServiceError
+from kdesk.forms import add_service_errors
 from kdesk.views import admin_required
 from mail import selectors, services, tokens
 from mail.api import download
@@ -27,13 +28,8 @@ def _save(request, form, write):
         return None
     try:
         return write(form.service_data())
-    except ValidationFailed as exc:
-        form.add_service_errors(exc.errors)
     except ServiceError as exc:
-        if exc.errors:
-            form.add_service_errors(exc.errors)
-        else:
-            form.add_error(None, exc.detail)
+        add_service_errors(form, exc, form.field_of)
     return None
 
 
