@@ -65,23 +65,42 @@ def accept(*, org, raw=None, parsed=None, source, mailbox=None):
         mailbox = route(parsed, boxes)
         if mailbox is None:
             return None
+    return _take(org, mailbox, source, parsed, boxes)[1]
+
+
+def accept_along(*, org, parsed, source, along):
+    """accept() for a caller with a write of its own to commit with the mail (the hook's record
+    of the call): `along()` is made first, in the mail's transaction. Returns (what `along`
+    returned, the `Received` row or None). The caller opens no transaction: when taking the
+    mail in fails, everything is rolled back and `along()` made again beside the failure, so
+    the mail needs no savepoint inside the caller's (two round trips per mail)."""
+    boxes = _boxes(org)
+    mailbox = route(parsed, boxes)
+    if mailbox is None:
+        with transaction.atomic():
+            return along(), None
+    return _take(org, mailbox, source, parsed, boxes, along)
+
+
+def _take(org, mailbox, source, parsed, boxes, along=None):
     own = {box.address.lower() for box in boxes}
     saved = []
     try:
-        # one live push for the mail's customer, conversation and message (when this is the
-        # outermost transaction: the hook's own gathers them with its call)
+        # one live push for the mail's customer, conversation and message (and the caller's
+        # own event)
         with events.published_together(), transaction.atomic():
-            return _accept(org, mailbox, source, parsed, saved, own)
+            first = along() if along is not None else None
+            return first, _accept(org, mailbox, source, parsed, saved, own)
     except ServiceError as exc:  # a validation rule refused the message, say
-        attachments.discard(saved)
         log.warning("mail %s not taken in: %s", parsed.message_id, exc)
-        return _log(org, mailbox, source, parsed, Received.Outcome.FAILED, str(exc.detail))
+        problem = str(exc.detail)
     except Exception:
-        attachments.discard(saved)
         log.exception("mail %s could not be taken in", parsed.message_id)
-        return _log(
-            org, mailbox, source, parsed, Received.Outcome.FAILED, "Internal error (logged)."
-        )
+        problem = "Internal error (logged)."
+    attachments.discard(saved)
+    with events.published_together(), transaction.atomic():
+        first = along() if along is not None else None
+        return first, _log(org, mailbox, source, parsed, Received.Outcome.FAILED, problem)
 
 
 def _known(org, parsed):
@@ -125,7 +144,9 @@ def _accept(org, mailbox, source, parsed, saved, own):
     conversation = _thread(org, parsed, thread)
     outcome = Received.Outcome.THREADED
     if conversation is None:
-        conversation = conversations.conversation_create(
+        # the mail's transaction is the unit (accept rolls it back whole on an error): the
+        # services' own savepoints would only cost round trips
+        conversation = conversations.conversation_create_within(
             org=org, actor=None, customer=customer, data={"name": parsed.subject or "(no subject)"}
         )
         outcome = Received.Outcome.OPENED
@@ -138,10 +159,11 @@ def _accept(org, mailbox, source, parsed, saved, own):
     if not body:
         body = "(no text: see the attachments)" if kept else "(empty message)"
     staged = attachments.stage(org=org, parts=kept, saved=saved) if kept else []
-    message = conversations.message_create(
+    message = conversations.message_create_within(
         org=org,
         actor=None,
         conversation=conversation,
+        opened=outcome == Received.Outcome.OPENED,
         data={
             "direction": "in",
             "channel": "email",

@@ -269,18 +269,23 @@ def receive(request, kind, token):
     parsed = received = None
     if kind == Hook.Kind.EMAIL:
         parsed, payload = payload, email.summary(payload)
-    # the call's event and the mail's (customer, conversation, message) pushed live at once
-    with events.published_together(), transaction.atomic():
-        event = services.hook_receive(
-            hook=hook,
-            payload=payload,
-            content_type=_media_type(request),
-            size=int(request.META.get("CONTENT_LENGTH") or 0) or len(request.body),
+    size = int(request.META.get("CONTENT_LENGTH") or 0) or len(request.body)
+
+    def record_call():
+        return services.hook_receive(
+            hook=hook, payload=payload, content_type=_media_type(request), size=size
         )
-        if parsed is not None:
-            # Mail addressed to one of the org's mailboxes enters the desk (the email channel);
-            # the call is recorded either way, for workflows bound to the hook.
-            received = mail_inbound.accept(org=hook.org, parsed=parsed, source="hook")
+
+    if parsed is not None:
+        # Mail addressed to one of the org's mailboxes enters the desk (the email channel), in
+        # the call's transaction; the call is recorded either way, for workflows bound to the
+        # hook, and its event pushed live with the mail's (customer, conversation, message).
+        event, received = mail_inbound.accept_along(
+            org=hook.org, parsed=parsed, source="hook", along=record_call
+        )
+    else:
+        with events.published_together(), transaction.atomic():
+            event = record_call()
     attributes = {"event": "hook.received", "hook": str(hook.pk)}
     if received is not None:
         attributes["mail"] = {

@@ -3,10 +3,16 @@ mentions and their notifications), notifications' read state, tags and shortcuts
 atomic and records its events."""
 
 from .common import html_to_text, make_preview, sanitize_html
-from .conversations import conversation_create, conversation_snooze_end, conversation_update
+from .conversations import (
+    conversation_create,
+    conversation_create_within,
+    conversation_snooze_end,
+    conversation_update,
+)
 from .mentions import parse_mentions
 from .messages import (
     message_create,
+    message_create_within,
     message_delete,
     message_rule_errors,
     message_update,
@@ -34,6 +40,7 @@ from .tags import tag_create, tag_delete, tag_update
 
 __all__ = [
     "conversation_create",
+    "conversation_create_within",
     "conversation_delete",
     "conversation_snooze_end",
     "conversation_update",
@@ -43,6 +50,7 @@ __all__ = [
     "html_to_text",
     "make_preview",
     "message_create",
+    "message_create_within",
     "message_delete",
     "message_rule_errors",
     "message_update",

@@ -190,6 +190,22 @@ def _conversation_meta(conversation, customer_name):
 
 @transaction.atomic
 def conversation_create(*, org, actor, data, customer=None, created_at=None, rule_context=None):
+    return conversation_create_within(
+        org=org,
+        actor=actor,
+        data=data,
+        customer=customer,
+        created_at=created_at,
+        rule_context=rule_context,
+    )
+
+
+def conversation_create_within(
+    *, org, actor, data, customer=None, created_at=None, rule_context=None
+):
+    """conversation_create for a caller already inside its own write, which rolls back whole
+    when this raises (an inbound email: its rows and the conversation, or none of them): no
+    savepoint of its own, whose two round trips would buy nothing there."""
     data, owner_errors, sources = _owner_lists(data)
     p = Payload(data, allowed=CONVERSATION_CREATE_FIELDS)
     p.errors.extend(owner_errors)

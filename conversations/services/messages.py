@@ -134,6 +134,23 @@ def message_rule_errors(*, org, action, record, changed=None):
 def message_create(*, org, actor, customer=None, conversation=None, data, rule_context=None):
     """`rule_context`: what else business rules on messages may read (an inbound email's
     addresses as `email`)."""
+    return message_create_within(
+        org=org,
+        actor=actor,
+        customer=customer,
+        conversation=conversation,
+        data=data,
+        rule_context=rule_context,
+    )
+
+
+def message_create_within(
+    *, org, actor, customer=None, conversation=None, data, rule_context=None, opened=False
+):
+    """message_create for a caller already inside its own write, which rolls back whole when
+    this raises (an inbound email: its rows and the message, or none of them): no savepoint of
+    its own. `opened`: `conversation` (with its customer) was created by the caller in this
+    transaction, so its row is already the caller's and read whole: nothing to lock or read."""
     p = Payload(data, allowed=MESSAGE_FIELDS)
     fields = _message_fields(p)
     fields["cc"] = clean_cc(p)
@@ -161,7 +178,8 @@ def message_create(*, org, actor, customer=None, conversation=None, data, rule_c
         )
     _raise(errors)
     if conversation is not None:
-        conversation = _lock_conversation(org, conversation)
+        if not opened:
+            conversation = _lock_conversation(org, conversation)
         customer = conversation.customer
     else:
         if customer is None:
