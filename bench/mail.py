@@ -113,6 +113,12 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--sends", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8119)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="gunicorn threads of the one worker (default: as deployed; 1 serves a sync worker)",
+    )
+    parser.add_argument("--inbound-only", action="store_true", help="stop after the inbound run")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -152,7 +158,7 @@ def main():
     )
     results = {
         "load_average_before": load_average(),
-        "gunicorn_threads": os.environ.get("GUNICORN_THREADS") or "4 (deploy default)",
+        "gunicorn_threads": args.threads or os.environ.get("GUNICORN_THREADS") or 4,
     }
 
     # Seed one conversation per sender, so half of the posted mail threads into one.
@@ -176,7 +182,7 @@ def main():
     script.close()
     before = Message.objects.filter(org=org).count()
     # threads=None: as deploy/gunicorn.conf.py deploys it (GUNICORN_THREADS, default 4)
-    with served(workers=1, port=args.port, env=env, server="gunicorn", threads=None):
+    with served(workers=1, port=args.port, env=env, server="gunicorn", threads=args.threads):
         base = f"http://127.0.0.1:{args.port}"
         wrk(base + hook.path, duration=2, connections=args.connections, script=script.name)
         middle = Message.objects.filter(org=org).count()
@@ -197,6 +203,10 @@ def main():
     results["inbound_non_2xx"] = figures.get("non2xx", 0)
     results["inbound_socket_errors"] = figures.get("errors", 0)
     results["inbound_messages_recorded"] = after - before
+    if args.inbound_only:
+        controller.stop()
+        print(json.dumps(results, indent=2))
+        return
 
     # 2. outbound: a backlog of replies, one worker
     DBTaskResult.objects.all().delete()
