@@ -87,8 +87,8 @@ def _take(org, mailbox, source, parsed, boxes, along=None):
     saved = []
     try:
         # one live push for the mail's customer, conversation and message (and the caller's
-        # own event)
-        with events.published_together(), transaction.atomic():
+        # own event), and their webhook deliveries and workflow runs decided together
+        with events.published_together(), transaction.atomic(), events.recorded_together():
             first = along() if along is not None else None
             return first, _accept(org, mailbox, source, parsed, saved, own)
     except ServiceError as exc:  # a validation rule refused the message, say

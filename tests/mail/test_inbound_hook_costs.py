@@ -49,10 +49,11 @@ def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(
     )
     assert outcome == "opened"
     # the hook, the org's mailboxes, the call's event, the Message-ID and threading check, the
-    # sender's customer; the conversation (custom attributes, validation rules, row, event,
-    # webhook subscriptions), the message (the same, and the aggregates on the conversation and
-    # the customer), the email's row and the intake log. The conversation opened in this
-    # transaction is not locked or read again.
+    # sender's customer; the conversation (custom attributes, validation rules, row, event),
+    # the message (the same, and the aggregates on the conversation and the customer), the
+    # email's row and the intake log; then the webhook subscriptions, read once for the three
+    # events (events.recorded_together). The conversation opened in this transaction is not
+    # locked or read again.
     assert opening == [
         "SELECT apps_directory_hook",
         "SELECT mail_mailbox",
@@ -63,16 +64,15 @@ def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(
         "SELECT klasses_validationrule",
         "INSERT conversations_conversation",
         "INSERT kdesk_event",
-        "SELECT apps_directory_outboundwebhook",
         "SELECT klasses_metadata",
         "SELECT klasses_validationrule",
         "INSERT conversations_message",
         "UPDATE conversations_conversation",
         "UPDATE customers_customer",
         "INSERT kdesk_event",
-        "SELECT apps_directory_outboundwebhook",
         "INSERT mail_mailmessage",
         "INSERT mail_received",
+        "SELECT apps_directory_outboundwebhook",
     ]
     outcome, reply = posted(
         deliver, corpus.plain(subject="Re", in_reply_to="<new@example.com>").as_bytes()
@@ -98,9 +98,9 @@ def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(
         "UPDATE conversations_conversation",
         "UPDATE customers_customer",
         "INSERT kdesk_event",
-        "SELECT apps_directory_outboundwebhook",
         "INSERT mail_mailmessage",
         "INSERT mail_received",
+        "SELECT apps_directory_outboundwebhook",
     ]
     assert Conversation.objects.get(pk=MailMessage.objects.get(message_id="new@example.com")
                                     .conversation_id).message_count == 2  # fmt: skip
@@ -134,3 +134,39 @@ def test_a_mail_that_fails_midway_leaves_nothing_but_the_call_and_the_failure(
     r = deliver(corpus.plain(message_id="<m1@example.com>").as_bytes())
     assert r.json()["data"]["attributes"]["mail"]["outcome"] == "opened"
     assert Message.objects.count() == 1
+
+
+def test_the_mails_events_get_their_webhook_deliveries_from_one_read(
+    deliver, mailbox, org, monkeypatch
+):
+    from apps_directory.webhooks import dispatch
+    from apps_directory.webhooks.models import Delivery, OutboundWebhook
+
+    monkeypatch.setattr(dispatch, "kick", lambda webhook_ids: None)  # nothing sent here
+    OutboundWebhook.objects.create(
+        org=org,
+        name="CRM",
+        url="https://crm.example.com/hook",
+        token="t",
+        events=[
+            "kustomer.customer.create",
+            "kustomer.conversation.create",
+            "kustomer.message.create",
+        ],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        deliver(corpus.plain(message_id="<first@example.com>").as_bytes())
+    reads = [q for q in queries.captured_queries if "apps_directory_outboundwebhook" in q["sql"]]
+    # the new customer's event comes from its own savepoint (recorded at once); the
+    # conversation's and the message's are recorded together
+    assert len(reads) == 2
+    names = Delivery.objects.order_by("event_id").values_list("name", flat=True)
+    assert list(names) == [
+        "kustomer.customer.create",
+        "kustomer.conversation.create",
+        "kustomer.message.create",
+    ]
+    message = Message.objects.get()
+    assert Delivery.objects.filter(name="kustomer.message.create").get().resource_key == (
+        f"message:{message.pk}"
+    )
