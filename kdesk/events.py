@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kdesk import bulk
 from kdesk.models import Event
+from kdesk.prepared import PreparedInsert
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ def _publish(events):
             log.exception("event subscriber %r failed", fn)
 
 
+# Every write records one: its INSERT built once per connection, not by the ORM each time.
+_INSERT = PreparedInsert(Event)
 # Positional construction skips Django's per-keyword matching: a bulk import builds a thousand.
 _COLUMNS = [f.attname for f in Event._meta.concrete_fields]
 _ORDER = {name: i for i, name in enumerate(_COLUMNS)}
@@ -207,7 +210,7 @@ def emit(
     """
     event = _build(org, type, resource, resource_id, customer_id, actor, rev, data, changes, at)
     with transaction.atomic(savepoint=False):  # the event and its outbox rows, or neither
-        event.save()
+        _INSERT.save(event)
         if not _held_back(org, event):
             _record(org, [event])
     transaction.on_commit(lambda: _committed([event]))

@@ -14,6 +14,7 @@ from customers.models import Customer
 from kdesk.errors import FieldError
 from kdesk.events import diff, emit
 from kdesk.payload import Payload
+from kdesk.prepared import PreparedInsert
 from kdesk.updates import lock_for_write
 from klasses import attributes
 
@@ -43,6 +44,9 @@ CHANGE_FIELDS = (
     "assignedTeam",
     "tags",
 )
+
+# Every conversation opened (each new inbound email): its INSERT built once per connection.
+_INSERT = PreparedInsert(Conversation)
 
 
 def _conversation_fields(p, *, org, current=None, partial=True):
@@ -243,7 +247,7 @@ def conversation_create_within(
             org=org, resource="conversation", action="create", record=flat, changed=set(flat)
         )
     _raise(errors)
-    conversation.save()
+    _INSERT.save(conversation)
     notification = _assignment_notification(
         org=org, actor=actor, conversation=conversation, customer_name=customer.name
     )

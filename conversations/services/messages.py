@@ -12,6 +12,7 @@ from customers.models import Customer
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.events import diff, emit
 from kdesk.payload import Payload
+from kdesk.prepared import PreparedInsert
 from klasses import attributes
 
 from .common import (
@@ -31,6 +32,9 @@ from .conversations import _wake, conversation_create, save_rule_changes
 from .locks import _lock_conversation, _lock_customer
 from .message_extras import bind_attachments, clean_attachments, clean_cc
 from .rules import apply_message_rules
+
+# Every message written: its INSERT built once per connection, not by the ORM each time.
+_INSERT = PreparedInsert(Message)
 
 MESSAGE_FIELDS = {
     "direction",
@@ -228,7 +232,7 @@ def message_create_within(
         updated_at=now,
         **{**fields, "sent_at": sent_at},
     )
-    message.save()
+    _INSERT.save(message)
     bind_attachments(org, message, attachment_ids)
     # Aggregates (no rev bump: a customer writing in must not make an agent's edit stale).
     channels = list(conversation.channels or [])

@@ -111,11 +111,13 @@ def test_a_mail_that_fails_midway_leaves_nothing_but_the_call_and_the_failure(
 ):
     from mail import inbound
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the disk is full")
+    class Broken:
+        def save(self, obj):
+            raise RuntimeError("the disk is full")
 
-    # fails after the customer and the conversation were written in the call's transaction
-    monkeypatch.setattr(inbound.MailMessage.objects, "create", broken)
+    # fails after the customer, the conversation and the message were written in the call's
+    # transaction, as the email's own row is
+    monkeypatch.setattr(inbound, "_INSERT_MAIL", Broken())
     r = deliver(corpus.plain(message_id="<m1@example.com>").as_bytes())
     assert r.status_code == 202
     mail = r.json()["data"]["attributes"]["mail"]
