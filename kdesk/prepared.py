@@ -101,8 +101,8 @@ class PreparedInsert:
     connection: the writes every request makes (an event, a message, an email's rows) then
     skip the ORM's query building and compiling, which cost more than the insert. Each value is
     still prepared by its field as `save()` prepares it (`pre_save`, `get_db_prep_save`).
-    A model with save signal receivers, or a database that cannot return the new key, is saved
-    by `save()` as before."""
+    A model with save signal receivers, a value that is an expression, or a database that
+    cannot return the new key, is saved by `save()` as before."""
 
     def __init__(self, model):
         meta = model._meta
@@ -113,8 +113,10 @@ class PreparedInsert:
             for f in meta.local_concrete_fields
             if f is not meta.auto_field and not getattr(f, "generated", False)
         ]
-        if meta.parents or any(getattr(f, "db_default", None) is not NOT_PROVIDED for f in
-                               self.fields):  # fmt: skip
+        defaults = [
+            f for f in self.fields if getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
+        ]
+        if meta.parents or defaults:
             raise ValueError(f"{model.__name__}: a plain table with no database defaults only.")
         self._sql = weakref.WeakKeyDictionary()
 
@@ -140,9 +142,16 @@ class PreparedInsert:
         ):
             obj.save(using=using, force_insert=True)
             return obj
+        # as save() does first: a related object saved after it was assigned gives its key
         obj._prepare_related_fields_for_save(operation_name="save")
+        values = [f.pre_save(obj, True) for f in self.fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            obj.save(using=using, force_insert=True)  # an expression: the ORM compiles it
+            return obj
         sql = self._sql.get(connection) or self._compile(connection)
-        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+        params = [
+            f.get_db_prep_save(v, connection) for f, v in zip(self.fields, values, strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             setattr(obj, self.pk.attname, cursor.fetchone()[0])

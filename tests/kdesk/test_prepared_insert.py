@@ -66,3 +66,10 @@ def test_a_model_with_save_receivers_is_saved_by_save(org):
     finally:
         pre_save.disconnect(dispatch_uid="test-prepared-insert", sender=Event)
     assert seen == ["z.create"] and Event.objects.filter(pk=event.pk).exists()
+
+
+def test_an_expression_value_is_left_to_the_orm(org):
+    from django.db.models.functions import Now
+
+    event = EVENTS.save(Event(org=org, type="t", resource="t", resource_id="1", created_at=Now()))
+    assert Event.objects.get(pk=event.pk).created_at is not None
