@@ -2,7 +2,6 @@
 delete."""
 
 from django.db import transaction
-from django.db.models import F, Q
 
 from conversations.models import CHANNELS, Conversation, Message
 from conversations.representations import (
@@ -12,7 +11,7 @@ from customers.models import Customer
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.events import diff, emit
 from kdesk.payload import Payload
-from kdesk.prepared import PreparedInsert
+from kdesk.prepared import PreparedInsert, update_row
 from klasses import attributes
 
 from .common import (
@@ -238,21 +237,21 @@ def message_create_within(
     channels = list(conversation.channels or [])
     if message.channel not in channels:
         channels.append(message.channel)
-    updates = {
-        "channels": channels,
-        "message_count": F("message_count") + 1,
-        "updated_at": now,
-    }
+    updates = {"channels": channels, "updated_at": now}
     if conversation.first_message_at is None or sent_at < conversation.first_message_at:
         updates["first_message_at"] = sent_at
     if conversation.last_message_at is None or sent_at >= conversation.last_message_at:
         updates["last_message_at"] = sent_at
         updates["last_message_preview"] = message.preview
         updates["last_activity_at"] = max(sent_at, conversation.last_activity_at)
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    Customer.objects.filter(org=org, pk=conversation.customer_id).filter(
-        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=sent_at)
-    ).update(last_activity_at=sent_at)
+    update_row(Conversation, conversation.pk, updates, add={"message_count": 1})
+    update_row(
+        Customer,
+        conversation.customer_id,
+        {"last_activity_at": sent_at},
+        where={"org": org.pk},
+        unless_later=("last_activity_at", sent_at),
+    )
     _emit(
         org,
         actor,
