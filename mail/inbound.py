@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from conversations import services as conversations
 from conversations.models import Conversation, Message
+from conversations.services.locks import lock_customer_with_email
 from conversations.services.message_extras import MAX_CC
 from customers import services as customers
 from kdesk import events
@@ -147,8 +148,17 @@ def _accept(org, mailbox, source, parsed, saved, own):
         return _ignored(org, mailbox, source, parsed, "Sent by one of our own mailboxes (a loop).")
     if parsed.auto_reason:
         return _ignored(org, mailbox, source, parsed, f"An automatic reply ({parsed.auto_reason}).")
-    customer = _customer(org, parsed.sender)
     conversation = _thread(org, parsed, thread)
+    customer = locked = None
+    if conversation is not None:
+        # the conversation's customer is locked for the message anyway: usually the sender,
+        # found by that same read
+        locked, theirs = lock_customer_with_email(
+            org, conversation.customer_id, parsed.sender["email"].strip().lower()
+        )
+        customer = locked if theirs else None
+    if customer is None:
+        customer = _customer(org, parsed.sender)
     outcome = Received.Outcome.THREADED
     if conversation is None:
         # the mail's transaction is the unit (accept rolls it back whole on an error): the
@@ -171,6 +181,7 @@ def _accept(org, mailbox, source, parsed, saved, own):
         actor=None,
         conversation=conversation,
         opened=outcome == Received.Outcome.OPENED,
+        locked_customer=locked,
         data={
             "direction": "in",
             "channel": "email",

@@ -2,9 +2,10 @@
 customer_delete and customer_merge do), so writers never wait on each other in a circle."""
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from conversations.models import Conversation
-from customers.models import Customer
+from customers.models import Customer, Identity
 from kdesk.errors import NotFound
 from kdesk.models import Organization
 from kdesk.prepared import PreparedValues
@@ -38,6 +39,26 @@ _LOCKED_CONVERSATION = PreparedValues(
     ints=("org", "pk"),
 )
 
+# An email answering a conversation is usually from the conversation's customer: their row is
+# locked with the answer to "is this email theirs?" in the one read, not read by the email
+# first and locked again.
+_LOCKED_CUSTOMER_WITH_EMAIL = PreparedValues(
+    lambda org, pk, email: (
+        Customer.objects.select_for_update(no_key=True)
+        .filter(org_id=org, pk=pk)
+        .annotate(
+            has_email=Exists(
+                Identity.objects.filter(
+                    org_id=org, kind=Identity.Kind.EMAIL, value=email, customer_id=OuterRef("pk")
+                )
+            )
+        )
+        .values(*_CUSTOMER_COLUMNS, "has_email")[:1]
+    ),
+    ints=("org", "pk"),
+    strings=("email",),
+)
+
 
 def _locked_row(prepared, model, columns, org, pk):
     rows = prepared.rows(org=getattr(org, "pk", org), pk=pk)
@@ -61,8 +82,24 @@ def _lock_customer(org, customer):
     return locked
 
 
-def _lock_conversation(org, conversation):
-    """The conversation with its customer, both locked (customer first)."""
+def lock_customer_with_email(org, pk, email):
+    """(the customer `pk` locked as _lock_customer locks it, whether the lower-case `email` is
+    one of their email identities); (None, False) when the customer is gone or the database
+    does not lock rows (nothing read then)."""
+    if not _row_locks():
+        return None, False
+    rows = _LOCKED_CUSTOMER_WITH_EMAIL.rows(org=org.pk, pk=pk, email=email)
+    if not rows:
+        return None, False
+    found = Customer.from_db("default", _CUSTOMER_COLUMNS, [rows[0][n] for n in _CUSTOMER_COLUMNS])
+    Customer.org.field.set_cached_value(found, org)
+    return found, rows[0]["has_email"]
+
+
+def _lock_conversation(org, conversation, locked_customer=None):
+    """The conversation with its customer, both locked (customer first). `locked_customer`:
+    the customer the caller already locked in this transaction (lock_customer_with_email), not
+    locked and read again when the conversation is still theirs."""
     if not _row_locks():
         found = (
             Conversation.objects.filter(org=org, pk=conversation.pk)
@@ -74,7 +111,10 @@ def _lock_conversation(org, conversation):
         return found
     customer_id = conversation.customer_id
     for _ in range(3):
-        customer = _lock_customer(org, Customer(pk=customer_id))
+        if locked_customer is not None and locked_customer.pk == customer_id:
+            customer = locked_customer
+        else:
+            customer = _lock_customer(org, Customer(pk=customer_id))
         found = _locked_row(
             _LOCKED_CONVERSATION, Conversation, _CONVERSATION_COLUMNS, org, conversation.pk
         )

@@ -148,12 +148,22 @@ def message_create(*, org, actor, customer=None, conversation=None, data, rule_c
 
 
 def message_create_within(
-    *, org, actor, customer=None, conversation=None, data, rule_context=None, opened=False
+    *,
+    org,
+    actor,
+    customer=None,
+    conversation=None,
+    data,
+    rule_context=None,
+    opened=False,
+    locked_customer=None,
 ):
     """message_create for a caller already inside its own write, which rolls back whole when
     this raises (an inbound email: its rows and the message, or none of them): no savepoint of
     its own. `opened`: `conversation` (with its customer) was created by the caller in this
-    transaction, so its row is already the caller's and read whole: nothing to lock or read."""
+    transaction, so its row is already the caller's and read whole: nothing to lock or read.
+    `locked_customer`: the conversation's customer, locked by the caller in this transaction
+    (locks.lock_customer_with_email): not locked and read again."""
     p = Payload(data, allowed=MESSAGE_FIELDS)
     fields = _message_fields(p)
     fields["cc"] = clean_cc(p)
@@ -182,7 +192,7 @@ def message_create_within(
     _raise(errors)
     if conversation is not None:
         if not opened:
-            conversation = _lock_conversation(org, conversation)
+            conversation = _lock_conversation(org, conversation, locked_customer)
         customer = conversation.customer
     else:
         if customer is None:

@@ -42,7 +42,6 @@ def _statement(sql):
 
 
 def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(deliver, mailbox):
-    postgres = connection.vendor == "postgresql"
     deliver(corpus.plain(message_id="<warm@example.com>").as_bytes())  # the customer exists
     outcome, opening = posted(
         deliver, corpus.plain(subject="Another matter", message_id="<new@example.com>").as_bytes()
@@ -78,13 +77,9 @@ def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(
         deliver, corpus.plain(subject="Re", in_reply_to="<new@example.com>").as_bytes()
     )
     assert outcome == "threaded"
-    # the conversation answered is locked with its customer first on PostgreSQL; SQLite writes
-    # one transaction at a time and reads it in one query
-    locks = (
-        ["SELECT customers_customer", "SELECT conversations_conversation"]
-        if postgres
-        else ["SELECT conversations_conversation"]
-    )
+    # the sender's customer: on PostgreSQL the conversation's customer, locked in the read that
+    # finds them the sender (not read by the email and then locked again); SQLite writes one
+    # transaction at a time, reads them by the email and the conversation with its customer
     assert reply == [
         "SELECT apps_directory_hook",
         "SELECT mail_mailbox",
@@ -93,7 +88,7 @@ def test_a_new_conversation_and_a_threaded_reply_cost_a_fixed_number_of_queries(
         "SELECT customers_customer",
         "SELECT klasses_metadata",
         "SELECT klasses_validationrule",
-        *locks,
+        "SELECT conversations_conversation",
         "INSERT conversations_message",
         "UPDATE conversations_conversation",
         "UPDATE customers_customer",
@@ -172,3 +167,26 @@ def test_the_mails_events_get_their_webhook_deliveries_from_one_read(
     assert Delivery.objects.filter(name="kustomer.message.create").get().resource_key == (
         f"message:{message.pk}"
     )
+
+
+def test_a_reply_from_someone_else_threads_and_finds_or_creates_its_sender(deliver, mailbox):
+    """The conversation's customer locked in the read that checks the sender's email: a
+    colleague answering in the thread is not taken for them."""
+    deliver(corpus.plain(message_id="<start@example.com>").as_bytes())
+    ada = Customer.objects.get()
+    for _ in range(2):  # created the first time, found the second
+        r = deliver(
+            corpus.plain(
+                sender="Bob Babbage <Bob@Example.com>", in_reply_to="<start@example.com>"
+            ).as_bytes()
+        )
+        assert r.json()["data"]["attributes"]["mail"]["outcome"] == "threaded"
+    bob = Customer.objects.exclude(pk=ada.pk).get()
+    assert bob.emails == [{"type": "other", "email": "bob@example.com"}]
+    conversation = Conversation.objects.get()
+    assert conversation.customer_id == ada.pk and conversation.message_count == 3
+    assert set(Message.objects.values_list("customer_id", flat=True)) == {ada.pk}
+    # and Ada's own reply is hers
+    deliver(corpus.plain(in_reply_to="<start@example.com>").as_bytes())
+    assert Customer.objects.count() == 2
+    assert Conversation.objects.get().message_count == 4

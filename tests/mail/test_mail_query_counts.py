@@ -45,11 +45,12 @@ def test_an_inbound_reply_costs_the_same_whatever_its_attachments_and_thread(org
     )
     assert one == five
     # The org's mailboxes read once (routing and loop checks), the duplicate check and the
-    # threading in one query, the sender's customer in one; PostgreSQL adds the row lock the
-    # message's write takes on the customer (SQLite writes one transaction at a time). Inside
-    # the test's transaction the mail's own is a savepoint (two statements); the message's
-    # write takes none of its own (test_inbound_hook_costs.py lists each statement).
-    assert one == (19 if connection.vendor == "postgresql" else 18)
+    # threading in one query, the sender's customer in one (on PostgreSQL the row lock the
+    # message's write takes on the conversation's customer, which says whether the sender is
+    # them; SQLite writes one transaction at a time). Inside the test's transaction the mail's
+    # own is a savepoint (two statements); the message's write takes none of its own
+    # (test_inbound_hook_costs.py lists each statement).
+    assert one == 18
     assert Conversation.objects.get().message_count == 8
 
 
