@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from kdesk.config_cache import new_version as new_config_version
 from kdesk.scopes import ALL_SCOPES  # noqa: F401  (re-exported for admin/forms)
 
 
@@ -11,6 +12,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by the database with every change to the org's metadata, validation rules,
+    # webhook subscriptions and mailboxes (kdesk.config_cache).
+    config_version = models.BigIntegerField(default=new_config_version, editable=False)
 
     def __str__(self):
         return self.name

@@ -18,6 +18,7 @@ check_rules(*, org, resource, action, record, changed, rules=None) -> list[Field
 from django.db import transaction
 from django.utils import timezone
 
+from kdesk import config_cache
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.prepared import PreparedValues
 from klasses.models import Metadata, ValidationRule
@@ -47,9 +48,23 @@ _RULES = PreparedValues(
 )
 
 
-def _metadata_row(org, resource):
-    rows = _METADATA.rows(org=getattr(org, "pk", org), resource=resource)
+def _read_metadata(org_id, resource):
+    rows = _METADATA.rows(org=org_id, resource=resource)
     return rows[0] if rows else None
+
+
+def _read_rules(org_id, resource):
+    return tuple(_RULES.rows(org=org_id, resource=resource))
+
+
+# kept in process at the org's configuration version where a request declared it (the email
+# hook): kdesk.config_cache
+_METADATA_ROWS = config_cache.Cached(_read_metadata)
+_RULE_ROWS = config_cache.Cached(_read_rules)
+
+
+def _metadata_row(org, resource):
+    return _METADATA_ROWS.get(getattr(org, "pk", org), resource)
 
 
 def validator_for(org, resource):
@@ -87,6 +102,7 @@ def record_undefined(org, resource, undefined):
         meta.updated_at = timezone.now()
         meta.save()
         invalidate(org, resource)
+        config_cache.forget()  # the version this request declared is behind now
 
 
 def validate(
@@ -145,7 +161,7 @@ def _pointer(attribute):
 
 def rules_for(org, resource):
     """The active validation rules of one resource, for check_rules(rules=...)."""
-    rows = _RULES.rows(org=getattr(org, "pk", org), resource=resource)
+    rows = _RULE_ROWS.get(getattr(org, "pk", org), resource)
     return [
         ValidationRule.from_db("default", _RULE_COLUMNS, [row[n] for n in _RULE_COLUMNS])
         for row in rows

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from conversations.models import Conversation
 from customers.models import Customer, Identity
+from kdesk import config_cache
 from kdesk.prepared import PreparedValues
 from mail.models import Attachment, Mailbox, MailMessage, Received
 
@@ -64,11 +65,21 @@ def mail_by_message_ids(*, org, message_ids):
     return prepared.rows(org=org.pk, **{f"id{i}": m for i, m in enumerate(message_ids)})
 
 
+# kept in process at the org's configuration version where a request declared it (the email
+# hook): kdesk.config_cache. The IMAP columns the fetch rewrites are not configuration (they
+# bump no version): a cached row's are as of its read, and nothing reading it here uses them.
+_ORG_MAILBOX_ROWS = config_cache.Cached(
+    lambda org_id: tuple(
+        tuple(row[n] for n in _MAILBOX_COLUMNS) for row in _ORG_MAILBOXES.rows(org=org_id)
+    )
+)
+
+
 def org_mailboxes(*, org):
-    """The org's mailboxes in id order, as instances."""
+    """The org's mailboxes in id order, as instances (fresh ones: a caller may change them)."""
     return [
-        Mailbox.from_db("default", _MAILBOX_COLUMNS, [row[n] for n in _MAILBOX_COLUMNS])
-        for row in _ORG_MAILBOXES.rows(org=org.pk)
+        Mailbox.from_db("default", _MAILBOX_COLUMNS, list(values))
+        for values in _ORG_MAILBOX_ROWS.get(org.pk)
     ]
 
 

@@ -16,7 +16,7 @@ from apps_directory.hooks import email, selectors, services
 from apps_directory.hooks.models import Hook
 from apps_directory.hooks.representations import hook_resource
 from apps_directory.webhooks.api import only_params
-from kdesk import events
+from kdesk import config_cache, events
 from kdesk.api import ratelimit
 from kdesk.api.errors import error, errors_body, json_error
 from kdesk.api.openapi import errors, resource_schemas, timestamps
@@ -280,9 +280,12 @@ def receive(request, kind, token):
         # Mail addressed to one of the org's mailboxes enters the desk (the email channel), in
         # the call's transaction; the call is recorded either way, for workflows bound to the
         # hook, and its event pushed live with the mail's (customer, conversation, message).
-        event, received = mail_inbound.accept_along(
-            org=hook.org, parsed=parsed, source="hook", along=record_call
-        )
+        # the org's configuration version came with the hook, read at the start of the call:
+        # its cached metadata, rules, webhooks and mailboxes are used (kdesk.config_cache)
+        with config_cache.versioned(hook.org):
+            event, received = mail_inbound.accept_along(
+                org=hook.org, parsed=parsed, source="hook", along=record_call
+            )
     else:
         with events.published_together(), transaction.atomic():
             event = record_call()

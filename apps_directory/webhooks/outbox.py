@@ -4,6 +4,7 @@ from django.db import transaction
 
 from apps_directory.webhooks.models import Delivery, OutboundWebhook
 from apps_directory.webhooks.names import webhook_name
+from kdesk import config_cache
 from kdesk.prepared import PreparedValues
 
 # Read with every event that can be delivered (a mail taken in: two or three), subscribed or
@@ -11,6 +12,12 @@ from kdesk.prepared import PreparedValues
 _SUBSCRIPTIONS = PreparedValues(
     lambda org: OutboundWebhook.objects.filter(org_id=org).values("id", "events"),
     ints=("org",),
+)
+
+# kept in process at the org's configuration version where a request declared it (the email
+# hook): kdesk.config_cache
+_SUBSCRIBED = config_cache.Cached(
+    lambda org_id: tuple((row["id"], row["events"]) for row in _SUBSCRIPTIONS.rows(org=org_id))
 )
 
 
@@ -22,7 +29,7 @@ def record(org, events):
     named = [(event, name) for event, name in named if name]
     if not named:
         return
-    subscriptions = [(row["id"], row["events"]) for row in _SUBSCRIPTIONS.rows(org=org.pk)]
+    subscriptions = _SUBSCRIBED.get(org.pk)
     if not subscriptions:
         return
     rows = []
