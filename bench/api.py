@@ -20,6 +20,15 @@ DEBUG off. All in one run:
    aggregate rate through HTTP of the server as deployed).
 4. A mixed load for --mixed seconds (default 60): 80% reads (the three reads above), 15% writes
    (POST /v1/klasses/order), 5% search (POST /v1/customers/search): requests/s, p50/p99, errors.
+
+Warm-up, as is standard practice for a throughput benchmark: before each measured load, the same
+load (same endpoint, script and concurrency) runs for --warmup seconds (default 3) and is not
+counted, on every server. The figures are then those of a server in service, not of its first
+seconds: each thread's first connections to PostgreSQL and Redis, psycopg preparing the query
+after its fifth run on a connection, PostgreSQL's caches in its new backends. What a fresh
+worker would pay on its first requests beyond that is the product's to avoid (the URLconf and
+every view are loaded before gunicorn forks, and each thread connects before the worker
+accepts: kdesk/serving/warm.py); --warmup 0 measures a cold start.
 """
 
 import argparse
@@ -258,6 +267,7 @@ def combine(rounds):
         "errors": sum(r.get("errors", 0) for r in rounds),
         "rounds": [round(r["rps"]) for r in rounds],
         "cpu_ms": statistics.median(r["cpu_ms"] for r in rounds) if "cpu_ms" in rounds[0] else None,
+        "cpu_rounds": [round(r["cpu_ms"], 2) for r in rounds if "cpu_ms" in r],
     }
 
 
@@ -285,7 +295,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the lookup pair")
     parser.add_argument("--mixed", type=int, default=60, help="seconds of mixed load (0: skip)")
     parser.add_argument("--port", type=int, default=8100, help="where the servers listen")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=3,
+        help="seconds of each measured load run first and not counted (default 3; 0: none)",
+    )
     args = parser.parse_args()
+    load_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
         sys.exit("bench/api.py measures PostgreSQL: set DATABASE_URL=postgres://…")
@@ -299,21 +316,28 @@ def main():
     d, w = args.duration, args.workers
     out = {}
 
+    def warm(base, path, script=None, headers=auth):
+        """The load about to be measured, for --warmup seconds, not counted."""
+        if args.warmup:
+            wrk(base + path, duration=args.warmup, connections=16, headers=headers, script=script)
+
     def run(key, base, path, script=None, headers=auth):
-        wrk(base + "/healthz", duration=2, connections=4)  # warm every worker's pool
+        warm(base, path, script, headers)
         out[key] = wrk(base + path, duration=d, connections=16, headers=headers, script=script)
 
     def pair(prefix, base):
         """The kdesk lookup and the bare view, alternating in rounds of `d / rounds` seconds, so
         that a change in the machine's load while the bench runs hits both alike."""
-        wrk(base + "/healthz", duration=2, connections=4)
+        both = (
+            ("bare", "/bare/lookup", scripts["bare"], ()),
+            ("api", "/v1/customers", scripts["api"], auth),
+        )
+        for _, path, script, headers in both:
+            warm(base, path, script, headers)
         cpu = SystemCpu(port, url) if prefix == "" else None  # gunicorn's pids only
         rounds = {"bare": [], "api": []}
         for _ in range(args.rounds):
-            for key, path, script, headers in (
-                ("bare", "/bare/lookup", scripts["bare"], ()),
-                ("api", "/v1/customers", scripts["api"], auth),
-            ):
+            for key, path, script, headers in both:
                 before = cpu.sample() if cpu else None
                 figures = wrk(
                     base + path,
@@ -344,7 +368,7 @@ def main():
                 MIXED
                 % {"customers": args.customers - 1, "orders": ORDERS - 1, "first": info["first"]}
             )
-            wrk(base + "/healthz", duration=2, connections=4)
+            warm(base, "/", mixed)
             out["mixed"] = wrk(
                 base + "/", duration=args.mixed, connections=16, headers=auth, script=mixed
             )
@@ -357,6 +381,13 @@ def main():
         os.unlink(script)
 
     print(f"\ncustomers: {info['customers']:,}; {w} workers per server; PostgreSQL; wrk -t1 -c16")
+    print(
+        f"warm-up: each measured load first ran {args.warmup} s on its server, not counted"
+        if args.warmup
+        else "no warm-up (--warmup 0): the figures include each server's first requests"
+    )
+    loads = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the start: {load_start}; at the end: {loads}")
     print(line("gunicorn: lookup by email (kdesk API)", out["api"], "(>= 1,000, p99 <= 50)"))
     print(line("gunicorn: lookup by email (bare view)", out["bare"]))
     print(f"  per round, kdesk {out['api']['rounds']} bare {out['bare']['rounds']} req/s")
@@ -364,6 +395,10 @@ def main():
     print(
         f"  CPU per request (gunicorn + PostgreSQL backends + Redis, median of rounds): kdesk"
         f" {out['api']['cpu_ms']:.2f} ms, bare {out['bare']['cpu_ms']:.2f} ms"
+    )
+    print(
+        f"  per round, CPU ms/request: kdesk {out['api']['cpu_rounds']}"
+        f" bare {out['bare']['cpu_rounds']}"
     )
     print(line("gunicorn sync workers: lookup by email", out["sync"]))
     print(line("daphne: lookup by email (kdesk API)", out["daphne_api"]))

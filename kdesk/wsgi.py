@@ -13,7 +13,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kdesk.settings")
 
 django_application = get_wsgi_application()
 
-from kdesk.serving import guard  # noqa: E402  (needs the settings configured above)
+from kdesk.serving import guard, warm  # noqa: E402  (needs the settings configured above)
+
+# The URLconf and every view, loaded now rather than by each process's first requests: under
+# gunicorn with preload_app (deploy/gunicorn.conf.py), once in the master for every worker.
+warm.load()
 
 
 def application(environ, start_response):
