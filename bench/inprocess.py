@@ -1,8 +1,9 @@
 """CPU and queries per request in this process, for the endpoints bench/api.py serves: the
 email lookup (and the bare view beside it), a KObject by externalId, a customer's timeline first
 page and a 1000-object bulk upsert. Requests go through Django's WSGI handler as gunicorn calls
-it, without a socket, so the figures do not depend on how loaded the machine is (the database's
-own work is not counted: it runs in PostgreSQL's processes).
+it, without a socket, so the figures do not depend on how loaded the machine is. The database's
+own work, in the PostgreSQL backend serving this process's connection, is printed beside it
+(read from /proc: PostgreSQL on this machine).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_bench REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/inprocess.py [--profile bulk] [--requests 300]
@@ -100,9 +101,23 @@ class RedisSends:
         AbstractConnection.send_packed_command = counting
 
 
-def measure(app, make_environ, n, expect=200, profile=None, show=False, sends=None):
+def backend_pid():
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def measure(app, make_environ, n, expect=200, profile=None, show=False, sends=None):
+    """(ms of CPU per request here, ms wall, min and max queries, min and max Redis round trips,
+    ms of CPU per request in the PostgreSQL backend or None if it could not be read)."""
+    from django.db import connection
+
+    from bench.serve import _ticks
+
+    pid = backend_pid()
+    backend_before = None
     counter = Counter()
     trips = []
     cpu = wall = 0.0
@@ -120,12 +135,18 @@ def measure(app, make_environ, n, expect=200, profile=None, show=False, sends=No
         elapsed, waited = time.process_time() - start, time.perf_counter() - started
         assert code == expect, (code, body[:300])
         counter.show = show and i == 2  # the queries of the first measured request
+        if i == 2:
+            backend_before = _ticks(pid)
         if i >= 3:
             cpu += elapsed
             wall += waited
             queries.append(counter.n - before)
             trips.append((sends.n if sends else 0) - sent)
-    return cpu * 1000 / n, wall * 1000 / n, min(queries), max(queries), min(trips), max(trips)
+    backend = None
+    if backend_pid() == pid and backend_before:  # the same connection all along
+        backend = (_ticks(pid) - backend_before) / os.sysconf("SC_CLK_TCK") * 1000 / n
+    figures = (cpu * 1000 / n, wall * 1000 / n, min(queries), max(queries), min(trips), max(trips))
+    return (*figures, backend)
 
 
 def main():
@@ -145,6 +166,8 @@ def main():
     os.environ["DATABASE_URL"] = url
     # as deploy/gunicorn.conf.py serves: one persistent connection per thread, no pool
     os.environ.setdefault("DATABASE_POOL", "false")
+    # one connection (and so one backend to read the CPU of) for the whole run
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "3600")
     import gc
 
     import django
@@ -202,19 +225,23 @@ def main():
         make, expect = endpoints[name]
         n = args.bulk if name == "bulk" else args.requests
         profile = cProfile.Profile(time.process_time) if args.profile == name else None
-        ms, wall, qmin, qmax, rmin, rmax = measure(app, make, n, expect, profile, args.sql, sends)
+        ms, wall, qmin, qmax, rmin, rmax, backend = measure(
+            app, make, n, expect, profile, args.sql, sends
+        )
+        database = "n/a" if backend is None else f"{backend:.2f} ms"
         queries = f"{qmin}" if qmin == qmax else f"{qmin}-{qmax}"
         queries += " queries, " + (f"{rmin}" if rmin == rmax else f"{rmin}-{rmax}")
         queries += " Redis round trips"
         if name == "bulk":
             print(
                 f"{name:<9} {ms:8.1f} ms CPU per 1000 objects ({1000 / ms * 1000:,.0f} objects/s of"
-                f" CPU), {wall:.1f} ms wall, {queries} per request"
+                f" CPU), {wall:.1f} ms wall, {queries} per request; PostgreSQL backend"
+                f" {database} CPU per request"
             )
         else:
             print(
                 f"{name:<9} {ms:8.2f} ms CPU per request ({wall:.2f} ms wall), {queries} per"
-                " request"
+                f" request; PostgreSQL backend {database} CPU per request"
             )
         if profile is not None:
             profile.dump_stats(f"/tmp/kdesk-profile-{name}.prof")

@@ -5,12 +5,21 @@ columns: about a millisecond of Python per request). A PreparedValues builds its
 per database connection with marker arguments, keeps the SQL and the column converters, and
 afterwards binds new values in the markers' places, so the ORM stays the single definition of
 the query.
+
+On PostgreSQL the query is also a prepared statement of the connection: Django sends every query
+as text with its values inlined (psycopg's client-side binding), which PostgreSQL parses and
+plans anew each time, about 0.1 ms of its CPU for an indexed lookup that takes 0.03 ms to run.
+Bound on the server instead and prepared on first use, it is planned once per connection (the
+plans stay the ones the queries are written for: they do not depend on the values bound). Off
+with DATABASE_PREPARED_STATEMENTS=false, for a connection pooler that does not keep a session's
+prepared statements (PgBouncer in transaction mode before 1.21).
 """
 
 import itertools
 import weakref
 
 import orjson
+from django.conf import settings
 from django.db import connections
 from django.db.models import NOT_PROVIDED, JSONField, signals
 
@@ -81,7 +90,7 @@ class PreparedValues:
         entry = self._compiled.get(connection) or self._compile(connection)
         sql, slots, names, converters = entry
         params = [values[s] if isinstance(s, _Slot) else s for s in slots]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         out = []
@@ -200,3 +209,52 @@ def update_row(model, key, values, *, add=None, where=None, unless_later=None, u
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+class _LoggedQuery:
+    """The statement with its values written in, as a client-bound query would have sent it;
+    composed only when something reads it."""
+
+    __slots__ = ("connection", "sql", "params")
+
+    def __init__(self, connection, sql, params):
+        self.connection, self.sql, self.params = connection, sql, params
+
+    @property
+    def query(self):
+        from psycopg import ClientCursor
+
+        return ClientCursor(self.connection).mogrify(self.sql, self.params).encode()
+
+
+_preparing_cursor = None
+
+
+def _preparing_cursor_class():
+    """Django's server-binding psycopg cursor, preparing each statement it runs (psycopg keeps
+    the connection's prepared statements and reuses one when the same SQL comes again)."""
+    global _preparing_cursor
+    if _preparing_cursor is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparingCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                super().execute(query, params, prepare=True, binary=binary)
+                # A prepared run leaves no query text on the cursor, where Django's query log
+                # (DEBUG, the tests' query captures) reads it from.
+                self._query = _LoggedQuery(self.connection, query, params)
+                return self
+
+        _preparing_cursor = PreparingCursor
+    return _preparing_cursor
+
+
+def _cursor(connection):
+    """A cursor of `connection` as `connection.cursor()` gives it (Django's wrapper: errors
+    translated, queries logged and counted), on PostgreSQL one whose statements are prepared."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))

@@ -110,6 +110,10 @@ except Exception as exc:  # dj-database-url raises several types for a malformed
     ) from exc
 if not _db.get("ENGINE"):
     raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database.")
+# The hottest lookups (kdesk/prepared.py) are prepared statements on PostgreSQL, planned once per
+# connection; false for a connection pooler that does not keep them (PgBouncer in transaction
+# mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if _db["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI each request may run on a different thread, so persistent per-thread connections
     # leak; a process-wide psycopg pool keeps connections warm instead.
@@ -126,6 +130,11 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
     )
+    if DATABASE_PREPARED_STATEMENTS:
+        # Django turns psycopg's prepared statements off (None); kdesk/prepared.py asks for them
+        # explicitly. Django's own queries are never prepared either way: they are bound on the
+        # client, and psycopg prepares only statements bound on the server.
+        _db["OPTIONS"].setdefault("prepare_threshold", 5)
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {

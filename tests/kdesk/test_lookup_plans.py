@@ -1,7 +1,10 @@
 """The hot lookups (customer by email, phone and externalId; KObject by externalId) run through
 their unique index whatever the planner's statistics say: checked with EXPLAIN on a freshly
-migrated PostgreSQL database whose tables were never analyzed, and again after ANALYZE."""
+migrated PostgreSQL database whose tables were never analyzed, and again after ANALYZE; and so
+does the generic plan PostgreSQL may keep for them as prepared statements (kdesk/prepared.py),
+which is planned without the values."""
 
+import itertools
 import json
 
 import pytest
@@ -93,9 +96,37 @@ def _lookups(org_id, klass_id):
 SMALL_TABLES = {"klasses_klass", "klasses_relationship"}
 
 
-def _check(conn, lookups):
+_names = itertools.count()
+
+
+def _explain_generic(conn, sql, params):
+    """The plan of `sql` prepared, as PostgreSQL plans it once for every value (what it may
+    switch to after a prepared statement's fifth run)."""
+    import psycopg
+
+    numbered = sql
+    for n in range(1, len(params) + 1):
+        numbered = numbered.replace("%s", f"${n}", 1)
+    assert "%s" not in numbered
+    name = f"lookup_{next(_names)}"  # its own name: psycopg keeps statements of its own here
+    conn.execute(f"PREPARE {name} AS {numbered}")
+    conn.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        # EXECUTE takes no bound parameters: the values are written into it
+        cursor = psycopg.ClientCursor(conn)
+        placeholders = ", ".join(["%s"] * len(params))
+        cursor.execute(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({placeholders})", params)
+        (row,) = cursor.fetchall()
+    finally:
+        conn.execute("RESET plan_cache_mode")
+        conn.execute(f"DEALLOCATE {name}")
+    plan = row[0] if isinstance(row[0], list) else json.loads(row[0])
+    return _indexes(plan[0]["Plan"])
+
+
+def _check(conn, lookups, explain=_explain):
     for name, sql, params, expected in lookups:
-        nodes = [n for n in _explain(conn, sql, params) if n[2] not in SMALL_TABLES]
+        nodes = [n for n in explain(conn, sql, params) if n[2] not in SMALL_TABLES]
         used = {index for _, index, _ in nodes if index}
         assert used == expected, (name, nodes)
         assert not any(node == "Seq Scan" for node, _, _ in nodes), (name, nodes)
@@ -106,6 +137,7 @@ def test_it_uses_the_unique_indexes_before_any_analyze(fresh_database):
     conn, org_id, klass_id = fresh_database
     assert never_analyzed(conn, TABLES) == set(TABLES)
     _check(conn, _lookups(org_id, klass_id))
+    _check(conn, _lookups(org_id, klass_id), explain=_explain_generic)
 
 
 @pytest.mark.django_db
@@ -114,3 +146,4 @@ def test_it_uses_the_unique_indexes_after_analyze(fresh_database):
     for table in TABLES:
         conn.execute(f"ANALYZE {table}")
     _check(conn, _lookups(org_id, klass_id))
+    _check(conn, _lookups(org_id, klass_id), explain=_explain_generic)

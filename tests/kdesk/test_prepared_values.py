@@ -56,3 +56,39 @@ def test_an_unused_marker_is_a_clear_error(org):
     )
     with pytest.raises(ValueError, match="name"):
         broken.rows(org=org.pk, name="x")
+
+
+def _prepared_statements():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_on_postgresql_it_is_a_prepared_statement_counted_like_any_query(
+    org, django_assert_num_queries
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (the CI PostgreSQL leg runs it)")
+    Customer.objects.create(org=org, name="Grace")
+    with django_assert_num_queries(1) as captured:
+        assert BY_NAME.rows(org=org.pk, name="Grace")[0]["name"] == "Grace"
+    assert BY_NAME.rows(org=org.pk, name="nobody") == []  # the same statement, re-bound
+    [statement] = [s for s in _prepared_statements() if "customers_customer" in s]
+    # the values are bound on the server, not written into the statement
+    assert '"customers_customer"."name" = $' in statement and "Grace" not in statement
+    assert "Grace" in str(captured.captured_queries)  # the query log still shows them
+
+
+def test_prepared_statements_can_be_turned_off(org, settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (the CI PostgreSQL leg runs it)")
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    Customer.objects.create(org=org, name="Grace")
+    assert BY_NAME.rows(org=org.pk, name="Grace")[0]["name"] == "Grace"
+    assert not [s for s in _prepared_statements() if "customers_customer" in s]
