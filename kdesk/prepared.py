@@ -9,9 +9,11 @@ the query.
 On PostgreSQL the query is also a prepared statement of the connection: Django sends every query
 as text with its values inlined (psycopg's client-side binding), which PostgreSQL parses and
 plans anew each time, about 0.1 ms of its CPU for an indexed lookup that takes 0.03 ms to run.
-Bound on the server instead and prepared on first use, it is planned once per connection (the
-plans stay the ones the queries are written for: they do not depend on the values bound). Off
-with DATABASE_PREPARED_STATEMENTS=false, for a connection pooler that does not keep a session's
+Bound on the server instead and prepared on first use, it is planned once per connection. After
+five runs PostgreSQL may keep one generic plan for every value: the lookups are written so that
+only their unique index serves them, whatever the values and the statistics, and
+tests/kdesk/test_lookup_plans.py checks their generic plans too. Off with
+DATABASE_PREPARED_STATEMENTS=false, for a connection pooler that does not keep a session's
 prepared statements (PgBouncer in transaction mode before 1.21).
 """
 

@@ -16,7 +16,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from kdesk import sharedcache
 from kdesk.models import ApiKey
@@ -112,13 +112,16 @@ def read_and_count(entry, generation, counter):
     counted on `counter` when `entry` exists, (count, window end) or None, in one round trip.
     None instead of all that when the cache is not Redis: the caller reads the entries and
     counts the hit itself. Raises sharedcache.Unavailable while Redis is away."""
-    client_for = getattr(getattr(cache, "_cache", None), "get_client", None)
+    # The backend itself, looked up once: each attribute read through the `cache` proxy finds
+    # this thread's backend again, and this runs on every API request.
+    backend = caches["default"]
+    client_for = getattr(getattr(backend, "_cache", None), "get_client", None)
     if client_for is None:
         return None
-    return sharedcache.run(_read_and_count, client_for, entry, generation, counter)
+    return sharedcache.run(_read_and_count, backend, client_for, entry, generation, counter)
 
 
-def _read_and_count(client_for, entry, generation, counter):
+def _read_and_count(backend, client_for, entry, generation, counter):
     from redis.exceptions import NoScriptError
 
     window = int(time.time() // WINDOW)
@@ -126,9 +129,9 @@ def _read_and_count(client_for, entry, generation, counter):
     # hex digest), and the validation only warns about keys memcached could not store, one
     # character at a time, three names on every API request.
     names = [
-        cache.make_key(entry),
-        cache.make_key(generation),
-        cache.make_key(f"{counter}:{window}"),
+        backend.make_key(entry),
+        backend.make_key(generation),
+        backend.make_key(f"{counter}:{window}"),
     ]
     # the counter is written: the server that takes writes runs the script
     client = client_for(names[2], write=True)
@@ -138,7 +141,7 @@ def _read_and_count(client_for, entry, generation, counter):
         )
     except NoScriptError:  # a restarted or new Redis: EVAL loads the script for next time
         raw_entry, raw_generation, count = client.eval(_READ_AND_COUNT, 3, *names, WINDOW + 5)
-    loads = cache._cache._serializer.loads
+    loads = backend._cache._serializer.loads
     found = {}
     # a missing entry comes back as nil (RESP2) or false (RESP3)
     if raw_entry not in (None, False):
