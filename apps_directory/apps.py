@@ -7,6 +7,7 @@ class AppsDirectoryConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
+        from apps_directory.catalog import builtin_kinds  # noqa: F401 (registers the kinds)
         from apps_directory.webhooks import outbox
         from kdesk import events
 

@@ -3,6 +3,8 @@
 from django.urls import path, re_path
 
 from apps_directory import views
+from apps_directory.catalog import api as apps_api
+from apps_directory.catalog import views as apps_views
 from apps_directory.hooks import api as hooks_api
 from apps_directory.webhooks import api as webhooks_api
 from kdesk.api.routing import api_path
@@ -21,6 +23,9 @@ urlpatterns = [
     ),
     path("settings/webhooks/<int:pk>/replay/", views.webhook_replay_failed),
     path("settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/", views.delivery_replay),
+    path("settings/apps/", apps_views.app_list, name="settings-apps"),
+    path("settings/apps/<slug:app>/install/", apps_views.app_install, name="settings-app-install"),
+    path("settings/apps/installations/<int:pk>/<slug:action>/", apps_views.installation_action),
     path("settings/hooks/", views.hook_list, name="settings-hooks"),
     path("settings/hooks/<int:pk>/", views.hook_detail, name="settings-hook"),
     path("settings/hooks/<int:pk>/toggle/", views.hook_toggle, name="settings-hook-toggle"),
@@ -39,6 +44,9 @@ api_urlpatterns = [
     *api_path(
         f"{W}/deliveries/<int:delivery_pk>/replay", webhooks_api.DeliveryReplayView.as_view()
     ),
+    *api_path("apps", apps_api.AppListView.as_view(), name="api-apps"),
+    *api_path("apps/installations", apps_api.InstallationListView.as_view()),
+    *api_path("apps/installations/<int:pk>", apps_api.InstallationDetailView.as_view()),
     *api_path("hooks", hooks_api.HookListView.as_view(), name="api-hooks"),
     *api_path("hooks/<int:pk>", hooks_api.HookDetailView.as_view(), name="api-hook"),
     *api_path("hooks/<int:pk>/rotate", hooks_api.HookRotateView.as_view()),

@@ -17,6 +17,7 @@ RESOURCE_ACTIONS = {
     "hook": CRUD,
     "mailbox": CRUD,
     "workflow": CRUD,
+    "app": CRUD,
     "user": ("read",),
     "team": CRUD,
     "tag": CRUD,
@@ -37,7 +38,7 @@ _ALL = frozenset(ALL_SCOPES)
 # teams.
 ADMIN_ONLY_RESOURCES = frozenset(
     {"klass", "metadata", "kview", "validation", "outbound_webhook", "hook", "mailbox", "workflow"}
-    | {"team"}
+    | {"app", "team"}
 )
 
 

@@ -8,9 +8,10 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from kdesk import business_rules, events
-        from workflows import outbox, rules
+        from workflows import app_features, outbox, rules
 
         # Runs are decided in the emitting transaction, business rules inside the write
         # (nothing below this app imports it).
         events.record_with(outbox.record)
         business_rules.provide(rules.decide)
+        app_features.register_kind()

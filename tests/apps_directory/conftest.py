@@ -108,3 +108,44 @@ def hook_on(api, receiver, allow_private):
         return data["id"], data["attributes"]["token"]
 
     return make
+
+
+@pytest.fixture
+def run_commits(django_capture_on_commit_callbacks):
+    """Run a block's on-commit work (the workflow runs it queues) as a committed request would."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def install(api):
+    """Install an app through the API; returns the installation resource."""
+
+    def make(app="orders", **extra):
+        r = api.post("/v1/apps/installations", {"app": app, **extra})
+        assert r.status_code == 201, r.json()
+        return r.json()["data"]
+
+    return make
+
+
+@pytest.fixture
+def test_catalog(tmp_path):
+    """Replace the shipped catalog with manifests written by the test (restored after)."""
+    from apps_directory.catalog import manifest
+
+    shipped = manifest.catalog.apps
+
+    def use(files):
+        for relative, text in files.items():
+            path = tmp_path / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        manifest.catalog.use(manifest.load(tmp_path))
+
+    yield use
+    manifest.catalog.use(shipped)

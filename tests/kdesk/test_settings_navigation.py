@@ -13,6 +13,7 @@ PAGES = {
     "/settings/objects/": "Objects",
     "/settings/shortcuts/": "Shortcuts and tags",
     "/settings/api-keys/": "API keys",
+    "/settings/apps/": "Apps",
     "/settings/webhooks/": "Webhooks",
     "/settings/hooks/": "Hooks",
     "/settings/workflows/": "Workflows",
@@ -37,5 +38,5 @@ def test_each_page_marks_its_section_in_the_settings_navigation(client, admin_us
     nav = _nav(response.content.decode())
     current = re.findall(r'<a href="([^"]+)" aria-current="page">([^<]+)</a>', nav)
     assert [name for _, name in current] == [section]
-    for name in ("Webhooks", "Hooks", "Workflows", "Mailboxes"):
+    for name in ("Apps", "Webhooks", "Hooks", "Workflows", "Mailboxes"):
         assert f">{name}</a>" in nav
