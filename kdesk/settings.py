@@ -426,6 +426,8 @@ SPECTACULAR_SETTINGS = {
         "MailSecurityEnum": ["starttls", "ssl", "none"],
         "WorkflowRunStatusEnum": ["pending", "running", "succeeded", "failed", "skipped"],
         "HookKindEnum": ["web", "email"],
+        "AppInstallationStatusEnum": ["active", "inactive"],
+        "AppFeatureKindEnum": ["klass", "kview", "hook", "webhook", "workflow"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

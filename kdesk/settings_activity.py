@@ -28,13 +28,22 @@ KINDS = {
     "outbound_webhook": ("Webhooks", "Webhook"),
     "hook": ("Hooks", "Hook"),
     "workflow": ("Workflows", "Workflow"),
+    "app": ("Apps", "App"),
     "mailbox": ("Mailboxes", "Mailbox"),
     "tag": ("Tags", "Tag"),
     "shortcut": ("Shortcuts", "Shortcut"),
 }
 # the settings actions only: links between objects and hook calls are data, not settings
 ACTIONS = {"create": "created", "update": "changed", "delete": "deleted"}
-EXTRA = {"api_key.revoke": "revoked", "outbound_webhook.disable": "turned off"}
+EXTRA = {
+    "api_key.revoke": "revoked",
+    "outbound_webhook.disable": "turned off",
+    "app.install": "installed",
+    "app.upgrade": "upgraded",
+    "app.deactivate": "deactivated",
+    "app.reactivate": "reactivated",
+    "app.uninstall": "uninstalled",
+}
 VERBS = {**{f"{r}.{a}": v for r in KINDS for a, v in ACTIONS.items()}, **EXTRA}
 
 LABELS = {

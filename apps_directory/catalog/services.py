@@ -23,8 +23,13 @@ Status = Installation.Status
 
 
 def snapshot(installation, **extra):
-    return {"app": installation.app, "version": installation.version,
-            "status": installation.status, **extra}  # fmt: skip
+    return {
+        "app": installation.app,
+        "title": _title(installation.app),  # what the activity log names it by
+        "version": installation.version,
+        "status": installation.status,
+        **extra,
+    }
 
 
 def _emit(org, actor, installation, action, changes=None, **extra):
@@ -139,7 +144,7 @@ def installation_create(*, org, actor, data):
             updated_at=now,
         )
     _apply(org, actor, installation, manifest)
-    _emit(org, actor, installation, "install", title=manifest.title)
+    _emit(org, actor, installation, "install")
     return installation
 
 
@@ -222,5 +227,5 @@ def installation_delete(*, org, actor, installation):
     pk = installation.pk
     installation.delete()
     installation.pk = pk  # the event names what was uninstalled
-    _emit(org, actor, installation, "uninstall", title=_title(installation.app), kept=kept)
+    _emit(org, actor, installation, "uninstall", kept=kept)
     return kept

@@ -138,3 +138,17 @@ def test_an_unknown_action_or_app_is_a_404(admin, api):
     assert admin.post(f"/settings/apps/installations/{pk}/explode/").status_code == 404
     assert admin.get(f"/settings/apps/installations/{pk}/upgrade/").status_code == 404
     assert admin.post("/settings/apps/nope/install/").status_code == 404
+
+
+def test_the_activity_log_reads_what_happened_to_the_app(admin, api):
+    from kdesk.models import Event
+
+    data = api.post("/v1/apps/installations", {"app": "orders", "version": "1.0.0"}).json()["data"]
+    api.put(f"/v1/apps/installations/{data['id']}", {"version": "2.0.0"})
+    api.put(f"/v1/apps/installations/{data['id']}", {"status": "inactive"})
+    page = admin.get("/settings/activity/?kind=app").content.decode()
+    for type, verb in (("app.install", "installed"), ("app.upgrade", "upgraded"),
+                       ("app.deactivate", "deactivated")):  # fmt: skip
+        event = Event.objects.get(type=type)
+        row = page.split(f'id="event-{event.pk}"')[1].split("</tr>")[0]
+        assert verb in row and "App “Orders”" in row, row
