@@ -134,11 +134,20 @@ def load(root=ROOT):
             problems += exc.problems
         else:
             catalog.setdefault(manifest.app, []).append(manifest)
+    # a Klass records the app that made it by title: one title per app, no two apps alike
+    owners = {}
     for versions in catalog.values():
         versions.sort(key=lambda m: m.sort_key)
         titles = {m.title for m in versions}
-        if len(titles) > 1:  # a Klass records its app by title
+        if len(titles) > 1:
             problems.append(f"{versions[0].app}: every version has the same title ({titles}).")
+        for title in titles:
+            owners.setdefault(title.lower(), []).append(versions[0].app)
+    problems += [
+        f"{', '.join(apps)}: two apps have the title '{title}'."
+        for title, apps in owners.items()
+        if len(apps) > 1
+    ]
     if problems:
         raise ManifestError(problems)
     return catalog

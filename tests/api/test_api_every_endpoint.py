@@ -110,6 +110,7 @@ LISTS = [
     "/v1/teams",
     "/v1/events",
     "/v1/workflows",
+    "/v1/apps",
 ]
 
 

@@ -85,3 +85,13 @@ def test_a_file_whose_version_differs_from_its_name_is_refused(tmp_path):
     )
     with pytest.raises(ManifestError, match="differs from its file name"):
         manifests.load(tmp_path)
+
+
+def test_two_apps_with_one_title_are_refused(tmp_path):
+    for app in ("one", "two"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "1.0.0.toml").write_text(
+            f'app = "{app}"\nversion = "1.0.0"\ntitle = "Same"\nsummary = "s"\n'
+        )
+    with pytest.raises(ManifestError, match="two apps have the title 'same'"):
+        manifests.load(tmp_path)
