@@ -29,6 +29,7 @@ APP_RE = re.compile(r"[a-z][a-z0-9-]{1,39}\Z")
 VERSION_RE = re.compile(r"(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\Z")
 KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 TOP = {"app", "version", "title", "summary", "notes"}
+TITLE_LENGTH = 64  # a Klass keeps the title of the app that made it (Klass.app)
 
 
 class ManifestError(Exception):
@@ -83,6 +84,8 @@ def parse(data, *, where, app=None, version=None):
     for name in ("title", "summary"):
         if not isinstance(data.get(name), str) or not data[name].strip():
             problems.append(f"{where}: '{name}' is required text.")
+    if isinstance(data.get("title"), str) and len(data["title"].strip()) > TITLE_LENGTH:
+        problems.append(f"{where}: 'title' is at most {TITLE_LENGTH} characters.")
     if "notes" in data and not isinstance(data["notes"], str):
         problems.append(f"{where}: 'notes' is text.")
     features = []

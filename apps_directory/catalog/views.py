@@ -115,6 +115,9 @@ def installation_action(request, pk, action):
                 "features": _features(installation),
             },
         )
+    if action == "upgrade" and not upgrade_available(installation):
+        messages.info(request, f"{manifest.title} is at its latest version already.")
+        return redirect("settings-apps")
     kept = []
     try:
         if action == "uninstall":

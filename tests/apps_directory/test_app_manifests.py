@@ -77,6 +77,12 @@ def test_a_bad_manifest_names_every_problem():
         assert expected in text, expected
 
 
+def test_a_title_longer_than_a_klass_can_record_is_refused():
+    data = {"app": "long", "version": "1.0.0", "title": "T" * 65, "summary": "s"}
+    with pytest.raises(ManifestError, match="'title' is at most 64 characters"):
+        parse(data, where="long.toml")
+
+
 def test_a_file_whose_version_differs_from_its_name_is_refused(tmp_path):
     folder = tmp_path / "demo"
     folder.mkdir()

@@ -20,7 +20,7 @@ def admin(client, admin_user):
 
 
 def _row(html, app):
-    found = re.search(rf'<tr id="app-{app}">(.*?)</tr>', html, re.S)
+    found = re.search(rf'<article class="app-entry" id="app-{app}">(.*?)</article>', html, re.S)
     assert found, f"no row for {app}"
     return found.group(1)
 
@@ -37,9 +37,10 @@ def test_the_directory_offers_orders_with_its_features(admin):
     directory = _section(html, "directory-title")
     row = _row(directory, "orders")
     assert "Install Orders" in row and "2.0.0" in row
-    for feature in ("Object type: Order", "KView: Order details", "Hook: Orders from your shop",
-                    "Workflow: Orders: add or update an order from the shop"):  # fmt: skip
-        assert feature in row
+    for kind, label in (("Object type", "Order"), ("KView", "Order details"),
+                        ("Hook", "Orders from your shop"),
+                        ("Workflow", "Orders: add or update an order from the shop")):  # fmt: skip
+        assert f'<li><span class="muted">{kind}</span>{label}</li>' in row
     assert "No apps installed" in _section(html, "installed-title")
 
 
@@ -49,6 +50,7 @@ def test_install_upgrade_deactivate_reactivate_uninstall_through_the_page(admin,
     html = admin.get("/settings/apps/").content.decode()
     row = _row(_section(html, "installed-title"), "orders")
     assert "Upgrade available: 2.0.0" in row and "Upgrade to 2.0.0" in row
+    assert "New in 2.0.0: Orders carry their number of items" in row
     hook = Hook.objects.get()
     assert f'<a href="/settings/hooks/{hook.pk}/">Orders from your shop</a>' in row
     assert '<a href="/settings/objects/order/">Order</a>' in row
@@ -59,6 +61,8 @@ def test_install_upgrade_deactivate_reactivate_uninstall_through_the_page(admin,
     installation.refresh_from_db()
     assert installation.version == "2.0.0"
     assert "Upgrade available" not in r.content.decode()
+    r = admin.post(f"{base}/upgrade/", follow=True)
+    assert "Orders is at its latest version already." in r.content.decode()
 
     # deactivating asks first; the question changes nothing
     r = admin.get(f"{base}/deactivate/")
