@@ -10,7 +10,7 @@ import string
 
 from kdesk.errors import FieldError
 from kdesk.payload import integral
-from kdesk.text import NUL, nul_detail
+from kdesk.text import NOT_BLANK_PATTERN, NUL, nul_detail
 
 MAX_BLOCKS = 500
 MAX_TEXT = 20_000
@@ -169,7 +169,7 @@ def _range_schema(key, key_schema):
 
 # What `clean` takes, for the OpenAPI document: a plain string, or a Draft.js document whose
 # blocks are not all blank (the total length over blocks is checked too, which no schema states).
-TEXT_SCHEMA = {"type": "string", "maxLength": MAX_TEXT, "pattern": r"\S"}
+TEXT_SCHEMA = {"type": "string", "maxLength": MAX_TEXT, "pattern": NOT_BLANK_PATTERN}
 DOC_SCHEMA = {
     "type": "object",
     "properties": {
@@ -192,7 +192,7 @@ DOC_SCHEMA = {
                 "required": ["text"],
                 "additionalProperties": True,  # other keys are dropped, not refused
             },
-            "contains": {"type": "object", "properties": {"text": {"pattern": r"\S"}}},
+            "contains": {"type": "object", "properties": {"text": {"pattern": NOT_BLANK_PATTERN}}},
         },
         "entityMap": {"type": "object"},
     },

@@ -43,3 +43,28 @@ def nul_parameters(querydict):
         if NUL in name or any(NUL in v for v in values):
             names.append(name.replace(NUL, "\\u0000"))
     return names
+
+
+# What str.strip() removes (the characters str.isspace() calls whitespace): the services strip
+# the texts they are sent, so a text of these alone is blank to them. The document names them
+# one by one because `\s` in a JSON Schema pattern is ECMA-262's set, another one: it has U+FEFF
+# and lacks U+001C..U+001F and U+0085 (tests/kdesk/test_text_whitespace.py checks these against Python).
+WHITESPACE_RANGES = (
+    (0x09, 0x0D),
+    (0x1C, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+_WHITESPACE_CLASS = "".join(
+    f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}"
+    for low, high in WHITESPACE_RANGES
+)
+# For patterns in the document, read alike by ECMA-262, Python's re and Rust's regex.
+SPACE_PATTERN = f"[{_WHITESPACE_CLASS}]"
+NOT_BLANK_PATTERN = f"[^{_WHITESPACE_CLASS}]"

@@ -9,6 +9,7 @@ import copy
 
 from drf_spectacular.utils import OpenApiRequest
 
+from kdesk.text import NOT_BLANK_PATTERN
 from klasses.schema.definitions import KNOWN_KEYS
 from klasses.schema.types import NAME_RE
 
@@ -62,7 +63,7 @@ RELATIONSHIP_DEFINITION = {
 KOBJECT_BODY_SCHEMA = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "maxLength": 255, "pattern": "\\S"},
+        "title": {"type": "string", "maxLength": 255, "pattern": NOT_BLANK_PATTERN},
         "externalId": {"type": "string", "maxLength": 255, "nullable": True},
         # "" or null: none
         "customer": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
@@ -208,7 +209,7 @@ def _kview_create_schema():
     filled = {"type": "string", "minLength": 1}
     properties = {
         **KVIEW_BODY_SCHEMA["properties"],
-        "name": {"type": "string", "maxLength": 120, "pattern": "\\S"},
+        "name": {"type": "string", "maxLength": 120, "pattern": NOT_BLANK_PATTERN},
         "resource": {"type": "string", "minLength": 1, "maxLength": 120},
         "template": {"type": "string", "maxLength": 50000},
         "urlTemplate": {"type": "string", "maxLength": 2048},

@@ -15,6 +15,7 @@ from kdesk.api.params import rev_param, with_rev
 from kdesk.api.views import ApiView
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed
 from kdesk.payload import Payload
+from kdesk.text import NOT_BLANK_PATTERN
 from mail import attachments, selectors, services
 from mail.models import Mailbox
 from mail.openapi import MAILBOX_BODY, MAILBOX_CREATE_BODY
@@ -58,8 +59,8 @@ ATTACHMENT = resource_schemas(
 ATTACHMENT_BODY = inline_serializer(
     "AttachmentBody",
     {
-        "name": serializers.RegexField(r"\S", max_length=255),
-        "contentType": serializers.RegexField(r"\S", max_length=100),
+        "name": serializers.RegexField(NOT_BLANK_PATTERN, max_length=255),
+        "contentType": serializers.RegexField(NOT_BLANK_PATTERN, max_length=100),
         # attachments.limit_problems refuses a file over the limit for one file
         "contentLength": serializers.IntegerField(
             min_value=0, max_value=settings.MAIL_ATTACHMENT_MAX_BYTES

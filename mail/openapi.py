@@ -3,6 +3,7 @@
 `_complete` enforces: a server to send through unless the server's own backend sends, and the
 whole IMAP connection when polling is on."""
 
+from kdesk.text import NOT_BLANK_PATTERN as NOT_BLANK  # what str.strip leaves
 from mail.models import Mailbox
 from mail.services import _HOST, FIELDS
 
@@ -11,7 +12,6 @@ ADDRESS_PATTERN = (
     r"^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
     r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-NOT_BLANK = r"\S"
 
 
 def _string(max_length, **extra):

@@ -11,11 +11,12 @@ conditions.MAX_DEPTH)."""
 import zoneinfo
 
 from apps_directory.webhooks import names
+from kdesk.text import NOT_BLANK_PATTERN as NOT_BLANK  # what str.strip leaves
 from workflows import actions, conditions, definition, rules
 from workflows.services import FIELDS
 
-NOT_BLANK = r"\S"
-AN_ID = r"^\s*[1-9][0-9]{0,17}\s*$"
+# kdesk.payload.as_id: ASCII digits only, no spaces around them
+AN_ID = r"^[1-9][0-9]{0,17}$"
 
 
 def _event_name():

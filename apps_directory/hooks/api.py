@@ -25,7 +25,7 @@ from kdesk.api.params import rev_param, with_rev
 from kdesk.api.parsers import parse_json_text
 from kdesk.api.views import ApiView
 from kdesk.errors import NotFound
-from kdesk.text import nul_detail, nul_pointers
+from kdesk.text import NOT_BLANK_PATTERN, nul_detail, nul_pointers
 from mail import inbound as mail_inbound
 from mail import parse as mail_parse
 
@@ -44,7 +44,7 @@ HOOK = resource_schemas(
 HOOK_BODY = inline_serializer(
     "HookBody",
     {
-        "name": serializers.RegexField(r"\S", max_length=100, required=False),
+        "name": serializers.RegexField(NOT_BLANK_PATTERN, max_length=100, required=False),
         "enabled": serializers.BooleanField(required=False, allow_null=True),
         "rateLimitPerMinute": serializers.IntegerField(
             min_value=1, max_value=100_000, required=False, allow_null=True
@@ -56,7 +56,7 @@ HOOK_CREATE_BODY = inline_serializer(
     "HookCreateBody",
     {
         **{k: v for k, v in HOOK_BODY.__class__._declared_fields.items() if k != "rev"},
-        "name": serializers.RegexField(r"\S", max_length=100),
+        "name": serializers.RegexField(NOT_BLANK_PATTERN, max_length=100),
         "kind": serializers.ChoiceField(Hook.Kind.values),
     },
 )

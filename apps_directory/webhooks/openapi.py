@@ -4,8 +4,8 @@ validate with. What no document can say: the URL's host must resolve, to public 
 
 from apps_directory.webhooks import names
 from apps_directory.webhooks.services import _HEADER_NAME, _RESERVED, FIELDS
-
-NOT_BLANK = r"\S"
+from kdesk.text import NOT_BLANK_PATTERN as NOT_BLANK  # what str.strip leaves
+from kdesk.text import SPACE_PATTERN as SPACE
 
 
 def _any_case(word):
@@ -19,7 +19,8 @@ def _properties():
             "type": "string",
             "maxLength": 2000,
             # plain http only where OUTBOUND_ALLOW_PRIVATE lets local receivers in
-            "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@:]+(:[0-9]{1,5})?([/?#]\S*)?\s*$",
+            # spaces around it are stripped (kdesk.text: what str.strip removes)
+            "pattern": rf"^{SPACE}*[Hh][Tt][Tt][Pp][Ss]://[^\s/?#@:]+(:[0-9]{{1,5}})?([/?#]\S*)?{SPACE}*$",
             "description": "An https:// URL whose host resolves to public addresses only.",
         },
         "events": {

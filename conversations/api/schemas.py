@@ -23,6 +23,7 @@ from kdesk.api.openapi import (
     without_rev,
 )
 from kdesk.api.schema import body_rules
+from kdesk.text import NOT_BLANK_PATTERN
 
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
@@ -330,12 +331,12 @@ def _default(operators, value):
                 {
                     "type": "array",
                     "maxItems": 50,
-                    "items": {"type": "string", "maxLength": 100, "pattern": r"\S"},
+                    "items": {"type": "string", "maxLength": 100, "pattern": NOT_BLANK_PATTERN},
                 },
             ),
             "name": _default(
                 shortcut_services.NAME_OPERATORS,
-                {"type": "string", "maxLength": 255, "pattern": r"\S"},
+                {"type": "string", "maxLength": 255, "pattern": NOT_BLANK_PATTERN},
             ),
         },
         "additionalProperties": False,
@@ -369,8 +370,7 @@ SHORTCUT_BODY = inline_serializer(
     {
         "name": serializers.CharField(max_length=100, required=False),
         "payload": ShortcutPayloadField(
-            required=False,
-            allow_null=True,  # an update leaves the text as it is
+            required=False,  # an update without it leaves the text as it is; null is refused
             help_text="A string (one block per line) or {text: {blocks, entityMap}}.",
         ),
         "draft": inline_serializer(

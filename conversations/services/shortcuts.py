@@ -35,9 +35,12 @@ NAME_OPERATORS = ("replace",)
 
 def _shortcut_text(p, *, required):
     """(rich text doc, plain text) from `payload` (a string, or {text: string | doc})."""
-    if not p.has("payload") or p.data["payload"] is None:
+    if not p.has("payload"):
         if required:
             p.error("payload", "required", "payload is required.")
+        return None, None
+    if p.data["payload"] is None:  # a shortcut always has a text: null cannot clear it
+        p.error("payload", "required", "payload cannot be null: a shortcut needs its text.")
         return None, None
     value, pointer = p.data["payload"], "/payload"
     if isinstance(value, dict):

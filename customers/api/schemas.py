@@ -8,6 +8,7 @@ from rest_framework import serializers
 from customers import selectors
 from customers.services import checks
 from kdesk.api.openapi import an_id
+from kdesk.text import NOT_BLANK_PATTERN
 
 # checks.DOMAIN_RE, read after lower-casing
 DOMAIN_PATTERN = checks.DOMAIN_RE.pattern.replace("[a-z0-9]", "[A-Za-z0-9]").replace(
@@ -44,7 +45,10 @@ class CustomerSocialSerializer(serializers.Serializer):
 
 
 def _handle(name):
-    return {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
+    return {
+        "required": [name],
+        "properties": {name: {"type": "string", "pattern": NOT_BLANK_PATTERN}},
+    }
 
 
 @extend_schema_field(
@@ -53,7 +57,11 @@ def _handle(name):
         "items": {
             "type": "object",
             "properties": {
-                "type": {"type": "string", "maxLength": checks.TYPE_MAX, "pattern": r"\S"},
+                "type": {
+                    "type": "string",
+                    "maxLength": checks.TYPE_MAX,
+                    "pattern": NOT_BLANK_PATTERN,
+                },
                 "userid": {"type": ["string", "null"], "maxLength": 255},
                 "username": {"type": ["string", "null"], "maxLength": 255},
             },
@@ -105,7 +113,7 @@ class CustomerInputSerializer(serializers.Serializer):
     urls = CustomerUrlSerializer(many=True, required=False, allow_null=True)
     locations = CustomerLocationSerializer(many=True, required=False, allow_null=True)
     tags = serializers.ListField(
-        child=serializers.RegexField(r"\S"),
+        child=serializers.RegexField(NOT_BLANK_PATTERN),
         required=False,
         allow_null=True,  # names, not blank
     )
@@ -210,7 +218,7 @@ class CustomerMergeInputSerializer(serializers.Serializer):
 
 
 class CompanyInputSerializer(serializers.Serializer):
-    name = serializers.RegexField(r"\S", max_length=255)  # not blank
+    name = serializers.RegexField(NOT_BLANK_PATTERN, max_length=255)  # not blank
     externalId = serializers.CharField(
         required=False,
         max_length=255,
@@ -221,7 +229,7 @@ class CompanyInputSerializer(serializers.Serializer):
         child=serializers.RegexField(DOMAIN_PATTERN), required=False, allow_null=True
     )
     tags = serializers.ListField(
-        child=serializers.RegexField(r"\S"),
+        child=serializers.RegexField(NOT_BLANK_PATTERN),
         required=False,
         allow_null=True,  # names, not blank
     )

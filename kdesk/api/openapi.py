@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from kdesk.api.schema import body_rules
+from kdesk.text import NOT_BLANK_PATTERN
 
 # ---- errors -----------------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ def without_rev(body, name, required=()):
                 field, serializers.RegexField
             ):
                 field = serializers.RegexField(
-                    r"\S", max_length=field.max_length, help_text=field.help_text
+                    NOT_BLANK_PATTERN, max_length=field.max_length, help_text=field.help_text
                 )
         fields[key] = field
     return inline_serializer(name, fields)
@@ -275,7 +276,7 @@ TEAM_BODY = inline_serializer(
 )
 TEAM_CREATE_BODY = without_rev(TEAM_BODY, "TeamCreateBody", required=("name",))
 TEAM_CREATE_BODY.__class__._declared_fields["name"] = serializers.RegexField(
-    r"\S", max_length=100, help_text="Unique in the org, ignoring case."
+    NOT_BLANK_PATTERN, max_length=100, help_text="Unique in the org, ignoring case."
 )
 # without a slug, the name must make one (letters or digits)
 body_rules(

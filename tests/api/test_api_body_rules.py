@@ -6,6 +6,7 @@ served document and sent."""
 import json
 
 import jsonschema
+import jsonschema_rs
 import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -101,6 +102,27 @@ def test_a_shortcut_needs_text_that_is_not_blank(api, document):
     block = {"text": "Hi", "depth": 1.0, "entityRanges": [{"offset": 0.0, "length": 2, "key": 0}]}
     body = {"name": "Ho", "payload": {"text": {"blocks": [block]}}}
     agree(api, document, "/v1/shortcuts", "post", body, 201)
+
+
+def test_blank_is_what_the_services_strip(api, document):
+    """A name of characters str.strip removes is blank (U+001D and U+0085 among them, which
+    ECMA-262's `\\S` would take); U+FEFF is not stripped, so it is a name."""
+    # read as clients and Schemathesis read it (ECMA-262 regular expressions), not by Python's re
+    name_schema = document["components"]["schemas"]["CompanyInputRequest"]["properties"]["name"]
+    ecma = jsonschema_rs.validator_for(name_schema)
+    for name in ("\x1d", "\x85 ", "\u3000"):
+        agree(api, document, "/v1/companies", "post", {"name": name}, 400)
+        assert not ecma.is_valid(name), repr(name)
+    agree(api, document, "/v1/companies", "post", {"name": "\ufeff"}, 201)
+    assert ecma.is_valid("\ufeff")
+
+
+def test_an_update_sends_a_shortcut_text_or_leaves_it_out(api, document):
+    sid = api.post("/v1/shortcuts", {"name": "Hi", "payload": "Hello"}).json()["data"]["id"]
+    path = f"/v1/shortcuts/{sid}"
+    document["paths"][path] = document["paths"]["/v1/shortcuts/{id}"]
+    agree(api, document, path, "put", {"payload": None}, 400)
+    agree(api, document, path, "put", {"name": "Hey"}, 200)
 
 
 def test_a_social_handle_needs_a_userid_or_a_username(api, document):

@@ -1,13 +1,13 @@
-"""The OpenAPI document says what the API answers: a fresh server with one API key passes
-Schemathesis's fuzzing and stateful phases (chains through the document's links from each create)
-with every check but two, from a fixed seed with 25 examples per operation (schemathesis.toml),
-bounded in time. Any failure fails the test, not only server errors.
+"""The OpenAPI document says what the API answers: a fresh server with one API key passes every
+Schemathesis phase (examples, coverage, fuzzing, and stateful, which chains through the
+document's links from each create) with every check, positive_data_acceptance and
+negative_data_rejection included, from a fixed seed with 25 examples per operation
+(schemathesis.toml), bounded in time. Any failure fails the test, not only server errors.
+schemathesis.toml names the refusals that depend on stored rows and so may answer 400 to a
+schema-valid body, each with its reason.
 
-Not yet checked here (issue 20 stays open for them): `positive_data_acceptance` and
-`negative_data_rejection` — some bodies are refused for rules across fields or for names that
-must exist, which the document does not state yet, and the bodies of mailboxes, outbound
-webhooks and workflows are not documented — and the coverage phase, which alone takes longer
-than this test's budget on two cores.
+This is the run `schemathesis run <base>/v1/schema --checks all` from the repository root: about
+five minutes on two shared cores, most of it the coverage phase.
 
 SQLite only: the PostgreSQL leg serves the same views, and one run takes minutes."""
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 # The whole run must end well inside CI's budget; a hang fails the test instead of CI.
-TIME_LIMIT_SECONDS = 480
+TIME_LIMIT_SECONDS = 600
 
 
 def _manage(database_url, *args):
@@ -75,8 +75,6 @@ def test_schemathesis_finds_nothing(fresh_server):
         "run",
         f"{base}/v1/schema",
         "--checks=all",
-        "--exclude-checks=positive_data_acceptance,negative_data_rejection",
-        "--phases=fuzzing,stateful",
         f"--header=Authorization: Bearer {token}",
         "--workers=2",
         "--no-color",
@@ -96,5 +94,6 @@ def test_schemathesis_finds_nothing(fresh_server):
         pytest.fail(f"Schemathesis took over {TIME_LIMIT_SECONDS}s:\n{partial[-20000:]}")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-30000:]
-    assert "✅ Stateful" in output, "the stateful phase did not pass:\n" + output[-5000:]
+    for phase in ("Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in output, f"the {phase} phase did not pass:\n" + output[-5000:]
     assert "failures" not in output.rsplit("SUMMARY", 1)[-1], output[-5000:]

@@ -272,3 +272,20 @@ def test_the_schema_documents_the_shape(api):
         attributes
     )
     assert "post" in doc["paths"]["/v1/shortcuts/{id}/copy"]
+
+
+def test_an_update_cannot_clear_the_text_and_the_document_says_so(api):
+    created = api.post("/v1/shortcuts", {"name": "greet", "payload": "Hello"}).json()["data"]
+    r = api.put(f"/v1/shortcuts/{created['id']}", {"payload": None, "name": "hi"})
+    assert r.status_code == 400
+    assert [e["source"]["pointer"] for e in r.json()["errors"]] == ["/payload"]
+    kept = Shortcut.objects.get()
+    assert (kept.name, kept.payload, kept.rev) == ("greet", "Hello", 1)
+    # left out, the text stays as it is
+    assert api.put(f"/v1/shortcuts/{created['id']}", {"name": "hi"}).status_code == 200
+    doc = json.loads(
+        api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"}).content
+    )
+    payload = doc["components"]["schemas"]["ShortcutBodyRequest"]["properties"]["payload"]
+    assert {"type": "null"} not in payload.get("anyOf", [])
+    assert "null" not in str(payload.get("type"))
