@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiRequest
 from kdesk.text import NOT_BLANK_PATTERN
 from klasses.schema.definitions import KNOWN_KEYS
 from klasses.schema.types import NAME_RE
+from klasses.services.kobject_fields import PLAIN_TEXTS, TAG_MAX_LENGTH, TAGS_MAX
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
 # klasses.services.images: absolute http(s) URLs
@@ -60,18 +61,25 @@ RELATIONSHIP_DEFINITION = {
     "required": ["name", "target", "cardinality"],
     "additionalProperties": False,
 }
+# klasses.services.kobject_fields: the longest each text may be, and the tags it takes
+_LONGEST = {name: longest for name, _, longest in PLAIN_TEXTS}
 KOBJECT_BODY_SCHEMA = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "maxLength": 255, "pattern": NOT_BLANK_PATTERN},
-        "externalId": {"type": "string", "maxLength": 255, "nullable": True},
+        "title": {"type": "string", "maxLength": _LONGEST["title"], "pattern": NOT_BLANK_PATTERN},
+        "externalId": {"type": "string", "maxLength": _LONGEST["externalId"], "nullable": True},
         # "" or null: none
         "customer": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
         "company": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
-        "description": {"type": "string", "nullable": True},
-        "icon": {"type": "string", "nullable": True},
+        "description": {"type": "string", "maxLength": _LONGEST["description"], "nullable": True},
+        "icon": {"type": "string", "maxLength": _LONGEST["icon"], "nullable": True},
         "images": {**IMAGES, "nullable": True},  # null: none
-        "tags": {**STRING_LIST, "nullable": True},  # null: none
+        "tags": {  # null: none
+            "type": "array",
+            "maxItems": TAGS_MAX,
+            "items": {"type": "string", "maxLength": TAG_MAX_LENGTH, "pattern": NOT_BLANK_PATTERN},
+            "nullable": True,
+        },
         "data": {"type": "object", "additionalProperties": True},
         "custom": {"type": "object", "additionalProperties": True},
         "rev": {"type": "integer"},
@@ -331,7 +339,7 @@ def attribute_schema(definition):
     return {k: v for k, v in schema.items() if v is not None}
 
 
-def _klass_components(name, properties):
+def _klass_components(name, properties, relationship_names=()):
     data = {
         "type": "object",
         "properties": {attr: attribute_schema(d) for attr, d in sorted(properties.items())},
@@ -341,8 +349,18 @@ def _klass_components(name, properties):
     if required:
         data["required"] = required
     model = copy.deepcopy(KOBJECT_BODY_SCHEMA)
-    model["properties"]["data"] = {"$ref": f"#/components/schemas/KObject_{name}_data"}
+    # null is read as none sent, as in the generic body
+    model["properties"]["data"] = {
+        "$ref": f"#/components/schemas/KObject_{name}_data",
+        "nullable": True,
+    }
     model["required"] = ["title"]
+    # the relationships this Klass declares are the only names a body may link through
+    links = model["properties"]["relationships"]
+    if relationship_names:
+        links["propertyNames"] = {"enum": sorted(relationship_names)}
+    else:
+        links["maxProperties"] = 0
     return {f"KObject_{name}_data": data, f"KObject_{name}": model}
 
 
@@ -398,17 +416,40 @@ def _slug(suffix):
     return {"/{id}": "one", "/externalId={external_id}": "by_external_id", "/bulk": "bulk"}[suffix]
 
 
+# what creates an object: klasses.services refuse each of these while the Klass is disabled
+_CREATES = {("post", ""), ("post", "/bulk"), ("put", "/externalId={external_id}")}
+
+
+def _say_if_disabled(klass, method, suffix, op):
+    if (method, suffix) not in _CREATES or klass.status == klass.Status.ACTIVE:
+        return
+    said = (
+        "An externalId no object has yet answers 400: "
+        if method == "put"
+        else "Every call answers 400: "
+    )
+    op["description"] = (
+        f"{said}the Klass {klass.name} is disabled, and creates no objects until it is "
+        f"active again.\n\n{op.get('description', '')}"
+    ).strip()
+
+
 def org_klasses_hook(result, generator, request, public):
     user = getattr(request, "user", None) if request is not None else None
     if user is None or not user.is_authenticated:
         return result
-    from klasses.models import Klass, Metadata
+    from klasses.models import Klass, Metadata, Relationship
 
     org = user.org
     metadata = {
         m.resource[len("kobject.") :]: m.properties
         for m in Metadata.objects.filter(org=org, resource__startswith="kobject.")
     }
+    declared = {}  # klasses.relationships.declared, for every Klass in one query
+    for resource, name in Relationship.objects.filter(
+        org=org, from_resource__startswith="kobject."
+    ).values_list("from_resource", "name"):
+        declared.setdefault(resource, []).append(name)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     paths = result.setdefault("paths", {})
     generic = paths.get("/v1/klasses/{name}", {})
@@ -418,7 +459,8 @@ def org_klasses_hook(result, generator, request, public):
         for suffix in ("/{id}", "/externalId={external_id}", "/bulk")
     }
     for klass in Klass.objects.filter(org=org).order_by("name"):
-        schemas.update(_klass_components(klass.name, metadata.get(klass.name, {})))
+        names = declared.get(f"kobject.{klass.name}", ())
+        schemas.update(_klass_components(klass.name, metadata.get(klass.name, {}), names))
         refs = _response_components(klass.name, schemas)
         ref = {"$ref": f"#/components/schemas/KObject_{klass.name}"}
         for suffix, operations in others.items():
@@ -429,6 +471,7 @@ def org_klasses_hook(result, generator, request, public):
                 op = _without_name_param(operation)
                 op["operationId"] = f"{method}KObject_{klass.name}_{_slug(suffix)}"
                 _swap_refs(op, refs)
+                _say_if_disabled(klass, method, suffix, op)
                 typed_ops[method] = op
             if typed_ops:
                 paths[f"/v1/klasses/{klass.name}{suffix}"] = typed_ops
@@ -447,6 +490,7 @@ def org_klasses_hook(result, generator, request, public):
                     "required": True,
                 }
             _swap_refs(op, refs)
+            _say_if_disabled(klass, method, "", op)
             concrete[method] = op
         if concrete:
             paths[f"/v1/klasses/{klass.name}"] = concrete

@@ -29,6 +29,11 @@ KOBJECT_FIELDS = {
 
 # ---- KObjects ---------------------------------------------------------------------------------
 
+# A KObject's tags: at most this many, each a name of at most TAG_MAX_LENGTH characters, not
+# blank (klasses.openapi documents the same numbers).
+TAGS_MAX = 100
+TAG_MAX_LENGTH = 255
+
 
 def _refs(org, customer_ids, company_ids):
     """The ids of these that are customers (companies) of `org`: two queries at most."""
@@ -72,7 +77,7 @@ def _kobject_fields(
         "description": p.string("description", max_length=10000),
         "icon": p.string("icon", max_length=64),
         "images": _images(p),
-        "tags": p.strings("tags"),
+        "tags": p.strings("tags", max_items=TAGS_MAX, max_length=TAG_MAX_LENGTH),
         "customer_id": p.reference("customer"),
         "company_id": p.reference("company"),
     }
@@ -150,11 +155,11 @@ def _kobject_fields_plain(data, *, creating, validator):
         fields[field] = value
     if "tags" in data:
         tags = data["tags"]
-        if type(tags) is not list or len(tags) > 100:
+        if type(tags) is not list or len(tags) > TAGS_MAX:
             return None
         out = []
         for tag in tags:
-            if type(tag) is not str or NUL in tag or len(tag) > 255:
+            if type(tag) is not str or NUL in tag or len(tag) > TAG_MAX_LENGTH:
                 return None
             tag = tag.strip()
             if not tag:

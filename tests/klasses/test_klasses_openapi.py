@@ -38,6 +38,41 @@ def test_schema_for_an_org_types_its_klasses(api, other_api):
     assert "/v1/klasses/order" not in other["paths"]
 
 
+def test_a_klass_model_says_what_its_bodies_may_hold(api):
+    """The typed body names the Klass's own relationships, takes null data as the service does,
+    and a disabled Klass's creates say they answer 400; tags and texts carry the service's
+    limits (klasses.services.kobject_fields)."""
+    api.post("/v1/klasses", {"name": "invoice"})
+    api.post(
+        "/v1/klasses",
+        {
+            "name": "order",
+            "relationships": [
+                {"name": "invoice", "target": "invoice", "cardinality": "one-to-one"}
+            ],
+        },
+    )
+    api.post("/v1/klasses", {"name": "archive", "status": "disabled"})
+    schema = json.loads(
+        api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"}).content
+    )
+    components, paths = schema["components"]["schemas"], schema["paths"]
+    order = components["KObject_order"]["properties"]
+    assert order["relationships"]["propertyNames"] == {"enum": ["invoice"]}
+    assert components["KObject_invoice"]["properties"]["relationships"]["maxProperties"] == 0
+    assert {"type": "null"} in order["data"]["anyOf"]
+    assert order["tags"]["maxItems"] == 100 and order["tags"]["items"]["maxLength"] == 255
+    assert order["description"]["maxLength"] == 10000 and order["icon"]["maxLength"] == 64
+    for path, method in (("", "post"), ("/bulk", "post"), ("/externalId={external_id}", "put")):
+        said = paths[f"/v1/klasses/archive{path}"][method]["description"]
+        assert "answers 400: the Klass archive is disabled" in said
+        assert "disabled" not in paths[f"/v1/klasses/order{path}"][method].get("description", "")
+    for bad in ({"title": "x", "tags": [" "]}, {"title": "x", "relationships": {"other": None}}):
+        assert api.post("/v1/klasses/order", bad).status_code == 400
+    assert api.post("/v1/klasses/order", {"title": "x", "data": None}).status_code == 201
+    assert api.post("/v1/klasses/archive", {"title": "x"}).status_code == 400
+
+
 def test_docs_page_works_offline(client):
     html = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower()
