@@ -10,10 +10,8 @@ from customers.services import checks
 from kdesk.api.openapi import an_id
 from kdesk.text import NOT_BLANK_PATTERN
 
-# checks.DOMAIN_RE, read after lower-casing
-DOMAIN_PATTERN = checks.DOMAIN_RE.pattern.replace("[a-z0-9]", "[A-Za-z0-9]").replace(
-    "[a-z]", "[A-Za-z]"
-)
+# checks.DOMAIN_RE, read after lower-casing: every lower-case class takes upper case too
+DOMAIN_PATTERN = checks.DOMAIN_RE.pattern.replace("[a-z", "[A-Za-z")
 # ---- schema documentation -------------------------------------------------------------------
 
 
