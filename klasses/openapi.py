@@ -500,6 +500,9 @@ def org_klasses_hook(result, generator, request, public):
 # ---- custom attributes in request bodies ------------------------------------------------------
 
 
+_OBJ_SCALAR = {"type": ["string", "number", "boolean", "null"]}
+
+
 def _attribute_value_schema(suffix):
     """What a value of an attribute with this type suffix may be (klasses.schema.types); null
     clears it. Strings in a canonical form ("8.5" for a Num) are accepted too, undocumented."""
@@ -521,7 +524,13 @@ def _attribute_value_schema(suffix):
         },
         # types.clean_id takes an integer too (stored as its digits), as Kustomer does
         "Id": {"type": ["string", "integer"], "maxLength": kind.max_length},
-        "Obj": {"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
+        # types.clean_obj_value: one level, each entry a scalar or a list of scalars
+        "Obj": {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [_OBJ_SCALAR, {"type": "array", "items": _OBJ_SCALAR}]
+            },
+        },
         "Tree": {
             "type": "string",
             "pattern": f"^({node}(\\.{node}){{0,{types.TREE_DEPTH - 1}}})?$",

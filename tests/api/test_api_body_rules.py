@@ -127,6 +127,14 @@ def test_a_domain_is_read_in_any_case(api, document):
         assert ecma.is_valid(domains) == (status == 201)
 
 
+def test_an_obj_attribute_is_one_level_of_scalars_or_lists_of_them(api, document):
+    good = {"k": [1, "a", True, None], "n": 2.5, "b": False, "s": "x", "z": None}
+    agree(api, document, "/v1/companies", "post", {"name": "A", "custom": {"shapeObj": good}}, 201)
+    for bad in ({"k": {"x": 1}}, {"k": [[1]]}, {"k": [{"x": 1}]}):
+        body = {"name": "B", "custom": {"shapeObj": bad}}
+        agree(api, document, "/v1/companies", "post", body, 400)
+
+
 def test_an_update_sends_a_shortcut_text_or_leaves_it_out(api, document):
     sid = api.post("/v1/shortcuts", {"name": "Hi", "payload": "Hello"}).json()["data"]["id"]
     path = f"/v1/shortcuts/{sid}"
