@@ -308,10 +308,11 @@ SCALARS = {
     "Str": {"type": "string", "maxLength": 255},
     "Txt": {"type": "string", "maxLength": 1024},
     "Num": {"type": "number"},
-    "At": {"type": "string", "format": "date-time"},
+    # "" clears an At or a Url, as null does; an Id may be sent as an integer (types.clean_id)
+    "At": {"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]},
     "Bool": {"type": "boolean"},
-    "Url": {"type": "string", "format": "uri"},
-    "Id": {"type": "string"},
+    "Url": {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]},
+    "Id": {"type": ["string", "integer"]},
     "Obj": {"type": "object", "additionalProperties": True},
     "Tree": {"type": "string", "description": "Dotted path of tree node ids"},
 }
