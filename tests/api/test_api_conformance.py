@@ -7,7 +7,7 @@ schemathesis.toml names the refusals that depend on stored rows and so may answe
 schema-valid body, each with its reason.
 
 This is the run `schemathesis run <base>/v1/schema --checks all` from the repository root: about
-five minutes on two shared cores, most of it the coverage phase.
+five to seven minutes on two shared cores, most of it the coverage and fuzzing phases.
 
 SQLite only: the PostgreSQL leg serves the same views, and one run takes minutes."""
 
@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("KDESK_TEST_POSTGRES") == "1", reason="runs on the SQLite leg only"
 )
 
-# The whole run must end well inside CI's budget; a hang fails the test instead of CI.
-TIME_LIMIT_SECONDS = 600
+# A hang fails the test instead of CI: a run takes five to seven minutes on two busy cores, 13
+# with three other test runs beside it.
+TIME_LIMIT_SECONDS = 900
 
 
 def _manage(database_url, *args):
