@@ -62,15 +62,24 @@ def fresh_server():
             "--create-org",
             "--rate-limit=1000000000",
         )
-        proc, base = start_gunicorn(workers=2, DATABASE_URL=database_url)
-        try:
-            yield base, token
-        finally:
-            stop(proc)
+        log_path = Path(directory) / "gunicorn.log"
+        with log_path.open("wb") as log:
+            proc, base = start_gunicorn(workers=2, log=log, DATABASE_URL=database_url)
+            try:
+                yield base, token, log_path
+            finally:
+                stop(proc)
+
+
+def _server_errors(log_path):
+    """The server's own tracebacks (a 500's cause is in them, not in schemathesis' output)."""
+    text = log_path.read_text(errors="replace")
+    start = text.find("Traceback")
+    return "" if start < 0 else "\n--- server log ---\n" + text[start:][-15000:]
 
 
 def test_schemathesis_finds_nothing(fresh_server):
-    base, token = fresh_server
+    base, token, log_path = fresh_server
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
@@ -92,9 +101,12 @@ def test_schemathesis_finds_nothing(fresh_server):
     except subprocess.TimeoutExpired as exc:
         partial = exc.stdout or b""  # bytes even with text=True
         partial = partial.decode(errors="replace") if isinstance(partial, bytes) else partial
-        pytest.fail(f"Schemathesis took over {TIME_LIMIT_SECONDS}s:\n{partial[-20000:]}")
+        pytest.fail(
+            f"Schemathesis took over {TIME_LIMIT_SECONDS}s:\n{partial[-20000:]}"
+            + _server_errors(log_path)
+        )
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-30000:]
+    assert result.returncode == 0, output[-30000:] + _server_errors(log_path)
     for phase in ("Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in output, f"the {phase} phase did not pass:\n" + output[-5000:]
     assert "failures" not in output.rsplit("SUMMARY", 1)[-1], output[-5000:]
