@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from apps_directory.catalog import selectors, services
-from apps_directory.catalog.manifest import catalog
+from apps_directory.catalog.manifest import catalog, version_key
 from apps_directory.catalog.models import Installation
 from apps_directory.catalog.representations import app_resource, installation_resource
 from apps_directory.webhooks.api import only_params
@@ -59,12 +59,19 @@ INSTALLATION = resource_schemas(
     },
     {"installedBy": to_one()},
 )
+
+
+# The catalog ships with the code: a name or version outside it is no request a client means.
+APP_NAMES = sorted(catalog.apps)
+VERSIONS = sorted(
+    {m.version for versions in catalog.apps.values() for m in versions}, key=version_key
+)
 INSTALL_BODY = inline_serializer(
     "AppInstallationCreateBody",
     {
-        "app": serializers.RegexField(r"\S", max_length=40, help_text="An app of GET /v1/apps."),
-        "version": serializers.RegexField(
-            r"^\d+\.\d+\.\d+$", max_length=20, required=False, help_text="The latest if left out."
+        "app": serializers.ChoiceField(APP_NAMES, help_text="An app of GET /v1/apps."),
+        "version": serializers.ChoiceField(
+            VERSIONS, required=False, help_text="The latest if left out."
         ),
     },
 )
@@ -77,8 +84,8 @@ UPDATE_BODY = inline_serializer(
             help_text="inactive turns its hooks, workflows and webhooks off and hides its KViews "
             "(data and settings stay); active restores them.",
         ),
-        "version": serializers.RegexField(
-            r"^\d+\.\d+\.\d+$", max_length=20, required=False, help_text="A newer one upgrades."
+        "version": serializers.ChoiceField(
+            VERSIONS, required=False, help_text="A newer one upgrades; an older one is a 409."
         ),
         "rev": serializers.IntegerField(required=False),
     },

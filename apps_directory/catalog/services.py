@@ -196,10 +196,14 @@ def installation_update(*, org, actor, installation, data):
     manifest = None
     if version is not None and version != installation.version:
         manifest = _manifest(p, installation.app, version)
-        if manifest is not None and manifest.sort_key < version_key(installation.version):
-            p.error("version", "downgrade", f"{manifest.title} is at version "
-                    f"{installation.version}; it cannot go back to {version}.")  # fmt: skip
         p.raise_if_errors()
+        if manifest.sort_key < version_key(installation.version):
+            # a version the directory has, refused because of where this installation stands
+            detail = (
+                f"{manifest.title} is at version {installation.version}; "
+                f"it cannot go back to {version}."
+            )
+            raise Conflict(detail, errors=[FieldError("/version", "downgrade", detail)])
     if status == Status.ACTIVE and installation.status != status:
         _set_status(org, actor, installation, status)
     if manifest is not None:

@@ -105,7 +105,7 @@ def test_upgrade_applies_the_newer_manifest_to_what_the_app_created(api, install
 def test_an_older_or_unknown_version_is_refused(api, install):
     data = install()
     r = api.put(f"/v1/apps/installations/{data['id']}", {"version": "1.0.0"})
-    assert r.status_code == 400
+    assert r.status_code == 409  # a version the directory has, refused by where this one stands
     assert r.json()["errors"][0]["source"]["pointer"] == "/version"
     assert "cannot go back" in r.json()["errors"][0]["detail"]
     r = api.put(f"/v1/apps/installations/{data['id']}", {"version": "9.0.0"})
@@ -225,3 +225,19 @@ def test_a_stale_rev_is_a_409(api, install):
     r = api.put(f"/v1/apps/installations/{data['id']}", {"status": "inactive", "rev": 99})
     assert r.status_code == 409
     assert Installation.objects.get().status == "active"
+
+
+def test_the_document_offers_the_shipped_apps_and_versions(api):
+    response = api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"})
+    schemas = response.json()["components"]["schemas"]
+
+    def enum(prop):  # inline, or the component the generator moved it to
+        for part in prop.get("allOf", []):
+            prop = schemas[part["$ref"].rsplit("/", 1)[1]]
+        return prop["enum"]
+
+    create = schemas["AppInstallationCreateBodyRequest"]["properties"]
+    assert enum(create["app"]) == ["orders"]
+    assert enum(create["version"]) == ["1.0.0", "2.0.0"]
+    update = schemas["AppInstallationBodyRequest"]["properties"]
+    assert enum(update["version"]) == ["1.0.0", "2.0.0"]
