@@ -71,7 +71,7 @@ INSTALL_BODY = inline_serializer(
     {
         "app": serializers.ChoiceField(APP_NAMES, help_text="An app of GET /v1/apps."),
         "version": serializers.ChoiceField(
-            VERSIONS, required=False, help_text="The latest if left out."
+            VERSIONS, required=False, allow_null=True, help_text="The latest if left out or null."
         ),
     },
 )
@@ -81,11 +81,15 @@ UPDATE_BODY = inline_serializer(
         "status": serializers.ChoiceField(
             Installation.Status.values,
             required=False,
+            allow_null=True,
             help_text="inactive turns its hooks, workflows and webhooks off and hides its KViews "
             "(data and settings stay); active restores them.",
         ),
         "version": serializers.ChoiceField(
-            VERSIONS, required=False, help_text="A newer one upgrades; an older one is a 409."
+            VERSIONS,
+            required=False,
+            allow_null=True,
+            help_text="A newer one upgrades; an older one is a 409.",
         ),
         "rev": serializers.IntegerField(required=False),
     },
