@@ -231,10 +231,12 @@ def test_the_document_offers_the_shipped_apps_and_versions(api):
     response = api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"})
     schemas = response.json()["components"]["schemas"]
 
-    def enum(prop):  # inline, or the component the generator moved it to
-        for part in prop.get("allOf", []):
-            prop = schemas[part["$ref"].rsplit("/", 1)[1]]
-        return prop["enum"]
+    def enum(prop):  # inline, or in the components the generator moved it to (null apart)
+        if "$ref" in prop:
+            return enum(schemas[prop["$ref"].rsplit("/", 1)[1]])
+        parts = prop.get("allOf", []) + prop.get("oneOf", [])
+        values = [v for part in parts for v in enum(part)] if parts else prop.get("enum", [])
+        return [v for v in values if v is not None]
 
     create = schemas["AppInstallationCreateBodyRequest"]["properties"]
     assert enum(create["app"]) == ["orders"]
