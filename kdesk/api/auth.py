@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from kdesk import sharedcache
 from kdesk.api import ratelimit
-from kdesk.models import ApiKey
+from kdesk.models import ApiKey, Organization, User
 
 TOKEN_PREFIX = "kdk_"
 # Writing last_used_at on every request would turn each read into a write.
@@ -29,14 +30,75 @@ def hash_token(token):
 # (kdesk/sharedcache.py). Without REDIS_URL the cache is the process's own memory, which is
 # only right for a single process (`make run`); the README says several need Redis.
 KEY_CACHE_SECONDS = 60
+# An entry holds the three rows' column values, not pickled model objects: it costs a fraction
+# to read back on every request, and the user's password hash never leaves the database.
+_USER_SECRETS = {"password"}
+_KEY_COLUMNS = tuple(f.attname for f in ApiKey._meta.concrete_fields)
+_USER_COLUMNS = tuple(
+    f.attname for f in User._meta.concrete_fields if f.attname not in _USER_SECRETS
+)
+_ORG_COLUMNS = tuple(f.attname for f in Organization._meta.concrete_fields)
+# Which columns the rows hold: a process running other code (a deploy under way, a migration
+# that added a column) takes an entry written with another layout as missing, and writes its own.
+_LAYOUT = repr((_KEY_COLUMNS, _USER_COLUMNS, _ORG_COLUMNS))
+_LAYOUT = hashlib.sha256(_LAYOUT.encode()).hexdigest()[:12]
 
 
 def cache_key(token_hash):
+    # the same for every layout, so that forgetting a key reaches processes of every version
     return f"apikey:{token_hash}"
 
 
 def _from_database(token_hash):
-    return ApiKey.objects.select_related("user", "org").filter(token_hash=token_hash).first()
+    return (
+        ApiKey.objects.select_related("user", "org")
+        .defer(*(f"user__{name}" for name in _USER_SECRETS))
+        .filter(token_hash=token_hash)
+        .first()
+    )
+
+
+def _columns(instance, names):
+    return tuple(getattr(instance, name) for name in names)
+
+
+def _entry(key, generation):
+    return (
+        generation,
+        _LAYOUT,
+        _columns(key, _KEY_COLUMNS),
+        _columns(key.user, _USER_COLUMNS),
+        _columns(key.org, _ORG_COLUMNS),
+    )
+
+
+def _current(entry, generation):
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 5
+        and entry[0] == generation
+        and entry[1] == _LAYOUT
+    )
+
+
+def _rebuild(model, names, row):
+    # as unpickling builds a model object (no __init__, which costs four times as much here)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, row, strict=True))
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def _from_entry(entry):
+    """The key with its user and org, as loaded from the database; a column left out of the
+    entry (the password hash) is a deferred field, read from the database if anything asks."""
+    _, _, key_row, user_row, org_row = entry
+    key = _rebuild(ApiKey, _KEY_COLUMNS, key_row)
+    key.user = _rebuild(User, _USER_COLUMNS, user_row)
+    key.org = _rebuild(Organization, _ORG_COLUMNS, org_row)
+    return key
 
 
 def load_key(token_hash):
@@ -69,8 +131,8 @@ def _load_key(token_hash):
         return _from_database(token_hash), None
     generation = found.get(sharedcache.GENERATION_KEY, 0)
     entry = found.get(entry_key)
-    if entry is not None and entry[0] == generation:
-        key = entry[1]
+    if _current(entry, generation):
+        key = _from_entry(entry)
     else:
         key = _from_database(token_hash)
         if key is not None:
@@ -80,7 +142,7 @@ def _load_key(token_hash):
 
 def _remember(key, generation):
     key._cache_generation = generation
-    sharedcache.set_quietly(cache_key(key.token_hash), (generation, key), KEY_CACHE_SECONDS)
+    sharedcache.set_quietly(cache_key(key.token_hash), _entry(key, generation), KEY_CACHE_SECONDS)
 
 
 def forget_key(token_hash):

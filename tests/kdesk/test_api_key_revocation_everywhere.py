@@ -11,7 +11,7 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from kdesk import sharedcache
-from kdesk.api import ratelimit
+from kdesk.api import auth, ratelimit
 from kdesk.api.auth import cache_key
 from tests.factories import ApiClient
 
@@ -50,6 +50,43 @@ def test_authenticating_a_cached_key_costs_no_query(used_key):
     with CaptureQueriesContext(connection) as queries:
         client.get("/v1/users/current")
     assert not [q for q in queries if "kdesk_apikey" in q["sql"]]
+
+
+def test_the_cached_entry_holds_no_password_hash_and_gives_back_the_same_rows(used_key):
+    key, client = used_key
+    entry = cache.get(cache_key(key.token_hash))
+    assert key.user.password and key.user.password not in repr(entry)
+    cached = auth._from_entry(entry)
+    assert (cached.pk, cached.scopes, cached.token_hash) == (key.pk, key.scopes, key.token_hash)
+    assert (cached.user.pk, cached.user.email, cached.user.is_active) == (
+        key.user.pk,
+        key.user.email,
+        key.user.is_active,
+    )
+    assert (cached.org.pk, cached.org.slug) == (key.org.pk, key.org.slug)
+    assert cached.user.get_deferred_fields() == {"password"}
+    # anything that does ask for the hash reads it from the database, as a deferred field
+    assert cached.user.password == type(key.user).objects.get(pk=key.user.pk).password
+    body = client.get("/v1/users/current").json()
+    assert body["data"]["id"] == str(key.user.pk)
+
+
+@pytest.mark.parametrize(
+    "left_by",
+    ["an older version (a pickled key)", "a version with other columns", "an old generation"],
+)
+def test_an_entry_this_code_cannot_read_is_taken_as_missing(used_key, left_by):
+    key, client = used_key
+    entry = cache.get(cache_key(key.token_hash))
+    foreign = {
+        "an older version (a pickled key)": (entry[0], key),
+        "a version with other columns": (entry[0], "another", *entry[2:]),
+        "an old generation": (entry[0] - 1, *entry[1:]),
+    }[left_by]
+    cache.set(cache_key(key.token_hash), foreign, 60)
+    type(key).objects.filter(pk=key.pk).update(revoked_at=timezone.now())  # no signal
+    assert "revoked" in _refused(client)  # read from the database, not from the entry
+    assert auth._current(cache.get(cache_key(key.token_hash)), entry[0])  # and written anew
 
 
 def test_an_admin_edit_that_revokes_the_key_applies_at_once(used_key):
@@ -103,7 +140,7 @@ def test_a_key_revoked_while_redis_is_away_is_refused_then_and_after(used_key, m
     # made at the first use of the cache, before the entry can be read
     sharedcache._state["down_until"] = 0.0
     assert "revoked" in _refused(client)
-    _, cached = cache.get(cache_key(key.token_hash))
+    cached = auth._from_entry(cache.get(cache_key(key.token_hash)))
     assert cached.revoked_at is not None  # what is cached now is the revoked row
 
 
