@@ -22,6 +22,24 @@ def is_database_outage(exc):
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+# SQLite's words for a write that waited out its busy timeout behind another one
+_SQLITE_BUSY = ("database is locked", "database table is locked")
+
+
+def is_write_collision(exc):
+    """The database undid the transaction because another, running at the same moment, held
+    what it needed: a deadlock, a serialization failure, a lock it gave up waiting for. Nothing
+    was written, and the same request a moment later goes through (a 503, not a 500)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    # class 40: transaction rollback (40001 serialization, 40P01 deadlock); 55P03: lock not
+    # available (NOWAIT, or lock_timeout while waiting for a row)
+    if sqlstate.startswith("40") or sqlstate == "55P03":
+        return True
+    return any(words in str(exc) for words in _SQLITE_BUSY)
+
+
 def _check_database():
     try:
         with connection.cursor() as cursor:

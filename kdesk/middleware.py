@@ -165,16 +165,14 @@ class NulInputMiddleware:
 
         from django.shortcuts import render
 
+        from kdesk.page_messages import tell
+
         logging.getLogger(__name__).warning("database refused a desk value: %s", exception)
-        return render(
-            request,
-            "400.html",
-            {
-                "message": "A value you entered could not be used: it is out of range or holds "
-                "characters kdesk cannot store. Check what you typed and try again."
-            },
-            status=400,
+        message = (
+            "A value you entered could not be used: it is out of range or holds characters "
+            "kdesk cannot store. Check what you typed and try again."
         )
+        return tell(render(request, "400.html", {"message": message}, status=400), message)
 
 
 def _without_nul(request, name):

@@ -6,7 +6,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kdesk.api.errors import api_not_found, api_server_error, database_unavailable
+from kdesk.api.errors import (
+    api_not_found,
+    api_server_error,
+    database_unavailable,
+    write_collision,
+)
+from kdesk.page_messages import tell
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -62,7 +68,10 @@ def _is_api(request):
 def page_not_found(request, exception=None):
     if _is_api(request):
         return api_not_found(request, exception)
-    return render(request, "404.html", status=404)
+    return tell(
+        render(request, "404.html", status=404),
+        "This is no longer here: it may have been deleted or merged. Reload the page.",
+    )
 
 
 def permission_denied(request, exception=None):
@@ -72,15 +81,19 @@ def permission_denied(request, exception=None):
         return json_error(403, "forbidden", "You may not do this.")
     # a message raised on purpose (PermissionDenied("…")) tells the person what to do instead
     detail = str(exception) if exception is not None and exception.args else ""
-    return render(request, "403.html", {"exception": detail}, status=403)
+    response = render(request, "403.html", {"exception": detail}, status=403)
+    return tell(response, detail or "You may not do this.")
 
 
 def server_error(request):
     import sys
 
-    from kdesk.health import is_database_outage
+    from kdesk.health import is_database_outage, is_write_collision
 
-    if is_database_outage(sys.exc_info()[1]):
+    failure = sys.exc_info()[1]
+    if is_write_collision(failure):
+        return write_collision(request)
+    if is_database_outage(failure):
         return database_unavailable(request)
     if request.path.startswith("/v1/"):
         return api_server_error(request)
@@ -88,7 +101,11 @@ def server_error(request):
     from django.http import HttpResponseServerError
     from django.template import loader
 
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    return tell(
+        HttpResponseServerError(loader.get_template("500.html").render()),
+        "Something went wrong on our side and it has been logged; nothing was half-saved. "
+        "Try again in a moment.",
+    )
 
 
 def admin_required(view):

@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from kdesk.errors import ServiceError
+from kdesk.page_messages import tell
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +91,17 @@ def service_error_items(exc):
 
 
 def exception_handler(exc, context):
-    from kdesk.health import is_database_outage
+    from kdesk.health import is_database_outage, is_write_collision
 
     headers = {}
+    if is_write_collision(exc):
+        log.warning("write undone by the database, collided with another: %s", exc)
+        response = write_collision(context["request"]._request)
+        return Response(
+            json.loads(response.content),
+            status=503,
+            headers={"Retry-After": response["Retry-After"]},
+        )
     if is_database_outage(exc):
         log.error("database unreachable: %s", exc)
         response = database_unavailable(context["request"]._request)
@@ -168,6 +177,39 @@ def api_server_error(request):
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
+# Whoever held the rows lets go when its transaction ends: a moment later the request goes through.
+WRITE_COLLISION_RETRY_AFTER_SECONDS = 1
+
+
+def write_collision(request):
+    """503 with Retry-After: the database undid this request's writes because another change
+    to the same records was being saved at the same moment."""
+    if request.path.startswith("/v1/"):
+        response = json_error(
+            503,
+            "write_conflict",
+            "Another change to the same records was being saved at the same moment, so nothing "
+            "was changed. Retry the request.",
+        )
+    else:
+        from django.http import HttpResponse
+        from django.template import loader
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = request.META.get("HTTP_REFERER", "")
+        safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+        # rendered without the request's context processors, as the 500 page is: they read
+        # the database, and this request may still be inside the transaction that failed
+        page = loader.get_template("503_busy.html").render({"back": back if safe else ""})
+        response = tell(
+            HttpResponse(page, status=503),
+            "Someone else was saving the same thing at that moment, so nothing was saved. "
+            "Send it again.",
+        )
+    response["Retry-After"] = str(WRITE_COLLISION_RETRY_AFTER_SECONDS)
+    return response
+
+
 def database_unavailable(request):
     """503 with Retry-After: the database cannot be reached. JSON for the API, the error page
     (without anything that needs the database) for people."""
@@ -181,6 +223,10 @@ def database_unavailable(request):
         from django.http import HttpResponse
         from django.template import loader
 
-        response = HttpResponse(loader.get_template("500.html").render(), status=503)
+        response = tell(
+            HttpResponse(loader.get_template("500.html").render(), status=503),
+            "kdesk cannot reach its database right now, so nothing was saved. Try again in a "
+            "moment.",
+        )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response

@@ -83,8 +83,31 @@
       document.body.classList.add("is-signed-out");
     }
   };
+  /* Any other failed background request says why, in the words the server sent with it
+     (kdesk/page_messages.py); the form is not swapped, so what was typed stays. */
+  var FAILED = {
+    403: "You may not do this.",
+    404: "This is no longer here: it may have been deleted or merged. Reload the page.",
+    413: "That is too large to send.",
+    429: "Too many requests at once. Wait a moment and try again.",
+  };
+  function failureText(xhr) {
+    var said = xhr.getResponseHeader("X-Kdesk-Message");
+    if (said) {
+      try { return decodeURIComponent(said); } catch (err) { /* fall through to the defaults */ }
+    }
+    if (FAILED[xhr.status]) return FAILED[xhr.status];
+    if (xhr.status >= 500) return "Something went wrong on our side, so nothing was saved. Try again in a moment.";
+    return "That did not work (error " + xhr.status + "). Reload the page and try again.";
+  }
   document.addEventListener("htmx:responseError", function (e) {
-    if (e.detail && e.detail.xhr && e.detail.xhr.status === 401) kdesk.signedOut();
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr) return;
+    if (xhr.status === 401) { kdesk.signedOut(); return; }
+    kdesk.toast(failureText(xhr), "error", 10000);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    kdesk.toast("kdesk could not be reached. Check your connection and try again; what you typed is still here.", "error", 10000);
   });
 
   kdesk.announce = function (text) {
