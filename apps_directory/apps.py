@@ -8,6 +8,7 @@ class AppsDirectoryConfig(AppConfig):
 
     def ready(self):
         from apps_directory.catalog import builtin_kinds  # noqa: F401 (registers the kinds)
+        from apps_directory.catalog import builtin_fields  # noqa: F401 (and their fields)
         from apps_directory.webhooks import outbox
         from kdesk import events
 

@@ -8,10 +8,11 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         from kdesk import business_rules, events
-        from workflows import app_features, outbox, rules
+        from workflows import app_features, app_fields, outbox, rules
 
         # Runs are decided in the emitting transaction, business rules inside the write
         # (nothing below this app imports it).
         events.record_with(outbox.record)
         business_rules.provide(rules.decide)
         app_features.register_kind()
+        app_fields.register_fields()

@@ -32,6 +32,19 @@ INSTALLED_FEATURE = inline_serializer(
         "id": serializers.CharField(help_text="The Klass's name; the others' id."),
     },
 )
+KEPT_CHANGE = inline_serializer(
+    "AppKeptChange",
+    {
+        **{k: FEATURE.__class__._declared_fields[k] for k in ("kind", "key")},
+        "id": serializers.CharField(
+            help_text="The feature's record: the Klass's name, the others' id."
+        ),
+        "field": serializers.CharField(
+            help_text="Its path in the feature: template, attributes/statusStr/displayName…"
+        ),
+        "label": serializers.CharField(help_text="What people call it: Order's 'Status' label."),
+    },
+)
 APP = resource_schemas(
     "App",
     {
@@ -55,6 +68,11 @@ INSTALLATION = resource_schemas(
         "upgradeAvailable": serializers.BooleanField(),
         "status": serializers.ChoiceField(Installation.Status.values),
         "features": INSTALLED_FEATURE.__class__(many=True),
+        "keptChanges": KEPT_CHANGE.__class__(
+            many=True,
+            help_text="What an admin had changed in the app's features and its last upgrade "
+            "kept instead of the new version's values.",
+        ),
         **timestamps(),
     },
     {"installedBy": to_one()},

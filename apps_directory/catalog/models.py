@@ -46,6 +46,13 @@ class InstalledFeature(models.Model):
     # set by a deactivation: whether it was on then, so a reactivation turns on only those
     was_on = models.BooleanField(null=True, default=None)
     position = models.PositiveIntegerField(default=0)  # install order; removal goes backwards
+    # What the app wrote to each field it sets, by path ("template",
+    # "attributes/statusStr/displayName"), read back as stored: an upgrade compares the field's
+    # value now with this to tell an admin's edit from the app's (catalog/customizations.py).
+    # None: installed before these were recorded.
+    written = models.JSONField(null=True, blank=True, default=None)
+    # The fields whose admin edits the last upgrade kept over the app's: [{field, label}]
+    kept = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -40,6 +40,15 @@ def app_resource(manifest, installation=None):
     }
 
 
+def kept_changes(installation):
+    """The fields of its features whose admin edits the last upgrade kept, in install order."""
+    return [
+        {"kind": f.kind, "key": f.key, "id": f.object_id, "field": k["field"], "label": k["label"]}
+        for f in installation.features.all()
+        for k in f.kept
+    ]
+
+
 def installation_resource(installation):
     latest = catalog.latest(installation.app)
     rels = {}
@@ -58,6 +67,7 @@ def installation_resource(installation):
             "features": [
                 _feature(f.kind, f.key, f.label, f.object_id) for f in installation.features.all()
             ],
+            "keptChanges": kept_changes(installation),
             "rev": installation.rev,
             "createdAt": iso(installation.created_at),
             "updatedAt": iso(installation.updated_at),

@@ -11,7 +11,7 @@ the event log).
 from django.db import transaction
 from django.utils import timezone
 
-from apps_directory.catalog import kinds
+from apps_directory.catalog import customizations, kinds
 from apps_directory.catalog.manifest import catalog, version_key
 from apps_directory.catalog.models import Installation, InstalledFeature
 from kdesk.errors import Conflict, FieldError, ServiceError, ValidationFailed
@@ -90,26 +90,35 @@ def _refuse_taken(org, manifest, features):
 
 
 def _apply(org, actor, installation, manifest):
-    """Make what `manifest` declares: update what this installation made before, create what
-    is new, remove what the manifest no longer has."""
+    """Make what `manifest` declares: update what this installation made before (keeping the
+    fields an admin changed, customizations.py), create what is new, remove what the manifest
+    no longer has. Returns the admin's fields kept: [{kind, key, field, label}]."""
     rows = {(f.kind, f.key): f for f in installation.features.all()}
     new = [f for f in manifest.features if (f.kind, f.key) not in rows]
     _refuse_taken(org, manifest, new)
     ctx = kinds.Context(manifest.title, {key: row.object_id for key, row in rows.items()})
+    bases = customizations.bases(installation, rows, ctx)
+    kept = []
     for position, feature in enumerate(manifest.features):
         kind = kinds.get(feature.kind)
         row = rows.pop((feature.kind, feature.key), None)
+        base = bases.get((feature.kind, feature.key))
+        part = customizations.Upgrade.start(org, feature, row, ctx, base)
         try:
             label = None
             if row is not None:
-                label = kind.update(org, actor, row.object_id, feature.spec, ctx)
+                label = kind.update(org, actor, row.object_id, *part.write_with(ctx))
             if label is None:  # new in this version, or deleted by an admin meanwhile
+                part.made_anew()
                 object_id, label = kind.create(org, actor, feature.spec, ctx)
                 ctx.ids[(feature.kind, feature.key)] = object_id
         except ServiceError as exc:
             raise _failed(exc, manifest, feature) from exc
-        fields = {"object_id": ctx.ids[(feature.kind, feature.key)], "label": label[:200],
-                  "position": position}  # fmt: skip
+        object_id = ctx.ids[(feature.kind, feature.key)]
+        recorded = part.record(org, object_id)
+        kept += [{"kind": feature.kind, "key": feature.key, **k} for k in recorded["kept"]]
+        fields = {"object_id": object_id, "label": label[:200], "position": position,
+                  **recorded}  # fmt: skip
         if row is None:
             InstalledFeature.objects.create(
                 installation=installation, kind=feature.kind, key=feature.key, **fields
@@ -119,6 +128,7 @@ def _apply(org, actor, installation, manifest):
     for row in sorted(rows.values(), key=lambda r: r.position, reverse=True):
         kinds.get(row.kind).remove(org, actor, row.object_id)  # the newer version dropped it
         row.delete()
+    return kept
 
 
 @transaction.atomic
@@ -172,9 +182,10 @@ def _upgrade(org, actor, installation, manifest):
     if installation.status != Status.ACTIVE:
         detail = f"Reactivate {manifest.title} before upgrading it."
         raise Conflict(detail, errors=[FieldError("/version", "inactive", detail)])
-    _apply(org, actor, installation, manifest)
+    kept = _apply(org, actor, installation, manifest)
     changes = model_changes(installation, {"version": manifest.version})
-    _emit(org, actor, installation, "upgrade", changes)
+    # what the admin had changed and the upgrade left as it was, as the settings page says it
+    _emit(org, actor, installation, "upgrade", changes, keptChanges=kept)
 
 
 @transaction.atomic

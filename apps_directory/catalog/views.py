@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps_directory.catalog import kinds, selectors, services
 from apps_directory.catalog.manifest import catalog
-from apps_directory.catalog.representations import upgrade_available
+from apps_directory.catalog.representations import kept_changes, upgrade_available
 from kdesk.errors import ServiceError
 from kdesk.views import admin_required
 
@@ -36,6 +36,7 @@ def _entries(org):
                 "manifest": manifest,
                 "installation": installation,
                 "upgrade": installation is not None and upgrade_available(installation),
+                "kept": ", ".join(_kept(installation)),
                 "features": _features(installation)
                 if installation is not None
                 else [
@@ -83,14 +84,21 @@ def app_install(request, app):
     return redirect("settings-apps")
 
 
+def _kept(installation):
+    """What the admin had changed and the last upgrade kept, by display name."""
+    return [k["label"] for k in kept_changes(installation)] if installation is not None else []
+
+
 def _done(manifest, action, kept):
+    if action == "upgrade":
+        upgraded = f"{manifest.title} upgraded to version {manifest.version}."
+        return f"{upgraded} Kept your changes to: {', '.join(kept)}." if kept else upgraded
     if action == "uninstall":
         if kept:
             return (f"{manifest.title} uninstalled. Kept, turned off, because they hold "
                     f"records: {', '.join(kept)}.")  # fmt: skip
         return f"{manifest.title} uninstalled."
     return {
-        "upgrade": f"{manifest.title} upgraded to version {manifest.version}.",
         "deactivate": f"{manifest.title} deactivated: its hooks and workflows are off.",
         "reactivate": f"{manifest.title} reactivated.",
     }[action]
@@ -133,6 +141,8 @@ def installation_action(request, pk, action):
             services.installation_update(
                 org=org, actor=request.user, installation=installation, data=data
             )
+            if action == "upgrade":
+                kept = _kept(selectors.installation(org=org, pk=installation.pk))
     except ServiceError as exc:
         return _page(request, _problems(exc), status=exc.status)
     messages.success(request, _done(manifest, action, kept))
