@@ -7,8 +7,8 @@ class AppsDirectoryConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
-        from apps_directory.catalog import builtin_kinds  # noqa: F401 (registers the kinds)
-        from apps_directory.catalog import builtin_fields  # noqa: F401 (and their fields)
+        # registers the kinds, and the fields an upgrade compares
+        from apps_directory.catalog import builtin_fields, builtin_kinds  # noqa: F401
         from apps_directory.webhooks import outbox
         from kdesk import events
 
