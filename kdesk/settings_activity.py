@@ -271,6 +271,10 @@ def _changes(event, names):
                 "after": _value(change.get("after"), key, names),
             }
         )
+    # an app's upgrade names the admin's edits it left as they were, by display name
+    kept = [k.get("label") for k in (event.data or {}).get("keptChanges") or []]
+    if event.type == "app.upgrade" and kept:
+        out.append({"text": f"Kept your changes to: {', '.join(map(str, kept))}"})
     return out
 
 

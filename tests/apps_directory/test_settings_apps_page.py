@@ -156,3 +156,39 @@ def test_the_activity_log_reads_what_happened_to_the_app(admin, api):
         event = Event.objects.get(type=type)
         row = page.split(f'id="event-{event.pk}"')[1].split("</tr>")[0]
         assert verb in row and "App “Orders”" in row, row
+
+
+def test_the_activity_log_names_the_edits_an_upgrade_kept(admin, api):
+    from kdesk.models import Event
+
+    data = api.post("/v1/apps/installations", {"app": "orders", "version": "1.0.0"}).json()["data"]
+    hook = next(f for f in data["attributes"]["features"] if f["kind"] == "hook")
+    api.put(f"/v1/hooks/{hook['id']}", {"name": "Shopify orders"})
+    api.put(f"/v1/apps/installations/{data['id']}", {"version": "2.0.0"})
+    page = admin.get("/settings/activity/?kind=app").content.decode()
+    event = Event.objects.get(type="app.upgrade")
+    row = page.split(f'id="event-{event.pk}"')[1].split("</tr>")[0]
+    assert "Kept your changes to: the &#x27;Orders from your shop&#x27; hook&#x27;s name" in row
+
+
+def test_the_upgrade_says_which_of_the_admins_changes_it_kept(admin, api, org):
+    data = api.post("/v1/apps/installations", {"app": "orders", "version": "1.0.0"}).json()["data"]
+    kview = next(f for f in data["attributes"]["features"] if f["kind"] == "kview")
+    api.put("/v1/metadata/kobject.order", {"properties": {"statusStr": {"displayName": "State"}}})
+    api.put(f"/v1/kviews/{kview['id']}", {"template": "<p>{{ object.title }}</p>"})
+    r = admin.post(f"/settings/apps/installations/{data['id']}/upgrade/", follow=True)
+    html = r.content.decode()
+    said = ("Orders upgraded to version 2.0.0. Kept your changes to: Order&#x27;s &#x27;Status&#x27;"
+            " label, the &#x27;Order details&#x27; view template.")  # fmt: skip
+    assert said in html
+    row = _row(_section(html, "installed-title"), "orders")
+    assert "The upgrade to 2.0.0 kept your changes to: Order&#x27;s &#x27;Status&#x27; label" in row
+    for internal in ("statusStr", "displayName", "attributes/", "kview"):
+        assert internal not in row.split("app-features")[0], internal
+    # an upgrade without edits says nothing of the kind
+    api.delete(f"/v1/apps/installations/{data['id']}")
+    again = api.post("/v1/apps/installations", {"app": "orders", "version": "1.0.0"}).json()["data"]
+    r = admin.post(f"/settings/apps/installations/{again['id']}/upgrade/", follow=True)
+    html = r.content.decode()
+    assert "Orders upgraded to version 2.0.0." in html and "Kept your changes" not in html
+    assert "kept your changes" not in _row(_section(html, "installed-title"), "orders")
