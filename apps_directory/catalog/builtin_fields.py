@@ -56,7 +56,7 @@ def _klass_sets(spec, ctx):
     for name, definition in definitions.items():
         # the keys the manifest sets, as normalised: the defaults normalising adds (flags left
         # false) are not the app's to claim, and the attribute's merge leaves them alone
-        for key in raw[name]:
+        for key in raw[name] if isinstance(raw[name], dict) else ():
             if key in definition and key not in ("name", "type"):
                 out[f"attributes/{name}/{key}"] = definition[key]
     return out
