@@ -5,7 +5,8 @@ feature that fails undoes the whole install or upgrade, and the client reads whi
 why. What stays after an uninstall: a Klass that holds records is kept, disabled, with its
 records and attribute definitions (the org's data); an empty one is deleted. Hooks, workflows,
 outbound webhooks and KViews the app created are deleted (hook calls and workflow writes stay in
-the event log).
+the event log). An upgrade keeps what an admin changed in the app's features, field by field,
+and says which (customizations.py).
 """
 
 from django.db import transaction
