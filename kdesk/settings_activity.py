@@ -271,10 +271,11 @@ def _changes(event, names):
                 "after": _value(change.get("after"), key, names),
             }
         )
-    # an app's upgrade names the admin's edits it left as they were, by display name
-    kept = [k.get("label") for k in (event.data or {}).get("keptChanges") or []]
-    if event.type == "app.upgrade" and kept:
-        out.append({"text": f"Kept your changes to: {', '.join(map(str, kept))}"})
+    if event.type == "app.upgrade":
+        # the admin's edits the upgrade left as they were, by display name
+        kept = [k["label"] for k in event.data.get("keptChanges") or [] if isinstance(k, dict)]
+        if kept:
+            out.append({"text": f"Kept your changes to: {', '.join(map(str, kept))}"})
     return out
 
 
