@@ -29,7 +29,9 @@ def _sets(spec, ctx):
 
 
 def _read(org, object_id):
-    return Workflow.objects.filter(org=org, pk=object_id).values(*FIELDS).first()
+    return (
+        Workflow.objects.select_for_update().filter(org=org, pk=object_id).values(*FIELDS).first()
+    )
 
 
 def _keep(spec, ctx, values):

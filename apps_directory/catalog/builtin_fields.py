@@ -64,7 +64,8 @@ def _klass_sets(spec, ctx):
 
 def _klass_read(org, object_id):
     klass = (
-        Klass.objects.filter(org=org, name=object_id)
+        Klass.objects.select_for_update()
+        .filter(org=org, name=object_id)
         .values("display_name", "description", "icon", "color")
         .first()
     )
@@ -76,7 +77,11 @@ def _klass_read(org, object_id):
         "icon": klass["icon"],
         "color": klass["color"],
     }
-    meta = Metadata.objects.filter(org=org, resource=f"kobject.{object_id}").first()
+    meta = (
+        Metadata.objects.select_for_update()
+        .filter(org=org, resource=f"kobject.{object_id}")
+        .first()
+    )
     for name, definition in (meta.properties if meta is not None else {}).items():
         if isinstance(definition, dict):
             for key, value in definition.items():
@@ -110,7 +115,7 @@ def _kview_sets(spec, ctx):
 
 def _kview_read(org, object_id):
     fields = ("name", "template", "context", "kind", "url_template", "position")
-    kview = KView.objects.filter(org=org, pk=object_id).values(*fields).first()
+    kview = KView.objects.select_for_update().filter(org=org, pk=object_id).values(*fields).first()
     if kview is None:
         return None
     kview["urlTemplate"] = kview.pop("url_template")
@@ -128,7 +133,7 @@ register(Fields(kind="kview", sets=_kview_sets, read=_kview_read, describe=_kvie
 
 
 def _hook_read(org, object_id):
-    return Hook.objects.filter(org=org, pk=object_id).values("name").first()
+    return Hook.objects.select_for_update().filter(org=org, pk=object_id).values("name").first()
 
 
 register(
@@ -147,7 +152,8 @@ WEBHOOK_FIELDS = {"name": "name", "url": "address", "events": "events"}
 
 
 def _webhook_read(org, object_id):
-    return OutboundWebhook.objects.filter(org=org, pk=object_id).values(*WEBHOOK_FIELDS).first()
+    rows = OutboundWebhook.objects.select_for_update().filter(org=org, pk=object_id)
+    return rows.values(*WEBHOOK_FIELDS).first()
 
 
 register(

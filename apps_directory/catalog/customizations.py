@@ -47,7 +47,9 @@ class Fields:
     # stores them (a best reading: an upgrade compares the stored values it read back)
     sets: Callable
     # read(org, object_id) -> {path: value} as stored (every path `sets` may name, those
-    # without a value left out), or None when the object is gone
+    # without a value left out), or None when the object is gone; it locks the rows it reads
+    # (select_for_update) until the upgrade commits, so that an admin's edit cannot land
+    # between this read and the write that decides by it
     read: Callable
     # describe(path, spec) -> what people call the field: "Order's 'Status' label"
     describe: Callable

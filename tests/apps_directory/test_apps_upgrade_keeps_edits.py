@@ -251,3 +251,23 @@ def test_the_document_describes_the_kept_changes(api, install):
     attributes = resolve(resource["properties"]["attributes"])
     item = resolve(attributes["properties"]["keptChanges"]["items"])
     assert set(item["required"]) == set(item["properties"]) == set(kept[0])
+
+
+def test_the_upgrade_locks_each_feature_it_reads_until_it_commits(api, install, org):
+    """An admin's edit cannot land between the upgrade's read of a feature and its write (and be
+    overwritten by the value read a moment before): every read takes the rows' locks."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from apps_directory.catalog import customizations
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database for a write; no row locks to check")
+    install(version="1.0.0")
+    rows = InstalledFeature.objects.filter(installation__org=org)
+    assert {row.kind for row in rows} >= {"klass", "kview", "hook", "workflow"}
+    for row in rows:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            assert customizations.get(row.kind).read(org, row.object_id) is not None
+        reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+        assert reads and all(sql.rstrip().endswith("FOR UPDATE") for sql in reads), reads
