@@ -48,7 +48,8 @@ ERRORS_REF = {"$ref": "#/components/schemas/Errors"}
 def _statuses(path, method, operation):
     """Every status the base view (kdesk.api.views.ApiView) and the guards in front of it can
     answer for this operation, besides what the view itself declares."""
-    codes = {400, 401, 403, 429, 503}  # bad input or query parameter, no key, scope, rate, DB
+    # bad input or query parameter, no key, scope, rate, DB away or a write that collided
+    codes = {400, 401, 403, 429, 503}
     codes.add(414)  # a query string over the guard's limit (kdesk/serving/guard.py), any path
     if "{" in path:
         codes.add(404)
