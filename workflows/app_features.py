@@ -5,6 +5,8 @@ Registered from this app's AppConfig: apps_directory is below workflows in the i
 register instead of importing workflows."""
 
 from apps_directory.catalog.kinds import Kind, register
+from apps_directory.catalog.row_kinds import row_kind
+from apps_directory.catalog.spec_checks import unknown_keys
 from workflows import services
 from workflows.models import Workflow
 
@@ -12,7 +14,7 @@ KEYS = {"key", "name", "description", "trigger", "conditions", "steps", "atomic"
 
 
 def _check(spec, sections):
-    problems = [f"unknown key '{k}'." for k in spec if k not in KEYS]
+    problems = unknown_keys(spec, KEYS)
     if not isinstance(spec.get("name"), str) or not spec["name"].strip():
         problems.append("'name' is required text.")
     trigger = spec.get("trigger")
@@ -37,42 +39,8 @@ def _body(spec, ctx):
     return {**body, "trigger": trigger}
 
 
-def _workflow(org, object_id):
-    return Workflow.objects.filter(org=org, pk=object_id).first()
-
-
-def _create(org, actor, spec, ctx):
-    workflow = services.workflow_create(org=org, actor=actor, data=_body(spec, ctx))
-    return str(workflow.pk), workflow.name
-
-
-def _update(org, actor, object_id, spec, ctx):
-    workflow = _workflow(org, object_id)
-    if workflow is None:
-        return None
-    return services.workflow_update(
-        org=org, actor=actor, workflow=workflow, data=_body(spec, ctx)
-    ).name
-
-
-def _set(org, actor, object_id, enabled):
-    workflow = _workflow(org, object_id)
-    if workflow is None:
-        return False
-    was = workflow.enabled
-    services.workflow_update(org=org, actor=actor, workflow=workflow, data={"enabled": enabled})
-    return was
-
-
-def _remove(org, actor, object_id):
-    """Its runs' writes stay, by its machine user (kept, inactive)."""
-    workflow = _workflow(org, object_id)
-    if workflow is not None:
-        services.workflow_delete(org=org, actor=actor, workflow=workflow)
-    return "deleted"
-
-
 def register_kind():
+    # Removing one: its runs' writes stay, by its machine user (kept, inactive).
     register(
         Kind(
             name="workflow",
@@ -80,11 +48,15 @@ def register_kind():
             label="Workflow",
             keyed_by="key",
             check=_check,
-            create=_create,
-            update=_update,
-            remove=_remove,
-            turn_off=lambda org, actor, object_id: _set(org, actor, object_id, False),
-            turn_on=lambda org, actor, object_id: _set(org, actor, object_id, True),
+            **row_kind(
+                model=Workflow,
+                param="workflow",
+                create=services.workflow_create,
+                update=services.workflow_update,
+                delete=services.workflow_delete,
+                flag="enabled",
+                body=_body,
+            ),
             link=lambda object_id: f"/settings/workflows/{object_id}/",
             order=50,
         )

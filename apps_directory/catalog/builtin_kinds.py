@@ -8,6 +8,8 @@ from functools import reduce
 from django.db.models import Q
 
 from apps_directory.catalog.kinds import Kind, register
+from apps_directory.catalog.row_kinds import row_kind
+from apps_directory.catalog.spec_checks import text, unknown_keys
 from apps_directory.hooks import services as hook_services
 from apps_directory.hooks.models import Hook
 from apps_directory.webhooks import services as webhook_services
@@ -19,25 +21,13 @@ from klasses.models import Klass, KObject, KView
 from klasses.schema import normalize_definitions
 from klasses.services.klasses import KLASS_NAME_RE, reserved
 
-
-def _unknown(spec, allowed):
-    return [f"unknown key '{k}'." for k in spec if k not in allowed]
-
-
-def _text(spec, key, *, required=True):
-    value = spec.get(key)
-    if value is None:
-        return [f"'{key}' is required."] if required else []
-    return [] if isinstance(value, str) and value.strip() else [f"'{key}' is text."]
-
-
 # ---- Klass (with its attributes) --------------------------------------------------------------
 
 KLASS_KEYS = {"name", "displayName", "description", "icon", "color", "attributes"}
 
 
 def _klass_check(spec, sections):
-    problems = _unknown(spec, KLASS_KEYS) + _text(spec, "displayName")
+    problems = unknown_keys(spec, KLASS_KEYS) + text(spec, "displayName")
     name = spec.get("name")
     if isinstance(name, str) and (not KLASS_NAME_RE.match(name) or reserved(name)):
         problems.append(f"'{name}' cannot be a Klass name.")
@@ -146,7 +136,7 @@ KVIEW_KEYS = {"key", "name", "klass", "resource", "context", "kind", "template",
 
 
 def _kview_check(spec, sections):
-    problems = _unknown(spec, KVIEW_KEYS) + _text(spec, "name")
+    problems = unknown_keys(spec, KVIEW_KEYS) + text(spec, "name")
     klasses = {k.get("name") for k in sections.get("klasses", []) if isinstance(k, dict)}
     if ("klass" in spec) == ("resource" in spec):
         problems.append("name either a 'klass' of this app or a 'resource' (customer).")
@@ -163,44 +153,10 @@ def _kview_check(spec, sections):
     return problems
 
 
-def _kview_body(spec):
+def _kview_body(spec, ctx):
     resource = f"kobject.{spec['klass']}" if "klass" in spec else spec["resource"]
     body = {k: v for k, v in spec.items() if k not in ("key", "klass")}
     return {**body, "resource": resource}
-
-
-def _kview_create(org, actor, spec, ctx):
-    kview = klass_services.kview_create(org=org, actor=actor, data=_kview_body(spec))
-    return str(kview.pk), kview.name
-
-
-def _kview(org, object_id):
-    return KView.objects.filter(org=org, pk=object_id).first()
-
-
-def _kview_update(org, actor, object_id, spec, ctx):
-    kview = _kview(org, object_id)
-    if kview is None:
-        return None
-    return klass_services.kview_update(
-        org=org, actor=actor, kview=kview, data=_kview_body(spec)
-    ).name
-
-
-def _kview_set(org, actor, object_id, active):
-    kview = _kview(org, object_id)
-    if kview is None:
-        return False
-    was = kview.active
-    klass_services.kview_update(org=org, actor=actor, kview=kview, data={"active": active})
-    return was
-
-
-def _kview_remove(org, actor, object_id):
-    kview = _kview(org, object_id)
-    if kview is not None:
-        klass_services.kview_delete(org=org, actor=actor, kview=kview)
-    return "deleted"
 
 
 register(
@@ -210,11 +166,15 @@ register(
         label="KView",
         keyed_by="key",
         check=_kview_check,
-        create=_kview_create,
-        update=_kview_update,
-        remove=_kview_remove,
-        turn_off=lambda org, actor, object_id: _kview_set(org, actor, object_id, False),
-        turn_on=lambda org, actor, object_id: _kview_set(org, actor, object_id, True),
+        **row_kind(
+            model=KView,
+            param="kview",
+            create=klass_services.kview_create,
+            update=klass_services.kview_update,
+            delete=klass_services.kview_delete,
+            flag="active",
+            body=_kview_body,
+        ),
         link=lambda object_id: f"/settings/kviews/{object_id}/",
         order=20,
     )
@@ -225,48 +185,13 @@ register(
 
 
 def _hook_check(spec, sections):
-    problems = _unknown(spec, {"key", "name", "kind"}) + _text(spec, "name")
+    problems = unknown_keys(spec, {"key", "name", "kind"}) + text(spec, "name")
     if spec.get("kind") not in Hook.Kind.values:
         problems.append(f"kind is one of {', '.join(Hook.Kind.values)}.")
     return problems
 
 
-def _hook(org, object_id):
-    return Hook.objects.filter(org=org, pk=object_id).first()
-
-
-def _hook_create(org, actor, spec, ctx):
-    data = {"name": spec["name"], "kind": spec["kind"]}
-    hook = hook_services.hook_create(org=org, actor=actor, data=data)
-    return str(hook.pk), hook.name
-
-
-def _hook_update(org, actor, object_id, spec, ctx):
-    hook = _hook(org, object_id)
-    if hook is None:
-        return None
-    return hook_services.hook_update(
-        org=org, actor=actor, hook=hook, data={"name": spec["name"]}
-    ).name
-
-
-def _hook_set(org, actor, object_id, enabled):
-    hook = _hook(org, object_id)
-    if hook is None:
-        return False
-    was = hook.enabled
-    hook_services.hook_update(org=org, actor=actor, hook=hook, data={"enabled": enabled})
-    return was
-
-
-def _hook_remove(org, actor, object_id):
-    """Its address stops answering; the calls it took stay in the event log."""
-    hook = _hook(org, object_id)
-    if hook is not None:
-        hook_services.hook_delete(org=org, actor=actor, hook=hook)
-    return "deleted"
-
-
+# Removing one: its address stops answering; the calls it took stay in the event log.
 register(
     Kind(
         name="hook",
@@ -274,11 +199,17 @@ register(
         label="Hook",
         keyed_by="key",
         check=_hook_check,
-        create=_hook_create,
-        update=_hook_update,
-        remove=_hook_remove,
-        turn_off=lambda org, actor, object_id: _hook_set(org, actor, object_id, False),
-        turn_on=lambda org, actor, object_id: _hook_set(org, actor, object_id, True),
+        **row_kind(
+            model=Hook,
+            param="hook",
+            create=hook_services.hook_create,
+            update=hook_services.hook_update,
+            delete=hook_services.hook_delete,
+            flag="enabled",
+            # a hook's kind cannot change once made: an upgrade sends only its name
+            create_body=lambda spec, ctx: {"name": spec["name"], "kind": spec["kind"]},
+            body=lambda spec, ctx: {"name": spec["name"]},
+        ),
         link=lambda object_id: f"/settings/hooks/{object_id}/",
         order=30,
     )
@@ -289,51 +220,18 @@ register(
 
 
 def _webhook_check(spec, sections):
-    problems = _unknown(spec, {"key", "name", "url", "events"}) + _text(spec, "name")
-    problems += _text(spec, "url")
+    problems = unknown_keys(spec, {"key", "name", "url", "events"}) + text(spec, "name")
+    problems += text(spec, "url")
     events = spec.get("events")
     if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
         problems.append("events is a list of webhook event names.")
     return problems
 
 
-def _webhook_body(spec):
-    return {"name": spec["name"], "url": spec["url"], "events": list(spec["events"])}
-
-
-def _webhook(org, object_id):
-    return OutboundWebhook.objects.filter(org=org, pk=object_id).first()
-
-
-def _webhook_create(org, actor, spec, ctx):
+def _webhook_create(**kwargs):
     # the secret is on the webhook's settings page, for the receiving system
-    webhook, _ = webhook_services.webhook_create(org=org, actor=actor, data=_webhook_body(spec))
-    return str(webhook.pk), webhook.name
-
-
-def _webhook_update(org, actor, object_id, spec, ctx):
-    webhook = _webhook(org, object_id)
-    if webhook is None:
-        return None
-    return webhook_services.webhook_update(
-        org=org, actor=actor, webhook=webhook, data=_webhook_body(spec)
-    ).name
-
-
-def _webhook_set(org, actor, object_id, enabled):
-    webhook = _webhook(org, object_id)
-    if webhook is None:
-        return False
-    was = webhook.enabled
-    webhook_services.webhook_set_enabled(org=org, actor=actor, webhook=webhook, enabled=enabled)
-    return was
-
-
-def _webhook_remove(org, actor, object_id):
-    webhook = _webhook(org, object_id)
-    if webhook is not None:
-        webhook_services.webhook_delete(org=org, actor=actor, webhook=webhook)
-    return "deleted"
+    webhook, _ = webhook_services.webhook_create(**kwargs)
+    return webhook
 
 
 register(
@@ -343,11 +241,19 @@ register(
         label="Webhook",
         keyed_by="key",
         check=_webhook_check,
-        create=_webhook_create,
-        update=_webhook_update,
-        remove=_webhook_remove,
-        turn_off=lambda org, actor, object_id: _webhook_set(org, actor, object_id, False),
-        turn_on=lambda org, actor, object_id: _webhook_set(org, actor, object_id, True),
+        **row_kind(
+            model=OutboundWebhook,
+            param="webhook",
+            create=_webhook_create,
+            update=webhook_services.webhook_update,
+            delete=webhook_services.webhook_delete,
+            flag="enabled",
+            body=lambda spec, ctx: {
+                "name": spec["name"],
+                "url": spec["url"],
+                "events": list(spec["events"]),
+            },
+        ),
         link=lambda object_id: f"/settings/webhooks/{object_id}/",
         order=40,
     )

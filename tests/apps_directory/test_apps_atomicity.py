@@ -106,9 +106,17 @@ def test_a_webhook_feature_follows_the_app(api, gadgets, install):
     webhook = OutboundWebhook.objects.get()
     assert webhook.enabled and webhook.name == "Gadgets out"
     api.put(f"/v1/apps/installations/{data['id']}", {"status": "inactive"})
-    assert not OutboundWebhook.objects.get().enabled
+    off = OutboundWebhook.objects.get()
+    assert not off.enabled and off.disabled_at is not None
     api.put(f"/v1/apps/installations/{data['id']}", {"status": "active"})
-    assert OutboundWebhook.objects.get().enabled
+    on = OutboundWebhook.objects.get()
+    assert on.enabled and on.disabled_at is None
+    # each switch is the webhook's own update event, as an admin's switch is
+    switches = Event.objects.filter(type="outbound_webhook.update", resource_id=str(webhook.pk))
+    assert [e.changes for e in switches.order_by("id")] == [
+        {"enabled": {"before": True, "after": False}},
+        {"enabled": {"before": False, "after": True}},
+    ]
     assert api.delete(f"/v1/apps/installations/{data['id']}").status_code == 204
     assert not OutboundWebhook.objects.exists()
 
