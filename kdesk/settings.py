@@ -431,8 +431,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "klasses.openapi.org_klasses_hook",
-        "klasses.openapi.attribute_names_hook",
+        "klasses.openapi.org_klasses.org_klasses_hook",
+        "klasses.openapi.attribute_bodies.attribute_names_hook",
         # last: constraints, statuses and links on every operation, the org's Klasses' too
         "kdesk.api.schema.conformance_hook",
     ],

@@ -26,7 +26,7 @@ from klasses.api.schemas import (
     responses_with,
     violations_meta,
 )
-from klasses.openapi import (
+from klasses.openapi.bodies import (
     KLASS_BODY,
     KLASS_CREATE_BODY,
     METADATA_BODY,

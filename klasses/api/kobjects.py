@@ -27,7 +27,7 @@ from klasses.api.schemas import (
     responses_with,
 )
 from klasses.models import KObject
-from klasses.openapi import (
+from klasses.openapi.bodies import (
     KOBJECT_BODY,
     KOBJECT_BULK_BODY,
     KOBJECT_CREATE_BODY,

@@ -21,7 +21,7 @@ from klasses.api.schemas import (
     responses_with,
 )
 from klasses.models import KView
-from klasses.openapi import (
+from klasses.openapi.bodies import (
     KVIEW_BODY,
     KVIEW_CREATE_BODY,
 )

@@ -21,7 +21,7 @@ REV = OpenApiParameter("rev", int, description="Refuse (409) unless this is the 
 
 # Response models. With an org's credentials /v1/schema also holds `KObject_<klass>_document`
 # (and _resource, _page, _bulk) whose `data` is typed from that Klass's attributes
-# (klasses.openapi.org_klasses_hook).
+# (klasses.openapi.org_klasses.org_klasses_hook).
 KLASS = resource_schemas(
     "Klass",
     {

@@ -23,7 +23,7 @@ from klasses.api.schemas import (
     WRITE,
     responses_with,
 )
-from klasses.openapi import (
+from klasses.openapi.bodies import (
     VALIDATION_BODY,
     VALIDATION_CREATE_BODY,
 )

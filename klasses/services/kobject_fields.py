@@ -30,7 +30,7 @@ KOBJECT_FIELDS = {
 # ---- KObjects ---------------------------------------------------------------------------------
 
 # A KObject's tags: at most this many, each a name of at most TAG_MAX_LENGTH characters, not
-# blank (klasses.openapi documents the same numbers).
+# blank (klasses.openapi.bodies documents the same numbers).
 TAGS_MAX = 100
 TAG_MAX_LENGTH = 255
 

@@ -6,7 +6,7 @@ source with `ast` (bench/import_graph.py prints the same graph).
 - klasses (the schema engine) imports none of the apps built on it; customers does not import
   conversations; conversations does not import timeline. Apps above talk to those below through
   the resource register and events instead.
-- No services, views or API module is over 500 lines.
+- No services, views, API or OpenAPI module is over 500 lines.
 """
 
 import ast
@@ -38,8 +38,9 @@ SIZE_PATTERNS = (
     re.compile(r"^services[\w]*\.py$"),
     re.compile(r"^views[\w]*\.py$"),
     re.compile(r"^api[\w]*\.py$"),
+    re.compile(r"^openapi[\w]*\.py$"),
 )
-SIZE_PACKAGES = {"services", "views", "api"}
+SIZE_PACKAGES = {"services", "views", "api", "openapi"}
 
 # Modules over the limit that other helpers are splitting right now (issue 12); emptied at merge.
 KNOWN_LARGE = set()
@@ -111,9 +112,10 @@ def _sized_modules():
 def test_sized_modules_are_found():
     names = {str(p.relative_to(ROOT)) for p in _sized_modules()}
     assert {"kdesk/services.py", "kdesk/views.py", "kdesk/api/views.py"} <= names
+    assert {"workflows/openapi.py", "klasses/openapi/bodies.py"} <= names
 
 
-def test_no_services_views_or_api_module_over_500_lines():
+def test_no_services_views_api_or_openapi_module_over_500_lines():
     over = {}
     for path in _sized_modules():
         lines = len(path.read_text(encoding="utf-8").splitlines())
