@@ -129,7 +129,9 @@ def _leaf():
         "additionalProperties": False,
         "allOf": [
             {
-                "if": {"properties": {"op": {"enum": [*conditions.NEEDS_VALUE, "changed_to"]}}},
+                "if": {
+                    "properties": {"op": {"enum": [*sorted(conditions.NEEDS_VALUE), "changed_to"]}}
+                },
                 "then": {"required": ["value"]},
             },
             {

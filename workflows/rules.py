@@ -25,6 +25,12 @@ MESSAGE_PARAM = "message"  # {"custom": {...}}: a message rule's values for the 
 SET_PARAMS = (*CONVERSATION_PARAMS, MESSAGE_PARAM)
 
 
+def _mapping(value):
+    # a rule's custom that is not an object is skipped where it is applied (it names no
+    # attribute); the rules after it merge into what the record holds
+    return value if isinstance(value, dict) else {}
+
+
 def _merged(current, values):
     """What `values` leave on the record: tags are added, custom attributes merged."""
     out = dict(values)
@@ -32,8 +38,15 @@ def _merged(current, values):
         have = list(current.get("tags") or [])
         out["tags"] = have + [t for t in values["tags"] if t not in have]
     if isinstance(values.get("custom"), dict):
-        out["custom"] = {**(current.get("custom") or {}), **values["custom"]}
+        out["custom"] = {**_mapping(current.get("custom")), **values["custom"]}
     return out
+
+
+def _valid(values):
+    """`values` without a custom that is not an object, for the record the next rules see."""
+    if "custom" in values and not isinstance(values["custom"], dict):
+        return {k: v for k, v in values.items() if k != "custom"}
+    return values
 
 
 def _rules(org, resource, action):
@@ -60,7 +73,7 @@ def _message_values(record, given):
     """The message part of a message rule's values ({"custom": merged}), or None."""
     if not isinstance(given, dict) or not isinstance(given.get("custom"), dict):
         return None
-    return {"custom": {**(record.get("custom") or {}), **given["custom"]}}
+    return {"custom": {**_mapping(record.get("custom")), **given["custom"]}}
 
 
 def decide(*, org, resource, action, record, changes, context):
@@ -90,10 +103,10 @@ def decide(*, org, resource, action, record, changes, context):
         message = _message_values(current, values.get(MESSAGE_PARAM))
         if resource == "conversation":
             values = _merged(current, conversation)
-            current.update(values)
+            current.update(_valid(values))
         else:
             values = _merged(context.get("conversation") or {}, conversation)
-            context["conversation"] = {**(context.get("conversation") or {}), **values}
+            context["conversation"] = {**(context.get("conversation") or {}), **_valid(values)}
             if message:
                 values[MESSAGE_PARAM] = message
                 current["custom"] = message["custom"]
