@@ -85,9 +85,10 @@ def _commands(server, workers, threads, fd, port):
 
 
 @contextlib.contextmanager
-def served(*, workers=2, port=8100, env=None, server="daphne", threads=1):
+def served(*, workers=2, port=8100, env=None, server="daphne", threads=1, log=None):
     """kdesk served by `workers` daphne processes on one socket, or by gunicorn with `workers`
-    workers (sync, or gthread with `threads` threads each), on 127.0.0.1:`port`."""
+    workers (sync, or gthread with `threads` threads each), on 127.0.0.1:`port`. `log`: an open
+    file the servers' output goes to (a bench that reads their tracebacks), else the console."""
     sock = None
     fd = None
     if server == "daphne":
@@ -99,7 +100,12 @@ def served(*, workers=2, port=8100, env=None, server="daphne", threads=1):
         fd = sock.fileno()
     procs = [
         subprocess.Popen(
-            command, cwd=ROOT, env=env or bench_env(), pass_fds=(fd,) if fd is not None else ()
+            command,
+            cwd=ROOT,
+            env=env or bench_env(),
+            pass_fds=(fd,) if fd is not None else (),
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not None else None,
         )
         for command in _commands(server, workers, threads, fd, port)
     ]
