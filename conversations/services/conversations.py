@@ -10,7 +10,6 @@ from conversations.representations import (
     conversation_flat,
     conversation_resource,
 )
-from customers.models import Customer
 from kdesk.errors import FieldError
 from kdesk.events import diff, emit
 from kdesk.payload import Payload
@@ -19,6 +18,7 @@ from kdesk.updates import lock_for_write
 from klasses import attributes
 
 from .common import _custom, _datetime, _display, _now, _raise, _rev_in, _team_ref, _user_ref
+from .locks import customer_or_none
 from .rules import apply_business_rules, created_by_rules, rule_changes
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,8 @@ def conversation_create_within(
         if customer_id is None and p.data.get("customer") in (None, ""):
             p.error("customer", "required", "customer is required.")
         elif customer_id is not None:
-            customer = Customer.objects.filter(org=org, pk=customer_id).first()
+            # locked: a merge or delete of this customer waits for the new conversation
+            customer = customer_or_none(org, customer_id)
             if customer is None:
                 p.errors.append(
                     FieldError("/customer", "not_found", f"No customer with id {customer_id}.")

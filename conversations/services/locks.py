@@ -70,6 +70,16 @@ def _locked_row(prepared, model, columns, org, pk):
     return found
 
 
+def customer_or_none(org, pk):
+    """The customer `pk` of `org` (None when there is none), locked as _lock_customer locks
+    it, for a write about to point a new row at them: a merge or delete of the customer waits
+    for it rather than failing its commit on the foreign key. SQLite: read (writes are serial
+    there)."""
+    if not _row_locks():
+        return Customer.objects.filter(org=org, pk=pk).first()
+    return _locked_row(_LOCKED_CUSTOMER, Customer, _CUSTOMER_COLUMNS, org, pk)
+
+
 def _lock_customer(org, customer):
     """The customer row, locked until the transaction ends. Locks are always taken customer
     first, then conversation (as customer_delete and customer_merge do), so writers never wait
@@ -114,7 +124,19 @@ def _lock_conversation(org, conversation, locked_customer=None):
         if locked_customer is not None and locked_customer.pk == customer_id:
             customer = locked_customer
         else:
-            customer = _lock_customer(org, Customer(pk=customer_id))
+            customer = _locked_row(_LOCKED_CUSTOMER, Customer, _CUSTOMER_COLUMNS, org, customer_id)
+        if customer is None:
+            # Merged into another customer since the conversation was read (the merge moved
+            # it to them), or deleted with their conversations: where it is now, if anywhere.
+            moved = (
+                Conversation.objects.filter(org=org, pk=conversation.pk)
+                .values_list("customer_id", flat=True)
+                .first()
+            )
+            if moved is None or moved == customer_id:
+                break
+            customer_id = moved
+            continue
         found = _locked_row(
             _LOCKED_CONVERSATION, Conversation, _CONVERSATION_COLUMNS, org, conversation.pk
         )

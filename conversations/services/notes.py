@@ -13,6 +13,7 @@ from kdesk.payload import Payload
 from kdesk.updates import model_update
 
 from .common import _display, _locked_entry, _now, _raise, _read_only, _rev_in, make_preview
+from .locks import _lock_conversation
 from .mentions import _resolve_mentions, parse_mentions
 from .notifications import notifications_removed
 
@@ -36,13 +37,14 @@ def _check_internal(p):
 
 @transaction.atomic
 def note_create(*, org, actor, conversation, data, created_at=None):
-    conversation = (
-        Conversation.objects.select_related("customer")
-        .filter(org=org, pk=getattr(conversation, "pk", conversation))
-        .first()
-    )
-    if conversation is None:
-        raise NotFound("No conversation with this id.")
+    if not isinstance(conversation, Conversation):
+        conversation = Conversation.objects.filter(org=org, pk=conversation).first()
+        if conversation is None:
+            raise NotFound("No conversation with this id.")
+    # The customer and the conversation locked (as a message locks them): a merge moving the
+    # conversation to another customer, or a delete removing it, waits for the note instead of
+    # leaving it on the customer merged away (its commit then fails on the foreign key).
+    conversation = _lock_conversation(org, conversation)
     p = Payload(data, allowed={"body", "userMentions", "isInternal"})
     _check_internal(p)
     body = p.string("body", max_length=20_000, required=True, blank=False) or ""

@@ -3,6 +3,7 @@
 from kdesk import resources
 from kdesk.errors import FieldError
 from kdesk.payload import Payload, as_id
+from kdesk.references import existing_pks
 from kdesk.text import NUL
 from klasses import attributes
 from klasses.models import (
@@ -36,18 +37,18 @@ TAG_MAX_LENGTH = 255
 
 
 def _refs(org, customer_ids, company_ids):
-    """The ids of these that are customers (companies) of `org`: two queries at most."""
+    """The ids of these that are customers (companies) of `org`: two queries at most. The rows
+    found stay until the write that names them commits (kdesk.references: a merge or delete
+    meanwhile would otherwise fail its commit on the foreign key)."""
     Customer = resources.get("customer").get_model()
     Company = resources.get("company").get_model()
     found_customers = (
-        set(Customer.objects.filter(org=org, pk__in=customer_ids).values_list("pk", flat=True))
+        existing_pks(Customer.objects.filter(org=org, pk__in=customer_ids))
         if customer_ids
         else set()
     )
     found_companies = (
-        set(Company.objects.filter(org=org, pk__in=company_ids).values_list("pk", flat=True))
-        if company_ids
-        else set()
+        existing_pks(Company.objects.filter(org=org, pk__in=company_ids)) if company_ids else set()
     )
     return found_customers, found_companies
 
@@ -197,16 +198,24 @@ def _kobject_fields_plain(data, *, creating, validator):
 PLAIN_KEYS = KOBJECT_FIELDS - {"images", "relationships"}
 
 
-def _check_refs(org, items):
-    """items: [(pointer, fields)] → errors for customer/company ids outside the org."""
-    customers = {f["customer_id"] for _, f in items if f.get("customer_id")}
-    companies = {f["company_id"] for _, f in items if f.get("company_id")}
+def _check_refs(org, items, kept=None):
+    """items: [(pointer, fields)] → errors for customer/company ids outside the org. `kept`:
+    the object being updated, locked by the caller; a reference it holds already is neither
+    checked nor held again (a merge moving that object waits for the caller's lock on it, so
+    holding the customer too would make the two wait on each other)."""
+
+    def named(f, field):
+        value = f.get(field)
+        return value if value and (kept is None or value != getattr(kept, field)) else None
+
+    customers = {named(f, "customer_id") for _, f in items} - {None}
+    companies = {named(f, "company_id") for _, f in items} - {None}
     found_customers, found_companies = _refs(org, customers, companies)
     errors = []
     for pointer, f in items:
-        if f.get("customer_id") and f["customer_id"] not in found_customers:
+        if named(f, "customer_id") and f["customer_id"] not in found_customers:
             errors.append(FieldError(f"{pointer}/customer", "not_found", "No such customer."))
-        if f.get("company_id") and f["company_id"] not in found_companies:
+        if named(f, "company_id") and f["company_id"] not in found_companies:
             errors.append(FieldError(f"{pointer}/company", "not_found", "No such company."))
     return errors
 

@@ -117,7 +117,7 @@ def kobject_update(*, org, actor, klass, kobject, data, rev=None, partial=True):
     )
     obj.klass = klass
     fields, errors, _ = _kobject_fields(org, klass, data, creating=not partial, existing=obj)
-    errors += _check_refs(org, [("", fields)])
+    errors += _check_refs(org, [("", fields)], kept=obj)
     links = _body_links(org, klass, data, errors)
     if errors:
         raise ValidationFailed(errors)

@@ -1,0 +1,208 @@
+"""Writes that name a customer (or their conversation) while that customer is being merged
+away or deleted in another transaction: each lands on the customer the merge kept, or gets
+the answer it would get once the merge is done (a 4xx naming what is gone), never a 500 from
+the foreign key failing at commit, and never a 404 for a conversation that still exists.
+
+Each test holds the merge (or delete) open in one thread, sends the request from another,
+lets the merge commit once the request is waiting on a lock, and reads what each answered.
+Found by bench/concurrency.py (notes, KObject creates, upserts and bulk upserts answered 500)."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from conversations.models import Conversation, Message, Note
+from customers.models import Customer
+from customers.services import customer_delete, customer_merge
+from klasses.models import Klass, KObject
+from tests.factories import ApiClient
+from tests.parallel import needs_real_concurrency
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if reason := needs_real_concurrency():
+        pytest.skip(reason)
+
+
+def _someone_waits_on_a_lock(timeout=10):
+    """Whether another backend of this database is waiting for a lock, within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def _while_held(hold, request):
+    """Run `hold()` in a transaction of its own thread and keep it open; meanwhile `request()`
+    in another thread; commit the first once the second waits on a lock (or has finished).
+    Returns what `request()` returned (or raised)."""
+    held, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                hold()
+                held.set()
+                release.wait(30)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome["hold"] = exc
+            held.set()
+        finally:
+            connections.close_all()
+
+    def requester():
+        try:
+            outcome["request"] = request()
+        except Exception as exc:  # noqa: BLE001 - a 500 raised through the test client
+            outcome["request"] = exc
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert held.wait(30)
+    second = threading.Thread(target=requester)
+    second.start()
+    waiting = _someone_waits_on_a_lock()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert not first.is_alive() and not second.is_alive()
+    assert "hold" not in outcome, outcome["hold"]
+    assert waiting, "the request never waited for the merge: the test proves nothing"
+    return outcome["request"]
+
+
+@pytest.fixture
+def client(org, make_key):
+    _, token = make_key(org)
+    return ApiClient(token)
+
+
+@pytest.fixture
+def pair(org, client):
+    """(source, target, source's conversation id): two customers, the first to be merged."""
+    source = client.post("/v1/customers", {"name": "Source"}).json()["data"]["id"]
+    target = client.post("/v1/customers", {"name": "Target"}).json()["data"]["id"]
+    conversation = client.post("/v1/conversations", {"customer": source, "name": "Hello"})
+    return int(source), int(target), int(conversation.json()["data"]["id"])
+
+
+def _merge(org, source, target):
+    return lambda: customer_merge(org=org, actor=None, source=source, target=target)
+
+
+def _delete(org, customer):
+    return lambda: customer_delete(
+        org=org, actor=None, customer=Customer.objects.get(org=org, pk=customer)
+    )
+
+
+def test_it_writes_a_note_on_the_customer_the_merge_kept(org, client, pair):
+    source, target, conv = pair
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.post(f"/v1/conversations/{conv}/notes", {"body": "during the merge"}),
+    )
+    assert getattr(response, "status_code", response) == 201
+    note = Note.objects.get(org=org)
+    assert (note.conversation_id, note.customer_id) == (conv, target)
+
+
+def test_it_writes_a_message_on_the_customer_the_merge_kept(org, client, pair):
+    source, target, conv = pair
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.post(
+            f"/v1/conversations/{conv}/messages",
+            {"direction": "in", "channel": "chat", "body": "during the merge"},
+        ),
+    )
+    assert getattr(response, "status_code", response) == 201
+    message = Message.objects.get(org=org)
+    assert (message.conversation_id, message.customer_id) == (conv, target)
+    assert Conversation.objects.get(pk=conv).message_count == 1
+
+
+def test_a_note_on_a_conversation_deleted_meanwhile_is_a_404(org, client, pair):
+    source, _, conv = pair
+    response = _while_held(
+        _delete(org, source),
+        lambda: client.post(f"/v1/conversations/{conv}/notes", {"body": "too late"}),
+    )
+    assert getattr(response, "status_code", response) == 404
+    assert not Note.objects.filter(org=org).exists()
+
+
+def test_a_conversation_for_a_customer_merged_meanwhile_names_the_customer(org, client, pair):
+    source, target, _ = pair
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.post("/v1/conversations", {"customer": str(source), "name": "Late"}),
+    )
+    assert getattr(response, "status_code", response) == 404
+    assert response.json()["errors"][0]["source"]["pointer"] == "/customer"
+    assert Conversation.objects.filter(org=org).count() == 1  # the merged one, now the target's
+
+
+@pytest.fixture
+def order(org, client):
+    assert client.post("/v1/klasses", {"name": "order"}).status_code == 201
+    return Klass.objects.get(org=org, name="order")
+
+
+def test_a_kobject_for_a_customer_merged_meanwhile_names_the_customer(org, client, pair, order):
+    source, target, _ = pair
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.post(
+            "/v1/klasses/order", {"title": "O", "externalId": "o-1", "customer": str(source)}
+        ),
+    )
+    assert getattr(response, "status_code", response) == 400
+    assert response.json()["errors"][0]["source"]["pointer"] == "/customer"
+    assert not KObject.objects.filter(klass=order).exists()
+
+
+def test_an_upsert_moving_a_kobject_to_a_customer_deleted_meanwhile_names_it(
+    org, client, pair, order
+):
+    source, target, _ = pair
+    path = "/v1/klasses/order/externalId=o-1"
+    assert client.put(path, {"title": "O", "customer": str(target)}).status_code == 201
+    response = _while_held(
+        _delete(org, source),
+        lambda: client.put(path, {"title": "O", "customer": str(source)}),
+    )
+    assert getattr(response, "status_code", response) == 400
+    assert response.json()["errors"][0]["source"]["pointer"] == "/customer"
+    assert KObject.objects.get(klass=order).customer_id == target
+
+
+def test_a_bulk_upsert_naming_a_customer_deleted_meanwhile_writes_nothing(
+    org, client, pair, order
+):
+    source, target, _ = pair
+    items = [
+        {"title": "A", "externalId": "a", "customer": str(target)},
+        {"title": "B", "externalId": "b", "customer": str(source)},
+    ]
+    response = _while_held(
+        _delete(org, source), lambda: client.post("/v1/klasses/order/bulk", items)
+    )
+    assert getattr(response, "status_code", response) == 400
+    assert response.json()["errors"][0]["source"]["pointer"] == "/1/customer"
+    assert not KObject.objects.filter(klass=order).exists()
