@@ -445,6 +445,32 @@ def _tracebacks(log_text):
     return found
 
 
+class _SQLite:
+    """sqlite3 answering psycopg's `execute(sql, params).fetchall()` with %s placeholders."""
+
+    def __init__(self, path):
+        import sqlite3
+
+        self.conn = sqlite3.connect(path)
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql.replace("%%", "%").replace("%s", "?"), params)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+
+def _connect(url):
+    if url.startswith("sqlite:///"):
+        return _SQLite(url[len("sqlite:///") :])
+    import psycopg
+
+    return psycopg.connect(url)
+
+
 def _without_delete_event(conn, org, resource, ids):
     """Those of `ids` whose deletion no event records (a customer's delete takes their
     conversations' messages and notes with it, each with its event): lost writes."""
@@ -452,18 +478,16 @@ def _without_delete_event(conn, org, resource, ids):
         return set()
     deleted = conn.execute(
         "SELECT resource_id FROM kdesk_event WHERE org_id = %s AND resource = %s "
-        "AND type LIKE '%%.delete' AND resource_id = ANY(%s)",
-        (org, resource, [str(pk) for pk in ids]),
+        "AND type LIKE '%%.delete'",
+        (org, resource),
     ).fetchall()
     return set(ids) - {int(r[0]) for r in deleted}
 
 
 def _consistency(url, org, state):
     """Problems found in the stored rows: lost writes and aggregates that disagree."""
-    import psycopg
-
     problems = []
-    with psycopg.connect(url) as conn:
+    with _connect(url) as conn:
         stored = {
             r[0]
             for r in conn.execute(
@@ -506,7 +530,7 @@ def _consistency(url, org, state):
         missing_events = conn.execute(
             "SELECT count(*) FROM conversations_message m WHERE m.org_id = %s AND NOT EXISTS "
             "(SELECT 1 FROM kdesk_event e WHERE e.org_id = m.org_id AND e.resource = 'message' "
-            "AND e.resource_id = m.id::text AND e.type = 'conversation.message.create')",
+            "AND e.resource_id = CAST(m.id AS TEXT) AND e.type = 'conversation.message.create')",
             (org,),
         ).fetchone()[0]
         if missing_events:
@@ -516,7 +540,7 @@ def _consistency(url, org, state):
             "AND NOT EXISTS (SELECT 1 FROM customers_customer c WHERE c.id = e.customer_id) "
             "AND e.type NOT IN ('customer.delete', 'conversation.delete', "
             "'conversation.message.delete', 'conversation.note.delete') AND e.customer_id NOT IN "
-            "(SELECT resource_id::bigint FROM kdesk_event d WHERE d.org_id = e.org_id "
+            "(SELECT CAST(resource_id AS BIGINT) FROM kdesk_event d WHERE d.org_id = e.org_id "
             "AND d.type = 'customer.delete')",
             (org,),
         ).fetchone()[0]
@@ -541,9 +565,10 @@ def main():
     parser.add_argument("--log", help="keep the server's log here (default: a temporary file)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("bench/concurrency.py needs PostgreSQL: set DATABASE_URL=postgres://…")
-    ensure_database(url)
+    if url.startswith("postgres"):
+        ensure_database(url)
+    elif not url.startswith("sqlite:///"):
+        sys.exit("set DATABASE_URL=postgres://… (or sqlite:///<file>, the one-command setup)")
     env = bench_env(DATABASE_URL=url, LOG_LEVEL="WARNING")
     manage("migrate", "--noinput", env=env)
     info = json.loads(manage("shell", "-c", SEED, env=env).strip().splitlines()[-1])

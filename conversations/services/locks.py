@@ -83,9 +83,15 @@ def customer_or_none(org, pk):
 def _lock_customer(org, customer):
     """The customer row, locked until the transaction ends. Locks are always taken customer
     first, then conversation (as customer_delete and customer_merge do), so writers never wait
-    on each other in a circle."""
+    on each other in a circle. On SQLite, read again: `customer` was read before this
+    transaction began, and a merge or delete may have removed them since (a message then
+    opened a conversation for a customer who is gone, and its commit failed on the foreign
+    key)."""
     if not _row_locks():
-        return customer
+        found = Customer.objects.filter(org=org, pk=customer.pk).first()
+        if found is None:
+            raise NotFound("No customer with this id.")
+        return found
     locked = _locked_row(_LOCKED_CUSTOMER, Customer, _CUSTOMER_COLUMNS, org, customer.pk)
     if locked is None:
         raise NotFound("No customer with this id.")
