@@ -8,8 +8,10 @@ conversations for one customer, conversation edits (snooze/reopen/close), notes,
 note edits and deletes, customer edits with emails from a small shared pool, customer creates
 with those emails, KObject creates and upserts of one externalId, overlapping bulk upserts,
 merges of short-lived customers into the hot ones (and deletes of others) while messages,
-notes, conversations and KObjects are written to them, and messages retried with one
-Idempotency-Key. Bounded by --requests and --seconds.
+notes, conversations and KObjects are written to them, teams assigned to conversations while
+they are deleted, and messages retried with one Idempotency-Key. Bounded by --requests and
+--seconds. DATABASE_URL=sqlite:///<file> runs the same against the one-command setup's
+database (the conformance run serves SQLite).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kdesk_stress \\
         REDIS_URL=redis://127.0.0.1:6379/3 \\
@@ -61,7 +63,7 @@ EXPECTED = {
     "POST /conversations/{id}/messages idempotent": {201, 404, 409},
     "POST /customers/{id}/messages": {201, 404},
     "POST /conversations": {201, 400, 404},  # 400: the customer named was merged/deleted
-    "PATCH /conversations/{id}": {200, 404},
+    "PATCH /conversations/{id}": {200, 404},  # 404: the team assigned was deleted
     "POST /conversations/{id}/notes": {201, 404},
     "PATCH /conversations/{id}/messages/{id}": {200, 404},
     "DELETE /conversations/{id}/messages/{id}": {204, 404},
@@ -74,6 +76,8 @@ EXPECTED = {
     "POST /klasses/order/bulk": {200, 409, 400},
     "POST /customers/merges": {200, 201, 404, 400},
     "DELETE /customers/{id}": {204, 404},
+    "POST /teams": {201},
+    "DELETE /teams/{id}": {204, 404},
 }
 
 
@@ -88,6 +92,7 @@ class State:
         self.victims = []  # (customer id, conversation id): merged or deleted during the run
         self.messages = {}  # message id -> conversation id, for edits and deletes
         self.notes = {}
+        self.teams = []  # assigned to conversations while they are deleted
         self.deleted_messages = set()
         self.deleted_notes = set()
         self.created_messages = set()
@@ -193,6 +198,8 @@ def operations(state, n):
         if status == "snoozed":
             later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
             body["snoozeUntil"] = later.isoformat()
+        if state.teams and rng.random() < 0.5:
+            body["assignedTeam"] = str(rng.choice(state.teams))
         return "PATCH /conversations/{id}", "PATCH", f"/v1/conversations/{conv}", body
 
     @op(8)
@@ -324,6 +331,16 @@ def operations(state, n):
         cust = rng.choice(state.victims)[0]
         return "DELETE /customers/{id}", "DELETE", f"/v1/customers/{cust}", None
 
+    @op(1)
+    def team_create():
+        return "POST /teams", "POST", "/v1/teams", {"name": f"Team {n}"}
+
+    @op(1)
+    def team_delete():
+        if not state.teams:
+            return team_create()
+        return "DELETE /teams/{id}", "DELETE", f"/v1/teams/{rng.choice(state.teams)}", None
+
     total = sum(w for w, _ in ops)
     pick = rng.uniform(0, total)
     chosen = ops[-1][1]
@@ -390,6 +407,11 @@ def _record(state, endpoint, method, path, response):
         pk = int(path.rsplit("/", 1)[1])
         state.deleted_notes.add(pk)
         state.notes.pop(pk, None)
+    elif endpoint == "POST /teams" and status == 201:
+        state.teams.append(int(response.json()["data"]["id"]))
+    elif endpoint == "DELETE /teams/{id}" and status == 204:
+        gone = int(path.rsplit("/", 1)[1])
+        state.teams = [t for t in state.teams if t != gone]
     elif endpoint == "POST /customers/merges" and status in (200, 201):
         source = int(json.loads(response.request.content)["source"])
         state.victims = [v for v in state.victims if v[0] != source]

@@ -28,3 +28,13 @@ def existing_pks(queryset):
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} FOR KEY SHARE", params)
         return {row[0] for row in cursor.fetchall()}
+
+
+def held(queryset):
+    """The first row `queryset` finds, in primary key order (None when none), held against
+    deletion as existing_pks holds its rows."""
+    queryset = queryset.order_by("pk")[:1]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return next(iter(queryset), None)
+    sql, params = queryset.query.sql_with_params()
+    return next(iter(queryset.model.objects.raw(f"{sql} FOR KEY SHARE", params)), None)

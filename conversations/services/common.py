@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from kdesk.models import Team, User
+from kdesk.references import held
 from kdesk.updates import lock_for_write
 from klasses import attributes
 
@@ -73,21 +74,29 @@ def _custom(errors, *, org, resource, values, creating, partial=True):
         return values
 
 
-def _user_ref(p, key, org, *, pointer=None):
+# A person or team a write is about to point at is held until it commits (kdesk.references: a
+# delete meanwhile would otherwise fail the commit on the foreign key), unless the row being
+# written points at them already (`current`): that row is locked by the write, and a delete
+# setting it to null waits for it, so holding the person too would make the two wait in a circle.
+
+
+def _user_ref(p, key, org, *, pointer=None, current=None):
     pk = p.reference(key)
     if pk is None:
         return None
-    user = User.objects.filter(org=org, pk=pk, is_active=True).first()
+    users = User.objects.filter(org=org, pk=pk, is_active=True)
+    user = users.first() if pk == current else held(users)
     if user is None:
         p.errors.append(FieldError(pointer or f"/{key}", "not_found", f"No user with id {pk}."))
     return user
 
 
-def _team_ref(p, key, org):
+def _team_ref(p, key, org, *, current=None):
     pk = p.reference(key)
     if pk is None:
         return None
-    team = Team.objects.filter(org=org, pk=pk).first()
+    teams = Team.objects.filter(org=org, pk=pk)
+    team = teams.first() if pk == current else held(teams)
     if team is None:
         p.errors.append(FieldError(f"/{key}", "not_found", f"No team with id {pk}."))
     return team

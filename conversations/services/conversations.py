@@ -80,9 +80,13 @@ def _conversation_fields(p, *, org, current=None, partial=True):
     if given("priority"):
         out["priority"] = p.integer("priority", minimum=1, maximum=5, default=3)
     if given("assignedUser"):
-        out["assigned_user"] = _user_ref(p, "assignedUser", org)
+        out["assigned_user"] = _user_ref(
+            p, "assignedUser", org, current=current.assigned_user_id if current else None
+        )
     if given("assignedTeam"):
-        out["assigned_team"] = _team_ref(p, "assignedTeam", org)
+        out["assigned_team"] = _team_ref(
+            p, "assignedTeam", org, current=current.assigned_team_id if current else None
+        )
     if given("tags"):
         out["tags"] = p.strings("tags", max_items=50, max_length=100) or []
     status = out.get("status", current.status if current else None)

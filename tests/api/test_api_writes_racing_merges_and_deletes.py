@@ -5,7 +5,8 @@ the foreign key failing at commit, and never a 404 for a conversation that still
 
 Each test holds the merge (or delete) open in one thread, sends the request from another,
 lets the merge commit once the request is waiting on a lock, and reads what each answered.
-Found by bench/concurrency.py (notes, KObject creates, upserts and bulk upserts answered 500)."""
+Found by bench/concurrency.py (notes, KObject creates, upserts and bulk upserts answered 500;
+assigning a team being deleted too)."""
 
 import threading
 import time
@@ -206,3 +207,19 @@ def test_a_bulk_upsert_naming_a_customer_deleted_meanwhile_writes_nothing(
     assert getattr(response, "status_code", response) == 400
     assert response.json()["errors"][0]["source"]["pointer"] == "/1/customer"
     assert not KObject.objects.filter(klass=order).exists()
+
+
+def test_assigning_a_team_deleted_meanwhile_names_the_team(org, client, pair):
+    from kdesk.models import Team
+    from kdesk.services import team_delete
+
+    _, _, conv = pair
+    team = client.post("/v1/teams", {"name": "Billing"}).json()["data"]["id"]
+    response = _while_held(
+        lambda: team_delete(org=org, actor=None, team=int(team)),
+        lambda: client.patch(f"/v1/conversations/{conv}", {"assignedTeam": team}),
+    )
+    assert getattr(response, "status_code", response) == 404
+    assert response.json()["errors"][0]["source"]["pointer"] == "/assignedTeam"
+    assert not Team.objects.filter(org=org).exists()
+    assert Conversation.objects.get(pk=conv).assigned_team_id is None
