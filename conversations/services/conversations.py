@@ -10,7 +10,7 @@ from conversations.representations import (
     conversation_flat,
     conversation_resource,
 )
-from kdesk.errors import FieldError
+from kdesk.errors import FieldError, NotFound, check_rev
 from kdesk.events import diff, emit
 from kdesk.payload import Payload
 from kdesk.prepared import PreparedInsert
@@ -330,16 +330,43 @@ def _emit(org, actor, conversation, type, *, customer_name, changes, notified=No
     )
 
 
+_JOINED = ("customer", "assigned_user", "assigned_team")
+
+
+def _joined_match(conversation):
+    """Whether each row read beside the conversation is the one it points at."""
+    for name in _JOINED:
+        field = Conversation._meta.get_field(name)
+        joined = field.get_cached_value(conversation, None)
+        if (joined.pk if joined is not None else None) != getattr(conversation, field.attname):
+            return False
+    return True
+
+
+def _lock_for_update(org, pk, rev):
+    """The conversation locked, with its customer and assignees, after checking `rev`.
+
+    One query, the rows joined: but when the lock had to wait for a writer that changed the
+    conversation's customer (a merge) or assignee, PostgreSQL rechecks the new row version
+    against the joined rows as they were when the query began (EvalPlanQual): the row comes
+    back with a stale or missing assignee (a 500 naming the team), or not at all (a 404 for a
+    conversation that exists). Then it is locked alone and read again, which nothing can
+    change any more."""
+    joined = Conversation.objects.select_for_update(of=("self",)).select_related(*_JOINED)
+    found = joined.filter(org=org, pk=pk).first()
+    if found is None or not _joined_match(found):
+        lock_for_write(Conversation, org=org, pk=pk, resource="conversation")
+        found = Conversation.objects.select_related(*_JOINED).filter(org=org, pk=pk).first()
+    if found is None:
+        raise NotFound("No conversation with this id.")
+    check_rev(found.rev, rev, resource="conversation")
+    return found
+
+
 @transaction.atomic
 def conversation_update(*, org, actor, conversation, data, rev=None, partial=True):
-    conversation = lock_for_write(
-        Conversation.objects.select_for_update(of=("self",)).select_related(
-            "customer", "assigned_user", "assigned_team"
-        ),
-        org=org,
-        pk=getattr(conversation, "pk", conversation),
-        rev=_rev_in(data, rev),
-        resource="conversation",
+    conversation = _lock_for_update(
+        org, getattr(conversation, "pk", conversation), _rev_in(data, rev)
     )
     data, owner_errors, sources = _owner_lists(data)
     p = Payload(data, allowed=CONVERSATION_UPDATE_FIELDS)

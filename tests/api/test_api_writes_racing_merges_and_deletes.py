@@ -1,12 +1,13 @@
 """Writes that name a customer (or their conversation) while that customer is being merged
 away or deleted in another transaction: each lands on the customer the merge kept, or gets
 the answer it would get once the merge is done (a 4xx naming what is gone), never a 500 from
-the foreign key failing at commit, and never a 404 for a conversation that still exists.
+the foreign key failing at commit, and never a 404 for a conversation that still exists. An
+edit that waits for another writer on the conversation reads it as that writer left it.
 
 Each test holds the merge (or delete) open in one thread, sends the request from another,
 lets the merge commit once the request is waiting on a lock, and reads what each answered.
 Found by bench/concurrency.py (notes, KObject creates, upserts and bulk upserts answered 500;
-assigning a team being deleted too)."""
+assigning a team being deleted, and a conversation edit waiting for an assignment, too)."""
 
 import threading
 import time
@@ -193,9 +194,7 @@ def test_an_upsert_moving_a_kobject_to_a_customer_deleted_meanwhile_names_it(
     assert KObject.objects.get(klass=order).customer_id == target
 
 
-def test_a_bulk_upsert_naming_a_customer_deleted_meanwhile_writes_nothing(
-    org, client, pair, order
-):
+def test_a_bulk_upsert_naming_a_customer_deleted_meanwhile_writes_nothing(org, client, pair, order):
     source, target, _ = pair
     items = [
         {"title": "A", "externalId": "a", "customer": str(target)},
@@ -223,3 +222,39 @@ def test_assigning_a_team_deleted_meanwhile_names_the_team(org, client, pair):
     assert response.json()["errors"][0]["source"]["pointer"] == "/assignedTeam"
     assert not Team.objects.filter(org=org).exists()
     assert Conversation.objects.get(pk=conv).assigned_team_id is None
+
+
+# An edit that waits for another writer's lock on the conversation reads it as that writer
+# left it (PostgreSQL rechecks the row it waited for against the rows joined beside it as they
+# were before: a team assigned meanwhile came back missing, a 500; a merge meanwhile dropped
+# the row, a 404).
+
+
+def test_an_edit_waiting_for_an_assignment_keeps_the_team_assigned(org, client, pair):
+    from conversations.services import conversation_update
+    from kdesk.models import Event
+
+    _, _, conv = pair
+    team = client.post("/v1/teams", {"name": "Billing"}).json()["data"]["id"]
+    response = _while_held(
+        lambda: conversation_update(
+            org=org, actor=None, conversation=conv, data={"assignedTeam": team}
+        ),
+        lambda: client.patch(f"/v1/conversations/{conv}", {"priority": 1}),
+    )
+    assert getattr(response, "status_code", response) == 200
+    assert response.json()["data"]["relationships"]["assignedTeam"]["data"]["id"] == team
+    event = Event.objects.filter(type="conversation.update").latest("id")
+    assert event.data["meta"]["assignedTeamName"] == "Billing"
+    assert event.changes == {"priority": {"before": 3, "after": 1}}
+
+
+def test_an_edit_waiting_for_a_merge_edits_the_conversation_moved(org, client, pair):
+    source, target, conv = pair
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.patch(f"/v1/conversations/{conv}", {"priority": 1}),
+    )
+    assert getattr(response, "status_code", response) == 200
+    conversation = Conversation.objects.get(pk=conv)
+    assert (conversation.customer_id, conversation.priority) == (target, 1)
