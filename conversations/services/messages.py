@@ -446,7 +446,7 @@ def _refresh_aggregates(conversation):
 def message_delete(*, org, actor, message, rev=None, conversation_id=None):
     message = _locked_message(org, message, conversation_id, rev=rev)
     Conversation.objects.select_for_update().filter(pk=message.conversation_id).first()
-    pk, conversation = message.pk, message.conversation
+    pk, conversation, snapshot_customer = message.pk, message.conversation, message.customer_id
     meta = _message_meta(message, conversation, conversation.customer.name)
     snapshot = {**message_resource(message), "meta": meta}
     message.delete()
@@ -456,7 +456,9 @@ def message_delete(*, org, actor, message, rev=None, conversation_id=None):
         type="conversation.message.delete",
         resource="message",
         resource_id=pk,
-        customer_id=conversation.customer_id,
+        # the locked row's own: the conversation read beside it may predate a merge it waited
+        # for, and the event would go to the customer merged away (their timeline is gone)
+        customer_id=snapshot_customer,
         actor=actor,
         rev=snapshot["attributes"]["rev"],
         data=snapshot,

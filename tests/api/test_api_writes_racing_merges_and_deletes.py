@@ -258,3 +258,19 @@ def test_an_edit_waiting_for_a_merge_edits_the_conversation_moved(org, client, p
     assert getattr(response, "status_code", response) == 200
     conversation = Conversation.objects.get(pk=conv)
     assert (conversation.customer_id, conversation.priority) == (target, 1)
+
+
+def test_a_message_deleted_after_a_merge_records_it_for_the_customer_kept(org, client, pair):
+    from kdesk.models import Event
+
+    source, target, conv = pair
+    body = {"direction": "in", "channel": "chat", "body": "Hi"}
+    message = client.post(f"/v1/conversations/{conv}/messages", body).json()["data"]["id"]
+    response = _while_held(
+        _merge(org, source, target),
+        lambda: client.delete(f"/v1/conversations/{conv}/messages/{message}"),
+    )
+    assert getattr(response, "status_code", response) == 204
+    event = Event.objects.get(type="conversation.message.delete")
+    assert event.customer_id == target
+    assert Conversation.objects.get(pk=conv).message_count == 0
