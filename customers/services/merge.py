@@ -93,9 +93,12 @@ def customer_merge(*, org, actor, source, target):
     take_external = not target.external_id and source.external_id
 
     Identity.objects.filter(org=org, customer=source).update(customer=target)
-    # The history so far follows the customer; what the hooks record names the target already.
-    Event.objects.filter(org=org, customer_id=source_id).update(customer_id=target_id)
     resources.customers_merged(org=org, actor=actor, source_id=source_id, target_id=target_id)
+    # The history so far follows the customer; what the hooks record names the target already.
+    # After the hooks: they waited for every writer holding one of the source's conversations,
+    # messages, notes or objects, and the events those writers committed meanwhile name the
+    # source too (moved before the hooks, such an event stayed with the customer merged away).
+    Event.objects.filter(org=org, customer_id=source_id).update(customer_id=target_id)
     if take_external:
         Customer.objects.filter(pk=source.pk).update(external_id=None)
         fields["external_id"] = source.external_id

@@ -274,3 +274,18 @@ def test_a_message_deleted_after_a_merge_records_it_for_the_customer_kept(org, c
     event = Event.objects.get(type="conversation.message.delete")
     assert event.customer_id == target
     assert Conversation.objects.get(pk=conv).message_count == 0
+
+
+def test_a_merge_waiting_for_an_edit_moves_the_edit_event_too(org, client, pair):
+    from conversations.services import conversation_update
+    from kdesk.models import Event
+
+    source, target, conv = pair
+    response = _while_held(
+        lambda: conversation_update(org=org, actor=None, conversation=conv, data={"priority": 1}),
+        lambda: client.post("/v1/customers/merges", {"source": str(source), "target": str(target)}),
+    )
+    assert getattr(response, "status_code", response) in (200, 201)
+    edit = Event.objects.get(type="conversation.update", changes__has_key="priority")
+    assert edit.customer_id == target
+    assert not Event.objects.filter(org=org, customer_id=source).exists()
