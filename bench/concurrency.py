@@ -21,8 +21,20 @@ Prints, per endpoint, the count of each status; every 5xx and every status outsi
 endpoint's expected set (with its body); the tracebacks in the server's log (each distinct
 exception once, with its count); and a consistency check of the database afterwards: every
 message and note answered 201 and not deleted since is stored, every conversation's
-message_count is its number of messages, every message's customer is its conversation's. Exits
-1 when any of these fails.
+message_count is its number of messages, every message's customer is its conversation's, every
+message has its create event, no event names a customer merged away. Exits 1 when any of these
+fails.
+
+What it found when written (each fixed, with a regression test in
+tests/api/test_api_writes_racing_merges_and_deletes.py or
+tests/conversations/test_message_for_a_customer_gone.py): writes naming a customer, conversation
+or team that a merge or delete removed meanwhile failed their commit on the foreign key (notes,
+conversation and KObject creates, KObject upserts and bulk upserts, team assignments: 500s); on
+SQLite a message to a customer deleted or merged between the endpoint's read and the message's
+transaction did the same; a conversation edit that waited for another writer's lock read a stale
+assignee beside the row (500) or lost the row (404); a merge left the events of writers it waited
+for on the customer merged away. Still seen: about one deadlock in 8,000 requests between a team
+delete and a conversation write (answered 503; the request succeeds when retried).
 """
 
 import argparse
