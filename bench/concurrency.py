@@ -33,8 +33,11 @@ conversation and KObject creates, KObject upserts and bulk upserts, team assignm
 SQLite a message to a customer deleted or merged between the endpoint's read and the message's
 transaction did the same; a conversation edit that waited for another writer's lock read a stale
 assignee beside the row (500) or lost the row (404); a merge left the events of writers it waited
-for on the customer merged away. Still seen: about one deadlock in 8,000 requests between a team
-delete and a conversation write (answered 503; the request succeeds when retried).
+for on the customer merged away. Still seen: one or two deadlocks in 10,000 requests between a
+team delete (team row locked, then its conversations) and a writer already holding one of those
+conversations that waits at COMMIT for the team row: PostgreSQL checks a row's deferred foreign
+keys again at commit when the transaction updated that row twice (an inbound message's counters,
+then waking the snoozed conversation), keys unchanged or not. Answered 503, nothing written.
 """
 
 import argparse
