@@ -230,7 +230,18 @@
     name.addEventListener("input", function () { if (follows) slug.value = handle(name.value); });
   }
 
+  // On a narrow screen the sections are one scrolling row: bring the current one into view
+  // (only the row scrolls, not the page).
+  function showCurrentSection() {
+    var nav = document.querySelector(".settings-nav");
+    var current = nav && nav.querySelector("[aria-current=page]");
+    if (!current || nav.scrollWidth <= nav.clientWidth) return;
+    var left = current.getBoundingClientRect().left - nav.getBoundingClientRect().left + nav.scrollLeft;
+    nav.scrollLeft = left - (nav.clientWidth - current.offsetWidth) / 2;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showCurrentSection();
     document.querySelectorAll("[data-team-form]").forEach(wireTeamForm);
     document.querySelectorAll("[data-scopes-form]").forEach(wireScopes);
     document.querySelectorAll("[data-rule-form]").forEach(wireRuleForm);
