@@ -476,6 +476,14 @@
     dedupeHeads();
     var auto = $("[autofocus]", document.getElementById(target.id) || document);
     if (auto && document.activeElement !== auto && target.closest && !target.closest("#compose")) auto.focus();
+    /* An inline edit saved or cancelled (Escape) swaps its form out from under the focus: give
+       it back to the value's edit button, so a keyboard user keeps their place in the panel. */
+    var row = target.id && target.id.indexOf("attr-") === 0 && document.getElementById(target.id);
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (row && lost && !auto) {
+      var edit = $(".attr-edit", row);
+      if (edit) edit.focus();
+    }
     var compose = document.getElementById("compose");
     if (compose && e.detail.elt && e.detail.elt.id === "compose") {
       setMode(compose, compose.getAttribute("data-mode") || "reply");
