@@ -194,22 +194,27 @@ def parse_input(name, raw, definition, tz="UTC"):
     return _parse_one(kind, raw, tz)
 
 
-def _item_label(index, items):
-    label = f"Item {index + 1}"
+def _item_label(index, items, word="Item", detail=""):
+    """ "Item 2 (“x”)": the item's place and, unless the message already quotes it, its value."""
+    label = f"{word} {index + 1}"
     if isinstance(items, list) and index < len(items):
         shown = items[index]
         shown = shown if isinstance(shown, str) else json.dumps(shown)
+        if shown in detail:
+            return label
         if len(shown) > 40:
             shown = shown[:39] + "…"
         label += f" (“{shown}”)"
     return label
 
 
-def field_errors(fields, key, items=None, label=None):
+def field_errors(fields, key, items=None, label=None, item_word="Item", item_key=None):
     """The engine's messages for one field (`fields` is {dotted pointer: [detail]}, as the
     views build it): its own, then one per failing item, named "Item 2 (“x”): …". With a
     `label`, a message that starts with the attribute's name (`tierStr must …`) starts with
-    the label people see instead (`Tier must …`)."""
+    the label people see instead (`Tier must …`). A list edited one value a line names its
+    items "Line 2" (`item_word`), and leaves out the key each item's value sits under
+    (`item_key`, "email" in emails.1.email), which only the API knows."""
     own = key.rsplit(".", 1)[-1] + " "
     out = [
         f"{label} {d[len(own) :]}" if label and d.startswith(own) else d
@@ -229,15 +234,17 @@ def field_errors(fields, key, items=None, label=None):
             # The engine starts a detail with the last pointer token ("1 must be …").
             last = pointer.rsplit(".", 1)[-1]
             text = detail[len(last) + 1 :] if detail.startswith(last + " ") else detail
-            where = _item_label(index, items) + (f" {rest.replace('.', '/')}" if rest else "")
+            shown_rest = rest if rest and rest != item_key else ""
+            where = _item_label(index, items, item_word, text)
+            where += f" {shown_rest.replace('.', '/')}" if shown_rest else ""
             found.append((index, f"{where}: {text}"))
     out.extend(text for _, text in sorted(found, key=lambda f: f[0]))
     return out
 
 
-def error_messages(fields, other, key, items=None, label=None):
+def error_messages(fields, other, key, items=None, label=None, **item_naming):
     """Every message of a failed save, the field's own first (items named), then the rest."""
-    own = field_errors(fields, key, items, label)
+    own = field_errors(fields, key, items, label, **item_naming)
     rest = [
         d
         for pointer, details in fields.items()

@@ -79,3 +79,15 @@ def test_another_orgs_customer_is_not_found(client, other_org, desk):
     other = customer_create(org=other_org, actor=None, data={"name": "Elsewhere"})
     assert client.get(f"/customers/{other.pk}/identities/emails/?edit=1").status_code == 404
     assert _post(client, other, "emails", "x@example.com").status_code == 404
+
+
+def test_a_bad_line_is_named_by_its_line_in_peoples_words(client, desk):
+    _, customer = desk
+
+    response = _post(client, customer, "emails", "grace@example.com\nnot-an-email")
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    # the line, once (the message quotes the value already), and never the API's item key
+    assert "Line 2: &#x27;not-an-email&#x27; is not a valid email address." in html
+    assert "Item 2" not in html and " email:" not in html

@@ -88,7 +88,9 @@ def identities(request, pk, field):
             )
     except (ValidationFailed, Conflict, NotFound) as exc:
         fields, other = errors_by_field(exc, org_of(request))
-        messages = attr_forms.error_messages(fields, other, field, lines)
+        messages = attr_forms.error_messages(
+            fields, other, field, lines, item_word="Line", item_key=spec["key"]
+        )
         context = _identity_context(customer, field, text=text, errors=messages)
         return render(request, "timeline/customer.html#ident-edit", context, status=422)
     context = _identity_context(customer, field, just_saved=True)
