@@ -426,7 +426,9 @@ def decorate(rows, *, org, previous_conversation=None, lookups=None, tz=None):
             v["announce"] = "Customer updated"
         conv = v.get("conv")
         v["conv_head"] = bool(conv) and kind in ("message", "note") and conv != previous
-        if conv:
+        # A status or assignment change is not part of the run of messages under the head (as
+        # desk.js's dedupeHeads reads it too): after one, the messages keep their head.
+        if conv and kind != "conversation":
             previous = conv
         row["v"] = v
     return rows
