@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from customers.models import Customer, Identity
 from kdesk.models import Event, Team, User
-from klasses.models import Klass
+from klasses.models import Klass, KObject
 from timeline.entries import CREATE_TYPES, FOLDED_TYPES
 
 PHONE_CHARS = re.compile(r"[\s().-]")
@@ -36,9 +36,10 @@ def _phone_candidates(q):
 
 
 def quick_find(*, org, q):
-    """The one customer an exact email, phone or externalId names, or whose name (ignoring
-    case and repeated spaces) is exactly `q` and nobody else's; None when no single customer
-    is meant (the caller lists the matches instead)."""
+    """The one customer an exact email, phone or externalId names, or the owner of the object
+    (an order, say) whose externalId is `q`, or whose name (ignoring case and repeated spaces)
+    is exactly `q` and nobody else's; None when no single customer is meant (the caller lists
+    the matches instead)."""
     q = (q or "").strip()
     if not q:
         return None
@@ -56,6 +57,9 @@ def quick_find(*, org, q):
     hit = Customer.objects.filter(org=org, external_id=q).values_list("id", flat=True).first()
     if hit:
         return hit
+    hit = _kobject_owner(org=org, q=q)
+    if hit:
+        return hit
     from kdesk.search.text import Folded, fold
 
     name = fold(" ".join(q.split()))
@@ -67,6 +71,25 @@ def quick_find(*, org, q):
     )
     named = list(named[:2])
     return named[0] if len(named) == 1 else None
+
+
+def _kobject_owner(*, org, q):
+    """The customer of the object whose externalId is `q` ("DO-011515" as the customer wrote it,
+    or in capitals): agents are asked about orders by number. Through the org's klasses, so
+    the lookup reads the (klass, externalId) unique index."""
+    if len(q) > 255:
+        return None
+    return (
+        KObject.objects.filter(
+            org=org,
+            klass_id__in=Klass.objects.filter(org=org).values("id"),
+            external_id__in=sorted({q, q.upper()}),
+            customer__isnull=False,
+        )
+        .order_by("id")
+        .values_list("customer_id", flat=True)
+        .first()
+    )
 
 
 CUSTOMER_LIST_FIELDS = ("id", "name", "external_id", "emails", "phones", "last_activity_at")
