@@ -95,13 +95,19 @@ class WebhookForm(forms.Form):
         }
 
     def add_service_errors(self, errors):
-        """Put each service error beside its field."""
+        """Put each service error beside its field, in the page's words: the service speaks to
+        API clients ("events needs at least one event name", "is not a valid header name")."""
         for error in errors:
-            head = error.pointer.strip("/").split("/")[0]
+            parts = error.pointer.strip("/").split("/")
+            head, detail = parts[0], error.detail
+            if head == "events" and error.code == "required":
+                detail = "Choose at least one event to send."
+            elif head == "headers" and len(parts) > 1 and detail[:1].islower():
+                detail = f"“{parts[1]}” {detail}"
             if head in ("name", "url", "events", "headers", "enabled"):
-                self.add_error(head, error.detail)
+                self.add_error(head, detail)
             else:
-                self.add_error(None, error.detail)
+                self.add_error(None, detail)
 
 
 class ReplayForm(forms.Form):

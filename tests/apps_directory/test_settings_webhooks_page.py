@@ -143,3 +143,18 @@ def test_object_types_are_ticked_by_their_display_name(admin_client, org, allow_
     r = admin_client.post(f"/settings/webhooks/{webhook.pk}/", {**FORM, "url": receiver.url})
     assert r.status_code == 302
     assert OutboundWebhook.objects.get().events == FORM["events"]
+
+
+def test_no_event_and_a_bad_header_read_in_peoples_words(admin_client, receiver, allow_private):
+    r = admin_client.post(
+        "/settings/webhooks/",
+        {**FORM, "url": receiver.url, "events": [], "headers": "Bad Header: x"},
+    )
+
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "Choose at least one event to send." in page
+    assert "“Bad Header” is not a valid header name." in page
+    # never the API's field name as the subject of a sentence
+    assert "events needs" not in page and ">is not a valid header name" not in page
+    assert not OutboundWebhook.objects.exists()
