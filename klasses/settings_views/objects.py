@@ -45,7 +45,7 @@ def klass_new(request):
                 org=request.user.org, actor=request.user, data=form.service_data()
             )
         except (ValidationFailed, Conflict) as exc:
-            add_service_errors(form, exc.errors or [_top(exc)], KLASS_FIELDS)
+            add_service_errors(form, _as_the_page_says(exc.errors or [_top(exc)]), KLASS_FIELDS)
         else:
             messages.success(request, f"“{klass.display_name}” created. Now give it attributes.")
             return redirect("settings-klass", name=klass.name)
@@ -55,6 +55,19 @@ def klass_new(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _as_the_page_says(errors):
+    """A taken name in the words the live name check uses (an "object type", not the API's
+    "Klass"); the other messages are already the page's."""
+    return [
+        FieldError(
+            e.pointer, e.code, "Taken: an object type with this name exists (names ignore case)."
+        )
+        if e.pointer == "/name" and e.code == "taken"
+        else e
+        for e in errors
+    ]
 
 
 def _top(exc):

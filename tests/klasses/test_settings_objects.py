@@ -128,7 +128,11 @@ def test_a_taken_name_is_refused_ignoring_case(admin, org):
     _klass(org, "Return", "Return")
     response = admin.post("/settings/objects/_new/", {"display_name": "Return", "name": "return"})
     assert response.status_code == 400
-    assert "exists (names ignore case)" in response.content.decode()
+    html = response.content.decode()
+    error = html.split('id="id_name_error"')[1].split("</div></div>")[0]
+    # said as the page says it (and as the live name check does), not in the API's words
+    assert "Taken: an object type with this name exists (names ignore case)." in error
+    assert "Klass" not in error
     assert Klass.objects.count() == 1
 
 
