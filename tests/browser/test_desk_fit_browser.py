@@ -94,6 +94,20 @@ def test_the_inbox_meta_column_keeps_icons_whole_and_everything_inside(desk, sig
     assert row.locator(".assignee").inner_text() == "Lee Chen"
 
 
+def test_a_short_assignee_name_is_whole_beside_priority_and_three_channels(desk, signed_in):
+    """At 1280 and 1024 px "Lee Chen" beside "Lowest" and three channel icons is not cut to
+    "Lee C…" (the meta column had room for the icons and a few letters)."""
+    org, who, customer, _ = desk
+    page = signed_in(who["sam"])
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/inbox/?scope=all")
+        assignee = page.locator(".inbox-item", has_text="Grace Hopper").locator(".assignee")
+        assignee.wait_for()
+        cut = assignee.evaluate("el => el.scrollWidth > el.clientWidth")
+        assert not cut, width
+
+
 def test_a_long_customer_and_the_conversation_card_fit_a_phone(desk, signed_in):
     org, who, customer, long_one = desk
     page = signed_in(who["sam"])
