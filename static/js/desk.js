@@ -468,6 +468,29 @@
   }
   document.addEventListener("change", function (e) { if (e.target.id === "conv-status") syncSnooze(); });
 
+  /* Snooze presets: 09:00 tomorrow, next Monday or in a week, counted in the agent's zone
+     (body data-tz, the zone the field is read in), written as the field's local value. */
+  function zoneToday(zone) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (err) { return null; }
+    return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day));
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-snooze-days]");
+    var when = document.getElementById("conv-snooze");
+    if (!button || !when) return;
+    var day = zoneToday(document.body.getAttribute("data-tz") || "UTC");
+    if (!day) return;
+    var wanted = button.getAttribute("data-snooze-days");
+    var add = wanted === "monday" ? ((8 - day.getUTCDay()) % 7 || 7) : parseInt(wanted, 10);
+    day.setUTCDate(day.getUTCDate() + add);
+    when.value = day.toISOString().slice(0, 10) + "T09:00";
+    when.focus();
+  });
+
   document.addEventListener("htmx:afterSwap", function (e) {
     var target = e.detail && e.detail.target;
     if (!target) return;
