@@ -193,3 +193,20 @@ def test_the_merge_preview_lines_up_its_values(desk, signed_in):
                     .map(dd => Math.round(dd.getBoundingClientRect().left)))])"""
         )
         assert len(lefts) == 2 and all(len(x) == 1 for x in lefts), (width, lefts)
+
+
+def test_a_phones_top_bar_is_two_lines(desk, signed_in):
+    """On a phone the top bar wraps to two lines, the search with "Sign out" beside it (it had
+    a line of its own, a third, above the search)."""
+    org, who, customer, _ = desk
+    page = signed_in(who["sam"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/inbox/")
+    search = page.locator(".topbar .search").bounding_box()
+    sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+    inbox = page.locator(".topbar .nav").get_by_role("link", name="Inbox").bounding_box()
+    assert sign_out["y"] > inbox["y"] + inbox["height"]  # on the second line…
+    assert search["y"] <= sign_out["y"] <= search["y"] + search["height"]  # …beside the search
+    assert sign_out["x"] + sign_out["width"] <= 390
+    assert page.locator(".topbar").bounding_box()["height"] < 100
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
