@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps_directory.forms import HookEditForm, HookForm, ReplayForm, WebhookForm
 from apps_directory.hooks import selectors as hook_selectors
@@ -295,10 +295,15 @@ def hook_toggle(request, pk):
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def hook_rotate(request, pk):
-    hook_services.hook_rotate(org=request.user.org, actor=request.user, hook=_hook(request, pk))
-    messages.success(request, "New URL made; the old one stopped working.")
+    """A new address, after asking (GET): the current one stops working at once, so whatever
+    posts to it fails until it is given the new one."""
+    hook = _hook(request, pk)
+    if request.method == "GET":
+        return render(request, "apps_directory/hook_rotate.html", {"hook": hook})
+    hook_services.hook_rotate(org=request.user.org, actor=request.user, hook=hook)
+    messages.success(request, "New address made; the old one stopped working.")
     return redirect("settings-hook", pk=pk)
 
 

@@ -54,3 +54,28 @@ def test_create_errors(admin_client):
     assert r.status_code == 400
     page = r.content.decode()
     assert 'id="id_name_error"' in page and 'id="id_kind_error"' in page
+
+
+def test_a_new_address_is_made_only_after_asking(admin_client, org, admin_user):
+    from apps_directory.hooks.services import hook_create
+
+    hook = hook_create(org=org, actor=admin_user, data={"name": "Shop orders", "kind": "web"})
+    page = admin_client.get(f"/settings/hooks/{hook.pk}/").content.decode()
+    assert f'href="/settings/hooks/{hook.pk}/rotate/">Make a new address…</a>' in page
+
+    asked = admin_client.get(f"/settings/hooks/{hook.pk}/rotate/")
+
+    assert asked.status_code == 200
+    assert "stops working at once" in asked.content.decode()
+    assert Hook.objects.get().token == hook.token  # asking changes nothing
+    admin_client.post(f"/settings/hooks/{hook.pk}/rotate/")
+    assert Hook.objects.get().token != hook.token
+
+
+def test_another_orgs_hook_has_no_rotate_page(admin_client, other_org):
+    from apps_directory.hooks.services import hook_create
+
+    hook = hook_create(org=other_org, actor=None, data={"name": "Theirs", "kind": "web"})
+    assert admin_client.get(f"/settings/hooks/{hook.pk}/rotate/").status_code == 404
+    assert admin_client.post(f"/settings/hooks/{hook.pk}/rotate/").status_code == 404
+    assert Hook.objects.get().token == hook.token
