@@ -210,3 +210,24 @@ def test_a_phones_top_bar_is_two_lines(desk, signed_in):
     assert sign_out["x"] + sign_out["width"] <= 390
     assert page.locator(".topbar").bounding_box()["height"] < 100
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_quick_find_hint_is_whole(desk, signed_in):
+    """The inbox's quick find says what it takes in words that fit its box at 1280 px (it read
+    "Name, email, phone, exte"); the rest is in its title."""
+    org, who, customer, _ = desk
+    page = signed_in(who["sam"])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/inbox/")
+    box = page.locator("#quick-find")
+    text, room = box.evaluate(
+        """el => {
+            const s = getComputedStyle(el);
+            const ctx = document.createElement('canvas').getContext('2d');
+            ctx.font = s.font;
+            const room = el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            return [ctx.measureText(el.placeholder).width, room];
+        }"""
+    )
+    assert text <= room, (text, room)
+    assert "order number" in box.get_attribute("title")
