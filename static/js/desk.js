@@ -499,20 +499,24 @@
     dedupeHeads();
     var auto = $("[autofocus]", document.getElementById(target.id) || document);
     if (auto && document.activeElement !== auto && target.closest && !target.closest("#compose")) auto.focus();
-    /* An inline edit saved or cancelled (Escape) swaps its form out from under the focus: give
-       it back to the value's edit button, so a keyboard user keeps their place in the panel. */
-    var row = target.id && target.id.indexOf("attr-") === 0 && document.getElementById(target.id);
-    var lost = !document.activeElement || document.activeElement === document.body;
-    if (row && lost && !auto) {
-      var edit = $(".attr-edit", row);
-      if (edit) edit.focus();
-    }
     var compose = document.getElementById("compose");
     if (compose && e.detail.elt && e.detail.elt.id === "compose") {
       setMode(compose, compose.getAttribute("data-mode") || "reply");
       var area = $("textarea", compose);
       if (area) area.focus();
     }
+  });
+  /* An inline edit saved or cancelled (Escape) swaps its form out from under the focus: give
+     it back to the value's edit button, so a keyboard user keeps their place in the panel. On
+     settle, not swap: htmx wires the new button's hx-get only then, and an Enter pressed on it
+     before would do nothing. */
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail && e.detail.target;
+    var row = target && target.id && target.id.indexOf("attr-") === 0 && document.getElementById(target.id);
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (!row || !lost || $("[autofocus]", row)) return;
+    var edit = $(".attr-edit", row);
+    if (edit) edit.focus();
   });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (kdesk.formatTimes) kdesk.formatTimes(document.getElementById("timeline-entries") || document);
