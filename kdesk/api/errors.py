@@ -90,26 +90,25 @@ def service_error_items(exc):
     return [error(exc.status, exc.code, exc.detail, None, exc.title)]
 
 
+def _as_drf(response):
+    """A JSON error response made outside DRF, handed back to DRF's handler as its own."""
+    return Response(
+        json.loads(response.content),
+        status=response.status_code,
+        headers={"Retry-After": response["Retry-After"]},
+    )
+
+
 def exception_handler(exc, context):
     from kdesk.health import is_database_outage, is_write_collision
 
     headers = {}
     if is_write_collision(exc):
         log.warning("write undone by the database, collided with another: %s", exc)
-        response = write_collision(context["request"]._request)
-        return Response(
-            json.loads(response.content),
-            status=503,
-            headers={"Retry-After": response["Retry-After"]},
-        )
+        return _as_drf(write_collision(context["request"]._request))
     if is_database_outage(exc):
         log.error("database unreachable: %s", exc)
-        response = database_unavailable(context["request"]._request)
-        return Response(
-            json.loads(response.content),
-            status=503,
-            headers={"Retry-After": response["Retry-After"]},
-        )
+        return _as_drf(database_unavailable(context["request"]._request))
     if isinstance(exc, ServiceError):
         return Response(errors_body(service_error_items(exc)), status=exc.status)
     if isinstance(exc, DataError):

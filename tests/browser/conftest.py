@@ -63,11 +63,13 @@ def screenshot():
 
 @pytest.fixture
 def signed_in(browser, server):
-    """A page of a new browser context signed in as `user` (password 'correct horse battery')."""
+    """A page of a new browser context signed in as `user` (password 'correct horse battery'),
+    at 1366x900 unless `viewport` says otherwise (a phone: {"width": 390, "height": 844})."""
     contexts = []
 
-    def sign_in(user, password="correct horse battery"):
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=server)
+    def sign_in(user, password="correct horse battery", viewport=None):
+        viewport = viewport or {"width": 1366, "height": 900}
+        context = browser.new_context(viewport=viewport, base_url=server)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login/")

@@ -28,17 +28,11 @@ PHONE_PAGES = (
 )
 
 
-def _sign_in(browser, server, user, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=server)
-    page = context.new_page()
+def _sign_in(signed_in, user, width, height):
+    page = signed_in(user, viewport={"width": width, "height": height})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/inbox/**")
-    return context, page, errors
+    return page, errors
 
 
 @pytest.fixture
@@ -62,8 +56,8 @@ def admin(org):
     return admin
 
 
-def test_every_settings_page_fits_a_phone(browser, server, screenshot, admin):
-    context, page, errors = _sign_in(browser, server, admin, 390, 844)
+def test_every_settings_page_fits_a_phone(signed_in, screenshot, admin):
+    page, errors = _sign_in(signed_in, admin, 390, 844)
     for path in PHONE_PAGES:
         assert page.goto(path).status == 200, path
         page.wait_for_load_state("networkidle")
@@ -84,11 +78,10 @@ def test_every_settings_page_fits_a_phone(browser, server, screenshot, admin):
     page.goto("/settings/people/")
     screenshot(page, "settings-phone-people")
     assert not errors, errors
-    context.close()
 
 
-def test_people_and_overview_at_1280px(browser, server, screenshot, admin):
-    context, page, errors = _sign_in(browser, server, admin, 1280, 800)
+def test_people_and_overview_at_1280px(signed_in, screenshot, admin):
+    page, errors = _sign_in(signed_in, admin, 1280, 800)
     page.goto("/settings/people/")
     card = page.locator(".people-layout > .card").first.bounding_box()
     for button in page.get_by_role("link", name="Deactivate…").all():
@@ -102,4 +95,3 @@ def test_people_and_overview_at_1280px(browser, server, screenshot, admin):
     assert tops[0] == tops[1] and tops[2] == tops[3], tops
     screenshot(page, "settings-1280-home")
     assert not errors, errors
-    context.close()

@@ -8,7 +8,7 @@ from tests.timeline.desk_data import people
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_shortcuts_page_fits_a_phone(db, browser, server, screenshot):
+def test_the_shortcuts_page_fits_a_phone(db, signed_in, screenshot):
     from conversations import services
     from tests.factories import OrganizationFactory
 
@@ -20,21 +20,12 @@ def test_the_shortcuts_page_fits_a_phone(db, browser, server, screenshot):
             actor=who["sam"],
             data={"name": name, "payload": "Hi {{customer.firstName}}, " + "thanks! " * 12},
         )
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server)
-    try:
-        page = context.new_page()
-        page.goto("/login/")
-        page.get_by_label("Email").fill(who["sam"].email)
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/inbox/**")
-        page.goto("/shortcuts/")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        table = page.locator(".grid-shortcuts > .card").nth(0).bounding_box()
-        form = page.locator(".grid-shortcuts > .card").nth(1).bounding_box()
-        assert form["y"] >= table["y"] + table["height"], (table, form)
-        assert table["x"] + table["width"] <= 390
-        page.get_by_role("cell", name="#tracking").wait_for()
-        screenshot(page, "shortcuts-phone")
-    finally:
-        context.close()
+    page = signed_in(who["sam"], viewport={"width": 390, "height": 844})
+    page.goto("/shortcuts/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    table = page.locator(".grid-shortcuts > .card").nth(0).bounding_box()
+    form = page.locator(".grid-shortcuts > .card").nth(1).bounding_box()
+    assert form["y"] >= table["y"] + table["height"], (table, form)
+    assert table["x"] + table["width"] <= 390
+    page.get_by_role("cell", name="#tracking").wait_for()
+    screenshot(page, "shortcuts-phone")

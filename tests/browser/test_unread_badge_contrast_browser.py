@@ -9,38 +9,29 @@ from tests.timeline.desk_data import build, people
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_unread_badge_has_enough_contrast(db, browser, server, screenshot):
+def test_the_unread_badge_has_enough_contrast(db, signed_in, screenshot):
     from tests.factories import OrganizationFactory
 
     org = OrganizationFactory(slug="badge-e2e", name="Badge E2E")
     who = people(org)
     build(org, who, orders=False)  # Sam's note mentions @lee: Lee has one unread
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server)
-    try:
-        page = context.new_page()
-        page.goto("/login/")
-        page.get_by_label("Email").fill(who["lee"].email)
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/inbox/**")
-        badge = page.locator("#notif-count")
-        assert badge.is_visible() and badge.inner_text() == "1"
-        ratio = page.evaluate(
-            """() => {
-              const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-              const lum = (c) => {
-                const [r, g, b] = rgb(c).map((v) => {
-                  v /= 255;
-                  return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-                });
-                return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-              };
-              const style = getComputedStyle(document.getElementById("notif-count"));
-              const fg = lum(style.color), bg = lum(style.backgroundColor);
-              return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-            }"""
-        )
-        assert ratio >= 4.5, ratio
-        screenshot(page, "unread-badge")
-    finally:
-        context.close()
+    page = signed_in(who["lee"], viewport={"width": 1280, "height": 800})
+    badge = page.locator("#notif-count")
+    assert badge.is_visible() and badge.inner_text() == "1"
+    ratio = page.evaluate(
+        """() => {
+          const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+          const lum = (c) => {
+            const [r, g, b] = rgb(c).map((v) => {
+              v /= 255;
+              return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+          };
+          const style = getComputedStyle(document.getElementById("notif-count"));
+          const fg = lum(style.color), bg = lum(style.backgroundColor);
+          return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        }"""
+    )
+    assert ratio >= 4.5, ratio
+    screenshot(page, "unread-badge")

@@ -71,3 +71,15 @@ def test_a_value_the_database_refused_says_so(rf):
     )
     assert response.status_code == 400
     assert "could not be used" in _said(response)
+
+
+def test_the_standalone_error_pages_render_without_the_database(rf, django_assert_num_queries):
+    """The 500 and collision pages are drawn when the database may be what failed."""
+    request = rf.get("/inbox/")
+    with django_assert_num_queries(0):
+        try:
+            raise RuntimeError("bug")
+        except RuntimeError:
+            page = views.server_error(request).content.decode()
+    assert "<title>Something went wrong · kdesk</title>" in page
+    assert "Something went wrong on our side" in page and "/static/css/kdesk.css" in page
