@@ -306,7 +306,9 @@
     }
     if (e.key === "Escape" && e.target.closest && e.target.closest(".attr-form")) {
       var cancel = $("[data-cancel-button]", e.target.closest(".attr-form"));
-      if (cancel) { e.preventDefault(); cancel.click(); }
+      // the form may have been swapped in a moment ago and not wired yet (htmx does that on
+      // settle): process() wires it now (it does nothing to a button already wired)
+      if (cancel) { e.preventDefault(); if (window.htmx) htmx.process(cancel); cancel.click(); }
     }
   });
   document.addEventListener("mousedown", function (e) {

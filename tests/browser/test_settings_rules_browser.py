@@ -26,7 +26,7 @@ def test_admin_adds_a_rule_by_picking_the_attribute(signed_in, screenshot, org):
     page.wait_for_url("**/_new/")
     page.wait_for_load_state()  # htmx and the form's script start once the page has loaded
     assert page.get_by_label("Status", exact=True).is_hidden()
-    page.get_by_label("Object").select_option(label="Return")
+    page.get_by_label("Object", exact=True).select_option(label="Return")
     attribute = page.get_by_label("Attribute")
     attribute.locator("option", has_text="Refund amount").wait_for(state="attached")
     attribute.select_option(label="Refund amount")
