@@ -98,7 +98,9 @@ class CustomerLocationSerializer(serializers.Serializer):
 
 
 class CustomerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, max_length=255)
+    # a customer may have no name (known by an email or phone): null, blank and spaces all
+    # store it as "" (customers/services/customers.py)
+    name = serializers.CharField(required=False, max_length=255, allow_blank=True, allow_null=True)
     externalId = serializers.CharField(
         required=False,
         max_length=255,

@@ -177,3 +177,22 @@ def test_every_operation_documents_the_414_for_a_query_string_over_the_limit(api
     assert missing == []
     r = api.get("/v1/companies/1/customers?sort=" + "x" * 9000)
     assert r.status_code == 414 and r.json()["errors"][0]["status"] == "414"
+
+
+@pytest.mark.parametrize("name", ["", None, "   "])
+def test_a_customer_may_have_no_name_and_the_document_says_so(api, document, name):
+    """An empty, null or blank name stores no name (the customer is known by an email or a
+    phone): accepted on create, on the upsert by externalId and on an update, as documented."""
+    body = {"name": name, "emails": [{"email": "ada@example.com"}]}
+    for path in ("/v1/customers", "/v1/customers/externalId={external_id}"):
+        for method in document["paths"][path]:
+            if method in ("post", "put"):
+                validator(document, path, method).validate(body)
+    created = api.post("/v1/customers", body)
+    assert created.status_code == 201, created.json()
+    assert created.json()["data"]["attributes"]["name"] == ""
+    upserted = api.put("/v1/customers/externalId=ada-1", {"name": name})
+    assert upserted.status_code == 201, upserted.json()
+    customer = created.json()["data"]["id"]
+    updated = api.put(f"/v1/customers/{customer}", {"name": name})
+    assert updated.status_code == 200 and updated.json()["data"]["attributes"]["name"] == ""
