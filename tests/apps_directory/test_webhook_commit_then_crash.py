@@ -63,8 +63,9 @@ def write_then_die(org, user, name):
     assert done.returncode == 0, done.stderr.decode()
 
 
-def queued(task_path):
-    return DBTaskResult.objects.filter(task_path=task_path, status="READY").count()
+def queued(task_path, *statuses):
+    statuses = statuses or ("READY",)
+    return DBTaskResult.objects.filter(task_path=task_path, status__in=statuses).count()
 
 
 def test_a_commit_whose_kick_died_is_still_delivered(
@@ -100,7 +101,9 @@ def test_a_commit_whose_kick_died_is_still_delivered(
         assert wait_until(lambda: queued(SWEEP) == 1, 10)
         write_then_die(org, admin_user, "Grace")
         grace = Customer.objects.get(org=org, name="Grace")
-        assert queued(SWEEP) == 1
+        # one link, waiting or already claimed by the worker (then RUNNING, no longer READY:
+        # seen once as a failure under the full suite's load)
+        assert queued(SWEEP, "READY", "RUNNING") == 1
         assert receiver.wait_for(2, timeout=40), open(tmp_path / "worker.log").read()
         assert receiver.bodies()[1]["data"]["id"] == str(grace.pk)
         assert wait_until(
