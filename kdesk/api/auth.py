@@ -40,8 +40,7 @@ _USER_COLUMNS = tuple(
 _ORG_COLUMNS = tuple(f.attname for f in Organization._meta.concrete_fields)
 # Which columns the rows hold: a process running other code (a deploy under way, a migration
 # that added a column) takes an entry written with another layout as missing, and writes its own.
-_LAYOUT = repr((_KEY_COLUMNS, _USER_COLUMNS, _ORG_COLUMNS))
-_LAYOUT = hashlib.sha256(_LAYOUT.encode()).hexdigest()[:12]
+_LAYOUT = hashlib.sha256(repr((_KEY_COLUMNS, _USER_COLUMNS, _ORG_COLUMNS)).encode()).hexdigest()
 
 
 def cache_key(token_hash):

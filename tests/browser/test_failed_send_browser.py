@@ -2,10 +2,9 @@
 that collided with another, the database away) or that never reaches it shows a toast in
 people's words, and the reply stays in the box to send again; nothing was sent."""
 
-from urllib.parse import quote
-
 import pytest
 
+from kdesk.page_messages import tell
 from tests.timeline.desk_data import build, people
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +35,7 @@ def test_a_refused_or_unsent_reply_says_why_and_keeps_the_text(db, signed_in, sc
         # what kdesk's collision page answers (kdesk/api/errors.write_collision)
         route.fulfill(
             status=503,
-            headers={"X-Kdesk-Message": quote(BUSY, safe=" ,.;:!?'()-"), "Retry-After": "1"},
+            headers=tell({"Retry-After": "1"}, BUSY),  # as kdesk encodes its words
             content_type="text/html",
             body="<!doctype html><title>Nothing was saved</title>",
         )
