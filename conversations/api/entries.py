@@ -44,13 +44,11 @@ MESSAGE_BODY = (
 )
 
 
-def entry_list_view(
-    name, *, kind, entries, represent, create, create_body, description, path_names=False
-):
+def entry_list_view(name, *, kind, entries, represent, create, create_body, description):
     """A conversation's entries of one kind (messages or notes): the page of them, and a new one.
-    `kind` names the scope and the operation ids; `entries` is the selector of the list;
-    `path_names` drops a `conversation` from the body (the path names it: a message body may
-    carry one, as on the customer's endpoint)."""
+    `kind` names the scope and the operation ids; `entries` is the selector of the list. A
+    message body may repeat the path's conversation, as the customer's endpoint takes one (the
+    service refuses another)."""
 
     class EntryListView(ApiView):
         scope_resource = kind
@@ -74,8 +72,6 @@ def entry_list_view(
         def post(self, request, pk):
             conversation = conversation_or_404(self.org, pk)
             data = body_of(request)
-            if path_names and isinstance(data, dict) and "conversation" in data:
-                data = {k: v for k, v in data.items() if k != "conversation"}
             entry = create(org=self.org, actor=self.actor, conversation=conversation, data=data)
             return Response({"data": represent(entry)}, status=201)
 
@@ -92,7 +88,6 @@ ConversationMessageListView = entry_list_view(
     create=services.message_create,
     create_body=MESSAGE_BODY_SCHEMA,
     description=MESSAGE_BODY,
-    path_names=True,
 )
 ConversationNoteListView = entry_list_view(
     "ConversationNoteListView",

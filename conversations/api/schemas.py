@@ -189,34 +189,48 @@ def deleted(*codes):
 
 _id = an_id
 _json = serializers.JSONField
+UNASSIGNS = '"" or null: nobody.'
 
 CONVERSATION_BODY = inline_serializer(
     "ConversationBody",
     {
-        "customer": _id(required=False),
-        "name": serializers.CharField(required=False, max_length=255),
+        "customer": _id(
+            required=False,
+            allow_null=True,
+            blank=True,
+            help_text='The conversation\'s own customer (it cannot move); "" or null: unchanged.',
+        ),
+        "name": serializers.CharField(
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            max_length=255,
+            help_text='"" or null: no name.',
+        ),
         "status": serializers.ChoiceField(Conversation.Status.values, required=False),
         "snoozeUntil": serializers.DateTimeField(required=False, allow_null=True),
         "priority": serializers.IntegerField(
             required=False, allow_null=True, min_value=1, max_value=5
         ),
-        "assignedUser": _id(required=False, allow_null=True),
-        "assignedTeam": _id(required=False, allow_null=True),
+        "assignedUser": _id(required=False, allow_null=True, blank=True, help_text=UNASSIGNS),
+        "assignedTeam": _id(required=False, allow_null=True, blank=True, help_text=UNASSIGNS),
         "assignedUsers": serializers.ListField(
-            # "" unassigns
-            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$", allow_blank=True),
+            child=_id(allow_null=True, blank=True),
             required=False,
+            allow_null=True,
             max_length=1,
-            help_text="[id] or []: assignedUser.",
+            help_text='[id]: assignedUser; [], [""], [null] or null: nobody.',
         ),
         "assignedTeams": serializers.ListField(
-            # "" unassigns
-            child=serializers.RegexField(r"^$|^[1-9][0-9]{0,17}$", allow_blank=True),
+            child=_id(allow_null=True, blank=True),
             required=False,
+            allow_null=True,
             max_length=1,
-            help_text="[id] or []: assignedTeam.",
+            help_text='[id]: assignedTeam; [], [""], [null] or null: no team.',
         ),
-        "tags": serializers.ListField(child=serializers.CharField(), required=False),
+        "tags": serializers.ListField(
+            child=serializers.CharField(), required=False, allow_null=True, help_text="null: none."
+        ),
         "custom": _json(required=False),
         "rev": serializers.IntegerField(required=False),
     },
@@ -232,17 +246,23 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "direction": serializers.ChoiceField(Message.Direction.values),
         "channel": serializers.ChoiceField(CHANNELS),
         "body": serializers.CharField(required=False),
-        "bodyHtml": serializers.CharField(required=False),
-        "sentAt": serializers.DateTimeField(required=False),
-        "custom": _json(required=False),
-        "conversation": serializers.RegexField(
-            r"^$|^[1-9][0-9]{0,17}$",
-            required=False,
-            allow_blank=True,
-            allow_null=True,
-            help_text='"" or null: a conversation is chosen.',
+        "bodyHtml": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, help_text='"" or null: none.'
         ),
-        "subject": serializers.CharField(required=False, allow_blank=True),
+        "sentAt": serializers.DateTimeField(
+            required=False, allow_null=True, help_text="null: when it is received."
+        ),
+        "custom": _json(required=False),
+        "conversation": _id(
+            required=False,
+            blank=True,
+            allow_null=True,
+            help_text='"" or null: a conversation is chosen (under /v1/conversations/{id}: the '
+            "path's).",
+        ),
+        "subject": serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, help_text='"" or null: none.'
+        ),
         "status": serializers.ChoiceField(
             Message.Status.values, required=False, allow_null=True, help_text="null: the default."
         ),
@@ -276,7 +296,9 @@ body_rules(
 MESSAGE_UPDATE_BODY = inline_serializer(
     "MessageUpdateBody",
     {
-        "status": serializers.ChoiceField(Message.Status.values, required=False),
+        "status": serializers.ChoiceField(
+            Message.Status.values, required=False, allow_null=True, help_text="null: unchanged."
+        ),
         "statusDetail": serializers.CharField(required=False, allow_blank=True, allow_null=True),
         "custom": _json(required=False, help_text="Merged; null removes an attribute."),
         "rev": serializers.IntegerField(required=False),
@@ -286,7 +308,9 @@ NOTE_UPDATE_BODY = inline_serializer(
     "NoteUpdateBody",
     {
         "body": serializers.CharField(required=False),
-        "userMentions": serializers.ListField(child=_json(), required=False),
+        "userMentions": serializers.ListField(
+            child=_json(), required=False, allow_null=True, help_text="null: nobody."
+        ),
         "isInternal": serializers.BooleanField(required=False),
         "rev": serializers.IntegerField(required=False),
     },
@@ -403,6 +427,10 @@ for _component in ("ShortcutBody", "ShortcutCreateBody"):
     )
 CONVERSATION_CREATE_BODY = without_rev(
     CONVERSATION_BODY, "ConversationCreateBody", required=("customer",)
+)
+# a new conversation's status may be null (open); an update refuses null (it cannot be cleared)
+CONVERSATION_CREATE_BODY.__class__._declared_fields["status"] = serializers.ChoiceField(
+    Conversation.Status.values, required=False, allow_null=True, help_text="null: open."
 )
 TAG_CREATE_BODY = without_rev(TAG_BODY, "TagCreateBody", required=("name",))
 SHORTCUT_CREATE_BODY = without_rev(

@@ -229,10 +229,9 @@ def conversation_create_within(
                     FieldError("/customer", "not_found", f"No customer with id {customer_id}.")
                 )
     fields = _conversation_fields(p, org=org)
+    given_custom = p.obj("custom") or {}  # read before the errors are copied: its own count
     errors = _repoint(p.errors, sources)
-    custom = _custom(
-        errors, org=org, resource="conversation", values=p.obj("custom") or {}, creating=True
-    )
+    custom = _custom(errors, org=org, resource="conversation", values=given_custom, creating=True)
     now = created_at or _now()
     conversation = Conversation(
         org=org,
@@ -374,9 +373,9 @@ def conversation_update(*, org, actor, conversation, data, rev=None, partial=Tru
     if p.has("customer") and p.reference("customer") not in (None, conversation.customer_id):
         p.error("customer", "immutable", "A conversation cannot move to another customer.")
     fields = _conversation_fields(p, org=org, current=conversation, partial=partial)
+    given = p.obj("custom") or {}  # read before the errors are copied: its own count
     errors = _repoint(p.errors, sources)
     if p.has("custom") or not partial:
-        given = p.obj("custom") or {}
         if partial and p.has("custom") and p.data["custom"] is None:
             # `"custom": null` clears every value; the engine names the required ones
             given = dict.fromkeys(conversation.custom or {})

@@ -171,20 +171,25 @@ def message_create_within(
     if fields["attachments"]:
         p.errors = [e for e in p.errors if e.pointer != "/body"]  # files alone are a message
     subject = p.string("subject", max_length=255, default="")
-    if conversation is None and p.has("conversation"):
-        conv_id = p.reference("conversation")
-        if conv_id is not None:
-            conversation = Conversation.objects.filter(org=org, pk=conv_id).first()
-            if conversation is None:
-                p.errors.append(
-                    FieldError("/conversation", "not_found", f"No conversation with id {conv_id}.")
-                )
-            elif customer is not None and conversation.customer_id != customer.pk:
-                p.error("conversation", "invalid", "The conversation belongs to another customer.")
+    conv_id = p.reference("conversation") if p.has("conversation") else None
+    if conversation is not None and conv_id not in (None, conversation.pk):
+        # the path (or the caller) has chosen the conversation: the body may only repeat it
+        p.error(
+            "conversation",
+            "invalid",
+            f"This message goes to conversation {conversation.pk}; the body names another.",
+        )
+    elif conversation is None and conv_id is not None:
+        conversation = Conversation.objects.filter(org=org, pk=conv_id).first()
+        if conversation is None:
+            p.errors.append(
+                FieldError("/conversation", "not_found", f"No conversation with id {conv_id}.")
+            )
+        elif customer is not None and conversation.customer_id != customer.pk:
+            p.error("conversation", "invalid", "The conversation belongs to another customer.")
+    given_custom = p.obj("custom") or {}  # read before the errors are copied: its own count
     errors = list(p.errors)
-    custom = _custom(
-        errors, org=org, resource="message", values=p.obj("custom") or {}, creating=True
-    )
+    custom = _custom(errors, org=org, resource="message", values=given_custom, creating=True)
     if not errors:
         errors += message_rule_errors(
             org=org, action="create", record=_message_record(fields, subject, custom)
@@ -384,9 +389,9 @@ def message_update_within(*, org, actor, message, data, rev=None, conversation_i
         fields["status"] = status
         if detail is not None:
             fields["status_detail"] = detail
+    given = p.obj("custom") or {}  # read before the errors are copied: its own count
     errors = list(p.errors)
     if p.has("custom"):
-        given = p.obj("custom") or {}
         merged = {k: v for k, v in {**message.custom, **given}.items() if v is not None}
         fields["custom"] = _custom(
             errors, org=org, resource="message", values=merged, creating=False, partial=True

@@ -46,9 +46,9 @@ def _apply(org, conversation, decisions):
             continue
         p = Payload(values, allowed=RULE_FIELDS)
         fields = _conversation_fields(p, org=org, current=conversation)
+        given = dict(p.obj("custom") or {})  # read before the errors are copied
         errors = list(p.errors)
         if p.has("custom"):
-            given = dict(p.obj("custom") or {})
             cleaned = _custom(
                 errors, org=org, resource="conversation", values=given, creating=False
             )

@@ -132,12 +132,8 @@ class CustomerInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="IANA name, e.g. Europe/Paris",
     )
-    company = serializers.RegexField(
-        r"^$|^[1-9][0-9]{0,17}$",
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text='Company id; "" or null: none.',
+    company = an_id(
+        required=False, allow_null=True, blank=True, help_text='Company id; "" or null: none.'
     )
     custom = serializers.DictField(required=False, help_text="Custom attributes by name.")
     rev = serializers.IntegerField(

@@ -15,6 +15,7 @@ The serializers only document: responses are built by the plain serializers of e
 import copy
 from dataclasses import dataclass
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -105,10 +106,39 @@ class CursorLinksSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True, help_text="null when caught up.")
 
 
+ID_PATTERN = "^[1-9][0-9]{0,17}$"
+
+
+def id_schema(*, blank=False):
+    """An id sent in a body as kdesk.payload.as_id reads it: the digits of a positive integer,
+    or that integer (the document stays within 18 digits, all below 2**63); `blank`: "" is taken
+    too (it clears the reference, as null does)."""
+    return {
+        "type": ["string", "integer"],
+        "pattern": f"^$|{ID_PATTERN}" if blank else ID_PATTERN,
+        "minimum": 1,
+        "maximum": 10**18 - 1,
+    }
+
+
+class BodyIdField(serializers.Field):
+    """Documents an id in a request body (see id_schema); the services read the body."""
+
+    def __init__(self, *, blank=False, **kwargs):
+        self.blank = blank
+        super().__init__(**kwargs)
+
+
+class BodyIdFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = BodyIdField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return id_schema(blank=self.target.blank)
+
+
 def an_id(**kwargs):
-    """An id sent in a body (`customer`, `company`, a member): digits of a positive integer, as
-    kdesk.payload.as_id reads them (the document stays within 18 digits, all below 2**63)."""
-    return serializers.RegexField(r"^[1-9][0-9]{0,17}$", **kwargs)
+    """An id sent in a body (`customer`, `company`, a member): see id_schema."""
+    return BodyIdField(**kwargs)
 
 
 def without_rev(body, name, required=()):
@@ -123,6 +153,8 @@ def without_rev(body, name, required=()):
             # a serializer's fields are deep copies, rebuilt from the constructor's arguments
             field._kwargs.update(required=True, allow_null=False)
             field.required, field.allow_null = True, False  # what a create needs is not null
+            if isinstance(field, BodyIdField):
+                field._kwargs["blank"] = field.blank = False
             if isinstance(field, serializers.CharField) and not isinstance(
                 field, serializers.RegexField
             ):

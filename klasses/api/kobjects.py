@@ -15,6 +15,7 @@ from kdesk.api.params import flag_param, rev_param, with_rev
 from kdesk.api.permissions import allows, require, require_upsert
 from kdesk.api.views import ApiView
 from kdesk.errors import FieldError, NotFound, ValidationFailed
+from kdesk.payload import as_id
 from klasses import relationships, selectors, services
 from klasses.api.schemas import (
     BULK_RESULT,
@@ -277,7 +278,8 @@ class CustomerKObjectsView(ApiView):
         klass = services.klass_get(org=self.org, name=name)
         body = dict(request.data) if isinstance(request.data, dict) else request.data
         if isinstance(body, dict):
-            if body.get("customer") not in (None, pk, str(pk)):
+            # "" or null: the path's; `true` is not the id 1
+            if body.get("customer") not in (None, "") and as_id(body["customer"]) != pk:
                 raise ValidationFailed(
                     [FieldError("/customer", "mismatch", "customer differs from the path.")]
                 )

@@ -1,6 +1,6 @@
 """`/v1/klasses/{name}/{id}/relationships/{rel}`: the links a KObject's declared relationships hold."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -12,11 +12,18 @@ from klasses.api.schemas import (
     WRITE,
     responses_with,
 )
+from klasses.openapi.bodies import LINK
+
+
+@extend_schema_field({"oneOf": [LINK, {"type": "array", "items": LINK}], "nullable": True})
+class LinkageField(serializers.JSONField):
+    pass
+
 
 LINKAGE_BODY = inline_serializer(
     "RelationshipLinkage",
     {
-        "data": serializers.JSONField(
+        "data": LinkageField(
             help_text="{type, id} (one-to-one), a list of them, or null; a link through a join "
             "Klass carries meta.through (the join object's id)."
         )

@@ -65,6 +65,7 @@ def _is_free_object(schema):
         and "properties" not in schema
         and schema.get("type") in (None, "object")
         and "patternProperties" not in schema
+        and not any(key in schema for key in ("oneOf", "anyOf", "allOf"))
     )
 
 

@@ -5,6 +5,7 @@ import copy
 
 from drf_spectacular.utils import OpenApiRequest
 
+from kdesk.api.openapi import id_schema
 from kdesk.text import NOT_BLANK_PATTERN
 from klasses.schema.definitions import KNOWN_KEYS
 from klasses.schema.types import NAME_RE
@@ -14,8 +15,6 @@ IMAGES = {
     "type": "array",
     "items": {"type": "string", "maxLength": 2048, "pattern": "^https?://[A-Za-z0-9.-]+(/\\S*)?$"},
 }
-# an id in a body, as kdesk.api.openapi.an_id documents it
-ID = {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}
 LINK = {
     "type": "object",
     "properties": {
@@ -63,8 +62,8 @@ KOBJECT_BODY_SCHEMA = {
         "title": {"type": "string", "maxLength": _LONGEST["title"], "pattern": NOT_BLANK_PATTERN},
         "externalId": {"type": "string", "maxLength": _LONGEST["externalId"], "nullable": True},
         # "" or null: none
-        "customer": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
-        "company": {**ID, "pattern": f"^$|{ID['pattern']}", "nullable": True},
+        "customer": {**id_schema(blank=True), "nullable": True},
+        "company": {**id_schema(blank=True), "nullable": True},
         "description": {"type": "string", "maxLength": _LONGEST["description"], "nullable": True},
         "icon": {"type": "string", "maxLength": _LONGEST["icon"], "nullable": True},
         "images": {**IMAGES, "nullable": True},  # null: none

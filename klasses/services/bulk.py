@@ -8,6 +8,7 @@ from kdesk import bulk, table_stats
 from kdesk.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from kdesk.events import emit_many
 from kdesk.models import Event
+from kdesk.payload import integral
 from klasses import attributes
 from klasses.models import (
     Klass,
@@ -138,6 +139,20 @@ def kobject_bulk(*, org, actor, klass, items, partial=False, may_create=True, ma
     raise AssertionError("unreachable")
 
 
+def _stale_rev(item, existing, index, klass):
+    """The error of an item whose `rev` is not the stored object's (one it creates has none to
+    check), else None."""
+    rev = integral(item.get("rev")) if isinstance(item, dict) else None
+    if existing is None or rev is None or rev == existing.rev:
+        return None
+    return FieldError(
+        f"/{index}/rev",
+        "stale",
+        f"The {klass} {existing.external_id} was changed by someone "
+        f"else: rev {rev} is stale, current rev is {existing.rev}. Fetch it again and retry.",
+    )
+
+
 def _external_ids(keys):
     """`external_id IN keys`; on PostgreSQL as `= ANY(array)`, one parameter instead of a
     thousand placeholders for the driver to split and the server to parse."""
@@ -176,7 +191,8 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
         for i, item in enumerate(items):
             new_names.append({})
             fields = _kobject_fields_plain(item, creating=matched[i] is None, validator=validator)
-            if fields is not None:  # valid as it stands: no errors, nothing undefined
+            stale = _stale_rev(item, matched[i], i, klass)
+            if fields is not None and stale is None:  # valid as it stands, nothing undefined
                 prepared.append(fields)
                 continue
             fields, errors, _ = _kobject_fields(
@@ -189,6 +205,8 @@ def _kobject_bulk_once(org, actor, klass, items, partial, may_create, may_update
                 undefined=new_names[i],
                 existing=matched[i],
             )
+            if stale is not None:
+                errors.append(stale)
             if isinstance(item, dict) and "relationships" in item:
                 errors.append(
                     FieldError(

@@ -2,7 +2,7 @@
 
 from kdesk import resources
 from kdesk.errors import FieldError
-from kdesk.payload import Payload, as_id
+from kdesk.payload import Payload, as_id, integral
 from kdesk.references import existing_pks
 from kdesk.text import NUL
 from klasses import attributes
@@ -82,6 +82,7 @@ def _kobject_fields(
         "customer_id": p.reference("customer"),
         "company_id": p.reference("company"),
     }
+    p.integer("rev")  # checked against the stored object by the caller; here its type
     # An attribute sent as null is cleared (an update changes only what the body carries).
     nulls = {k for k, v in p.data.items() if v is None}
     if fields["external_id"] == "":
@@ -140,6 +141,8 @@ def _kobject_fields_plain(data, *, creating, validator):
     _kobject_fields, which reports what is wrong. A bulk call checks a thousand bodies, most
     of them alike; this reads each value once, with no Payload and no error bookkeeping."""
     if type(data) is not dict or not data.keys() <= PLAIN_KEYS:
+        return None
+    if "rev" in data and integral(data["rev"]) is None:
         return None
     fields = {}
     for name, field, longest in PLAIN_TEXTS:
