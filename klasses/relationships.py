@@ -363,6 +363,11 @@ def parse_linkage(*, org, relationship, data, pointer):
             errors.append(FieldError(f"{at}/id", "invalid", "id is an object's id."))
         through = None
         meta = item.get("meta")
+        if isinstance(meta, dict):
+            errors += [
+                FieldError(f"{at}/meta/{k}", "unknown", f"Unknown attribute '{k}'.")
+                for k in set(meta) - {"through"}
+            ]
         if relationship.through_klass_id:
             through = as_id(meta.get("through")) if isinstance(meta, dict) else None
             if through is None:

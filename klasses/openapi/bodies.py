@@ -19,10 +19,11 @@ LINK = {
     "type": "object",
     "properties": {
         "type": {"type": "string", "description": "customer, company, conversation, kobject.<k>"},
-        "id": {"type": "string"},
+        "id": id_schema(),
         "meta": {
             "type": "object",
-            "properties": {"through": {"type": "string", "description": "join object id"}},
+            "properties": {"through": {**id_schema(), "description": "join object id"}},
+            "nullable": True,
         },
     },
     "required": ["type", "id"],
@@ -49,7 +50,11 @@ RELATIONSHIP_DEFINITION = {
             "description": "customer, company, conversation or a Klass name",
         },
         "cardinality": {"type": "string", "enum": ["one-to-one", "one-to-many", "many-to-many"]},
-        "through": {"type": "string", "description": "join Klass (many-to-many only)"},
+        "through": {
+            "type": "string",
+            "nullable": True,
+            "description": "join Klass (many-to-many only); null: none",
+        },
     },
     "required": ["name", "target", "cardinality"],
     "additionalProperties": False,

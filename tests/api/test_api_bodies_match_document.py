@@ -32,9 +32,20 @@ BASES = {
     "PUT /v1/customers/externalId={external_id}": {"custom": {"tierStr": "gold"}},
     "PUT /v1/klasses/{name}/externalId={external_id}": {"title": "O {n}", "externalId": "o1"},
     "PUT /v1/klasses/order/externalId={external_id}": {"title": "O {n}", "externalId": "o1"},
+    "POST /v1/customers": {
+        "name": "Ada {n}",
+        "emails": [{"email": "ada{n}@example.com", "type": "work"}],
+        "phones": [{"phone": "+14155550100", "type": "mobile"}],
+        "socials": [{"type": "twitter", "username": "ada{n}"}],
+        "urls": [{"url": "https://ada.example.com", "type": "home"}],
+        "locations": [{"type": "home", "city": "London", "countryCode": "GB"}],
+    },
+    "POST /v1/klasses": {
+        "name": "thing{n}",
+        "relationships": [{"name": "buyer", "target": "customer", "cardinality": "one-to-one"}],
+    },
     "POST /v1/customers/search": {"queryContext": "customer"},
     "POST /v1/hooks": {"name": "Hook {n}", "kind": "web"},
-    "POST /v1/klasses": {"name": "thing{n}"},
     "POST /v1/klasses/{name}": {"title": "O {n}"},
     "POST /v1/klasses/order": {"title": "O {n}"},
     "POST /v1/klasses/{name}/bulk": [{"title": "O {n}"}],
@@ -74,6 +85,7 @@ BASES = {
 }
 # Values of every JSON type; each is sent where the attribute's schema refuses it.
 VALUES = [None, "", "x", 0, 1, 1.5, True, [], ["x"], [1], [None], {}, {"a": 1}]
+NESTED_VALUES = [None, "", "x", 1, True, [], {"a": 1}]  # one of each JSON type, and blank
 
 
 @pytest.fixture(autouse=True)
@@ -165,20 +177,35 @@ def _operations(spec):
 def _properties(schema, components):
     while "$ref" in schema:
         schema = components["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    if schema.get("type") == "array":
+    for alternative in schema.get("anyOf", []) + schema.get("oneOf", []):
+        if alternative.get("type") != "null":
+            return _properties(alternative, components)
+    kinds = schema.get("type")
+    if "items" in schema and (kinds == "array" or "array" in (kinds or ())):
         return _properties(schema["items"], components)
     return schema.get("properties") or {}
 
 
-def _mutations(base, properties):
+def _mutations(base, properties, components):
     """(attribute, value, body) with one attribute of the base body (of each item, for a list)
-    set to each value."""
+    set to each value; and one attribute of each object the base body holds, or of the first
+    item of each list of objects, as `emails/0/type`."""
     for name in properties:
         for value in VALUES:
             if isinstance(base, list):
                 yield name, value, [{**item, name: value} for item in base]
             else:
                 yield name, value, {**base, name: value}
+    for name, held in base.items() if isinstance(base, dict) else ():
+        first = held[0] if isinstance(held, list) and held else held
+        if not isinstance(first, dict):
+            continue
+        for inner in _properties(properties[name], components):
+            for value in NESTED_VALUES:
+                changed = {**first, inner: value}
+                nested = [changed, *held[1:]] if isinstance(held, list) else changed
+                label = f"{name}/0/{inner}" if isinstance(held, list) else f"{name}/{inner}"
+                yield label, value, {**base, name: nested}
 
 
 def _named(validator, body, name):
@@ -218,7 +245,8 @@ def test_every_refused_value_is_refused(unthrottled, ids):
         if not validator.is_valid(_fill(raw, ids, 0)):
             invalid.append(operation)
             continue
-        for name, value, body in _mutations(raw, _properties(schema, spec["components"])):
+        properties = _properties(schema, spec["components"])
+        for name, value, body in _mutations(raw, properties, spec["components"]):
             n += 1
             body = _fill(body, ids, n)
             if validator.is_valid(body):
@@ -227,7 +255,7 @@ def test_every_refused_value_is_refused(unthrottled, ids):
             response = client.request(method, url, body)
             if response.status_code < 400:
                 accepted.append(f"{operation} {name}={json.dumps(value)}: {response.status_code}")
-            elif not _names(response, _named(validator, body, name)):
+            elif not _names(response, _named(validator, body, name.split("/")[0])):
                 unnamed.append(f"{operation} {name}={json.dumps(value)}: {response.content[:200]}")
         n += 1
         response = client.request(method, url, _fill(raw, ids, n))

@@ -89,3 +89,13 @@ def test_ids_in_bodies_may_be_integers_as_documented(world, api):
     assert made.status_code == 201, made.content
     attributes = made.json()["data"]["attributes"]
     assert (attributes["name"], attributes["tags"], attributes["assignedUsers"]) == ("", [], [])
+
+
+def test_a_links_meta_takes_only_through(world, api):
+    path = f"/v1/klasses/order/{world['kobject']}/relationships/buyer"
+    link = {"type": "customer", "id": world["customer"]}
+    response = api.post(path, {"data": {**link, "meta": {"though": "1"}}})
+    assert pointers(response) == {"/data/meta/though"}
+    assert api.get(path).json()["data"] is None
+    assert api.post(path, {"data": {**link, "meta": None}}).status_code == 200
+    assert api.get(path).json()["data"]["id"] == world["customer"]
