@@ -67,6 +67,11 @@ def _clean(p, *, current):
             p.error("address", "invalid", f"{address!r} is not an email address.")
         else:
             out["address"] = address.lower()
+    elif current is not None and p.has("address") and p.data["address"] is None:
+        # null clears an attribute (API.md), and the address is what the mailbox is
+        p.error(
+            "address", "required", "address is required: a mailbox's address cannot be cleared."
+        )
     if p.has("displayName"):
         out["display_name"] = (p.string("displayName", max_length=100) or "").replace("\n", " ")
     for key in ("enabled", "imapEnabled"):

@@ -1,6 +1,7 @@
 """Writes for workflows: create, update, delete (each with its event), re-run, dry run."""
 
 import secrets
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,9 +87,19 @@ def _move(org, workflow, position):
 
 
 def _clean(org, data, current=None):
-    p = Payload(data, allowed=FIELDS if current is not None else FIELDS - {"rev"})
+    fields, errors = _checked(org, data, current)
+    if errors:
+        raise ValidationFailed(errors)
+    return fields
+
+
+def _checked(org, data, current=None, *, pointer="", draft=False):
+    """(fields, errors) of a workflow body, its errors' pointers under `pointer`. `draft`: a
+    definition a dry run tries, checked as an update of `current` is (a new one may be
+    unnamed)."""
+    creating = current is None and not draft
+    p = Payload(data, allowed=FIELDS - {"rev"} if creating else FIELDS, pointer=pointer)
     fields = {}
-    creating = current is None
     name = p.string("name", max_length=200, required=creating, blank=False)
     if name is not None:
         fields["name"] = name
@@ -105,10 +116,8 @@ def _clean(org, data, current=None):
     body = p.data if isinstance(p.data, dict) else {}
     cleaned, errors = definition.check(org, body, current=current)
     fields.update(cleaned)
-    errors = [*p.errors, *errors]
-    if errors:
-        raise ValidationFailed(errors)
-    return fields
+    errors = [*p.errors, *(replace(e, pointer=pointer + e.pointer) for e in errors)]
+    return fields, errors
 
 
 def _schedule(workflow):
@@ -239,13 +248,14 @@ def workflow_test(*, org, workflow=None, data):
         if not isinstance(body, dict):
             errors.append(FieldError("/workflow", "type", "workflow must be a JSON object."))
         else:
-            fields, problems = definition.check(org, body, current=workflow)
-            errors += [FieldError(f"/workflow{e.pointer}", e.code, e.detail) for e in problems]
+            # the attributes a workflow has, each checked as an update checks it
+            fields, problems = _checked(org, body, workflow, pointer="/workflow", draft=True)
+            errors += problems
             draft = Workflow(
                 org=org,
                 pk=workflow.pk if workflow else None,
-                name=body.get("name") or (workflow.name if workflow else "Draft"),
-                atomic=body.get("atomic", workflow.atomic if workflow else False) is True,
+                name=fields.get("name") or (workflow.name if workflow else "Draft"),
+                atomic=fields.get("atomic", workflow.atomic if workflow else False),
                 conditions=fields.get("conditions", workflow.conditions if workflow else {}),
                 steps=fields.get("steps", workflow.steps if workflow else []),
             )

@@ -26,6 +26,9 @@ def _clean(p, *, creating):
     name = p.string("name", max_length=100, required=creating, blank=False)
     if name is not None:
         out["name"] = name
+    elif not creating and p.has("name") and p.data["name"] is None:
+        # null clears an attribute (API.md), and a hook always has a name
+        p.error("name", "required", "name is required: a hook's name cannot be cleared.")
     if creating:
         kind = p.choice("kind", Hook.Kind.values, required=True)
         if kind:

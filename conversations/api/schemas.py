@@ -400,8 +400,15 @@ SHORTCUT_BODY = inline_serializer(
         "draft": inline_serializer(
             "ShortcutDraftBody", {"text": text(required=False)}, required=False, allow_null=True
         ),
-        "isPrivate": serializers.BooleanField(required=False),
-        "visibility": serializers.ChoiceField(["private", "shared"], required=False),
+        "isPrivate": serializers.BooleanField(
+            required=False, allow_null=True, help_text="null: the default (shared)."
+        ),
+        "visibility": serializers.ChoiceField(
+            ["private", "shared"],
+            required=False,
+            allow_null=True,
+            help_text="null: the default (shared).",
+        ),
         "conversation": ShortcutDefaultsField(
             required=False,
             allow_null=True,
@@ -411,7 +418,8 @@ SHORTCUT_BODY = inline_serializer(
         "rev": serializers.IntegerField(required=False),
     },
 )
-# conversations.services.shortcuts: isPrivate and visibility, when both sent, say the same
+# conversations.services.shortcuts: isPrivate and visibility, when both sent, say the same (null
+# is the default, shared)
 for _component in ("ShortcutBody", "ShortcutCreateBody"):
     body_rules(
         _component,
@@ -419,8 +427,8 @@ for _component in ("ShortcutBody", "ShortcutCreateBody"):
             "if": {"required": ["isPrivate", "visibility"]},
             "then": {
                 "anyOf": [
-                    {"properties": {"isPrivate": {"const": private}, "visibility": {"const": v}}}
-                    for private, v in ((True, "private"), (False, "shared"))
+                    {"properties": {"isPrivate": {"enum": private}, "visibility": {"enum": v}}}
+                    for private, v in (([True], ["private"]), ([False, None], ["shared", None]))
                 ]
             },
         },

@@ -133,10 +133,13 @@ def _shortcut_fields(p, *, org, owner, current=None, partial=False):
     if p.has("conversation") or creating or not partial:
         out["conversation_defaults"] = _conversation_defaults(p)
     if p.has("isPrivate"):
-        private = p.boolean("isPrivate")
+        # null: the default (shared), as visibility's null is
+        private = p.boolean("isPrivate", default=False if p.data["isPrivate"] is None else None)
         if private is not None:
             out["visibility"] = "private" if private else "shared"
-        if p.has("visibility") and p.data["visibility"] != out.get("visibility"):
+        visibility = p.data.get("visibility")
+        visibility = Shortcut.Visibility.SHARED if visibility is None else visibility
+        if p.has("visibility") and visibility != out.get("visibility"):
             p.error("visibility", "invalid", "visibility and isPrivate disagree.")
     elif p.has("visibility") or creating or not partial:
         out["visibility"] = p.choice(

@@ -41,7 +41,9 @@ SearchInputSerializer = inline_serializer(
         "sort": serializers.ListField(
             child=serializers.DictField(child=serializers.ChoiceField(choices=["asc", "desc"])),
             required=False,
-            help_text='e.g. [{"customer_updated_at": "asc"}]; ties are broken by id.',
+            allow_null=True,
+            help_text='e.g. [{"customer_updated_at": "asc"}]; ties are broken by id. null (or []): '
+            "the default order, most recently updated first.",
         ),
         "klass": serializers.CharField(required=False, help_text="kobject only: the Klass name."),
     },

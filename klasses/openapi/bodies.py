@@ -133,8 +133,12 @@ KVIEW_BODY_SCHEMA = {
         "context": {"type": "string", "enum": ["timeline", "insight-card", "insight-details"]},
         "kind": {"type": "string", "enum": ["template", "iframe"]},
         "template": {"type": "string"},
-        "urlTemplate": {"type": "string"},
-        "position": {"type": "integer"},
+        # klasses.services.kviews.KVIEW_CLEARED: what null clears each one to
+        "urlTemplate": {
+            "type": ["string", "null"],
+            "description": "null: none (cleared; an iframe KView needs one).",
+        },
+        "position": {"type": ["integer", "null"], "description": "null: 0, the default."},
         "active": {"type": "boolean"},
         "rev": {"type": "integer"},
     },
@@ -149,7 +153,11 @@ VALIDATION_BODY_SCHEMA = {
         },
         "attribute": {"type": "string", "description": "name, custom.<name> or data.<name>"},
         "when": {"type": "string", "enum": ["create", "update", "always", "status"]},
-        "status": {"type": "string", "description": "For when=status: e.g. done"},
+        # klasses.services.rules.RULE_CLEARED: what null clears each one to
+        "status": {
+            "type": ["string", "null"],
+            "description": "For when=status: e.g. done. null: none (a status rule needs one).",
+        },
         "condition": {
             "type": "object",
             "properties": {
@@ -174,7 +182,11 @@ VALIDATION_BODY_SCHEMA = {
                 "value": {},
             },
         },
-        "message": {"type": "string", "maxLength": 255},
+        "message": {
+            "type": ["string", "null"],
+            "maxLength": 255,
+            "description": "null: none (the default message, from the condition).",
+        },
         "active": {"type": "boolean"},
         "rev": {"type": "integer"},
     },
@@ -203,7 +215,6 @@ KLASS_CREATE_BODY = body(
 )
 METADATA_BODY = body(METADATA_BODY_SCHEMA)
 KVIEW_BODY = body(KVIEW_BODY_SCHEMA)
-VALIDATION_BODY = body(VALIDATION_BODY_SCHEMA)
 
 
 def _kview_create_schema():
@@ -218,8 +229,24 @@ def _kview_create_schema():
         "name": {"type": "string", "maxLength": 120, "pattern": NOT_BLANK_PATTERN},
         "resource": {"type": "string", "minLength": 1, "maxLength": 120},
         "template": {"type": "string", "maxLength": 50000},
-        "urlTemplate": {"type": "string", "maxLength": 2048},
-        "position": {"type": "integer", "minimum": -1000, "maximum": 1000},
+        # null: what a body without it makes
+        "kind": {
+            "type": ["string", "null"],
+            "enum": [*KView.Kind.values, None],
+            "description": "null: template, the default.",
+        },
+        "urlTemplate": {
+            "type": ["string", "null"],
+            "maxLength": 2048,
+            "description": "null: none (an iframe KView needs one).",
+        },
+        "position": {
+            "type": ["integer", "null"],
+            "minimum": -1000,
+            "maximum": 1000,
+            "description": "null: 0, the default.",
+        },
+        "active": {"type": ["boolean", "null"], "description": "null: true, the default."},
     }
     properties.pop("rev")
     iframe = {"required": ["kind"], "properties": {"kind": {"const": KView.Kind.IFRAME}}}
@@ -268,14 +295,24 @@ def _condition_schema():
         then = dict(takes[kind])
         if kind is not None:
             then["required"] = ["value"]
-        rules.append({"if": {"properties": {"op": {"const": op}}}, "then": then})
+        # only an object naming the op: `properties` and `required` hold for null and {} too
+        rules.append(
+            {
+                "if": {"type": "object", "required": ["op"], "properties": {"op": {"const": op}}},
+                "then": then,
+            }
+        )
     return {
         "type": ["object", "null"],
+        "description": "{op, value}; {} or null: the attribute must be present.",
         "properties": {"op": {"type": "string", "enum": list(CONDITION_OPS)}, "value": {}},
         "dependentRequired": {"value": ["op"]},
         "additionalProperties": False,
         "allOf": rules,
     }
+
+
+_STATUS_NAMED = {"type": "string", "minLength": 1}
 
 
 def _validation_create_schema():
@@ -286,6 +323,7 @@ def _validation_create_schema():
         "resource": {"type": "string", "minLength": 1},
         "attribute": {"type": "string", "minLength": 1},
         "condition": _condition_schema(),
+        "active": {"type": ["boolean", "null"], "description": "null: true, the default."},
     }
     properties.pop("rev")
     return {
@@ -295,9 +333,23 @@ def _validation_create_schema():
         "additionalProperties": False,
         # a status rule names the status it guards
         "if": {"required": ["when"], "properties": {"when": {"const": "status"}}},
-        "then": {"required": ["status"], "properties": {"status": {"minLength": 1}}},
+        "then": {"required": ["status"], "properties": {"status": _STATUS_NAMED}},
+    }
+
+
+def _validation_update_schema():
+    """klasses.services.rules on an update: what it sends is checked against the rule as stored
+    (not stated: a status rule keeps a status it does not send); resource, attribute, when and
+    active cannot be cleared."""
+    return {
+        **VALIDATION_BODY_SCHEMA,
+        "properties": {**VALIDATION_BODY_SCHEMA["properties"], "condition": _condition_schema()},
+        # a status rule sent with its status names one
+        "if": {"required": ["when", "status"], "properties": {"when": {"const": "status"}}},
+        "then": {"properties": {"status": _STATUS_NAMED}},
     }
 
 
 KVIEW_CREATE_BODY = body(_kview_create_schema())
 VALIDATION_CREATE_BODY = body(_validation_create_schema())
+VALIDATION_BODY = body(_validation_update_schema())

@@ -155,7 +155,13 @@ def _condition_errors(condition):
     if condition in (None, {}):
         return []
     if not isinstance(condition, dict):
-        return [FieldError("/condition", "type", "condition is {op, value}.")]
+        return [
+            FieldError(
+                "/condition",
+                "type",
+                "condition is an object: {op, value}, or {} when the attribute must be present.",
+            )
+        ]
     errors = [
         FieldError(f"/condition/{k}", "unknown", f"Unknown attribute '{k}'.")
         for k in condition
@@ -244,6 +250,17 @@ def rule_create(
 
 RULE_FIELDS = {"resource", "attribute", "when", "status", "message", "condition", "active", "rev"}
 RULE_API_NAMES = {}
+# What null clears each attribute to (API.md), None where it cannot be cleared: on a create,
+# null is the default (a rule with no resource, attribute or when is refused as one without).
+RULE_CLEARED = (
+    ("resource", None),
+    ("attribute", None),
+    ("when", None),
+    ("status", ""),  # none: only a `status` rule names one
+    ("message", ""),  # the default message, written from the condition
+    ("condition", {}),  # the attribute must be present
+    ("active", None),  # on a create: true
+)
 
 
 def rule_payload(data, *, creating):
@@ -256,9 +273,16 @@ def rule_payload(data, *, creating):
         "status": p.string("status", max_length=20),
         "message": p.string("message", max_length=RULE_MESSAGE_MAX),
         "active": p.boolean("active"),
+        # _condition_errors: an object ({} or {op, value}); "", 0, [] or false is none of them
+        "condition": p.data.get("condition"),
     }
-    if p.has("condition"):
-        fields["condition"] = p.data["condition"] or {}
+    for attribute, cleared in RULE_CLEARED:
+        if not p.has(attribute) or p.data[attribute] is not None:
+            continue
+        if cleared is not None:
+            fields[attribute] = cleared
+        elif not creating:
+            p.error(attribute, "required", f"{attribute} is required: it cannot be cleared.")
     fields = {k: v for k, v in fields.items() if v is not None}
     if p.errors:
         fields["errors"] = p.errors  # reported with the rule's own problems, all at once

@@ -92,6 +92,38 @@ def test_a_validation_rules_condition_takes_what_its_op_takes(api, document):
     assert response.json()["data"]["attributes"]["attribute"] == "name"
 
 
+def test_a_validation_rules_nulls_and_its_condition_of_any_other_type(api, document):
+    """{} and null are the condition "must be present" (no op's rule applies to them); any
+    other value that is not an object is refused. null is the default of status, message and
+    active on a create, and an update cannot clear what the rule is."""
+    base = {"resource": "customer", "attribute": "name", "when": "always"}
+    for condition in ({}, None):
+        agree(api, document, "/v1/validations", "post", {**base, "condition": condition}, 201)
+    for condition in ("", 0, [], False):
+        agree(api, document, "/v1/validations", "post", {**base, "condition": condition}, 400)
+    nulls = {"status": None, "message": None, "active": None}
+    response = agree(api, document, "/v1/validations", "post", {**base, **nulls}, 201)
+    path = response.json()["data"]["links"]["self"]
+    document["paths"][path] = document["paths"]["/v1/validations/{id}"]
+    for attribute in ("resource", "attribute", "when", "active"):
+        agree(api, document, path, "put", {attribute: None}, 400)
+    for condition in ("", 0, [], {"op": "gt"}):
+        agree(api, document, path, "put", {"condition": condition}, 400)
+    agree(api, document, path, "put", {"when": "status", "status": None}, 400)
+    agree(api, document, path, "put", {"status": None, "message": None, "condition": None}, 200)
+
+
+def test_a_kviews_nulls_are_its_defaults(api, document):
+    base = {"name": "Orders", "resource": "customer", "context": "timeline", "template": "<b/>"}
+    nulls = {"kind": None, "urlTemplate": None, "position": None, "active": None}
+    response = agree(api, document, "/v1/kviews", "post", {**base, **nulls}, 201)
+    agree(api, document, "/v1/kviews", "post", {**nulls, **base, "template": None}, 400)
+    path = response.json()["data"]["links"]["self"]
+    document["paths"][path] = document["paths"]["/v1/kviews/{id}"]
+    agree(api, document, path, "put", {"urlTemplate": None, "position": None}, 200)
+    agree(api, document, path, "put", {"active": None}, 400)
+
+
 def test_a_shortcut_needs_text_that_is_not_blank(api, document):
     for payload in (None, " ", {"text": ""}, {"text": {"blocks": [{"text": " "}]}}, {"x": 1}):
         agree(api, document, "/v1/shortcuts", "post", {"name": "Hi", "payload": payload}, 400)

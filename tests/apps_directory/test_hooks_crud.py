@@ -39,3 +39,20 @@ def test_orgs_and_scopes(api, other_api, org, make_key):
     reader = ApiClient(token)
     assert reader.get(f"/v1/hooks/{hid}").status_code == 200
     assert reader.post("/v1/hooks", {"name": "x", "kind": "web"}).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_hooks_name_cannot_be_cleared(api, method):
+    """null clears what it names (API.md); a hook cannot be left without a name, so null is a
+    400 naming it, not a silent no-op, and nothing changes."""
+    from kdesk.models import Event
+
+    hid = api.post("/v1/hooks", {"name": "Orders", "kind": "web"}).json()["data"]["id"]
+    before = Event.objects.count()
+    r = getattr(api, method)(f"/v1/hooks/{hid}", {"name": None, "enabled": False})
+    assert r.status_code == 400
+    (error,) = r.json()["errors"]
+    assert error["source"]["pointer"] == "/name" and "cannot be cleared" in error["detail"]
+    attributes = api.get(f"/v1/hooks/{hid}").json()["data"]["attributes"]
+    assert attributes["name"] == "Orders" and attributes["enabled"] is True
+    assert Event.objects.count() == before

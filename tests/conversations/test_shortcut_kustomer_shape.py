@@ -289,3 +289,32 @@ def test_an_update_cannot_clear_the_text_and_the_document_says_so(api):
     payload = doc["components"]["schemas"]["ShortcutBodyRequest"]["properties"]["payload"]
     assert {"type": "null"} not in payload.get("anyOf", [])
     assert "null" not in str(payload.get("type"))
+
+
+@pytest.mark.parametrize("attribute", ["isPrivate", "visibility"])
+def test_a_null_visibility_is_the_default_shared_and_the_document_says_so(api, attribute):
+    """null in isPrivate or visibility is the default, shared: on a create as when left out,
+    on an update it clears a private shortcut's privacy (as API.md's null clears)."""
+    created = api.post("/v1/shortcuts", {"name": "greet", "payload": "Hi", attribute: None})
+    assert created.status_code == 201, created.json()
+    assert valid(created.json()["data"])["isPrivate"] is False
+    private = api.post("/v1/shortcuts", {"name": "mine", "payload": "Hi", "isPrivate": True})
+    url = private.json()["data"]["links"]["self"]
+    r = api.put(url, {attribute: None, "rev": 1})
+    assert r.status_code == 200, r.json()
+    assert valid(r.json()["data"])["isPrivate"] is False
+    assert Shortcut.objects.get(name="mine").visibility == Shortcut.Visibility.SHARED
+    # both sent, they must still agree (null is shared)
+    assert api.put(url, {"isPrivate": None, "visibility": "shared"}).status_code == 200
+    disagree = api.put(url, {"isPrivate": None, "visibility": "private"})
+    assert disagree.status_code == 400
+    assert disagree.json()["errors"][0]["source"]["pointer"] == "/visibility"
+    doc = json.loads(
+        api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"}).content
+    )
+    for name in ("ShortcutBodyRequest", "ShortcutCreateBodyRequest"):
+        schema = {**doc["components"]["schemas"][name], "components": doc["components"]}
+        body = {"name": "x", "payload": "Hi", attribute: None}
+        assert jsonschema.Draft202012Validator(schema).is_valid(body), name
+        both = {**body, "isPrivate": None, "visibility": "private"}
+        assert not jsonschema.Draft202012Validator(schema).is_valid(both), name

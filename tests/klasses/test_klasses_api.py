@@ -188,6 +188,31 @@ def test_kviews_crud_and_template_errors(api, order):
     assert api.delete(f"/v1/kviews/{kid}").status_code == 204
 
 
+def test_a_kviews_nulls_are_its_defaults_or_clear_it(api, order):
+    """On a create null is what leaving the attribute out makes (a template KView, no URL
+    template, position 0, active); on an update null clears urlTemplate and position, and is
+    refused for what cannot be cleared."""
+    body = {
+        "name": "Card",
+        "resource": "kobject.order",
+        "context": "insight-card",
+        "template": "<p>{{ object.title }}</p>",
+    }
+    nulls = {"kind": None, "urlTemplate": None, "position": None, "active": None}
+    created = api.post("/v1/kviews", {**body, **nulls})
+    assert created.status_code == 201, created.json()
+    attributes = created.json()["data"]["attributes"]
+    assert (attributes["kind"], attributes["urlTemplate"]) == ("template", "")
+    assert (attributes["position"], attributes["active"]) == (0, True)
+    kid = api.post("/v1/kviews", {**body, "name": "Other", "position": 5}).json()["data"]["id"]
+    updated = api.put(f"/v1/kviews/{kid}", {"urlTemplate": None, "position": None})
+    assert updated.status_code == 200, updated.json()
+    assert updated.json()["data"]["attributes"]["position"] == 0
+    refused = api.put(f"/v1/kviews/{kid}", {"active": None})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["source"]["pointer"] == "/active"
+
+
 def test_scopes(org, make_key, order):
     from tests.factories import ApiClient
 

@@ -102,6 +102,59 @@ def test_bad_rules_are_400_naming_every_problem(api):
     assert bad.status_code == 400 and pointers(bad) == ["/attribute"]
 
 
+@pytest.mark.parametrize("condition", ["", 0, [], False, "x", ["x"]])
+def test_a_condition_is_an_object(api, condition):
+    """A condition is {} (the attribute must be present) or {op, value}: "", 0 or [] is neither,
+    and is refused naming it rather than read as {}; nothing is written."""
+    body = {"resource": "customer", "attribute": "name", "when": "always"}
+    response = api.post("/v1/validations", {**body, "condition": condition})
+    assert response.status_code == 400 and pointers(response) == ["/condition"]
+    assert "{op, value}" in response.json()["errors"][0]["detail"]
+    one = rule(api, **body, condition={"op": "min_length", "value": 2})
+    response = api.put(f"/v1/validations/{one['id']}", {"condition": condition})
+    assert response.status_code == 400 and pointers(response) == ["/condition"]
+    assert ValidationRule.objects.get().condition == {"op": "min_length", "value": 2}
+
+
+def test_null_is_the_default_on_a_create_and_clears_on_an_update(api):
+    """null: no status, the default message, the attribute must be present, active; on an
+    update it clears the status, the message and the condition."""
+    body = {"resource": "customer", "attribute": "name", "when": "always"}
+    nulls = {"status": None, "message": None, "condition": None, "active": None}
+    created = rule(api, **body, **nulls)["attributes"]
+    assert (created["status"], created["message"], created["condition"]) == (None, "", {})
+    assert created["active"] is True
+    one = rule(api, **body, message="Name them.", condition={"op": "min_length", "value": 2})
+    url = f"/v1/validations/{one['id']}"
+    response = api.put(url, {"message": None, "condition": None, "status": None})
+    assert response.status_code == 200, response.json()
+    attributes = response.json()["data"]["attributes"]
+    assert (attributes["message"], attributes["condition"]) == ("", {})
+    # a status rule's status is what it guards: clearing it is refused by the rule's own check
+    guard = rule(api, resource="conversation", attribute="name", when="status", status="done")
+    response = api.put(f"/v1/validations/{guard['id']}", {"status": None})
+    assert response.status_code == 400 and pointers(response) == ["/status"]
+
+
+@pytest.mark.parametrize("attribute", ["resource", "attribute", "when", "active"])
+def test_what_a_rule_is_cannot_be_cleared(api, attribute):
+    """null clears what it names (API.md): a rule's resource, attribute, when and active cannot
+    be, so null is a 400 naming it and nothing changes (not a silent no-op)."""
+    one = rule(api, resource="customer", attribute="name", when="always")
+    response = api.put(f"/v1/validations/{one['id']}", {attribute: None, "message": "x"})
+    assert response.status_code == 400 and pointers(response) == [f"/{attribute}"]
+    assert "cannot be cleared" in response.json()["errors"][0]["detail"]
+    stored = ValidationRule.objects.get()
+    assert (stored.resource, stored.attribute, stored.when, stored.active, stored.message) == (
+        "customer",
+        "name",
+        "always",
+        True,
+        "",
+    )
+    assert stored.rev == 1
+
+
 def test_scopes_and_isolation(api, other_api, org, make_key):
     created = rule(api, resource="company", attribute="domains", when="always")
     url = f"/v1/validations/{created['id']}"

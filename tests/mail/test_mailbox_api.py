@@ -80,6 +80,21 @@ def test_an_address_is_taken_once_per_org_ignoring_case(api, other_api):
     assert other_api.post("/v1/mailboxes", BODY).status_code == 201  # another org may
 
 
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_mailboxs_address_cannot_be_cleared(api, method):
+    """null clears what it names (API.md); the address is what a mailbox is, so null is a 400
+    naming it and nothing is written."""
+    pk = api.post("/v1/mailboxes", BODY).json()["data"]["id"]
+    before = Event.objects.count()
+    r = getattr(api, method)(f"/v1/mailboxes/{pk}", {"address": None, "displayName": "Help"})
+    assert r.status_code == 400
+    (error,) = r.json()["errors"]
+    assert error["source"]["pointer"] == "/address" and "cannot be cleared" in error["detail"]
+    mailbox = Mailbox.objects.get()
+    assert (mailbox.address, mailbox.display_name) == ("support@acme.test", "Acme Support")
+    assert Event.objects.count() == before
+
+
 def test_other_orgs_and_scopes(api, other_api, org, make_key):
     from tests.factories import ApiClient
 

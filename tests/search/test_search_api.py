@@ -1,5 +1,6 @@
 """The search endpoint: page document, errors with pointers, scopes, isolation, query counts."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +61,26 @@ def test_trailing_slash_gives_the_same_answer(api, org):
     b = api.post(URL + "/", body).json()
     assert a["data"] == b["data"] and a["meta"] == b["meta"]
     assert a["meta"]["total"] == 2
+
+
+def test_a_null_sort_is_the_default_order_and_the_document_says_so(api, org):
+    """sort: null (or []) is the order of a search without one: most recently updated first."""
+    make_customers(org, 3)
+    names = [
+        [c["attributes"]["name"] for c in api.post(URL, body).json()["data"]]
+        for body in (
+            {"queryContext": "customer", "sort": None},
+            {"queryContext": "customer", "sort": []},
+            {"queryContext": "customer"},
+        )
+    ]
+    assert names == [["Bulk 2", "Bulk 1", "Bulk 0"]] * 3
+    doc = json.loads(
+        api.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"}).content
+    )
+    body = doc["paths"]["/v1/customers/search"]["post"]["requestBody"]
+    name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert doc["components"]["schemas"][name]["properties"]["sort"]["type"] == ["array", "null"]
 
 
 def test_page_size_defaults_to_100_and_is_clamped_to_500(api, org):

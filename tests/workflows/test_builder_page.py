@@ -144,6 +144,9 @@ def test_the_dry_run_shows_each_step(admin, web_hook, order_klass):
     form["sample"] = "{bad"
     r = admin.post("/settings/workflows/test/", form)
     assert r.status_code == 400 and "not valid JSON" in r.content.decode()
+    # a draft not named yet is tried all the same
+    unnamed = {**order_form(web_hook["id"]), "name": "", "sample": '{"data": {}}'}
+    assert admin.post("/settings/workflows/test/", unnamed).status_code == 200
 
 
 def test_the_run_log_lists_failed_runs_first_and_re_runs(admin, api, web_hook, post_hook):

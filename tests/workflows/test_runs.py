@@ -219,6 +219,28 @@ def test_the_dry_run_writes_nothing(api, web_hook, order_klass):
     assert attrs["status"] == "skipped"  # total is missing: the condition does not hold
 
 
+def test_a_dry_runs_draft_is_checked_as_an_update_is(api, web_hook):
+    """The `workflow` a dry run tries holds a workflow's attributes, each checked as an update
+    checks it: anything else is a 400 naming it under /workflow, and nothing runs."""
+    from tests.workflows.conftest import ORDER_WORKFLOW
+
+    wid = make(api, {**ORDER_WORKFLOW, "trigger": {"type": "hook", "hook": web_hook["id"]}})
+    url = f"/v1/workflows/{wid}/test"
+    for draft, pointer in (
+        ({"a": 1}, "/workflow/a"),
+        ({"name": " "}, "/workflow/name"),
+        ({"enabled": "yes"}, "/workflow/enabled"),
+        ({"position": 0}, "/workflow/position"),
+    ):
+        r = api.post(url, {"payload": {}, "workflow": draft})
+        assert r.status_code == 400, (draft, r.json())
+        assert [e["source"]["pointer"] for e in r.json()["errors"]] == [pointer], draft
+    # the attributes a GET gives (its rev too) are a draft
+    r = api.post(url, {"payload": {}, "workflow": {"name": "Try", "atomic": True, "rev": 1}})
+    assert r.status_code == 200, r.json()
+    assert not Run.objects.exists()
+
+
 def test_a_dry_run_sends_no_request(api, web_hook, settings):
     settings.OUTBOUND_ALLOW_PRIVATE = False
     wid = make(
