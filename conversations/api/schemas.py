@@ -450,6 +450,8 @@ SHORTCUT_COPY_BODY = inline_serializer(
         "name": serializers.CharField(
             max_length=100, required=False, allow_null=True, help_text="null: <name>-copy."
         ),
-        "isPrivate": serializers.BooleanField(required=False),
+        "isPrivate": serializers.BooleanField(
+            required=False, allow_null=True, help_text="null: the default for a copy (private)."
+        ),
     },
 )

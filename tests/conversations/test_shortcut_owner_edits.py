@@ -87,6 +87,14 @@ def test_anyone_who_sees_it_may_copy_it(client, org, shared, lee, other_api, mak
     assert again.status_code == 201
     assert again.json()["data"]["attributes"]["isPrivate"] is False
     assert call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"name": "ours"}).status_code == 409
+    # null is the default for a copy, private, and the document says so
+    nulled = call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"name": "n", "isPrivate": None})
+    assert nulled.status_code == 201 and nulled.json()["data"]["attributes"]["isPrivate"] is True
+    doc = json.loads(
+        client.get("/v1/schema", headers={"Accept": "application/vnd.oai.openapi+json"}).content
+    )
+    copy_body = doc["components"]["schemas"]["ShortcutCopyBodyRequest"]["properties"]
+    assert copy_body["isPrivate"]["type"] == ["boolean", "null"]
     bad = call("POST", f"/v1/shortcuts/{shared.pk}/copy", {"owner": 1})
     assert bad.json()["errors"][0]["source"]["pointer"] == "/owner"
     # another org's id is not found; a key without the create scope is refused
@@ -95,7 +103,7 @@ def test_anyone_who_sees_it_may_copy_it(client, org, shared, lee, other_api, mak
 
     _, token = make_key(org, scopes=["org.permission.shortcut.read"])
     assert ApiClient(token).post(f"/v1/shortcuts/{shared.pk}/copy").status_code == 403
-    assert Shortcut.objects.filter(org=org).count() == 3
+    assert Shortcut.objects.filter(org=org).count() == 4
 
 
 def test_a_private_shortcut_cannot_be_copied_by_others(client, org, agent, lee):
