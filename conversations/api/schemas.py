@@ -14,6 +14,7 @@ from kdesk.api.openapi import (
     errors,
     maybe_moment,
     moment,
+    moment_or_blank,
     obj,
     resource_schemas,
     strings,
@@ -208,7 +209,7 @@ CONVERSATION_BODY = inline_serializer(
             help_text='"" or null: no name.',
         ),
         "status": serializers.ChoiceField(Conversation.Status.values, required=False),
-        "snoozeUntil": serializers.DateTimeField(required=False, allow_null=True),
+        "snoozeUntil": moment_or_blank(required=False, help_text='"" or null: not snoozed.'),
         "priority": serializers.IntegerField(
             required=False, allow_null=True, min_value=1, max_value=5
         ),
@@ -249,9 +250,7 @@ MESSAGE_BODY_SCHEMA = inline_serializer(
         "bodyHtml": serializers.CharField(
             required=False, allow_blank=True, allow_null=True, help_text='"" or null: none.'
         ),
-        "sentAt": serializers.DateTimeField(
-            required=False, allow_null=True, help_text="null: when it is received."
-        ),
+        "sentAt": moment_or_blank(required=False, help_text='"" or null: when it is received.'),
         "custom": _json(required=False),
         "conversation": _id(
             required=False,

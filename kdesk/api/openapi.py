@@ -16,7 +16,7 @@ import copy
 from dataclasses import dataclass
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from kdesk.api.schema import body_rules
@@ -184,6 +184,16 @@ def moment(**kwargs):
 
 def maybe_moment(**kwargs):
     return serializers.DateTimeField(allow_null=True, **kwargs)
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]})
+class MomentOrBlankField(serializers.Field):
+    """Documents a moment sent in a body that "" (or null) leaves unset, as
+    conversations.services.common._datetime reads it."""
+
+
+def moment_or_blank(**kwargs):
+    return MomentOrBlankField(allow_null=True, **kwargs)
 
 
 def strings(**kwargs):
