@@ -60,3 +60,42 @@ def test_a_taken_external_id_is_named_beside_its_field(sam, org):
     html = response.content.decode()
     error = html.split('id="new-externalId-error"')[1].split("</div></div>")[0]
     assert "External id &#x27;cus-1&#x27; already belongs to customer" in error
+
+
+def _error_beside(html, key):
+    return html.split(f'id="new-{key}-error"')[1].split("</div></div>")[0]
+
+
+def test_a_taken_email_is_named_on_the_first_submit_without_a_name(sam, org):
+    """Every problem at once: the agent who left the name empty learns on the same submit that
+    the email is someone else's, not only after filling the name in."""
+    owner = customer_create(
+        org=org, actor=None, data={"name": "A", "emails": [{"email": "a@x.io"}]}
+    )
+
+    response = sam.post("/customers/new/", {"name": "", "email": "a@x.io"})
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a name" in _error_beside(html, "name")
+    assert f"a@x.io already belongs to customer {owner.pk}" in _error_beside(html, "email")
+    assert 'value="a@x.io"' in html
+    assert Customer.objects.filter(org=org).count() == 1
+
+
+def test_malformed_and_taken_values_are_all_named_at_once(sam, org):
+    customer_create(org=org, actor=None, data={"name": "A", "externalId": "cus-1"})
+
+    response = sam.post(
+        "/customers/new/", {"name": "", "email": "nope", "phone": "12", "externalId": "cus-1"}
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Enter a name" in _error_beside(html, "name")
+    assert "is not a valid email address" in _error_beside(html, "email")
+    assert _error_beside(html, "phone")
+    assert "already belongs to customer" in _error_beside(html, "externalId")
+    for typed in ('value="nope"', 'value="12"', 'value="cus-1"'):
+        assert typed in html
+    assert Customer.objects.filter(org=org).count() == 1

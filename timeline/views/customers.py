@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from customers.services import customer_create
+from customers.services import customer_check, customer_create
 from kdesk.errors import Conflict, FieldError, ValidationFailed
 from kdesk.payload import as_id
 from timeline import selectors_desk as desk
@@ -68,6 +69,7 @@ def customer_new(request):
     values = {key: request.POST.get(key, "").strip() for key, *_ in NEW_CUSTOMER_FIELDS}
     errors, other = {}, []
     if request.method == "POST":
+        org = org_of(request)
         data = {"name": values["name"]}
         if values["email"]:
             data["emails"] = [{"type": "other", "email": values["email"]}]
@@ -76,13 +78,12 @@ def customer_new(request):
         if values["externalId"]:
             data["externalId"] = values["externalId"]
         try:
-            if not values["name"]:
-                raise ValidationFailed(
-                    [FieldError("/name", "required", "Enter a name: it can't be left empty.")]
-                )
-            customer = customer_create(org=org_of(request), actor=request.user, data=data)
+            problems = _new_customer_problems(org, data)
+            if problems:
+                raise ValidationFailed(problems)
+            customer = customer_create(org=org, actor=request.user, data=data)
         except (ValidationFailed, Conflict) as exc:
-            errors, other = errors_by_field(exc, org_of(request))
+            errors, other = errors_by_field(exc, org)
         else:
             messages.success(request, f"Customer {customer.name} created.")
             return redirect(f"/customers/{customer.pk}/")
@@ -93,3 +94,29 @@ def customer_new(request):
     status = 422 if errors or other else 200
     context = {"fields": fields, "form_errors": other}
     return render(request, "timeline/customer_new.html", context, status=status)
+
+
+def _new_customer_problems(org, data):
+    """Every problem of the form at once, so one submit shows them all: a missing name, the
+    malformed values, and which of the well-formed ones belong to another customer (the
+    service stops at malformed values before it looks for taken ones). Nothing is written."""
+    problems = []
+    if not data["name"]:
+        problems.append(FieldError("/name", "required", "Enter a name: it can't be left empty."))
+    with transaction.atomic():
+        try:
+            customer_check(org=org, data=data)
+        except ValidationFailed as exc:
+            problems.extend(exc.errors)
+            malformed = {(e.pointer or "").strip("/").split("/")[0] for e in exc.errors}
+            rest = {key: value for key, value in data.items() if key not in malformed}
+            try:
+                customer_check(org=org, data=rest)
+            except Conflict as taken:
+                problems.extend(taken.errors)
+            except ValidationFailed:
+                pass  # reported above
+        except Conflict as exc:
+            problems.extend(exc.errors)
+        transaction.set_rollback(True)  # the engine may have recorded attribute definitions
+    return problems
