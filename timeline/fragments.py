@@ -265,6 +265,15 @@ def note_html(body, meta):
     return mark_safe("".join(out))  # noqa: S308  (every piece escaped above)
 
 
+def object_name(label, title):
+    """How an object is named in a sentence: its type, then its title ("Order DO-011515"),
+    the type said once when the title already starts with it (the demo's "Order DO-011515")."""
+    label, title = str(label or "").strip(), str(title or "").strip()
+    if not label or re.match(rf"{re.escape(label)}(?!\w)", title, re.IGNORECASE):
+        return title
+    return f"{label} {title}"
+
+
 def _kobject_change(attr, change, props):
     from timeline.insights import format_value, type_of
 
@@ -413,7 +422,8 @@ def decorate(rows, *, org, previous_conversation=None, lookups=None, tz=None):
                 if action == "update"
                 else [],
             )
-            v["announce"] = f"{v['klass_label']} {v['title']} {v['action']}"
+            v["object_name"] = object_name(v["klass_label"], v["title"])
+            v["announce"] = f"{v['object_name']} {v['action']}"
         else:
             v.update(css="tl-customer", who=actor)
             v["phrases"] = [

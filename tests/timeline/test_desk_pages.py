@@ -559,25 +559,33 @@ def test_live_fragment_is_the_page_partial(org, desk):
 
 
 def test_each_kobject_details_toggle_names_its_object(sam, org, desk):
-    """Screen readers list the expanders by name: two orders must not both read "Details"."""
+    """Screen readers list the expanders by name: two orders must not both read "Details", and
+    the type is said once, whether or not the title already starts with it."""
     customer, _ = desk
     from klasses import demo as kdemo
     from klasses.services import kobject_create
 
     order = kdemo._klass(org, "order", "Order", "shopping-bag", "#7c3aed")
     kdemo._define(org, "kobject.order", kdemo.ORDER_PROPERTIES)
-    for number in ("A-1", "A-2"):
+    for title in ("Order A-1", "order A-2", "A-3", "Orders of May"):
         kobject_create(
             org=org,
             actor=None,
             klass=order,
-            data={
-                "title": f"Order {number}",
-                "customer": str(customer.pk),
-                "data": {"orderNumberStr": number},
-            },
+            data={"title": title, "customer": str(customer.pk), "data": {"orderNumberStr": "1"}},
         )
     html = sam.get(f"/customers/{customer.pk}/").content.decode()
     names = re.findall(r"<summary>(Details.*?)</summary>", html)
     names = [re.sub(r"<[^>]+>", "", n) for n in names]
-    assert sorted(names) == ["Details of Order Order A-1", "Details of Order Order A-2"]
+    assert sorted(names) == [
+        "Details of Order A-1",
+        "Details of Order A-3",
+        "Details of Order Orders of May",
+        "Details of order A-2",
+    ]
+    from timeline import fragments
+
+    live = fragments.render_entry(
+        Event.objects.filter(type="kobject.order.create").first(), live=True
+    )
+    assert 'data-announce="Order A-1 created"' in live
