@@ -22,6 +22,12 @@ def identities(fields):
     return out
 
 
+def _named(name):
+    """Who holds a value, for the person reading the error: the customer's name, when it has
+    one."""
+    return f" ({name})" if name else ""
+
+
 def conflicts(org, customer_id, wanted, external_id):
     """FieldErrors for identities or an externalId held by another customer of the org."""
     errors = []
@@ -32,27 +38,30 @@ def conflicts(org, customer_id, wanted, external_id):
         taken = Identity.objects.filter(cond, org=org)
         if customer_id:
             taken = taken.exclude(customer_id=customer_id)
-        for kind, value, owner in taken.values_list("kind", "value", "customer_id"):
+        rows = taken.values_list("kind", "value", "customer_id", "customer__name")
+        for kind, value, owner, name in rows:
             errors.append(
                 FieldError(
                     wanted[(kind, value)],
                     "taken",
-                    f"{value} already belongs to customer {owner}.",
+                    f"{value} already belongs to customer {owner}{_named(name)}.",
                 )
             )
     if external_id:
-        owner = (
+        row = (
             Customer.objects.filter(org=org, external_id=external_id)
             .exclude(pk=customer_id)
-            .values_list("pk", flat=True)
+            .values_list("pk", "name")
             .first()
         )
-        if owner:
+        if row:
+            owner, name = row
             errors.append(
                 FieldError(
                     "/externalId",
                     "taken",
-                    f"externalId {external_id!r} already belongs to customer {owner}.",
+                    f"externalId {external_id!r} already belongs to customer {owner}"
+                    f"{_named(name)}.",
                 )
             )
     errors.sort(key=lambda e: e.pointer)

@@ -70,7 +70,7 @@ def test_a_taken_email_is_named_on_the_first_submit_without_a_name(sam, org):
     """Every problem at once: the agent who left the name empty learns on the same submit that
     the email is someone else's, not only after filling the name in."""
     owner = customer_create(
-        org=org, actor=None, data={"name": "A", "emails": [{"email": "a@x.io"}]}
+        org=org, actor=None, data={"name": "Ada Lovelace", "emails": [{"email": "a@x.io"}]}
     )
 
     response = sam.post("/customers/new/", {"name": "", "email": "a@x.io"})
@@ -78,7 +78,8 @@ def test_a_taken_email_is_named_on_the_first_submit_without_a_name(sam, org):
     assert response.status_code == 422
     html = response.content.decode()
     assert "Enter a name" in _error_beside(html, "name")
-    assert f"a@x.io already belongs to customer {owner.pk}" in _error_beside(html, "email")
+    taken = f"a@x.io already belongs to customer {owner.pk} (Ada Lovelace)."
+    assert taken in _error_beside(html, "email")
     assert 'value="a@x.io"' in html
     assert Customer.objects.filter(org=org).count() == 1
 
