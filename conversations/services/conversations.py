@@ -441,6 +441,17 @@ def _wake(*, org, actor, conversation, reason="inboundMessage", notify=False):
     conversation.rev += 1
     conversation.updated_at = _now()
     conversation.save(update_fields=["status", "snooze_until", "rev", "updated_at"])
+    _woken(org=org, actor=actor, conversation=conversation, before=before, reason=reason,
+           notify=notify)  # fmt: skip
+
+
+# What waking a snoozed conversation sets (`rev` goes up by one in the same statement).
+WOKEN = {"status": Conversation.Status.OPEN, "snooze_until": None}
+
+
+def _woken(*, org, actor, conversation, before, reason="inboundMessage", notify=False):
+    """The rest of a wake once the row holds WOKEN: the assignee's reminder and the event.
+    `before`: the conversation as it was (conversation_flat)."""
     conversation.refresh_from_db()
     after = conversation_flat(conversation)
     notified = None

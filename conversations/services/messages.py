@@ -4,9 +4,7 @@ delete."""
 from django.db import transaction
 
 from conversations.models import CHANNELS, Conversation, Message
-from conversations.representations import (
-    message_resource,
-)
+from conversations.representations import conversation_flat, message_resource
 from customers.models import Customer
 from kdesk.errors import FieldError, ValidationFailed
 from kdesk.events import diff, emit
@@ -27,7 +25,7 @@ from .common import (
     make_preview,
     sanitize_html,
 )
-from .conversations import _wake, conversation_create, save_rule_changes
+from .conversations import WOKEN, _woken, conversation_create, save_rule_changes
 from .locks import _lock_conversation, _lock_customer
 from .message_extras import bind_attachments, clean_attachments, clean_cc
 from .rules import apply_message_rules
@@ -259,7 +257,20 @@ def message_create_within(
         updates["last_message_at"] = sent_at
         updates["last_message_preview"] = message.preview
         updates["last_activity_at"] = max(sent_at, conversation.last_activity_at)
-    update_row(Conversation, conversation.pk, updates, add={"message_count": 1})
+    added = {"message_count": 1}
+    wakes = (
+        message.direction == Message.Direction.IN
+        and conversation.status == Conversation.Status.SNOOZED
+    )
+    if wakes:
+        # The customer wrote in: the conversation wakes in the same UPDATE. A second UPDATE of
+        # a row this transaction has already updated re-checks every foreign key of the row
+        # (PostgreSQL does, whatever changed), so it would wait on a team or user being deleted
+        # that waits on this row: a deadlock.
+        before_wake = conversation_flat(conversation)
+        updates.update(WOKEN)
+        added["rev"] = 1
+    update_row(Conversation, conversation.pk, updates, add=added)
     update_row(
         Customer,
         conversation.customer_id,
@@ -275,11 +286,8 @@ def message_create_within(
         meta=_message_meta(message, conversation, customer.name if customer is not None else None),
         changes=message_ruled or None,
     )
-    if (
-        message.direction == Message.Direction.IN
-        and conversation.status == Conversation.Status.SNOOZED
-    ):
-        _wake(org=org, actor=actor, conversation=conversation)
+    if wakes:
+        _woken(org=org, actor=actor, conversation=conversation, before=before_wake)
     return message
 
 

@@ -105,3 +105,30 @@ def test_a_done_conversation_is_not_reopened_by_this_rule(org, api, admin_user, 
 
     conversation.refresh_from_db()
     assert conversation.status == "done"
+
+
+def test_the_wake_is_the_same_update_as_the_message_totals(org, api, snoozed):
+    """One UPDATE of the conversation per inbound message, the wake included: a second UPDATE
+    of a row the transaction already updated re-checks each of the row's foreign keys on
+    PostgreSQL, and so waited on a team being deleted that waited on this row (a deadlock,
+    found by bench/concurrency.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, conversation = snoozed
+    rev = conversation.rev
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(
+            f"/v1/conversations/{conversation.pk}/messages",
+            {"direction": "in", "channel": "email", "body": "Still there?"},
+        )
+    assert response.status_code == 201, response.content
+    table = Conversation._meta.db_table
+    updates = [q["sql"] for q in queries if q["sql"].startswith(f'UPDATE "{table}"')]
+    assert len(updates) == 1, updates
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.rev, conversation.message_count) == (
+        "open",
+        rev + 1,
+        2,
+    )
