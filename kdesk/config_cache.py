@@ -12,6 +12,10 @@ process is therefore seen by the next request that reads the version, never late
 
 A version starts as a random number, not 0, so an org that reuses a deleted one's primary key
 (SQLite can) never meets the deleted org's cached rows.
+
+The bump locks the org's row until commit, so every write of those rows takes that lock first
+(`lock_config(org)`), before it touches any of them: two writers then queue on the org's row
+instead of each holding one configuration row and waiting, through the other's bump, for it.
 """
 
 import contextvars
@@ -19,11 +23,31 @@ import secrets
 import threading
 from contextlib import contextmanager
 
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+
 _current = contextvars.ContextVar("kdesk_config_version", default=None)
 
 
 def new_version():
     return secrets.randbits(52)
+
+
+def lock_config(org):
+    """Take the org's row as the configuration triggers' UPDATE will (FOR NO KEY UPDATE: rows
+    that merely reference the org, whose foreign-key checks take KEY SHARE, are not held up),
+    until the transaction commits. Call it inside the transaction, before the first read-for-
+    update or write of a metadata, validation rule, webhook or mailbox row. SQLite runs write
+    transactions one at a time already (`transaction_mode` IMMEDIATE): nothing to lock there."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("lock_config(org) only holds inside a transaction.")
+    if not connection.features.has_select_for_update:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM kdesk_organization WHERE id = %s FOR NO KEY UPDATE",
+            [getattr(org, "pk", org)],
+        )
 
 
 @contextmanager

@@ -82,6 +82,7 @@ def record_undefined(org, resource, undefined):
     """Record definitions for attributes first seen in data; types come from the suffix."""
     if not undefined:
         return
+    config_cache.lock_config(org)
     meta, _ = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
     added = False
     for name, kind in undefined.items():

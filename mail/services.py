@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from kdesk.config_cache import lock_config
 from kdesk.errors import Conflict, FieldError
 from kdesk.payload import Payload
 from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_update
@@ -161,6 +162,7 @@ def mailbox_create(*, org, actor, data):
     defaults = {f.name: f.get_default() for f in Mailbox._meta.concrete_fields}
     _complete(p, {**defaults, **{k: v for k, v in fields.items() if v is not None}})
     p.raise_if_errors()
+    lock_config(org)
     _refuse_taken(org, fields.get("address"))
     now = timezone.now()
     mailbox = Mailbox(org=org, created_at=now, updated_at=now)
@@ -188,6 +190,7 @@ def _locked(org, mailbox, rev=None):
 def mailbox_update(*, org, actor, mailbox, data):
     p = Payload(data, allowed={*FIELDS, "rev"})
     fields = {k: v for k, v in _clean(p, current=mailbox).items() if v is not None}
+    lock_config(org)
     mailbox = _locked(org, mailbox, data.get("rev") if isinstance(data, dict) else None)
     merged = {f.name: getattr(mailbox, f.name) for f in Mailbox._meta.concrete_fields}
     _complete(p, {**merged, **fields})
@@ -212,6 +215,7 @@ def mailbox_update(*, org, actor, mailbox, data):
 
 @transaction.atomic
 def mailbox_delete(*, org, actor, mailbox):
+    lock_config(org)
     mailbox = _locked(org, mailbox)
     delete_with_event(
         mailbox, "mailbox.delete", org=org, actor=actor, resource="mailbox", data=snapshot(mailbox)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps_directory.catalog import customizations, kinds
 from apps_directory.catalog.manifest import catalog, version_key
 from apps_directory.catalog.models import Installation, InstalledFeature
+from kdesk.config_cache import lock_config
 from kdesk.errors import Conflict, FieldError, ServiceError, ValidationFailed
 from kdesk.payload import Payload
 from kdesk.unique import conflict_on_duplicate, serialize
@@ -140,6 +141,7 @@ def installation_create(*, org, actor, data):
     version = p.string("version", max_length=20, blank=False)
     manifest = _manifest(p, app, version) if app and not p.errors else None
     p.raise_if_errors()
+    lock_config(org)  # its features include configuration rows: the org's row comes first
     serialize("app.install", org.pk, app)  # two installs at once: the second sees the first
     taken = f"{manifest.title} is installed already: upgrade or reactivate it instead."
     if Installation.objects.filter(org=org, app=app).exists():
@@ -197,6 +199,7 @@ def installation_update(*, org, actor, installation, data):
     status = p.choice("status", Status.values)
     version = p.string("version", max_length=20, blank=False)
     p.raise_if_errors()
+    lock_config(org)
     installation = lock_for_write(
         Installation,
         org=org,
@@ -229,6 +232,7 @@ def installation_update(*, org, actor, installation, data):
 def installation_delete(*, org, actor, installation):
     """Uninstall: remove what the app created, last made first; returns the display names of
     what was kept (Klasses holding records, disabled)."""
+    lock_config(org)
     installation = lock_for_write(
         Installation,
         org=org,

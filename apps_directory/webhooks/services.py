@@ -11,9 +11,9 @@ from django.utils import timezone
 from apps_directory import outbound
 from apps_directory.webhooks import names, signing
 from apps_directory.webhooks.models import Delivery, OutboundWebhook
+from kdesk.config_cache import lock_config
 from kdesk.errors import FieldError
 from kdesk.events import emit
-from kdesk.models import Organization
 from kdesk.payload import Payload
 from kdesk.updates import delete_with_event, emit_for, lock_for_write, model_changes, model_update
 
@@ -113,8 +113,8 @@ def webhook_create(*, org, actor, data):
     """Returns (webhook, token); the token is shown to the caller once."""
     p = Payload(data, allowed=FIELDS - {"rev"})
     fields = _clean(p, creating=True)
-    # The org row serialises creations, so two at once cannot both pass the limit.
-    Organization.objects.select_for_update().filter(pk=org.pk).first()
+    # The org's row serialises creations, so two at once cannot both pass the limit.
+    lock_config(org)
     limit = settings.WEBHOOK_MAX_PER_ORG
     if OutboundWebhook.objects.filter(org=org).count() >= limit:
         p.errors.append(
@@ -167,6 +167,7 @@ def webhook_update(*, org, actor, webhook, data):
     p = Payload(data, allowed=FIELDS)
     fields = _clean(p, creating=False)
     p.raise_if_errors()
+    lock_config(org)
     webhook = _locked(org, webhook, data.get("rev") if isinstance(data, dict) else None)
     enabled = fields.pop("enabled", None)
     switched, was = (), webhook.enabled
@@ -215,6 +216,7 @@ def _set_enabled(webhook, enabled):
 
 @transaction.atomic
 def webhook_set_enabled(*, org, actor, webhook, enabled):
+    lock_config(org)
     webhook = _locked(org, webhook)
     if webhook.enabled == enabled:
         return webhook
@@ -226,6 +228,7 @@ def webhook_set_enabled(*, org, actor, webhook, enabled):
 @transaction.atomic
 def webhook_rotate(*, org, actor, webhook):
     """A new token; the old one keeps signing (alongside) for 24 hours. Returns (webhook, token)."""
+    lock_config(org)
     webhook = _locked(org, webhook)
     fields = {
         "previous_token": webhook.token,
@@ -239,6 +242,7 @@ def webhook_rotate(*, org, actor, webhook):
 
 @transaction.atomic
 def webhook_delete(*, org, actor, webhook):
+    lock_config(org)
     webhook = _locked(org, webhook)
     delete_with_event(
         webhook,
@@ -255,6 +259,10 @@ def webhook_disable_failing(*, webhook_id, delivery, reason):
     """Called by the worker: turn the webhook off, record why, and tell every admin (bell)."""
     from conversations.models import Notification
 
+    org_id = OutboundWebhook.objects.filter(pk=webhook_id).values_list("org_id", flat=True).first()
+    if org_id is None:
+        return None
+    lock_config(org_id)
     webhook = OutboundWebhook.objects.select_for_update().filter(pk=webhook_id).first()
     if webhook is None or not webhook.enabled:
         return None

@@ -5,6 +5,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from kdesk import config_cache
 from kdesk.api.openapi import (
     errors,
 )
@@ -77,6 +78,9 @@ class KlassDefinitionView(ApiView):
         broken = []
         # The definition and its attributes change together or not at all.
         with transaction.atomic():
+            if metadata is not None:
+                # before the Klass's row, as an uninstall takes them (kdesk.config_cache)
+                config_cache.lock_config(self.org)
             klass = services.klass_update(
                 org=self.org, actor=self.actor, klass=klass, data=body, rev=rev
             )

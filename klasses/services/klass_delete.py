@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from kdesk.config_cache import lock_config
 from kdesk.errors import Conflict, FieldError, NotFound, check_rev
 from kdesk.events import emit, emit_many
 from klasses import attributes, relationships, selectors
@@ -17,6 +18,7 @@ def klass_delete(*, org, actor, klass, rev=None):
     definitions, the relationships it declares, its validation rules and KViews. Refused while
     a relationship declared elsewhere names it (as target or join Klass): that would point at
     nothing. Returns how many objects went."""
+    lock_config(org)  # before the Klass: as an uninstall takes them
     klass = Klass.objects.select_for_update().filter(org=org, pk=klass.pk).first()
     if klass is None:
         raise NotFound("No such Klass.")

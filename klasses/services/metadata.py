@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from kdesk import resources
+from kdesk import config_cache, resources
 from kdesk.errors import Conflict, FieldError, NotFound, ValidationFailed, check_rev
 from kdesk.events import emit
 from kdesk.payload import Payload
@@ -78,6 +78,7 @@ def metadata_update(*, org, actor, resource, data, force=False, replace=False):
     if raw is None and not p.errors:
         p.error("properties", "required", "properties is required.")
     p.raise_if_errors()
+    config_cache.lock_config(org)
     meta, created = Metadata.objects.select_for_update().get_or_create(org=org, resource=resource)
     # a resource nobody defined yet reads as rev 0, so that is the rev a first write may send
     check_rev(0 if created else meta.rev, p.data.get("rev"), resource="metadata")
@@ -134,6 +135,7 @@ def attributes_reorder(*, org, actor, resource, names, rev=None):
     from django.utils import timezone
 
     _valid_resource(org, resource)
+    config_cache.lock_config(org)
     meta = Metadata.objects.select_for_update().filter(org=org, resource=resource).first()
     if meta is None:
         raise NotFound(f"No attributes are defined for {resource}.")
@@ -168,6 +170,7 @@ def attribute_delete(*, org, actor, resource, name, rev=None):
     from klasses import selectors
 
     _valid_resource(org, resource)
+    config_cache.lock_config(org)
     meta = Metadata.objects.select_for_update().filter(org=org, resource=resource).first()
     if meta is None or name not in meta.properties:
         raise NotFound(f"No attribute '{name}' on {resource}.")

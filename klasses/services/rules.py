@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from kdesk import resources
+from kdesk.config_cache import lock_config
 from kdesk.errors import FieldError, NotFound, ValidationFailed
 from kdesk.events import emit
 from kdesk.payload import Payload
@@ -234,6 +235,7 @@ def rule_create(
     )
     if errors:
         raise ValidationFailed(errors)
+    lock_config(org)
     rule = ValidationRule.objects.create(
         org=org,
         resource=resource,
@@ -299,6 +301,7 @@ def _merge_errors(first, more):
 def rule_update(*, org, actor, rule, data, rev=None):
     fields, body_rev = rule_payload(data, creating=False)
     found = fields.pop("errors", [])
+    lock_config(org)
     rule = lock_for_write(
         ValidationRule,
         org=org,
@@ -337,6 +340,7 @@ def rule_update(*, org, actor, rule, data, rev=None):
 
 @transaction.atomic(durable=True)
 def rule_delete(*, org, actor, rule, rev=None):
+    lock_config(org)
     rule = lock_for_write(
         ValidationRule,
         org=org,
