@@ -12,15 +12,7 @@ from django.db import OperationalError, connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BODY = {"name": "Shop", "url": "https://93.184.215.14/hook", "events": ["kustomer.customer.create"]}
-CHANGE = {"events": ["kustomer.customer.update"]}
-
-
-@pytest.fixture(autouse=True)
-def public_dns(monkeypatch):
-    from apps_directory import outbound
-
-    monkeypatch.setattr(outbound, "resolve", lambda host, port: ["93.184.215.14"])
+CHANGE = {"name": "Grace Hopper"}
 
 
 def _collision(sqlstate_error):
@@ -73,16 +65,17 @@ def test_a_desk_page_that_collided_says_so_in_words(rf, referer, back):
 
 
 def test_a_real_deadlock_through_the_api_is_a_503_and_writes_nothing(api, monkeypatch):
-    """Another transaction holds the org's configuration version (it changed one webhook's
-    events) and waits for the webhook this request has locked, whose events the request then
-    changes, which waits for that version: PostgreSQL undoes the request."""
+    """Another transaction holds one customer's row and waits for a second's, which this
+    request has locked to change it; the request then reaches for the first customer's row:
+    PostgreSQL undoes the request. (Configuration rows no longer collide this way: their
+    writers queue on the org's row first, tests/kdesk/test_config_lock.py.)"""
     if connection.vendor != "postgresql":
         pytest.skip("a real deadlock needs PostgreSQL")
-    from apps_directory.webhooks import services
-    from apps_directory.webhooks.models import OutboundWebhook
+    from customers.models import Customer
+    from customers.services import customers as services
 
-    first = api.post("/v1/outbound-webhooks", {**BODY, "name": "First"}).json()["data"]["id"]
-    second = api.post("/v1/outbound-webhooks", {**BODY, "name": "Second"}).json()["data"]["id"]
+    first = api.post("/v1/customers", {"name": "Ada"}).json()["data"]["id"]
+    second = api.post("/v1/customers", {"name": "Grace"}).json()["data"]["id"]
     settings = connection.settings_dict
     other = psycopg.connect(
         host=settings["HOST"],
@@ -92,18 +85,18 @@ def test_a_real_deadlock_through_the_api_is_a_503_and_writes_nothing(api, monkey
         password=settings["PASSWORD"] or None,
     )
     other.execute("SET deadlock_timeout = '10s'")  # the request's backend finds the cycle
-    table = OutboundWebhook._meta.db_table
-    touch = f"UPDATE {table} SET events = events || '[]'::jsonb WHERE id = %s"
-    other.execute(touch, [first])  # its trigger takes the org's row (config_version)
+    touch = f"UPDATE {Customer._meta.db_table} SET updated_at = updated_at WHERE id = %s"
+    other.execute(touch, [first])  # holds the first customer's row
     locked = threading.Event()
-    original = services.model_changes
+    original = services.clean_customer
 
     def after_the_lock(*args, **kwargs):
-        locked.set()  # the request holds the second webhook's row
+        locked.set()  # the request holds the second customer's row
         time.sleep(0.5)  # meanwhile the other transaction starts waiting for it
+        Customer.objects.select_for_update().get(pk=first)  # and this waits for the other
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "model_changes", after_the_lock)
+    monkeypatch.setattr(services, "clean_customer", after_the_lock)
 
     def then_the_second():
         locked.wait(10)
@@ -117,7 +110,7 @@ def test_a_real_deadlock_through_the_api_is_a_503_and_writes_nothing(api, monkey
     try:
         with connection.cursor() as cursor:
             cursor.execute("SET deadlock_timeout = '100ms'")
-        response = api.put(f"/v1/outbound-webhooks/{second}", CHANGE)
+        response = api.put(f"/v1/customers/{second}", CHANGE)
     finally:
         thread.join()
         other.close()
@@ -126,9 +119,9 @@ def test_a_real_deadlock_through_the_api_is_a_503_and_writes_nothing(api, monkey
     assert response.status_code == 503, response.content
     assert response.json()["errors"][0]["code"] == "write_conflict"
     assert response["Retry-After"] == "1"
-    assert OutboundWebhook.objects.get(pk=second).events == BODY["events"]
-    monkeypatch.setattr(services, "model_changes", original)
+    assert Customer.objects.get(pk=second).name == "Grace"
+    monkeypatch.setattr(services, "clean_customer", original)
     # a moment later, the same request goes through
-    again = api.put(f"/v1/outbound-webhooks/{second}", CHANGE)
+    again = api.put(f"/v1/customers/{second}", CHANGE)
     assert again.status_code == 200, again.content
-    assert OutboundWebhook.objects.get(pk=second).events == CHANGE["events"]
+    assert Customer.objects.get(pk=second).name == CHANGE["name"]

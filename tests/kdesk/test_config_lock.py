@@ -57,9 +57,9 @@ def _webhooks(org, actor):
     from apps_directory.webhooks import services
 
     def make(i):
-        return services.webhook_create(
-            org=org, actor=actor, data={**WEBHOOK, "name": f"Hook {i}"}
-        )[0]
+        return services.webhook_create(org=org, actor=actor, data={**WEBHOOK, "name": f"Hook {i}"})[
+            0
+        ]
 
     def change(webhook):
         data = {"events": [next(EVENTS)]}
