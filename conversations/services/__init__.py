@@ -6,7 +6,6 @@ from .common import html_to_text, make_preview, sanitize_html
 from .conversations import (
     conversation_create,
     conversation_create_within,
-    conversation_snooze_end,
     conversation_update,
 )
 from .mentions import parse_mentions
@@ -36,6 +35,7 @@ from .shortcuts import (
     shortcut_render,
     shortcut_update,
 )
+from .snooze import conversation_snooze_end
 from .tags import tag_create, tag_delete, tag_update
 
 __all__ = [

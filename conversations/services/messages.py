@@ -25,10 +25,11 @@ from .common import (
     make_preview,
     sanitize_html,
 )
-from .conversations import WOKEN, _woken, conversation_create, save_rule_changes
+from .conversations import conversation_create, save_rule_changes
 from .locks import _lock_conversation, _lock_customer
 from .message_extras import bind_attachments, clean_attachments, clean_cc
 from .rules import apply_message_rules
+from .snooze import WOKEN, _woken
 
 # Every message written: its INSERT built once per connection, not by the ORM each time.
 _INSERT = PreparedInsert(Message)
