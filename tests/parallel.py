@@ -3,6 +3,7 @@ writers racing on PostgreSQL. Transactional tests only (`django_db(transaction=T
 thread commits."""
 
 import threading
+import time
 
 from django.db import connection, connections
 
@@ -37,3 +38,19 @@ def parallel(n, fn, *, timeout=60):
         t.join(timeout)
     assert not any(t.is_alive() for t in threads), "a racing call never finished"
     return results
+
+
+def someone_waits_on_a_lock(timeout=10):
+    """Whether another backend of this database is waiting for a lock, within `timeout` s
+    (PostgreSQL): the moment a test's other transaction is known to be blocked."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False

@@ -10,17 +10,16 @@ Found by bench/concurrency.py (notes, KObject creates, upserts and bulk upserts 
 assigning a team being deleted, and a conversation edit waiting for an assignment, too)."""
 
 import threading
-import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from conversations.models import Conversation, Message, Note
 from customers.models import Customer
 from customers.services import customer_delete, customer_merge
 from klasses.models import Klass, KObject
 from tests.factories import ApiClient
-from tests.parallel import needs_real_concurrency
+from tests.parallel import needs_real_concurrency, someone_waits_on_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,21 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgres_only():
     if reason := needs_real_concurrency():
         pytest.skip(reason)
-
-
-def _someone_waits_on_a_lock(timeout=10):
-    """Whether another backend of this database is waiting for a lock, within `timeout` s."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
 
 
 def _while_held(hold, request):
@@ -78,7 +62,7 @@ def _while_held(hold, request):
     assert held.wait(30)
     second = threading.Thread(target=requester)
     second.start()
-    waiting = _someone_waits_on_a_lock()
+    waiting = someone_waits_on_a_lock()
     release.set()
     first.join(30)
     second.join(30)

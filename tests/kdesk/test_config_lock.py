@@ -8,13 +8,12 @@ Now the second waits for the org's row before it holds anything, and both go thr
 import itertools
 import re
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from tests.parallel import needs_real_concurrency
+from tests.parallel import needs_real_concurrency, someone_waits_on_a_lock
 
 WEBHOOK = {"url": "https://93.184.215.14/hook", "events": ["kustomer.customer.create"]}
 MAILBOX = {
@@ -101,20 +100,6 @@ def _metadata(org, actor):
     return make, put
 
 
-def _someone_waits_on_a_lock(timeout=10):
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("rows", [_webhooks, _mailboxes, _metadata])
 def test_two_writers_changing_two_rows_in_opposite_orders_both_go_through(org, admin_user, rows):
@@ -156,7 +141,7 @@ def test_two_writers_changing_two_rows_in_opposite_orders_both_go_through(org, a
     two.start()
     # the second writer now waits: before this change, holding B's row (for the org's row);
     # now for the org's row, holding nothing
-    waited = _someone_waits_on_a_lock()
+    waited = someone_waits_on_a_lock()
     go.set()
     one.join(60)
     two.join(60)
