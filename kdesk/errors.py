@@ -59,6 +59,14 @@ class Forbidden(ServiceError):
     title = "Forbidden"
 
 
+def stale_detail(what, given, current):
+    """What a client is told when the rev it sent is not the stored one."""
+    return (
+        f"The {what} was changed by someone else: rev {given} is stale, current rev is "
+        f"{current}. Fetch it again and retry."
+    )
+
+
 def check_rev(current, given, *, resource="resource"):
     """Refuse an update that was prepared against an older revision."""
     if given is None:
@@ -68,7 +76,4 @@ def check_rev(current, given, *, resource="resource"):
     except (TypeError, ValueError):
         raise ValidationFailed([FieldError("/rev", "invalid", "rev must be an integer.")]) from None
     if given != current:
-        raise Conflict(
-            f"The {resource} was changed by someone else: rev {given} is stale, current rev is "
-            f"{current}. Fetch it again and retry."
-        )
+        raise Conflict(stale_detail(resource, given, current))

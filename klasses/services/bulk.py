@@ -5,7 +5,7 @@ from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.utils import timezone
 
 from kdesk import bulk, table_stats
-from kdesk.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from kdesk.errors import Conflict, FieldError, Forbidden, ValidationFailed, stale_detail
 from kdesk.events import emit_many
 from kdesk.models import Event
 from kdesk.payload import integral
@@ -145,12 +145,8 @@ def _stale_rev(item, existing, index, klass):
     rev = integral(item.get("rev")) if isinstance(item, dict) else None
     if existing is None or rev is None or rev == existing.rev:
         return None
-    return FieldError(
-        f"/{index}/rev",
-        "stale",
-        f"The {klass} {existing.external_id} was changed by someone "
-        f"else: rev {rev} is stale, current rev is {existing.rev}. Fetch it again and retry.",
-    )
+    what = f"{klass} {existing.external_id}"
+    return FieldError(f"/{index}/rev", "stale", stale_detail(what, rev, existing.rev))
 
 
 def _external_ids(keys):
