@@ -6,25 +6,10 @@ from django.db import transaction
 from conversations.models import Conversation, Notification
 from conversations.representations import conversation_flat
 from kdesk.events import diff
+from kdesk.prepared import update_row
 
 from .common import _now
 from .conversations import _emit
-
-
-def _wake(*, org, actor, conversation, reason="inboundMessage", notify=False):
-    """Reopen a snoozed conversation (the row already locked by the caller): the customer has
-    just written to it, or its snooze ended. Its own `conversation.update` event, as if an agent
-    had reopened it, so the inbox, timeline and webhooks see the status change; `notify` tells
-    the assignee (a snooze that ended is a reminder they asked for)."""
-    before = conversation_flat(conversation)
-    conversation.status = Conversation.Status.OPEN
-    conversation.snooze_until = None
-    conversation.rev += 1
-    conversation.updated_at = _now()
-    conversation.save(update_fields=["status", "snooze_until", "rev", "updated_at"])
-    _woken(org=org, actor=actor, conversation=conversation, before=before, reason=reason,
-           notify=notify)  # fmt: skip
-
 
 # What waking a snoozed conversation sets (`rev` goes up by one in the same statement).
 WOKEN = {"status": Conversation.Status.OPEN, "snooze_until": None}
@@ -79,5 +64,16 @@ def conversation_snooze_end(*, org, conversation_id, now=None):
         or conversation.snooze_until > now
     ):
         return False
-    _wake(org=org, actor=None, conversation=conversation, reason="snoozeEnded", notify=True)
+    # Its own `conversation.update` event, as if an agent had reopened it, and the assignee's
+    # reminder (a snooze that ended is one they asked for).
+    before = conversation_flat(conversation)
+    update_row(Conversation, conversation.pk, {**WOKEN, "updated_at": _now()}, add={"rev": 1})
+    _woken(
+        org=org,
+        actor=None,
+        conversation=conversation,
+        before=before,
+        reason="snoozeEnded",
+        notify=True,
+    )
     return True
