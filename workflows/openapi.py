@@ -11,12 +11,10 @@ conditions.MAX_DEPTH)."""
 import zoneinfo
 
 from apps_directory.webhooks import names
+from kdesk.api.openapi import ID_PATTERN  # kdesk.payload.as_id: ASCII digits, no spaces
 from kdesk.text import NOT_BLANK_PATTERN as NOT_BLANK  # what str.strip leaves
 from workflows import actions, conditions, definition, rules
 from workflows.services import FIELDS
-
-# kdesk.payload.as_id: ASCII digits only, no spaces around them
-AN_ID = r"^[1-9][0-9]{0,17}$"
 
 
 def _event_name():
@@ -47,7 +45,7 @@ def _trigger():
     return {
         "oneOf": [
             kind("event", {"event": _event_name()}, required=("event",)),
-            kind("hook", {"hook": {"type": "string", "pattern": AN_ID}}, required=("hook",)),
+            kind("hook", {"hook": {"type": "string", "pattern": ID_PATTERN}}, required=("hook",)),
             kind(
                 "schedule",
                 {
