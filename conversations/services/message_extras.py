@@ -5,6 +5,8 @@ itself as the provider from its AppConfig.ready(); conversations only references
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
+from kdesk.payload import as_id
+
 MAX_CC = 20
 
 _provider = None
@@ -53,16 +55,16 @@ def _ids(p, value):
     out = []
     for i, item in enumerate(value):
         ref = item.get("_id", item.get("id")) if isinstance(item, dict) else item
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            ref = str(ref)
-        if not isinstance(ref, str) or not ref.strip().isdigit():
+        # as_id: ASCII digits only ("³" is a digit to str.isdigit, not to int) and within a key
+        pk = as_id(ref.strip() if isinstance(ref, str) else ref)
+        if pk is None:
             p.error(
                 f"attachments/{i}",
                 "invalid",
                 "Give the id of an uploaded attachment (POST /v1/attachments).",
             )
             continue
-        out.append((i, int(ref)))
+        out.append((i, pk))
     return out
 
 

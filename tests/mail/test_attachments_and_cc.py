@@ -237,3 +237,23 @@ def corpus_part(name):
     from mail.parse import Part
 
     return Part(filename=name, content_type="application/pdf", data=b"%PDF-" + name.encode())
+
+
+def test_an_attachment_id_in_other_digits_is_refused_not_a_500(api, thread):
+    """ "³" and "١" are digits to str.isdigit but not ids (Schemathesis found the 500)."""
+    count = Message.objects.count()
+    r = api.post(
+        f"/v1/conversations/{thread.pk}/messages",
+        {"direction": "out", "channel": "chat", "body": "x",
+         "attachments": ["³", "١٢", True, 2**70, " 7 "]},
+    )  # fmt: skip
+    assert r.status_code == 400, r.content
+    problems = {e["source"]["pointer"]: e["code"] for e in r.json()["errors"]}
+    assert problems == {
+        "/attachments/0": "invalid",
+        "/attachments/1": "invalid",
+        "/attachments/2": "invalid",
+        "/attachments/3": "invalid",
+        "/attachments/4": "not_found",  # an id, padded: looked up, and not there
+    }
+    assert Message.objects.count() == count
