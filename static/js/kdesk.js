@@ -83,6 +83,16 @@
       document.body.classList.add("is-signed-out");
     }
   };
+  /* A form htmx swapped in a moment ago is wired only on settle: submitted before (Enter on a
+     loaded machine), the browser would send it itself, as a GET of the page, and the edit would
+     be lost. Capture runs first: process() wires the form now (nothing changes for one already
+     wired), so htmx's own submit handler on it sends it as every other time. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (window.htmx && form.matches && form.matches("[hx-post], [hx-put], [hx-patch]")) {
+      htmx.process(form);
+    }
+  }, true);
   /* Any other failed background request says why, in the words the server sent with it
      (kdesk/page_messages.py); the form is not swapped, so what was typed stays. */
   var FAILED = {
