@@ -75,6 +75,7 @@ class KlassDefinitionView(ApiView):
         body = dict(request.data) if isinstance(request.data, dict) else request.data
         metadata = body.pop("metadata", None) if isinstance(body, dict) else None
         rev = rev_param(request)
+        force = flag_param(request, "force")  # read whether or not metadata is sent
         broken = []
         # The definition and its attributes change together or not at all.
         with transaction.atomic():
@@ -90,7 +91,7 @@ class KlassDefinitionView(ApiView):
                     actor=self.actor,
                     resource=f"kobject.{name}",
                     data=metadata,
-                    force=flag_param(request, "force"),
+                    force=force,
                 )
         properties, _, _ = services.metadata_get(org=self.org, resource=f"kobject.{name}")
         doc = {"data": _klasses(self.org, [klass], properties)[0]}

@@ -47,3 +47,14 @@ def test_a_stale_rev_in_the_query_changes_nothing(api, order):
     response = api.put(URL + f"?rev={order['rev'] + 5}", {"displayName": "Nope"})
     assert response.status_code == 409
     assert api.get(URL).json()["data"]["attributes"]["displayName"] == "Order"
+
+
+def test_a_force_that_is_not_a_flag_is_refused_without_metadata_too(api):
+    api.post("/v1/klasses", {"name": "gadget"})
+    response = api.put("/v1/klasses/gadget/definition?force=2.5e16", {"displayName": "Thing"})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["source"]["pointer"] == "/force"
+    assert (
+        api.get("/v1/klasses/gadget/definition").json()["data"]["attributes"]["displayName"]
+        != "Thing"
+    )
